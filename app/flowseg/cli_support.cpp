@@ -1,0 +1,79 @@
+#include "cli_support.h"
+
+#include <csignal>
+#include <iostream>
+
+#include "flowseg/engine/runtime.h"
+
+namespace flowseg::cli {
+
+void SamplingFlags::addTo(CLI::App& command) {
+    command.add_option("--solver", solver, "ODE solver: euler, midpoint, heun, rk4, dopri5")
+        ->capture_default_str();
+    command.add_option("--steps", steps, "ODE steps over t in [0, 1]")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    command.add_option("--tolerance", tolerance, "dopri5 tolerance")->capture_default_str();
+    command.add_option("--guidance,-w", guidance, "guidance weight w")->capture_default_str();
+    command.add_option("--m,--samples", samples, "number of samples M")
+        ->check(CLI::Range(1, 1024))
+        ->capture_default_str();
+    command.add_option("--seed", seed, "random seed")->capture_default_str();
+}
+
+engine::SamplingOptions SamplingFlags::toOptions() const {
+    engine::SamplingOptions o;
+    o.solver = engine::parseSolver(solver);
+    o.steps = steps;
+    o.tolerance = tolerance;
+    o.guidance = guidance;
+    o.samples = samples;
+    o.seed = seed;
+    return o;
+}
+
+std::atomic<bool>& interruptRequested() {
+    static std::atomic<bool> flag{false};
+    return flag;
+}
+
+namespace {
+extern "C" void onInterrupt(int) { interruptRequested().store(true); }
+std::string& storedCommandLine() {
+    static std::string line;
+    return line;
+}
+}  // namespace
+
+void installInterruptHandler() {
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+}
+
+void printJson(const nlohmann::json& value) { std::cout << value.dump(2) << std::endl; }
+
+nlohmann::json metricsToJson(const engine::CaseMetrics& m) {
+    return {{"ged", m.ged},
+            {"hm_iou", m.hmIou},
+            {"dice", m.dice},
+            {"d_max", m.dMax},
+            {"variance_correlation",
+             m.varianceCorrelation ? nlohmann::json(*m.varianceCorrelation) : nlohmann::json()},
+            {"single_mask_ged", m.singleMaskGed}};
+}
+
+std::string commandLine() { return storedCommandLine(); }
+
+void setCommandLine(int argc, char** argv) {
+    std::string line;
+    for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+    storedCommandLine() = line;
+}
+
+void addThreadsFlag(CLI::App& command, int& threads) {
+    command.add_option("--threads", threads, "CPU threads (0 = all cores)")->capture_default_str();
+}
+
+void applyThreads(int threads) { engine::configureThreads(threads); }
+
+}  // namespace flowseg::cli

@@ -1,0 +1,43 @@
+#pragma once
+// Shared pieces of the `flowseg` subcommands: option groups, JSON helpers, signals.
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "flowseg/engine/metrics.h"
+#include "flowseg/engine/sampler.h"
+
+namespace flowseg::cli {
+
+/// Sampling flags shared by `sample`, `eval` and `bench`.
+struct SamplingFlags {
+    std::string solver = "midpoint";
+    int steps = 100;
+    double tolerance = 1e-3;
+    double guidance = 0.3;
+    int samples = 15;
+    std::uint64_t seed = 0;
+
+    void addTo(CLI::App& command);
+    [[nodiscard]] engine::SamplingOptions toOptions() const;
+};
+
+/// Set by SIGINT/SIGTERM so that long commands can stop cleanly between steps.
+std::atomic<bool>& interruptRequested();
+void installInterruptHandler();
+
+/// Prints either JSON to stdout or a human summary, never both.
+void printJson(const nlohmann::json& value);
+
+nlohmann::json metricsToJson(const engine::CaseMetrics& m);
+/// The command line as one string, for provenance.
+std::string commandLine();
+void setCommandLine(int argc, char** argv);
+
+/// `--threads` handling shared by all commands that compute.
+void addThreadsFlag(CLI::App& command, int& threads);
+void applyThreads(int threads);
+
+}  // namespace flowseg::cli

@@ -1,0 +1,211 @@
+// flowseg bench: speed of sampling settings and training, read against this
+// machine's own matmul rate (DESIGN.md "Benchmarks").
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli_support.h"
+#include "commands.h"
+#include "eval_support.h"
+#include "flowseg/engine/error.h"
+#include "flowseg/engine/model.h"
+#include "flowseg/engine/runtime.h"
+#include "flowseg/engine/synthetic.h"
+#include "flowseg/engine/trainer.h"
+#include "flowseg/imaging/folder_dataset.h"
+
+namespace flowseg::cli {
+
+namespace {
+
+struct BenchFlags {
+    std::string model;
+    std::string preset = "small";
+    std::string device = "auto";
+    std::string settings = "paper=midpoint:100,euler:10,euler:20,midpoint:5,midpoint:10,heun:5,heun:10,rk4:3,rk4:5";
+    std::string evalData;
+    int evalCases = 0;
+    int cases = 1;
+    int samples = 15;
+    double guidance = 0.3;
+    std::string trainPresets = "small";
+    int trainBatch = 64;
+    int trainSteps = 3;
+    int threads = 0;
+    bool json = false;
+};
+
+struct Setting {
+    std::string name;
+    engine::SamplingOptions options;
+};
+
+// "name=solver:steps" or "solver:steps" (name defaults to solver-steps); dopri5 takes a tolerance.
+std::vector<Setting> parseSettings(const std::string& text, int samples, double guidance) {
+    std::vector<Setting> out;
+    std::stringstream list(text);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+        if (item.empty()) continue;
+        std::string name;
+        if (const auto eq = item.find('='); eq != std::string::npos) {
+            name = item.substr(0, eq);
+            item = item.substr(eq + 1);
+        }
+        const auto colon = item.find(':');
+        if (colon == std::string::npos)
+            throw engine::InvalidInput("bench setting '" + item + "' must look like solver:steps");
+        Setting s;
+        s.options.solver = engine::parseSolver(item.substr(0, colon));
+        const auto value = std::stod(item.substr(colon + 1));
+        if (s.options.solver == engine::Solver::DormandPrince) s.options.tolerance = value;
+        else s.options.steps = static_cast<int>(value);
+        s.options.samples = samples;
+        s.options.guidance = guidance;
+        s.name = name.empty() ? item.substr(0, colon) + "-" + item.substr(colon + 1) : name;
+        out.push_back(s);
+    }
+    if (out.empty()) throw engine::InvalidInput("no bench settings given");
+    return out;
+}
+
+std::vector<std::string> splitNames(const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream list(text);
+    std::string item;
+    while (std::getline(list, item, ','))
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+void runBench(const BenchFlags& f) {
+    const int threads = engine::configureThreads(f.threads);
+    const std::string device = engine::resolveDevice(f.device);
+    const auto model = f.model.empty()
+                           ? engine::Model::untrained(engine::VelocityUNetOptions::preset(f.preset), device)
+                           : engine::Model::load(f.model, device);
+    const auto settings = parseSettings(f.settings, f.samples, f.guidance);
+    const double matmul = engine::measureMatmulGflops(device);
+    const int side = static_cast<int>(model->options().image_size());
+
+    std::vector<engine::ImageF> images;
+    for (int i = 0; i < f.cases; ++i)
+        images.push_back(engine::generateSyntheticCase({side, 1, 99}, i).data.image);
+    std::vector<imaging::FolderCase> evalSet;
+    if (!f.evalData.empty()) {
+        evalSet = imaging::loadFolderDataset(f.evalData);
+        if (f.evalCases > 0 && static_cast<int>(evalSet.size()) > f.evalCases) evalSet.resize(f.evalCases);
+    }
+
+    const engine::Sampler sampler(model);
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& s : settings) {
+        if (!f.json) std::fprintf(stderr, "  timing %s\n", s.name.c_str());
+        (void)sampler.sample(images.front(), [&] { auto w = s.options; w.steps = 1; return w; }());
+        double seconds = 0;
+        std::int64_t passes = 0;
+        for (const auto& image : images) {
+            const auto r = sampler.sample(image, s.options);
+            seconds += r.seconds;
+            passes += r.networkPasses;
+        }
+        seconds /= static_cast<double>(images.size());
+        const double passesPerCase = static_cast<double>(passes) / static_cast<double>(images.size());
+        const double gflops = model->flopsPerImage() * passesPerCase / seconds / 1e9;
+        nlohmann::json row{{"name", s.name},
+                           {"solver", engine::solverName(s.options.solver)},
+                           {"steps", s.options.solver == engine::Solver::DormandPrince ? nlohmann::json() : nlohmann::json(s.options.steps)},
+                           {"passes_per_case", passesPerCase},
+                           {"seconds_per_case", seconds},
+                           {"gflops", gflops},
+                           {"fraction_of_matmul", gflops / matmul},
+                           {"ged", nullptr}};
+        if (!evalSet.empty()) row["ged"] = evaluateDataset(model, evalSet, s.options)["mean"]["ged"];
+        rows.push_back(row);
+    }
+
+    nlohmann::json train = nlohmann::json::array();
+    for (const auto& preset : splitNames(f.trainPresets)) {
+        if (!f.json) std::fprintf(stderr, "  timing training of %s at batch %d\n", preset.c_str(), f.trainBatch);
+        const auto network = engine::VelocityUNetOptions::preset(preset);
+        std::vector<engine::MultiRaterCase> cases;
+        for (int i = 0; i < 8; ++i)
+            cases.push_back(engine::generateSyntheticCase({static_cast<int>(network.image_size()), 4, 7}, i).data);
+        engine::TrainingOptions o;
+        o.preset = preset;
+        o.batchSize = f.trainBatch;
+        o.device = device;
+        o.iterations = 1 + f.trainSteps;
+        o.logEvery = 1;
+        engine::Trainer trainer(cases, o);
+        std::vector<double> rates;
+        trainer.run({[&](const engine::TrainingProgress& p) {
+                         if (p.step > 1) rates.push_back(p.iterationsPerSecond);  // step 1 warms up
+                     },
+                     {}});
+        double mean = 0;
+        for (double r : rates) mean += r / static_cast<double>(rates.size());
+        train.push_back({{"preset", preset},
+                         {"batch", f.trainBatch},
+                         {"iterations_per_second", mean},
+                         {"parameters", engine::Model::untrained(network, "cpu")->parameterCount()}});
+    }
+
+    nlohmann::json out{{"matmul_gflops", matmul},
+                       {"blas", engine::blasLibrary()},
+                       {"threads", threads},
+                       {"device", device},
+                       {"torch_version", engine::torchVersion()},
+                       {"model",
+                        {{"source", model->source()},
+                         {"parameters", model->parameterCount()},
+                         {"gflop_per_pass", model->flopsPerImage() / 1e9},
+                         {"image_size", side}}},
+                       {"cases", f.cases},
+                       {"samples", f.samples},
+                       {"paper", "paper"},
+                       {"default", settings.front().name},
+                       {"settings", rows},
+                       {"train", train}};
+    if (f.json) {
+        printJson(out);
+        return;
+    }
+    std::printf("device %s, %d threads, BLAS %s, matmul %.1f GFLOP/s, model %.3f GFLOP/pass\n",
+                device.c_str(), threads, engine::blasLibrary().c_str(), matmul, model->flopsPerImage() / 1e9);
+    std::printf("%-14s %8s %10s %10s %8s %8s\n", "setting", "passes", "s/case", "GFLOP/s", "of mm", "GED");
+    for (const auto& r : rows)
+        std::printf("%-14s %8.0f %10.3f %10.1f %7.1f%% %8s\n", r["name"].get<std::string>().c_str(),
+                    r["passes_per_case"].get<double>(), r["seconds_per_case"].get<double>(),
+                    r["gflops"].get<double>(), 100 * r["fraction_of_matmul"].get<double>(),
+                    r["ged"].is_null() ? "-" : std::to_string(r["ged"].get<double>()).substr(0, 6).c_str());
+    for (const auto& t : train)
+        std::printf("train %-8s batch %d: %.3f it/s\n", t["preset"].get<std::string>().c_str(),
+                    t["batch"].get<int>(), t["iterations_per_second"].get<double>());
+}
+
+}  // namespace
+
+void addBenchCommand(CLI::App& app) {
+    auto f = std::make_shared<BenchFlags>();
+    auto* cmd = app.add_subcommand("bench", "Time sampling settings and training on this machine");
+    cmd->add_option("--model", f->model, "checkpoint (default: an untrained --preset network)");
+    cmd->add_option("--preset", f->preset, "network preset when no --model is given")->capture_default_str();
+    cmd->add_option("--device", f->device, "cpu, cuda or auto")->capture_default_str();
+    cmd->add_option("--settings", f->settings, "comma list of [name=]solver:steps (dopri5:tolerance)")->capture_default_str();
+    cmd->add_option("--cases", f->cases, "cases timed per setting")->check(CLI::Range(1, 10000))->capture_default_str();
+    cmd->add_option("--m,--samples", f->samples, "M")->check(CLI::Range(1, 1024))->capture_default_str();
+    cmd->add_option("--guidance,-w", f->guidance, "w")->capture_default_str();
+    cmd->add_option("--eval-data", f->evalData, "folder dataset for the GED column");
+    cmd->add_option("--eval-cases", f->evalCases, "use only the first N cases of --eval-data");
+    cmd->add_option("--train-presets", f->trainPresets, "presets whose training speed is measured ('' = none)")->capture_default_str();
+    cmd->add_option("--train-batch", f->trainBatch, "training batch size")->capture_default_str();
+    cmd->add_option("--train-steps", f->trainSteps, "timed training steps (after one warm-up)")->capture_default_str();
+    addThreadsFlag(*cmd, f->threads);
+    cmd->add_flag("--json", f->json, "print JSON");
+    cmd->callback([f] { runBench(*f); });
+}
+
+}  // namespace flowseg::cli

@@ -1,0 +1,109 @@
+// flowseg train: conditional flow matching on a folder dataset.
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "cli_support.h"
+#include "commands.h"
+#include "flowseg/engine/runtime.h"
+#include "flowseg/engine/trainer.h"
+#include "flowseg/imaging/folder_dataset.h"
+
+namespace flowseg::cli {
+
+namespace {
+
+struct TrainFlags {
+    std::string data;
+    std::string out;
+    std::string preset = "small";
+    std::int64_t iterations = 1000;
+    std::int64_t batch = 16;
+    double learningRate = 1e-4;
+    std::uint64_t seed = 0;
+    std::string init;
+    std::string resume;
+    std::string device = "auto";
+    std::int64_t checkpointEvery = 0;
+    int logEvery = 10;
+    int threads = 0;
+    bool noAugment = false;
+    bool json = false;
+};
+
+void runTrain(const TrainFlags& f) {
+    applyThreads(f.threads);
+    installInterruptHandler();
+    std::vector<engine::MultiRaterCase> cases;
+    for (auto& c : imaging::loadFolderDataset(f.data)) cases.push_back(std::move(c.data));
+
+    engine::TrainingOptions o;
+    o.preset = f.preset;
+    o.iterations = f.iterations;
+    o.batchSize = f.batch;
+    o.learningRate = f.learningRate;
+    o.seed = f.seed;
+    o.initFrom = f.init;
+    o.resumeFrom = f.resume;
+    o.device = f.device;
+    o.checkpointPath = f.out;
+    o.checkpointEvery = f.checkpointEvery;
+    o.logEvery = f.logEvery;
+    o.augment = !f.noAugment;
+    o.datasetDescription = f.data + " (" + std::to_string(cases.size()) + " cases)";
+    o.command = commandLine();
+    engine::Trainer trainer(std::move(cases), o);
+    std::fprintf(stderr, "training %s network on %s (%d threads, BLAS %s), %lld steps from step %lld\n",
+                 f.preset.c_str(), engine::resolveDevice(f.device).c_str(), engine::configureThreads(f.threads),
+                 engine::blasLibrary().c_str(), static_cast<long long>(f.iterations),
+                 static_cast<long long>(trainer.step()));
+    engine::TrainingCallbacks callbacks;
+    callbacks.progress = [](const engine::TrainingProgress& p) {
+        std::fprintf(stderr, "  step %lld/%lld  loss %.4f  %.2f it/s\n", static_cast<long long>(p.step),
+                     static_cast<long long>(p.totalSteps), p.loss, p.iterationsPerSecond);
+    };
+    callbacks.cancelled = [] { return interruptRequested().load(); };
+    const auto outcome = trainer.run(callbacks);
+    if (!outcome.completed)
+        std::fprintf(stderr, "interrupted at step %lld; saved to %s; continue with --resume %s\n",
+                     static_cast<long long>(outcome.steps), f.out.c_str(), f.out.c_str());
+    if (f.json) {
+        printJson({{"out", f.out},
+                   {"completed", outcome.completed},
+                   {"steps", outcome.steps},
+                   {"final_loss", outcome.finalLoss},
+                   {"seconds", outcome.seconds},
+                   {"sha256", outcome.sha256},
+                   {"loss_history", outcome.lossHistory}});
+    } else {
+        std::cout << "saved " << f.out << " after " << outcome.steps << " steps, loss "
+                  << outcome.finalLoss << ", " << outcome.seconds << " s\n";
+    }
+    if (!outcome.completed) std::exit(130);
+}
+
+}  // namespace
+
+void addTrainCommand(CLI::App& app) {
+    auto f = std::make_shared<TrainFlags>();
+    auto* cmd = app.add_subcommand("train", "Train (or fine-tune / resume) the velocity network");
+    cmd->add_option("--data", f->data, "folder dataset")->required();
+    cmd->add_option("--out", f->out, "checkpoint to write")->required();
+    cmd->add_option("--preset", f->preset, "network preset: small, paper, tiny")->capture_default_str();
+    cmd->add_option("--iters", f->iterations, "total optimizer steps")->check(CLI::Range(1, 100000000))->capture_default_str();
+    cmd->add_option("--batch", f->batch, "batch size")->check(CLI::Range(1, 65536))->capture_default_str();
+    cmd->add_option("--lr", f->learningRate, "AdamW learning rate")->capture_default_str();
+    cmd->add_option("--seed", f->seed, "random seed")->capture_default_str();
+    cmd->add_option("--init", f->init, "start from these weights (fine-tuning)");
+    cmd->add_option("--resume", f->resume, "continue an interrupted run from this checkpoint");
+    cmd->add_option("--device", f->device, "cpu, cuda or auto")->capture_default_str();
+    cmd->add_option("--checkpoint-every", f->checkpointEvery, "save every N steps (0 = at the end)");
+    cmd->add_option("--log-every", f->logEvery, "steps between progress lines")->check(CLI::Range(1, 1000000));
+    cmd->add_flag("--no-augment", f->noAugment, "disable random flips/transposes");
+    addThreadsFlag(*cmd, f->threads);
+    cmd->add_flag("--json", f->json, "print a JSON summary");
+    cmd->callback([f] { runTrain(*f); });
+}
+
+}  // namespace flowseg::cli

@@ -1,0 +1,14 @@
+#pragma once
+// Each subcommand of `flowseg` registers itself on the main CLI11 app.
+
+#include <CLI/CLI.hpp>
+
+namespace flowseg::cli {
+
+void addSynthCommand(CLI::App& app);
+void addTrainCommand(CLI::App& app);
+void addSampleCommand(CLI::App& app);
+void addEvalCommand(CLI::App& app);
+void addBenchCommand(CLI::App& app);
+
+}  // namespace flowseg::cli

@@ -1,0 +1,53 @@
+#pragma once
+// Checkpoint files that travel between LibTorch versions and devices.
+//
+// Layout (all integers little-endian):
+//   8 bytes  magic "FLOWSEG\x01"
+//   8 bytes  header length H (uint64)
+//   H bytes  UTF-8 JSON: format, format_version, network options, provenance,
+//            training step, tensor table [{name, dtype "f32", shape, offset, bytes}],
+//            data_bytes, data_sha256
+//   data     raw float32 tensors back to back, offsets relative to the data start.
+// The same idea as safetensors, plus a checksum over the data.
+
+#include <map>
+#include <string>
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+#include "flowseg/engine/network_options.h"
+#include "flowseg/engine/provenance.h"
+
+namespace flowseg::engine {
+
+namespace torch_nn = torch::nn;
+
+using NamedTensors = std::map<std::string, torch::Tensor>;
+
+struct Checkpoint {
+    VelocityUNetOptions network;
+    TrainingProvenance provenance;
+    NamedTensors weights;    ///< the trained parameters
+    NamedTensors ema;        ///< exponential moving average of them (used for sampling)
+    NamedTensors optimizer;  ///< AdamW moments, "<param>/exp_avg" and "<param>/exp_avg_sq"
+    std::int64_t step = 0;   ///< optimizer steps taken so far (for resuming)
+    std::string sha256;      ///< checksum of the data section (set by save and load)
+};
+
+inline constexpr int kCheckpointFormatVersion = 1;
+
+/// Writes atomically (temporary file, then rename). Returns the data checksum.
+/// Throws CheckpointError when a tensor is not finite or the file cannot be written.
+std::string saveCheckpoint(const Checkpoint& checkpoint, const std::string& path);
+
+/// Reads and verifies a checkpoint; every failure is a CheckpointError naming the
+/// file and what is wrong (missing, truncated, foreign format, checksum, NaN, ...).
+Checkpoint loadCheckpoint(const std::string& path);
+
+/// Parameters and buffers of a module, detached and on the CPU, by name.
+NamedTensors namedTensors(const torch::nn::Module& module);
+/// Copies `tensors` into the module's parameters; names and shapes must match exactly.
+void assignNamedTensors(torch::nn::Module& module, const NamedTensors& tensors,
+                        const std::string& what);
+
+}  // namespace flowseg::engine

@@ -1,0 +1,21 @@
+#pragma once
+// Torch-level access to a Model, for the sampler, benchmarks and tests.
+
+#include <mutex>
+
+#include "flowseg/engine/model.h"
+#include "flowseg/engine/velocity_unet.h"
+
+namespace flowseg::engine {
+
+struct Model::Impl {
+    VelocityUNet network{nullptr};
+    TrainingProvenance provenance;
+    std::string checksum;
+    std::string source;
+    std::string device;
+    /// Forward passes of one module must not interleave across threads.
+    std::mutex forwardMutex;
+};
+
+}  // namespace flowseg::engine

@@ -1,0 +1,78 @@
+#pragma once
+// Draws M plausible masks for one image by integrating the guided flow from noise.
+// Torch-free header.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "flowseg/engine/solver.h"
+#include "flowseg/engine/types.h"
+#include "flowseg/engine/uncertainty.h"
+
+namespace flowseg::engine {
+
+class Model;
+
+struct SamplingOptions {
+    Solver solver = Solver::Midpoint;
+    int steps = 100;             ///< fixed-step solvers; initial step 1/steps for dopri5
+    double tolerance = 1e-3;     ///< dopri5 relative and absolute tolerance
+    double guidance = 0.3;       ///< w
+    int samples = 15;            ///< M
+    std::uint64_t seed = 0;
+    int trajectoryEvery = 0;     ///< report every k-th ODE state (0 = none)
+
+    /// The paper's setting: midpoint, h = 0.01, w = 0.3, M = 15.
+    static SamplingOptions paper();
+    [[nodiscard]] std::string describe() const;
+};
+
+/// The M continuous states at one time on the path, mapped to [0, 1] by (x+1)/2.
+struct TrajectoryFrame {
+    int step = 0;
+    double t = 0;
+    std::vector<ImageF> states;
+};
+
+struct SamplingProgress {
+    int step = 0;
+    int totalSteps = 0;  ///< fixed-step solvers; an estimate for dopri5
+    double t = 0;
+};
+
+struct SamplingCallbacks {
+    std::function<void(const SamplingProgress&)> progress;
+    std::function<void(const TrajectoryFrame&)> trajectory;
+    /// Polled between ODE steps; returning true stops the run with Cancelled.
+    std::function<bool()> cancelled;
+};
+
+struct SamplingResult {
+    std::vector<Mask> masks;        ///< M binary samples: (x+1)/2 > 0.5
+    std::vector<ImageF> soft;       ///< (x+1)/2 clamped to [0, 1], before thresholding
+    UncertaintyMaps maps;
+    int evaluations = 0;            ///< velocity-field evaluations (ODE function calls)
+    std::int64_t networkPasses = 0; ///< images pushed through the network
+    double seconds = 0;
+    std::string device;
+};
+
+class Sampler {
+public:
+    explicit Sampler(std::shared_ptr<const Model> model);
+
+    /// `image`: normalized crop of the model's size. Throws InvalidInput for a wrong
+    /// size or non-finite values, Cancelled when callbacks.cancelled() says so.
+    [[nodiscard]] SamplingResult sample(const ImageF& image, const SamplingOptions& options,
+                                        const SamplingCallbacks& callbacks = {}) const;
+
+    [[nodiscard]] const Model& model() const { return *m_model; }
+
+private:
+    std::shared_ptr<const Model> m_model;
+};
+
+}  // namespace flowseg::engine

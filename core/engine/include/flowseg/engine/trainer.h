@@ -1,0 +1,81 @@
+#pragma once
+// Trains the velocity network by conditional flow matching on multi-rater cases.
+// Torch-free header (pimpl).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "flowseg/engine/network_options.h"
+#include "flowseg/engine/types.h"
+
+namespace flowseg::engine {
+
+struct TrainingOptions {
+    std::string preset = "small";                ///< used when `network` is not set
+    std::optional<VelocityUNetOptions> network;  ///< explicit architecture
+    std::int64_t iterations = 1000;              ///< total optimizer steps (including resumed ones)
+    std::int64_t batchSize = 16;
+    double learningRate = 1e-4;
+    double weightDecay = 0.0;
+    double emaDecay = 0.999;
+    double conditionDropout = 0.5;
+    double gradientClip = 1.0;  ///< max global gradient norm (0 = off)
+    std::uint64_t seed = 0;
+    std::string device = "auto";
+    bool augment = true;        ///< random flips and transposes (lesions have no orientation)
+    std::string initFrom;       ///< fine-tune: start from these weights, fresh optimizer
+    std::string resumeFrom;     ///< continue an interrupted run: weights, EMA, optimizer, step
+    std::string checkpointPath; ///< where run() saves (at the end, on cancel, and periodically)
+    std::int64_t checkpointEvery = 0;  ///< steps between periodic saves (0 = only at the end)
+    int logEvery = 10;          ///< steps between progress callbacks
+    std::string datasetDescription;
+    std::string command;
+};
+
+struct TrainingProgress {
+    std::int64_t step = 0;
+    std::int64_t totalSteps = 0;
+    double loss = 0;  ///< mean loss over the steps since the last report
+    double iterationsPerSecond = 0;
+};
+
+struct TrainingCallbacks {
+    std::function<void(const TrainingProgress&)> progress;
+    /// Polled between steps; when it returns true the run saves and stops.
+    std::function<bool()> cancelled;
+};
+
+struct TrainingOutcome {
+    bool completed = false;  ///< false when cancelled
+    std::int64_t steps = 0;
+    double finalLoss = 0;
+    double seconds = 0;
+    std::string checkpointPath;
+    std::string sha256;
+    std::vector<double> lossHistory;  ///< one entry per progress report
+};
+
+class Trainer {
+public:
+    /// Throws InvalidInput for an empty data set, cases without experts, or crops
+    /// whose size differs from the network's.
+    Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options);
+    ~Trainer();
+    Trainer(const Trainer&) = delete;
+    Trainer& operator=(const Trainer&) = delete;
+
+    TrainingOutcome run(const TrainingCallbacks& callbacks = {});
+
+    [[nodiscard]] const VelocityUNetOptions& networkOptions() const;
+    [[nodiscard]] std::int64_t step() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace flowseg::engine

@@ -1,0 +1,82 @@
+#pragma once
+// The velocity network u_theta(t, x_t, X): a guided-diffusion style UNet with
+// sinusoidal time embedding, FiLM-conditioned residual blocks and self-attention.
+
+#include <torch/nn.h>
+
+#include "flowseg/engine/network_options.h"
+
+namespace flowseg::engine {
+
+/// GroupNorm -> SiLU -> conv, FiLM scale/shift from the time embedding, dropout, conv.
+class ResidualBlockImpl : public torch::nn::Module {
+public:
+    ResidualBlockImpl(int64_t in, int64_t out, int64_t embedding, int64_t groups, double dropout);
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& embedding);
+
+private:
+    torch::nn::GroupNorm m_norm1{nullptr}, m_norm2{nullptr};
+    torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr}, m_skip{nullptr};
+    torch::nn::Linear m_film{nullptr};
+    torch::nn::Dropout m_dropout{nullptr};
+    int64_t m_out;
+};
+TORCH_MODULE(ResidualBlock);
+
+/// Multi-head self-attention over all pixels of a feature map, with a residual path.
+class AttentionBlockImpl : public torch::nn::Module {
+public:
+    AttentionBlockImpl(int64_t channels, int64_t headChannels, int64_t groups);
+    torch::Tensor forward(const torch::Tensor& x);
+
+private:
+    torch::nn::GroupNorm m_norm{nullptr};
+    torch::nn::Conv2d m_qkv{nullptr}, m_projection{nullptr};
+    int64_t m_heads;
+};
+TORCH_MODULE(AttentionBlock);
+
+/// One step of the encoder or decoder: optional residual block, attention, resampling.
+class UNetStageImpl : public torch::nn::Module {
+public:
+    UNetStageImpl(ResidualBlock residual, AttentionBlock attention, torch::nn::Conv2d downsample,
+                  torch::nn::Conv2d upsample);
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor& embedding);
+
+private:
+    ResidualBlock m_residual{nullptr};
+    AttentionBlock m_attention{nullptr};
+    torch::nn::Conv2d m_downsample{nullptr};
+    torch::nn::Conv2d m_upsample{nullptr};  ///< conv after nearest x2 upsampling
+};
+TORCH_MODULE(UNetStage);
+
+class VelocityUNetImpl : public torch::nn::Module {
+public:
+    explicit VelocityUNetImpl(VelocityUNetOptions options);
+
+    /// x_t: [B, mask_channels, H, W]; condition: [B, image_channels, H, W] (zeros for
+    /// the unconditional branch); t: [B] in [0, 1]. Returns the velocity, shaped like x_t.
+    torch::Tensor forward(const torch::Tensor& xt, const torch::Tensor& condition,
+                          const torch::Tensor& t);
+
+    [[nodiscard]] const VelocityUNetOptions& options() const { return m_options; }
+    /// Multiply-adds x2 of one forward pass on one image (convolutions, attention,
+    /// linear layers; normalization and activations are not counted).
+    [[nodiscard]] double flopsPerImage() const { return m_flops; }
+    [[nodiscard]] int64_t parameterCount() const;
+
+private:
+    torch::Tensor timeEmbedding(const torch::Tensor& t);
+
+    VelocityUNetOptions m_options;
+    torch::nn::Linear m_time1{nullptr}, m_time2{nullptr};
+    torch::nn::Conv2d m_inputConv{nullptr};
+    torch::nn::ModuleList m_encoder, m_middle, m_decoder;
+    torch::nn::GroupNorm m_outputNorm{nullptr};
+    torch::nn::Conv2d m_outputConv{nullptr};
+    double m_flops = 0;
+};
+TORCH_MODULE(VelocityUNet);
+
+}  // namespace flowseg::engine

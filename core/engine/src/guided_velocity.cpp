@@ -1,0 +1,46 @@
+#include "flowseg/engine/guided_velocity.h"
+
+#include <torch/torch.h>
+
+#include "flowseg/engine/error.h"
+
+namespace flowseg::engine {
+
+GuidedVelocity::GuidedVelocity(VelocityUNet network, const torch::Tensor& condition,
+                               int64_t samples, double guidance)
+    : m_network(std::move(network)), m_samples(samples), m_guidance(guidance) {
+    if (condition.dim() != 4 || condition.size(0) != 1)
+        throw InvalidInput("GuidedVelocity: condition must be [1, C, H, W]");
+    if (samples < 1) throw InvalidInput("the number of samples must be at least 1");
+    const auto conditional = condition.expand({samples, -1, -1, -1});
+    m_batchedCondition = usesUnconditionalBranch()
+                             ? torch::cat({conditional, torch::zeros_like(conditional)}, 0)
+                             : conditional.contiguous();
+}
+
+torch::Tensor GuidedVelocity::operator()(double t, const torch::Tensor& x) {
+    if (x.size(0) != m_samples) throw InvalidInput("GuidedVelocity: batch is not M samples");
+    const auto input = usesUnconditionalBranch() ? torch::cat({x, x}, 0) : x;
+    const auto times = torch::full({input.size(0)}, t, x.options());
+    const auto velocity = m_network->forward(input, m_batchedCondition, times);
+    m_passes += input.size(0);
+    if (!usesUnconditionalBranch()) return velocity;
+    const auto conditional = velocity.narrow(0, 0, m_samples);
+    const auto unconditional = velocity.narrow(0, m_samples, m_samples);
+    return conditional + m_guidance * (conditional - unconditional);
+}
+
+torch::Tensor unbatchedGuidedVelocity(VelocityUNet network, const torch::Tensor& condition,
+                                      double guidance, double t, const torch::Tensor& x) {
+    std::vector<torch::Tensor> out;
+    const auto time = torch::full({1}, t, x.options());
+    for (int64_t i = 0; i < x.size(0); ++i) {
+        const auto xi = x.narrow(0, i, 1);
+        const auto conditional = network->forward(xi, condition, time);
+        const auto unconditional = network->forward(xi, torch::zeros_like(condition), time);
+        out.push_back(conditional + guidance * (conditional - unconditional));
+    }
+    return torch::cat(out, 0);
+}
+
+}  // namespace flowseg::engine

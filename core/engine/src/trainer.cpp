@@ -1,0 +1,280 @@
+#include "flowseg/engine/trainer.h"
+
+#include <chrono>
+#include <torch/torch.h>
+
+#include "flowseg/engine/checkpoint.h"
+#include "flowseg/engine/error.h"
+#include "flowseg/engine/flow_matching.h"
+#include "flowseg/engine/runtime.h"
+#include "flowseg/engine/tensor_convert.h"
+
+namespace flowseg::engine {
+
+namespace {
+
+std::uint64_t mixSeed(std::uint64_t seed, std::int64_t step) {
+    // splitmix64 of (seed, step): every step has its own reproducible stream, so a
+    // resumed run continues exactly as the uninterrupted one would have.
+    std::uint64_t z = seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(step) + 1;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+std::string optimizerKey(const torch::Tensor& p) {
+    return c10::guts::to_string(p.unsafeGetTensorImpl());
+}
+
+}  // namespace
+
+struct Trainer::Impl {
+    TrainingOptions options;
+    VelocityUNetOptions networkOptions;
+    std::string device;
+    VelocityUNet network{nullptr};
+    VelocityUNet ema{nullptr};
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    torch::Tensor images;        // [N, 1, S, S] on device
+    torch::Tensor experts;       // [N, Emax, 1, S, S] in {-1, +1} on device
+    torch::Tensor expertCounts;  // [N] int64 on CPU
+    std::int64_t step = 0;
+    std::string parentChecksum;
+
+    void loadData(const std::vector<MultiRaterCase>& cases);
+    void restore(const std::string& path, bool withOptimizer);
+    FlowMatchingBatch drawBatch(torch::Generator& generator) const;
+    void updateEma();
+    Checkpoint snapshot(double finalLoss, double seconds) const;
+};
+
+void Trainer::Impl::loadData(const std::vector<MultiRaterCase>& cases) {
+    if (cases.empty()) throw InvalidInput("the training set is empty");
+    const int side = static_cast<int>(networkOptions.image_size());
+    size_t maxExperts = 0;
+    for (const auto& c : cases) {
+        if (c.image.height != side || c.image.width != side)
+            throw InvalidInput("case '" + c.id + "' is " + std::to_string(c.image.width) + "x" +
+                               std::to_string(c.image.height) + " but the network expects " +
+                               std::to_string(side) + "x" + std::to_string(side));
+        if (c.experts.empty()) throw InvalidInput("case '" + c.id + "' has no expert mask");
+        for (const auto& e : c.experts)
+            if (e.height != side || e.width != side)
+                throw InvalidInput("case '" + c.id + "': an expert mask differs in size from its image");
+        maxExperts = std::max(maxExperts, c.experts.size());
+    }
+    const auto n = static_cast<int64_t>(cases.size());
+    images = torch::empty({n, 1, side, side});
+    experts = torch::full({n, static_cast<int64_t>(maxExperts), 1, side, side}, -1.0F);
+    expertCounts = torch::empty({n}, torch::kInt64);
+    for (int64_t i = 0; i < n; ++i) {
+        images[i] = toTensor(cases[i].image)[0];
+        experts[i].narrow(0, 0, static_cast<int64_t>(cases[i].experts.size())) =
+            masksToSigned(cases[i].experts);
+        expertCounts[i] = static_cast<int64_t>(cases[i].experts.size());
+    }
+    images = images.to(device);
+    experts = experts.to(device);
+}
+
+FlowMatchingBatch Trainer::Impl::drawBatch(torch::Generator& generator) const {
+    const auto n = images.size(0);
+    const auto b = options.batchSize;
+    const auto index = torch::randint(n, {b}, generator, torch::kInt64);
+    // One expert drawn uniformly per example: floor(u * count).
+    const auto counts = expertCounts.index_select(0, index).to(torch::kFloat64);
+    const auto expert = (torch::rand({b}, generator, torch::kFloat64) * counts)
+                            .floor()
+                            .clamp_max(counts - 1)
+                            .to(torch::kInt64);
+    const auto deviceIndex = index.to(images.device());
+    auto x = images.index_select(0, deviceIndex);
+    auto s = experts.index({deviceIndex, expert.to(images.device())});
+    if (options.augment) {
+        const auto choose = [&](const torch::Tensor& flag, const torch::Tensor& a,
+                                const torch::Tensor& other) {
+            return torch::where(flag.view({-1, 1, 1, 1}).to(a.device()), other, a);
+        };
+        for (const auto& transform : {0, 1, 2}) {
+            const auto flag = torch::rand({b}, generator) < 0.5;
+            const auto apply = [&](const torch::Tensor& t) {
+                if (transform == 0) return t.flip({3});
+                if (transform == 1) return t.flip({2});
+                return t.transpose(2, 3);
+            };
+            x = choose(flag, x, apply(x));
+            s = choose(flag, s, apply(s));
+        }
+    }
+    return {x.contiguous(), s.contiguous()};
+}
+
+void Trainer::Impl::updateEma() {
+    torch::NoGradGuard noGrad;
+    // Warm-up as in common EMA implementations: early on, follow the weights closely.
+    const double decay =
+        std::min(options.emaDecay, (1.0 + static_cast<double>(step)) / (10.0 + static_cast<double>(step)));
+    auto source = network->parameters();
+    auto target = ema->parameters();
+    for (size_t i = 0; i < source.size(); ++i) target[i].mul_(decay).add_(source[i], 1.0 - decay);
+}
+
+void Trainer::Impl::restore(const std::string& path, bool withOptimizer) {
+    const auto checkpoint = loadCheckpoint(path);
+    if (!(checkpoint.network == networkOptions))
+        throw InvalidInput("'" + path + "' holds a different network architecture (" +
+                           checkpoint.network.toJson() + ")");
+    assignNamedTensors(*network, checkpoint.weights, "'" + path + "'");
+    assignNamedTensors(*ema, checkpoint.ema.empty() ? checkpoint.weights : checkpoint.ema,
+                       "'" + path + "'");
+    parentChecksum = checkpoint.sha256;
+    if (!withOptimizer) return;
+    step = checkpoint.step;
+    for (const auto& item : network->named_parameters(true)) {
+        const auto avg = checkpoint.optimizer.find(item.key() + "/exp_avg");
+        const auto sq = checkpoint.optimizer.find(item.key() + "/exp_avg_sq");
+        if (avg == checkpoint.optimizer.end() || sq == checkpoint.optimizer.end()) continue;
+        auto state = std::make_unique<torch::optim::AdamWParamState>();
+        state->step(step);
+        state->exp_avg(avg->second.to(item.value().device()));
+        state->exp_avg_sq(sq->second.to(item.value().device()));
+        optimizer->state()[optimizerKey(item.value())] = std::move(state);
+    }
+}
+
+Checkpoint Trainer::Impl::snapshot(double finalLoss, double seconds) const {
+    Checkpoint c;
+    c.network = networkOptions;
+    c.weights = namedTensors(*network);
+    c.ema = namedTensors(*ema);
+    for (const auto& item : network->named_parameters(true)) {
+        const auto it = optimizer->state().find(optimizerKey(item.value()));
+        if (it == optimizer->state().end()) continue;
+        const auto& state = static_cast<const torch::optim::AdamWParamState&>(*it->second);
+        c.optimizer[item.key() + "/exp_avg"] = state.exp_avg().detach().to(torch::kCPU);
+        c.optimizer[item.key() + "/exp_avg_sq"] = state.exp_avg_sq().detach().to(torch::kCPU);
+    }
+    c.step = step;
+    auto& p = c.provenance;
+    p.preset = options.network ? "custom" : options.preset;
+    p.dataset = options.datasetDescription;
+    p.parent = parentChecksum;
+    p.device = device;
+    p.torchVersion = torchVersion();
+    p.createdAt = utcNow();
+    p.command = options.command;
+    p.seed = options.seed;
+    p.iterations = step;
+    p.batchSize = options.batchSize;
+    p.learningRate = options.learningRate;
+    p.finalLoss = finalLoss;
+    p.wallSeconds = seconds;
+    return c;
+}
+
+Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
+    : m_impl(std::make_unique<Impl>()) {
+    auto& d = *m_impl;
+    d.options = std::move(options);
+    const auto& o = d.options;
+    if (o.iterations < 1) throw InvalidInput("--iters must be at least 1");
+    if (o.batchSize < 1) throw InvalidInput("--batch must be at least 1");
+    if (!(o.learningRate > 0)) throw InvalidInput("--lr must be positive");
+    if (o.conditionDropout < 0 || o.conditionDropout > 1)
+        throw InvalidInput("condition dropout must be in [0, 1]");
+    if (!o.initFrom.empty() && !o.resumeFrom.empty())
+        throw InvalidInput("use either --init (fine-tune) or --resume, not both");
+    d.device = resolveDevice(o.device);
+
+    if (o.network) d.networkOptions = *o.network;
+    else if (!o.resumeFrom.empty() || !o.initFrom.empty())
+        d.networkOptions = loadCheckpoint(o.resumeFrom.empty() ? o.initFrom : o.resumeFrom).network;
+    else d.networkOptions = VelocityUNetOptions::preset(o.preset);
+
+    torch::manual_seed(o.seed);
+    d.network = VelocityUNet(d.networkOptions);
+    d.ema = VelocityUNet(d.networkOptions);
+    assignNamedTensors(*d.ema, namedTensors(*d.network), "EMA copy");
+    d.network->to(torch::Device(d.device));
+    d.ema->to(torch::Device(d.device));
+    d.ema->eval();
+    d.optimizer = std::make_unique<torch::optim::AdamW>(
+        d.network->parameters(), torch::optim::AdamWOptions(o.learningRate)
+                                     .betas({0.9, 0.95})
+                                     .weight_decay(o.weightDecay));
+    if (!o.resumeFrom.empty()) d.restore(o.resumeFrom, true);
+    else if (!o.initFrom.empty()) d.restore(o.initFrom, false);
+    d.loadData(cases);
+}
+
+Trainer::~Trainer() = default;
+
+const VelocityUNetOptions& Trainer::networkOptions() const { return m_impl->networkOptions; }
+std::int64_t Trainer::step() const { return m_impl->step; }
+
+TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
+    auto& d = *m_impl;
+    const auto& o = d.options;
+    TrainingOutcome outcome;
+    const auto start = std::chrono::steady_clock::now();
+    auto windowStart = start;
+    double windowLoss = 0;
+    int windowSteps = 0;
+    double lastLoss = 0;
+    const auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    const auto save = [&] {
+        if (o.checkpointPath.empty()) return;
+        outcome.sha256 = saveCheckpoint(d.snapshot(lastLoss, elapsed()), o.checkpointPath);
+        outcome.checkpointPath = o.checkpointPath;
+    };
+
+    d.network->train();
+    bool cancelled = false;
+    while (d.step < o.iterations) {
+        if (callbacks.cancelled && callbacks.cancelled()) {
+            cancelled = true;
+            break;
+        }
+        torch::manual_seed(mixSeed(o.seed, d.step));  // dropout inside the network
+        auto generator = at::detail::createCPUGenerator(mixSeed(o.seed ^ 0xABCDEFULL, d.step));
+        const auto batch = d.drawBatch(generator);
+        d.optimizer->zero_grad();
+        const auto loss = flowMatchingLoss(d.network, batch, o.conditionDropout, generator);
+        const double value = loss.item<double>();
+        if (!std::isfinite(value))
+            throw Error("training diverged at step " + std::to_string(d.step) +
+                        " (loss is not finite); lower --lr");
+        loss.backward();
+        if (o.gradientClip > 0)
+            torch::nn::utils::clip_grad_norm_(d.network->parameters(), o.gradientClip);
+        d.optimizer->step();
+        ++d.step;
+        d.updateEma();
+        windowLoss += value;
+        ++windowSteps;
+        if (windowSteps >= o.logEvery || d.step == o.iterations) {
+            const auto now = std::chrono::steady_clock::now();
+            const double seconds = std::chrono::duration<double>(now - windowStart).count();
+            lastLoss = windowLoss / windowSteps;
+            outcome.lossHistory.push_back(lastLoss);
+            if (callbacks.progress)
+                callbacks.progress({d.step, o.iterations, lastLoss, windowSteps / std::max(seconds, 1e-9)});
+            windowLoss = 0;
+            windowSteps = 0;
+            windowStart = now;
+        }
+        if (o.checkpointEvery > 0 && d.step % o.checkpointEvery == 0 && d.step < o.iterations)
+            save();
+    }
+    if (windowSteps > 0) lastLoss = windowLoss / windowSteps;
+    outcome.completed = !cancelled;
+    outcome.steps = d.step;
+    outcome.finalLoss = lastLoss;
+    outcome.seconds = elapsed();
+    save();
+    return outcome;
+}
+
+}  // namespace flowseg::engine

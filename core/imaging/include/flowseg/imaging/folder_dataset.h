@@ -1,0 +1,30 @@
+#pragma once
+// The folder dataset of DESIGN.md: one folder per case with one `image*` file and
+// one or more `mask*` / `label*` files (PNG, JPEG or TIFF; 8 or 16 bit).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "flowseg/engine/types.h"
+
+namespace flowseg::imaging {
+
+struct FolderCase {
+    engine::MultiRaterCase data;
+    std::string folder;
+    /// Contents of `lesion.json` when the case came from `flowseg synth` (the true
+    /// rater model, for oracle evaluation).
+    std::optional<std::string> syntheticLesionJson;
+};
+
+/// Loads every case folder below `root` (sorted by name). A folder with masks but
+/// no image, several images, no masks, or masks of another size than the image is
+/// an error (ImageIoError) naming that folder.
+std::vector<FolderCase> loadFolderDataset(const std::string& root);
+
+/// Writes one case as `<root>/<id>/image.png` + `mask_<k>.png` (+ lesion.json).
+void writeFolderCase(const std::string& root, const engine::MultiRaterCase& data,
+                     const std::optional<std::string>& syntheticLesionJson = std::nullopt);
+
+}  // namespace flowseg::imaging

@@ -1,0 +1,138 @@
+// Metrics of DESIGN.md against hand-computed values, and the Hungarian solver
+// against brute force.
+
+#include <algorithm>
+#include <gtest/gtest.h>
+#include <numeric>
+#include <random>
+
+#include "flowseg/engine/error.h"
+#include "flowseg/engine/hungarian.h"
+#include "flowseg/engine/metrics.h"
+#include "flowseg/engine/uncertainty.h"
+
+using namespace flowseg::engine;
+
+namespace {
+
+// A 1 x n mask from a string like "1100".
+Mask row(const std::string& bits) {
+    Mask m(1, static_cast<int>(bits.size()));
+    for (size_t i = 0; i < bits.size(); ++i) m.pixels[i] = bits[i] == '1';
+    return m;
+}
+
+}  // namespace
+
+TEST(Metrics, IouAndDiceFollowTheEmptyMaskConventions) {
+    EXPECT_DOUBLE_EQ(iou(row("0000"), row("0000")), 1.0);
+    EXPECT_DOUBLE_EQ(iou(row("0000"), row("0100")), 0.0);
+    EXPECT_DOUBLE_EQ(iou(row("1100"), row("0110")), 1.0 / 3.0);
+    EXPECT_DOUBLE_EQ(dice(row("0000"), row("0000")), 1.0);
+    EXPECT_DOUBLE_EQ(dice(row("1100"), row("0110")), 0.5);
+    EXPECT_DOUBLE_EQ(dice(row("1000"), row("0000")), 0.0);
+}
+
+TEST(Metrics, GedOfASetAgainstItselfIsZero) {
+    const std::vector<Mask> set{row("1100"), row("0110"), row("0000"), row("1111")};
+    EXPECT_NEAR(generalizedEnergyDistance(set, set), 0.0, 1e-12);
+}
+
+TEST(Metrics, GedMatchesAHandComputedValue) {
+    // samples {A=1100, B=0000}, experts {C=1000}
+    // d(A,C) = 1 - 1/2 = 0.5, d(B,C) = 1  -> cross mean 0.75
+    // among samples: d(A,A)=0, d(A,B)=1, d(B,A)=1, d(B,B)=0 -> 0.5 ; experts: 0
+    // GED = 2*0.75 - 0.5 - 0 = 1.0
+    EXPECT_NEAR(generalizedEnergyDistance({row("1100"), row("0000")}, {row("1000")}), 1.0, 1e-12);
+    // Both empty everywhere: every distance is 0.
+    EXPECT_NEAR(generalizedEnergyDistance({row("000")}, {row("000"), row("000")}), 0.0, 1e-12);
+}
+
+TEST(Metrics, HungarianMatchedIouUsesLcmCopies) {
+    // 2 samples vs 1 expert: L = 2, both samples matched to (copies of) the expert.
+    const double v = hungarianMatchedIou({row("1100"), row("1000")}, {row("1000")});
+    EXPECT_NEAR(v, (0.5 + 1.0) / 2.0, 1e-12);
+    // 2 vs 2 with a perfect matching available in swapped order.
+    EXPECT_NEAR(hungarianMatchedIou({row("1100"), row("0011")}, {row("0011"), row("1100")}), 1.0, 1e-12);
+    // 3 samples vs 2 experts: L = 6, each sample appears twice, each expert three times.
+    const std::vector<Mask> s{row("1100"), row("0011"), row("1100")};
+    const std::vector<Mask> e{row("1100"), row("0011")};
+    // Expert 1100 has 3 copies, samples "1100" give 4 copies: 3 match perfectly, the
+    // 4th must go to 0011 (IoU 0); the two 0011 samples match 0011 perfectly (+1 copy).
+    EXPECT_NEAR(hungarianMatchedIou(s, e), 5.0 / 6.0, 1e-12);
+}
+
+TEST(Metrics, ConsensusAndMaximumDice) {
+    const std::vector<Mask> samples{row("1100"), row("1110"), row("0100")};
+    const std::vector<Mask> experts{row("0100"), row("0110")};
+    // majority(samples) = 1100 (votes 2,3,1,0 of 3); majority(experts) = 0100 (votes 0,2,1,0 of 2: strict)
+    EXPECT_NEAR(consensusDice(samples, experts), 2.0 * 1 / (2 + 1), 1e-12);
+    // expert 0100: best sample 0100 -> 1. expert 0110: 1110 -> 2*2/(3+2)=0.8; 1100 -> 0.5; 0100 -> 2/3
+    EXPECT_NEAR(maximumDice(samples, experts), (1.0 + 0.8) / 2.0, 1e-12);
+    EXPECT_NEAR(consensusDice({row("000")}, {row("000")}), 1.0, 1e-12);
+}
+
+TEST(Metrics, SingleMaskGedRepeatsTheExpertMajority) {
+    const std::vector<Mask> experts{row("1100"), row("1000"), row("1110")};
+    const Mask majority = majorityMask(experts);
+    EXPECT_EQ(majority, row("1100"));
+    const std::vector<Mask> repeated(5, majority);
+    EXPECT_NEAR(singleMaskGed(experts, 5), generalizedEnergyDistance(repeated, experts), 1e-12);
+    EXPECT_GT(singleMaskGed(experts, 5), 0.0);
+}
+
+TEST(Metrics, VarianceCorrelationIsUndefinedWhenExpertsAgree) {
+    const std::vector<Mask> samples{row("1100"), row("1000")};
+    EXPECT_FALSE(varianceCorrelation(samples, {row("1100"), row("1100")}).has_value());
+    const auto r = varianceCorrelation(samples, {row("1100"), row("1000")});
+    ASSERT_TRUE(r.has_value());
+    EXPECT_NEAR(*r, 1.0, 1e-9);
+}
+
+TEST(Metrics, MismatchedSizesAreRejected) {
+    EXPECT_THROW(generalizedEnergyDistance({row("11")}, {row("111")}), InvalidInput);
+    EXPECT_THROW(generalizedEnergyDistance({}, {row("111")}), InvalidInput);
+}
+
+TEST(Uncertainty, ProbabilityVarianceAndEntropy) {
+    const auto maps = uncertaintyMaps({row("1100"), row("1000"), row("1010"), row("1000")});
+    EXPECT_FLOAT_EQ(maps.probability.pixels[0], 1.0F);
+    EXPECT_FLOAT_EQ(maps.probability.pixels[1], 0.25F);
+    EXPECT_FLOAT_EQ(maps.variance.pixels[1], 0.25F * 0.75F);
+    EXPECT_FLOAT_EQ(maps.variance.pixels[0], 0.0F);
+    EXPECT_FLOAT_EQ(maps.entropy.pixels[3], 0.0F);
+    EXPECT_NEAR(maps.entropy.pixels[1], -(0.25 * std::log2(0.25) + 0.75 * std::log2(0.75)), 1e-6);
+}
+
+class HungarianBruteForce : public ::testing::TestWithParam<int> {};
+
+TEST_P(HungarianBruteForce, MatchesExhaustiveSearch) {
+    const int n = GetParam();
+    std::mt19937 rng(1234 + n);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (int trial = 0; trial < 30; ++trial) {
+        std::vector<double> cost(static_cast<size_t>(n) * n);
+        // Ties are common in HM-IoU (repeated copies), so round some costs.
+        for (auto& c : cost) c = trial % 2 ? std::round(u(rng) * 4) / 4 : u(rng);
+        const auto assignment = solveAssignment(cost, n);
+        std::vector<int> used(n, 0);
+        double total = 0;
+        for (int r = 0; r < n; ++r) {
+            ASSERT_GE(assignment[r], 0);
+            ASSERT_LT(assignment[r], n);
+            ASSERT_EQ(used[assignment[r]]++, 0) << "column assigned twice";
+            total += cost[r * n + assignment[r]];
+        }
+        std::vector<int> perm(n);
+        std::iota(perm.begin(), perm.end(), 0);
+        double best = 1e18;
+        do {
+            double sum = 0;
+            for (int r = 0; r < n; ++r) sum += cost[r * n + perm[r]];
+            best = std::min(best, sum);
+        } while (std::next_permutation(perm.begin(), perm.end()));
+        EXPECT_NEAR(total, best, 1e-9);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, HungarianBruteForce, ::testing::Values(1, 2, 3, 4, 5, 6, 7));

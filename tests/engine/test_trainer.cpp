@@ -1,0 +1,103 @@
+// Training: the loss falls, runs are seeded and resumable, cancel saves.
+
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <numeric>
+#include <torch/torch.h>
+
+#include "flowseg/engine/checkpoint.h"
+#include "flowseg/engine/error.h"
+#include "flowseg/engine/synthetic.h"
+#include "flowseg/engine/trainer.h"
+
+using namespace flowseg::engine;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<MultiRaterCase> tinySet(int cases = 12) {
+    std::vector<MultiRaterCase> out;
+    for (int i = 0; i < cases; ++i) out.push_back(generateSyntheticCase({32, 3, 5}, i).data);
+    return out;
+}
+
+TrainingOptions tinyOptions(std::int64_t iterations) {
+    TrainingOptions o;
+    o.preset = "tiny";
+    o.iterations = iterations;
+    o.batchSize = 8;
+    o.learningRate = 3e-3;
+    o.seed = 7;
+    o.device = "cpu";
+    o.logEvery = 5;
+    return o;
+}
+
+std::string tempPath(const std::string& name) {
+    return (fs::temp_directory_path() / ("flowseg_train_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+
+}  // namespace
+
+TEST(Trainer, LossFallsOnATinySyntheticSet) {
+    Trainer trainer(tinySet(), tinyOptions(150));
+    const auto outcome = trainer.run();
+    ASSERT_TRUE(outcome.completed);
+    ASSERT_EQ(outcome.lossHistory.size(), 30U);
+    const double first = std::accumulate(outcome.lossHistory.begin(), outcome.lossHistory.begin() + 3, 0.0) / 3;
+    const double last = std::accumulate(outcome.lossHistory.end() - 3, outcome.lossHistory.end(), 0.0) / 3;
+    EXPECT_LT(last, 0.8 * first) << "first " << first << " last " << last;
+}
+
+TEST(Trainer, ResumingGivesTheSameWeightsAsOneRun) {
+    const auto straightPath = tempPath("straight.fsm");
+    const auto firstHalf = tempPath("half.fsm");
+    const auto resumedPath = tempPath("resumed.fsm");
+    auto o = tinyOptions(10);
+    o.checkpointPath = straightPath;
+    Trainer(tinySet(), o).run();
+
+    auto a = tinyOptions(5);
+    a.checkpointPath = firstHalf;
+    Trainer(tinySet(), a).run();
+    auto b = tinyOptions(10);
+    b.resumeFrom = firstHalf;
+    b.checkpointPath = resumedPath;
+    Trainer resumed(tinySet(), b);
+    EXPECT_EQ(resumed.step(), 5);
+    resumed.run();
+
+    const auto x = loadCheckpoint(straightPath);
+    const auto y = loadCheckpoint(resumedPath);
+    EXPECT_EQ(y.step, 10);
+    for (const auto& [name, t] : x.weights)
+        EXPECT_LT((t - y.weights.at(name)).abs().max().item<double>(), 1e-5) << name;
+    for (const auto& p : {straightPath, firstHalf, resumedPath}) fs::remove(p);
+}
+
+TEST(Trainer, CancelStopsBetweenStepsAndSavesAResumableCheckpoint) {
+    const auto path = tempPath("cancel.fsm");
+    auto o = tinyOptions(1000);
+    o.checkpointPath = path;
+    o.logEvery = 1;
+    Trainer trainer(tinySet(4), o);
+    std::int64_t seen = 0;
+    TrainingCallbacks callbacks;
+    callbacks.progress = [&](const TrainingProgress& p) { seen = p.step; };
+    callbacks.cancelled = [&] { return seen >= 4; };
+    const auto outcome = trainer.run(callbacks);
+    EXPECT_FALSE(outcome.completed);
+    EXPECT_EQ(outcome.steps, 4);
+    EXPECT_EQ(loadCheckpoint(path).step, 4);
+    fs::remove(path);
+}
+
+TEST(Trainer, RejectsUnusableData) {
+    EXPECT_THROW(Trainer({}, tinyOptions(1)), InvalidInput);
+    auto wrongSize = tinySet(2);
+    wrongSize[1] = generateSyntheticCase({64, 3, 5}, 0).data;
+    EXPECT_THROW(Trainer(wrongSize, tinyOptions(1)), InvalidInput);
+    auto noExperts = tinySet(2);
+    noExperts[0].experts.clear();
+    EXPECT_THROW(Trainer(noExperts, tinyOptions(1)), InvalidInput);
+}
