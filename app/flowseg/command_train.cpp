@@ -6,6 +6,7 @@
 
 #include "cli_support.h"
 #include "commands.h"
+#include "flowseg/engine/error.h"
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/trainer.h"
 #include "flowseg/imaging/folder_dataset.h"
@@ -40,6 +41,16 @@ void runTrain(const TrainFlags& f) {
 
     engine::TrainingOptions o;
     o.preset = f.preset;
+    if (f.init.empty() && f.resume.empty()) {
+        // A preset fixes the channels; the crop size comes from the data.
+        const auto& first = cases.front().image;
+        if (first.height != first.width)
+            throw engine::InvalidInput("case '" + cases.front().id + "' is not square (" +
+                                       std::to_string(first.width) + "x" +
+                                       std::to_string(first.height) + ")");
+        o.network = engine::VelocityUNetOptions::preset(f.preset).image_size(first.height);
+        o.network->validate();
+    }
     o.iterations = f.iterations;
     o.batchSize = f.batch;
     o.learningRate = f.learningRate;

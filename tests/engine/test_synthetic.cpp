@@ -2,6 +2,7 @@
 // LIDC crops that DESIGN.md measures.
 
 #include <algorithm>
+#include <cstdio>
 #include <gtest/gtest.h>
 
 #include "flowseg/engine/metrics.h"
@@ -57,6 +58,8 @@ TEST(Synthetic, StatisticsResembleLidcCrops) {
     }
     std::sort(grey.begin(), grey.end());
     const auto pct = [&](double q) { return 255.0 * grey[static_cast<size_t>(q * (grey.size() - 1))]; };
+    std::printf("grey p1/25/50/75/99: %.0f/%.0f/%.0f/%.0f/%.0f\n", pct(0.01), pct(0.25), pct(0.5),
+                pct(0.75), pct(0.99));
     // DESIGN.md: 1/11/16/65/133 at percentiles 1/25/50/75/99.
     EXPECT_LT(pct(0.01), 8);
     EXPECT_NEAR(pct(0.25), 11, 6);
@@ -68,6 +71,8 @@ TEST(Synthetic, StatisticsResembleLidcCrops) {
     EXPECT_LT(emptyRate, 0.30);
     std::sort(areas.begin(), areas.end());
     const auto areaPct = [&](double q) { return areas[static_cast<size_t>(q * (areas.size() - 1))]; };
+    std::printf("empty %.3f, non-empty area p10/50/90: %ld/%ld/%ld\n", emptyRate, areaPct(0.1),
+                areaPct(0.5), areaPct(0.9));
     EXPECT_NEAR(areaPct(0.5), 102, 50);
     EXPECT_LT(areaPct(0.1), 45);
     EXPECT_LT(areaPct(0.9), 420);

@@ -81,8 +81,9 @@ void addVessel(std::vector<double>& image, int size, std::mt19937_64& rng) {
             const double d = std::sqrt(best);
             if (d < radius + 2) {
                 const double profile = sigmoid((radius - d) / 0.5);
+                // Vessels do not stack: where two cross, the brighter one shows.
                 auto& v = image[y * size + x];
-                v = std::max(v, v + intensity * profile);
+                v = std::max(v, 0.055 + intensity * profile);
             }
         }
     }
@@ -92,16 +93,17 @@ void addWall(std::vector<double>& image, int size, std::mt19937_64& rng) {
     const double angle = uniform(rng, 0, 2 * kPi);
     const double nx = std::cos(angle);
     const double ny = std::sin(angle);
-    const double offset = uniform(rng, 16, 52) * size / 128.0;
+    const double offset = uniform(rng, 4, 40) * size / 128.0;
     const double curvature = uniform(rng, -0.006, 0.012) * 128.0 / size;
-    const double intensity = uniform(rng, 0.36, 0.5);
+    const double intensity = uniform(rng, 0.3, 0.42);
     const double c = size / 2.0;
     for (int y = 0; y < size; ++y) {
         for (int x = 0; x < size; ++x) {
             const double along = (x - c) * nx + (y - c) * ny;
             const double across = -(x - c) * ny + (y - c) * nx;
             const double inside = along - (offset + curvature * across * across);
-            image[y * size + x] += intensity * sigmoid(inside / 0.8);
+            auto& v = image[y * size + x];
+            v = std::max(v, 0.055 + intensity * sigmoid(inside / 0.8));
         }
     }
 }
@@ -205,7 +207,7 @@ SyntheticCase generateSyntheticCase(const SyntheticOptions& options, int index) 
     std::vector<double> image(static_cast<size_t>(size) * size);
     const auto texture = smoothField(size, 6, rng);
     for (size_t i = 0; i < image.size(); ++i) image[i] = 0.055 + 0.012 * texture[i];
-    if (uniform(rng, 0, 1) < 0.6) addWall(image, size, rng);
+    if (uniform(rng, 0, 1) < 0.75) addWall(image, size, rng);
     const int vessels = std::uniform_int_distribution<int>(3, 8)(rng);
     for (int v = 0; v < vessels; ++v) addVessel(image, size, rng);
     for (int y = 0; y < size; ++y) {

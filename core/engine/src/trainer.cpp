@@ -156,7 +156,7 @@ Checkpoint Trainer::Impl::snapshot(double finalLoss, double seconds) const {
     }
     c.step = step;
     auto& p = c.provenance;
-    p.preset = options.network ? "custom" : options.preset;
+    p.preset = options.preset;
     p.dataset = options.datasetDescription;
     p.parent = parentChecksum;
     p.device = device;

@@ -1,6 +1,8 @@
 #include "flowseg/imaging/image_io.h"
 
 #include <algorithm>
+#include <fcntl.h>
+#include <unistd.h>
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -9,12 +11,37 @@ namespace flowseg::imaging {
 
 namespace {
 
+// libpng reports decode errors on stderr before OpenCV returns an empty image; the
+// user gets our one-line message instead, so silence that duplicate for the call.
+class StderrSilencer {
+public:
+    StderrSilencer() : m_saved(::dup(STDERR_FILENO)) {
+        const int devNull = ::open("/dev/null", O_WRONLY);
+        if (devNull >= 0) {
+            ::dup2(devNull, STDERR_FILENO);
+            ::close(devNull);
+        }
+    }
+    ~StderrSilencer() {
+        if (m_saved >= 0) {
+            ::dup2(m_saved, STDERR_FILENO);
+            ::close(m_saved);
+        }
+    }
+    StderrSilencer(const StderrSilencer&) = delete;
+    StderrSilencer& operator=(const StderrSilencer&) = delete;
+
+private:
+    int m_saved;
+};
+
 cv::Mat readGrayMat(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
         throw ImageIoError("cannot read image '" + path + "': no such file");
     cv::Mat raw;
     try {
+        const StderrSilencer quiet;
         raw = cv::imread(path, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
         throw ImageIoError("cannot read image '" + path + "': " + e.what());

@@ -4,7 +4,7 @@
 // Image model (intensities are a lung window mapped to [0, 1]):
 //   parenchyma  ~0.05 with slow texture and pixel noise (dark),
 //   chest wall / mediastinum: a curved bright region entering from one side in
-//               about 60 % of crops,
+//               about 75 % of crops,
 //   vessels:    3-8 bright curved tubes of 0.8-2.5 px radius,
 //   nodule:     centred (+-1 px), star-shaped radius r(theta) = r0 (1 + sum_k a_k
 //               cos(k theta + phi_k)), k = 2..4, r0 uniform in [2, 10] px (at
