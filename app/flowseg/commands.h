@@ -10,5 +10,6 @@ void addTrainCommand(CLI::App& app);
 void addSampleCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
 void addBenchCommand(CLI::App& app);
+void addDbCommand(CLI::App& app);
 
 }  // namespace flowseg::cli

@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
     addSampleCommand(app);
     addEvalCommand(app);
     addBenchCommand(app);
+#ifdef FLOWSEG_HAVE_DB
+    addDbCommand(app);
+#endif
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -135,4 +135,5 @@ TEST_P(HungarianBruteForce, MatchesExhaustiveSearch) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Sizes, HungarianBruteForce, ::testing::Values(1, 2, 3, 4, 5, 6, 7));
+INSTANTIATE_TEST_SUITE_P(Sizes, HungarianBruteForce, ::testing::Values(1, 2, 3, 4, 5, 6, 7),
+                         [](const auto& info) { return "n" + std::to_string(info.param); });

@@ -48,7 +48,8 @@ INSTANTIATE_TEST_SUITE_P(FixedStep, SolverOrder,
                          ::testing::Values(OrderCase{Solver::Euler, 1, 1},
                                            OrderCase{Solver::Midpoint, 2, 2},
                                            OrderCase{Solver::Heun, 2, 2},
-                                           OrderCase{Solver::Rk4, 4, 4}));
+                                           OrderCase{Solver::Rk4, 4, 4}),
+                         [](const auto& info) { return solverName(info.param.solver); });
 
 TEST(DormandPrince, ReachesTheRequestedToleranceAdaptively) {
     const VelocityField field = [](double t, const torch::Tensor& x) { return std::cos(t) * x; };

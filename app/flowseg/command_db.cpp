@@ -1,0 +1,260 @@
+// flowseg db: create, fill, inspect, export, check, back up and restore the store.
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "cli_support.h"
+#include "commands.h"
+#include "flowseg/db/annotation_repository.h"
+#include "flowseg/db/lesion_repository.h"
+#include "flowseg/db/maintenance.h"
+#include "flowseg/db/study_repository.h"
+#include "flowseg/imaging/image_io.h"
+#ifdef FLOWSEG_HAVE_DICOM
+#include "flowseg/dicom/study_scan.h"
+#endif
+
+namespace flowseg::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DbFlags {
+    std::string database = "flowseg.db";
+    std::string folder;
+    std::string out;
+    std::string from;
+    std::int64_t lesion = 0;
+    std::int64_t series = 0;
+    std::string expert;
+    std::string role = "radiologist";
+    std::string mask;
+    std::string label = "lesion";
+    std::string state;
+    std::string note;
+    int slice = 0;
+    std::vector<int> box;
+    bool json = false;
+};
+
+void runInit(const DbFlags& f) {
+    const auto db = db::Database::open(f.database, db::OpenMode::Create);
+    if (f.json) printJson({{"database", f.database}, {"schema_version", db.schemaVersion()}});
+    else std::cout << "store " << f.database << " ready (schema " << db.schemaVersion() << ")\n";
+}
+
+void runImport(const DbFlags& f) {
+#ifdef FLOWSEG_HAVE_DICOM
+    const auto scan = dicom::scanFolder(f.folder);
+    if (scan.instances.empty())
+        throw std::runtime_error("no DICOM images found below '" + f.folder + "' (" +
+                                 std::to_string(scan.skipped.size()) + " files skipped)");
+    auto db = db::Database::open(f.database, db::OpenMode::Create);
+    db::StudyRepository studies(db);
+    std::map<std::string, db::RowId> studyIds, seriesIds;
+    db.transaction([&] {
+        for (const auto& h : scan.instances) {
+            if (!studyIds.count(h.studyUid))
+                studyIds[h.studyUid] = studies.upsertStudy(
+                    {0, h.studyUid, h.patientId, h.patientName, h.studyDate, h.studyDescription});
+            if (!seriesIds.count(h.seriesUid))
+                seriesIds[h.seriesUid] = studies.upsertSeries(
+                    {0, studyIds[h.studyUid], h.seriesUid, h.modality, h.seriesDescription,
+                     fs::absolute(f.folder).string()});
+            studies.upsertImage({0, seriesIds[h.seriesUid], h.sopUid, h.instanceNumber, h.slicePosition,
+                                 fs::absolute(h.path).string()});
+        }
+    });
+    nlohmann::json skipped = nlohmann::json::array();
+    for (const auto& s : scan.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
+    if (f.json) {
+        printJson({{"studies", studyIds.size()}, {"series", seriesIds.size()},
+                   {"images", scan.instances.size()}, {"skipped", skipped}});
+    } else {
+        std::cout << "imported " << studyIds.size() << " studies, " << seriesIds.size() << " series, "
+                  << scan.instances.size() << " images; skipped " << scan.skipped.size() << " files\n";
+        for (const auto& s : scan.skipped) std::cerr << "  skipped " << s.path << ": " << s.reason << "\n";
+    }
+#else
+    (void)f;
+    throw std::runtime_error("this flowseg was built without DICOM support (FLOWSEG_DICOM=OFF)");
+#endif
+}
+
+void runAddLesion(const DbFlags& f) {
+    if (f.box.size() != 4) throw std::runtime_error("--box needs four numbers: x y width height");
+    auto db = db::Database::open(f.database, db::OpenMode::Existing);
+    db::LesionRecord lesion;
+    lesion.seriesId = f.series;
+    lesion.label = f.label;
+    lesion.firstSlice = lesion.lastSlice = f.slice;
+    lesion.box = {f.box[0], f.box[1], f.box[2], f.box[3]};
+    const auto id = db::LesionRepository(db).create(lesion);
+    if (f.json) printJson({{"lesion", id}});
+    else std::cout << "lesion " << id << " created\n";
+}
+
+void runAnnotate(const DbFlags& f) {
+    auto db = db::Database::open(f.database, db::OpenMode::Existing);
+    const auto mask = imaging::readMask(f.mask);
+    if (!db::LesionRepository(db).find(f.lesion))
+        throw std::runtime_error("no lesion with id " + std::to_string(f.lesion) + " in '" + f.database + "'");
+    const auto expert = db::ExpertRepository(db).findOrCreate(f.expert, f.role);
+    const auto saved = db::AnnotationRepository(db).save(f.lesion, expert.id, f.slice, mask,
+                                                          db::AnnotationSource::Manual, f.note);
+    if (f.json) printJson({{"version_id", saved.id}, {"version", saved.version}, {"area", saved.area}});
+    else std::cout << "saved version " << saved.version << " of " << f.expert << "'s outline (" << saved.area << " px)\n";
+}
+
+void runSetState(const DbFlags& f) {
+    auto db = db::Database::open(f.database, db::OpenMode::Existing);
+    db::LesionRepository(db).setReviewState(f.lesion, db::parseReviewState(f.state));
+    if (!f.json) std::cout << "lesion " << f.lesion << " is now " << f.state << "\n";
+}
+
+nlohmann::json listing(db::Database& db) {
+    db::StudyRepository studies(db);
+    db::LesionRepository lesions(db);
+    db::AnnotationRepository annotations(db);
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& study : studies.studies()) {
+        nlohmann::json s{{"id", study.id}, {"study_uid", study.studyUid}, {"patient_id", study.patientId},
+                         {"patient_name", study.patientName}, {"study_date", study.studyDate}, {"series", nlohmann::json::array()}};
+        for (const auto& series : studies.seriesOf(study.id)) {
+            nlohmann::json r{{"id", series.id}, {"series_uid", series.seriesUid}, {"modality", series.modality},
+                             {"images", studies.imagesOf(series.id).size()}, {"lesions", nlohmann::json::array()}};
+            for (const auto& lesion : lesions.ofSeries(series.id))
+                r["lesions"].push_back({{"id", lesion.id}, {"label", lesion.label},
+                                        {"review_state", db::toString(lesion.state)},
+                                        {"annotations", annotations.latestForLesion(lesion.id).size()}});
+            s["series"].push_back(r);
+        }
+        out.push_back(s);
+    }
+    return out;
+}
+
+void runList(const DbFlags& f) {
+    auto db = db::Database::open(f.database, db::OpenMode::Existing);
+    const auto tree = listing(db);
+    if (f.json) {
+        printJson(tree);
+        return;
+    }
+    for (const auto& s : tree) {
+        std::cout << "study " << s["id"] << "  " << s["patient_name"].get<std::string>() << "  "
+                  << s["study_date"].get<std::string>() << "  " << s["study_uid"].get<std::string>() << "\n";
+        for (const auto& r : s["series"]) {
+            std::cout << "  series " << r["id"] << "  " << r["modality"].get<std::string>() << "  "
+                      << r["images"] << " images\n";
+            for (const auto& l : r["lesions"])
+                std::cout << "    lesion " << l["id"] << "  " << l["label"].get<std::string>() << "  "
+                          << l["review_state"].get<std::string>() << "  " << l["annotations"] << " annotations\n";
+        }
+    }
+}
+
+void runExport(const DbFlags& f) {
+    auto db = db::Database::open(f.database, db::OpenMode::ReadOnly);
+    db::StudyRepository studies(db);
+    db::LesionRepository lesions(db);
+    db::AnnotationRepository annotations(db);
+    std::map<db::RowId, std::string> experts;
+    for (const auto& e : db::ExpertRepository(db).all()) experts[e.id] = e.name;
+    fs::create_directories(f.out);
+    nlohmann::json index = nlohmann::json::array();
+    for (const auto& study : studies.studies())
+        for (const auto& series : studies.seriesOf(study.id))
+            for (const auto& lesion : lesions.ofSeries(series.id))
+                for (const auto& a : annotations.latestForLesion(lesion.id)) {
+                    char name[96];
+                    std::snprintf(name, sizeof name, "lesion%lld_expert%lld_slice%d_v%d.png",
+                                  static_cast<long long>(lesion.id), static_cast<long long>(a.expertId), a.slice, a.version);
+                    imaging::writeMask((fs::path(f.out) / name).string(), a.mask);
+                    index.push_back({{"study_uid", study.studyUid}, {"series_uid", series.seriesUid},
+                                     {"lesion", lesion.id}, {"label", lesion.label},
+                                     {"review_state", db::toString(lesion.state)}, {"expert", experts[a.expertId]},
+                                     {"slice", a.slice}, {"version", a.version}, {"version_id", a.id},
+                                     {"area", a.area}, {"mask_sha256", a.maskSha256}, {"source", db::toString(a.source)},
+                                     {"created_at", a.createdAt}, {"file", name}});
+                }
+    std::ofstream(fs::path(f.out) / "annotations.json") << index.dump(2) << "\n";
+    if (f.json) printJson({{"out", f.out}, {"annotations", index.size()}});
+    else std::cout << "exported " << index.size() << " annotations to " << f.out << "\n";
+}
+
+void runCheck(const DbFlags& f) {
+    const auto r = db::checkDatabase(f.database);
+    if (f.json) {
+        printJson({{"ok", r.ok}, {"problems", r.problems}, {"schema_version", r.schemaVersion},
+                   {"journal_mode", r.journalMode}, {"studies", r.studies}, {"lesions", r.lesions},
+                   {"experts", r.experts}, {"annotation_versions", r.annotationVersions},
+                   {"sampling_runs", r.samplingRuns}, {"models", r.models}});
+    } else {
+        std::cout << (r.ok ? "ok" : "PROBLEMS") << ": schema " << r.schemaVersion << ", " << r.journalMode
+                  << " journal, " << r.studies << " studies, " << r.lesions << " lesions, " << r.experts
+                  << " experts, " << r.annotationVersions << " annotation versions, " << r.samplingRuns
+                  << " sampling runs, " << r.models << " models\n";
+        for (const auto& p : r.problems) std::cout << "  " << p << "\n";
+    }
+    if (!r.ok) throw std::runtime_error("integrity check of '" + f.database + "' failed (" + r.problems.front() + ")");
+}
+
+void runBackup(const DbFlags& f) {
+    db::backupDatabase(f.database, f.out);
+    if (!f.json) std::cout << "backed up " << f.database << " to " << f.out << "\n";
+}
+
+void runRestore(const DbFlags& f) {
+    const auto saved = db::restoreDatabase(f.from, f.database);
+    if (!f.json)
+        std::cout << "restored " << f.database << " from " << f.from
+                  << (saved.empty() ? "" : "; the previous file is kept as " + saved) << "\n";
+}
+
+}  // namespace
+
+void addDbCommand(CLI::App& app) {
+    auto f = std::make_shared<DbFlags>();
+    auto* db = app.add_subcommand("db", "The annotation store (SQLite)");
+    db->require_subcommand(1);
+    db->add_option("--db", f->database, "store file")->capture_default_str();
+    db->add_flag("--json", f->json, "print JSON");
+    const auto sub = [&](const char* name, const char* help, void (*run)(const DbFlags&)) {
+        auto* c = db->add_subcommand(name, help);
+        c->callback([f, run] { run(*f); });
+        return c;
+    };
+    sub("init", "Create (or upgrade) a store", runInit);
+    sub("import-study", "Register the DICOM studies below a folder (headers only)", runImport)
+        ->add_option("folder", f->folder, "folder with DICOM files")->required();
+    auto* lesion = sub("add-lesion", "Mark a lesion on a series", runAddLesion);
+    lesion->add_option("--series", f->series, "series id")->required();
+    lesion->add_option("--slice", f->slice, "slice index")->required();
+    lesion->add_option("--box", f->box, "x y width height")->expected(4)->required();
+    lesion->add_option("--label", f->label, "label")->capture_default_str();
+    auto* annotate = sub("annotate", "Save an expert's mask as the next version", runAnnotate);
+    annotate->add_option("--lesion", f->lesion, "lesion id")->required();
+    annotate->add_option("--expert", f->expert, "expert name")->required();
+    annotate->add_option("--role", f->role, "expert role")->capture_default_str();
+    annotate->add_option("--slice", f->slice, "slice index")->required();
+    annotate->add_option("--mask", f->mask, "mask image (PNG/JPEG/TIFF)")->required();
+    annotate->add_option("--note", f->note, "free-text note");
+    auto* state = sub("set-state", "Set a lesion's review state", runSetState);
+    state->add_option("--lesion", f->lesion, "lesion id")->required();
+    state->add_option("state", f->state, "not_started, in_progress, completed or flagged")->required();
+    sub("list", "Studies, series, lesions and their review state", runList);
+    sub("export-annotations", "Latest version of every annotation as PNG + annotations.json", runExport)
+        ->add_option("--out", f->out, "output folder")->required();
+    sub("check", "Integrity and foreign-key check, with row counts", runCheck);
+    sub("backup", "Online backup to a new file", runBackup)->add_option("--out", f->out, "backup file")->required();
+    sub("restore", "Replace the store with a verified backup (the old file is kept)", runRestore)
+        ->add_option("--from", f->from, "backup file")->required();
+}
+
+}  // namespace flowseg::cli

@@ -1,0 +1,88 @@
+#include "flowseg/dicom/study_scan.h"
+
+#include <algorithm>
+#include <array>
+#include <dcmtk/dcmdata/dctk.h>
+#include <filesystem>
+#include <stdexcept>
+
+namespace flowseg::dicom {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string getString(DcmItem& data, const DcmTagKey& tag) {
+    OFString value;
+    if (data.findAndGetOFStringArray(tag, value).good()) return value.c_str();
+    return {};
+}
+
+std::optional<double> slicePosition(DcmDataset& data) {
+    std::array<double, 3> position{};
+    std::array<double, 6> orientation{};
+    for (unsigned i = 0; i < 3; ++i)
+        if (data.findAndGetFloat64(DCM_ImagePositionPatient, position[i], i).bad()) return std::nullopt;
+    for (unsigned i = 0; i < 6; ++i)
+        if (data.findAndGetFloat64(DCM_ImageOrientationPatient, orientation[i], i).bad()) return std::nullopt;
+    // normal = row direction x column direction
+    const double nx = orientation[1] * orientation[5] - orientation[2] * orientation[4];
+    const double ny = orientation[2] * orientation[3] - orientation[0] * orientation[5];
+    const double nz = orientation[0] * orientation[4] - orientation[1] * orientation[3];
+    return position[0] * nx + position[1] * ny + position[2] * nz;
+}
+
+}  // namespace
+
+FolderScan scanFolder(const std::string& folder) {
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec)) throw std::runtime_error("'" + folder + "' is not a folder");
+    FolderScan scan;
+    for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        if (!it->is_regular_file(ec)) continue;
+        const std::string path = it->path().string();
+        DcmFileFormat file;
+        // Headers only: stop before the pixel data.
+        const OFCondition status = file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange,
+                                                         DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData);
+        if (status.bad()) {
+            scan.skipped.push_back({path, std::string("not readable as DICOM: ") + status.text()});
+            continue;
+        }
+        DcmDataset& data = *file.getDataset();
+        if (getString(*file.getMetaInfo(), DCM_MediaStorageSOPClassUID) == UID_MediaStorageDirectoryStorage) {
+            scan.skipped.push_back({path, "DICOMDIR (an index, not an image)"});
+            continue;
+        }
+        InstanceHeader h;
+        h.path = path;
+        h.patientId = getString(data, DCM_PatientID);
+        h.patientName = getString(data, DCM_PatientName);
+        h.studyUid = getString(data, DCM_StudyInstanceUID);
+        h.studyDate = getString(data, DCM_StudyDate);
+        h.studyDescription = getString(data, DCM_StudyDescription);
+        h.seriesUid = getString(data, DCM_SeriesInstanceUID);
+        h.modality = getString(data, DCM_Modality);
+        h.seriesDescription = getString(data, DCM_SeriesDescription);
+        h.sopUid = getString(data, DCM_SOPInstanceUID);
+        Sint32 number = 0;
+        if (data.findAndGetSint32(DCM_InstanceNumber, number).good()) h.instanceNumber = number;
+        h.slicePosition = slicePosition(data);
+        if (h.studyUid.empty() || h.seriesUid.empty() || h.sopUid.empty()) {
+            scan.skipped.push_back({path, "missing Study, Series or SOP Instance UID"});
+            continue;
+        }
+        scan.instances.push_back(std::move(h));
+    }
+    std::sort(scan.instances.begin(), scan.instances.end(), [](const auto& a, const auto& b) {
+        if (a.seriesUid != b.seriesUid) return a.seriesUid < b.seriesUid;
+        if (a.slicePosition && b.slicePosition && *a.slicePosition != *b.slicePosition)
+            return *a.slicePosition < *b.slicePosition;
+        return a.instanceNumber.value_or(0) < b.instanceNumber.value_or(0);
+    });
+    return scan;
+}
+
+}  // namespace flowseg::dicom

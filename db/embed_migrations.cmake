@@ -1,0 +1,11 @@
+# Writes ${OUTPUT}: a C++ file holding db/migrations/*.sql in file-name order.
+file(GLOB files "${MIGRATIONS_DIR}/*.sql")
+list(SORT files)
+set(body "")
+foreach(f IN LISTS files)
+  file(READ "${f}" sql)
+  get_filename_component(name "${f}" NAME)
+  string(APPEND body "        // ${name}\n        R\"flowsegsql(${sql})flowsegsql\",\n")
+endforeach()
+file(WRITE "${OUTPUT}.tmp" "// Generated from db/migrations by embed_migrations.cmake. Do not edit.\n#include \"migrations.h\"\n\nnamespace flowseg::db {\n\nconst std::vector<std::string>& migrations() {\n    static const std::vector<std::string> steps{\n${body}    };\n    return steps;\n}\n\n}  // namespace flowseg::db\n")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

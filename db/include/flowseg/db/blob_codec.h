@@ -1,0 +1,18 @@
+#pragma once
+// Compressed storage of masks and float maps (zlib), with integrity checks.
+
+#include <cstdint>
+#include <vector>
+
+#include "flowseg/engine/types.h"
+
+namespace flowseg::db {
+
+std::vector<std::uint8_t> compressMask(const engine::Mask& mask);
+/// Throws DatabaseError(Corrupt) when the data does not inflate to width*height bytes of 0/1.
+engine::Mask decompressMask(const std::vector<std::uint8_t>& data, int width, int height);
+
+std::vector<std::uint8_t> compressImage(const engine::ImageF& image);
+engine::ImageF decompressImage(const std::vector<std::uint8_t>& data, int width, int height);
+
+}  // namespace flowseg::db

@@ -1,0 +1,31 @@
+#pragma once
+// Models (checkpoints with lineage and metrics) and the training jobs that made them.
+
+#include <optional>
+#include <vector>
+
+#include "flowseg/db/database.h"
+#include "flowseg/db/records.h"
+
+namespace flowseg::db {
+
+class ModelRepository {
+public:
+    explicit ModelRepository(Database& db) : m_db(db) {}
+
+    /// Registers a checkpoint by its checksum (idempotent); returns its id.
+    RowId registerModel(const ModelRecord& model);
+    [[nodiscard]] std::optional<ModelRecord> findBySha256(const std::string& sha256) const;
+    [[nodiscard]] std::vector<ModelRecord> all() const;
+
+    RowId createJob(const TrainingJobRecord& job);
+    /// Progress in [0, 1]; `logLine`, when not empty, is appended to the job log.
+    void updateJob(RowId jobId, JobState state, double progress, const std::string& logLine = "");
+    void finishJob(RowId jobId, JobState state, const std::string& metricsJson);
+    [[nodiscard]] std::optional<TrainingJobRecord> findJob(RowId jobId) const;
+
+private:
+    Database& m_db;
+};
+
+}  // namespace flowseg::db

@@ -1,0 +1,36 @@
+#pragma once
+// Sampling runs with their sample masks and uncertainty maps, and exported reports:
+// every result shown or filed can be traced to a model, settings and a seed.
+
+#include <optional>
+#include <vector>
+
+#include "flowseg/db/database.h"
+#include "flowseg/db/records.h"
+
+namespace flowseg::db {
+
+struct SamplingOutputs {
+    std::vector<engine::Mask> samples;
+    engine::ImageF probability;
+    engine::ImageF variance;
+    engine::ImageF entropy;
+};
+
+class RunRepository {
+public:
+    explicit RunRepository(Database& db) : m_db(db) {}
+
+    /// Stores the run and all its outputs in one transaction; returns the run id.
+    RowId saveRun(const SamplingRunRecord& run, const SamplingOutputs& outputs);
+    [[nodiscard]] std::vector<SamplingRunRecord> runsOfLesion(RowId lesionId) const;
+    [[nodiscard]] SamplingOutputs outputsOf(RowId runId) const;
+
+    RowId addReport(const ReportRecord& report);
+    [[nodiscard]] std::vector<ReportRecord> reportsOfLesion(RowId lesionId) const;
+
+private:
+    Database& m_db;
+};
+
+}  // namespace flowseg::db

@@ -1,0 +1,110 @@
+#include "flowseg/db/maintenance.h"
+
+#include <filesystem>
+#include <sqlite3.h>
+
+#include "flowseg/engine/provenance.h"
+#include "statement.h"
+
+namespace flowseg::db {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+long count(sqlite3* db, const char* table) {
+    Statement s(db, (std::string("SELECT count(*) FROM ") + table).c_str());
+    return s.step() ? static_cast<long>(s.integer(0)) : 0;
+}
+
+void copyWithBackupApi(sqlite3* from, sqlite3* to, const std::string& what) {
+    sqlite3_backup* backup = sqlite3_backup_init(to, "main", from, "main");
+    if (!backup) throw errorFor(sqlite3_errcode(to), to, what);
+    int rc = SQLITE_OK;
+    do {
+        rc = sqlite3_backup_step(backup, 256);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    const int finish = sqlite3_backup_finish(backup);
+    if (rc != SQLITE_DONE) throw errorFor(rc, to, what);
+    check(finish, to, what);
+}
+
+}  // namespace
+
+CheckReport checkDatabase(const std::string& path) {
+    auto db = Database::open(path, OpenMode::ReadOnly);
+    CheckReport r;
+    r.schemaVersion = db.schemaVersion();
+    {
+        Statement s(db.handle(), "PRAGMA journal_mode");
+        if (s.step()) r.journalMode = s.text(0);
+    }
+    {
+        Statement s(db.handle(), "PRAGMA integrity_check");
+        while (s.step())
+            if (s.text(0) != "ok") r.problems.push_back(s.text(0));
+    }
+    {
+        Statement s(db.handle(), "PRAGMA foreign_key_check");
+        while (s.step())
+            r.problems.push_back("row " + std::to_string(s.integer(1)) + " of " + s.text(0) +
+                                 " refers to a missing row of " + s.text(2));
+    }
+    r.studies = count(db.handle(), "study");
+    r.lesions = count(db.handle(), "lesion");
+    r.experts = count(db.handle(), "expert");
+    r.annotationVersions = count(db.handle(), "annotation_version");
+    r.samplingRuns = count(db.handle(), "sampling_run");
+    r.models = count(db.handle(), "model");
+    r.ok = r.problems.empty();
+    return r;
+}
+
+void backupDatabase(const std::string& source, const std::string& target) {
+    std::error_code ec;
+    if (fs::exists(target, ec))
+        throw DatabaseError(DatabaseError::Kind::Constraint,
+                            "backup target '" + target + "' already exists; choose a new file name");
+    auto from = Database::open(source, OpenMode::Existing);
+    sqlite3* to = nullptr;
+    const int rc = sqlite3_open_v2(target.c_str(), &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+        const auto error = errorFor(rc, to, "cannot create backup '" + target + "'");
+        sqlite3_close_v2(to);
+        throw error;
+    }
+    try {
+        copyWithBackupApi(from.handle(), to, "backing up '" + source + "'");
+        // A backup is one self-contained file: no -wal beside it.
+        check(sqlite3_exec(to, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr), to, "finishing the backup");
+    } catch (...) {
+        sqlite3_close_v2(to);
+        fs::remove(target, ec);
+        throw;
+    }
+    sqlite3_close_v2(to);
+    const auto report = checkDatabase(target);
+    if (!report.ok)
+        throw DatabaseError(DatabaseError::Kind::Corrupt, "the backup '" + target + "' failed its integrity check");
+}
+
+std::string restoreDatabase(const std::string& backup, const std::string& target) {
+    const auto report = checkDatabase(backup);  // refuses foreign, newer or corrupt files
+    if (!report.ok)
+        throw DatabaseError(DatabaseError::Kind::Corrupt,
+                            "refusing to restore from '" + backup + "': it fails its integrity check (" +
+                                report.problems.front() + ")");
+    std::error_code ec;
+    std::string saved;
+    if (fs::exists(target, ec)) {
+        saved = target + ".before-restore-" + engine::utcNow();
+        backupDatabase(target, saved);
+    }
+    auto to = Database::open(target, OpenMode::Create);
+    auto from = Database::open(backup, OpenMode::ReadOnly);
+    copyWithBackupApi(from.handle(), to.handle(), "restoring '" + target + "' from '" + backup + "'");
+    return saved;
+}
+
+}  // namespace flowseg::db
