@@ -8,6 +8,9 @@ packages=(
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libcli11-dev libspdlog-dev libgtest-dev
   libopencv-dev
+  libsqlite3-dev zlib1g-dev
+  libdcmtk-dev
+  python3-pydicom
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #include "flowseg/db/database.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -21,6 +22,21 @@ std::int64_t pragmaInteger(sqlite3* db, const char* sql) {
 }
 
 std::string describe(const std::string& path) { return "'" + path + "'"; }
+
+// file: URI of a path, escaping the characters URIs reserve.
+std::string fileUri(const std::string& path, const char* query) {
+    std::string uri = "file:";
+    for (const char c : fs::absolute(path).string()) {
+        if (c == '%' || c == '?' || c == '#') {
+            char escaped[4];
+            std::snprintf(escaped, sizeof escaped, "%%%02X", static_cast<unsigned char>(c));
+            uri += escaped;
+        } else {
+            uri += c;
+        }
+    }
+    return uri + "?" + query;
+}
 
 // Reads only: proves the file is an SQLite database of ours, of a schema we know,
 // and not visibly corrupt, before anything is written to it.
@@ -112,8 +128,16 @@ Database Database::open(const std::string& path, OpenMode mode) {
     int flags = SQLITE_OPEN_NOMUTEX;
     flags |= mode == OpenMode::ReadOnly ? SQLITE_OPEN_READONLY
                                         : SQLITE_OPEN_READWRITE | (mode == OpenMode::Create ? SQLITE_OPEN_CREATE : 0);
+    std::string target = path;
+    if (mode == OpenMode::ReadOnly && exists &&
+        ::access(fs::absolute(path).parent_path().c_str(), W_OK) != 0 && !fs::exists(path + "-wal", ec)) {
+        // A WAL database in a folder we cannot write: SQLite cannot create the -shm
+        // file it needs, and nobody can be writing, so read it as immutable.
+        target = fileUri(path, "immutable=1");
+        flags |= SQLITE_OPEN_URI;
+    }
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    const int rc = sqlite3_open_v2(target.c_str(), &raw, flags, nullptr);
     Database db(raw, path, mode == OpenMode::ReadOnly);
     if (rc != SQLITE_OK) throw errorFor(rc, raw, "cannot open " + describe(path));
     sqlite3_extended_result_codes(raw, 1);

@@ -133,3 +133,54 @@ TEST_F(Cli, CorruptImageAndUnknownDeviceAreOneLineErrors) {
 TEST_F(Cli, SynthRefusesToOverwriteData) {
     expectOneLineError(run("synth --out " + path("data") + " --cases 1"), "not empty");
 }
+
+#ifdef FLOWSEG_HAVE_DB
+TEST_F(Cli, StoreCanBeScriptedAndAudited) {
+    const std::string db = " --db " + path("store.db");
+    ASSERT_EQ(run("db" + db + " init").exitCode, 0);
+    // A real CT header from Debian's python3-pydicom test files, when installed.
+    const std::string pydicom = "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm";
+    fs::create_directories(path("dicom"));
+    std::int64_t series = 0;
+    if (fs::exists(pydicom)) {
+        fs::copy_file(pydicom, path("dicom/ct.dcm"), fs::copy_options::overwrite_existing);
+        flowseg::test::writeFileBytes(path("dicom/notes.txt"), "not dicom");
+        const auto imported = run("db" + db + " --json import-study " + path("dicom"));
+        ASSERT_EQ(imported.exitCode, 0) << imported.err;
+        const auto summary = nlohmann::json::parse(imported.out);
+        EXPECT_EQ(summary["studies"], 1);
+        EXPECT_EQ(summary["images"], 1);
+        EXPECT_EQ(summary["skipped"].size(), 1U);
+        series = 1;
+    } else {
+        GTEST_SKIP() << "python3-pydicom test files are not installed";
+    }
+    ASSERT_EQ(run("db" + db + " add-lesion --series " + std::to_string(series) + " --slice 0 --box 10 10 32 32").exitCode, 0);
+    for (const auto* mask : {"data/case_0/mask_00.png", "data/case_0/mask_01.png"}) {
+        const auto saved = run("db" + db + " annotate --lesion 1 --expert Reader1 --slice 0 --mask " + path(mask));
+        ASSERT_EQ(saved.exitCode, 0) << saved.err;
+    }
+    ASSERT_EQ(run("db" + db + " set-state --lesion 1 completed").exitCode, 0);
+    const auto listed = run("db" + db + " --json list");
+    ASSERT_EQ(listed.exitCode, 0) << listed.err;
+    const auto lesion = nlohmann::json::parse(listed.out)[0]["series"][0]["lesions"][0];
+    EXPECT_EQ(lesion["review_state"], "completed");
+    EXPECT_EQ(lesion["annotations"], 1);  // one expert, latest version only
+
+    ASSERT_EQ(run("db" + db + " export-annotations --out " + path("export")).exitCode, 0);
+    const auto index = nlohmann::json::parse(flowseg::test::readFileBytes(path("export/annotations.json")));
+    ASSERT_EQ(index.size(), 1U);
+    EXPECT_EQ(index[0]["version"], 2);
+    EXPECT_EQ(flowseg::imaging::readMask(path("export/") + index[0]["file"].get<std::string>()),
+              flowseg::imaging::readMask(path("data/case_0/mask_01.png")));
+
+    ASSERT_EQ(run("db" + db + " check").exitCode, 0);
+    ASSERT_EQ(run("db" + db + " backup --out " + path("store-backup.db")).exitCode, 0);
+    expectOneLineError(run("db" + db + " backup --out " + path("store-backup.db")), "already exists");
+    ASSERT_EQ(run("db" + db + " restore --from " + path("store-backup.db")).exitCode, 0);
+
+    flowseg::test::writeFileBytes(path("foreign.db"), "SQLite format 3 but not really");
+    expectOneLineError(run("db --db " + path("foreign.db") + " list"), "foreign.db");
+    expectOneLineError(run("db --db " + path("absent.db") + " list"), "no such file");
+}
+#endif

@@ -136,4 +136,4 @@ TEST_P(HungarianBruteForce, MatchesExhaustiveSearch) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, HungarianBruteForce, ::testing::Values(1, 2, 3, 4, 5, 6, 7),
-                         [](const auto& info) { return "n" + std::to_string(info.param); });
+                         [](const auto& info) { return std::to_string(info.param); });
