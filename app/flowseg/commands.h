@@ -11,5 +11,6 @@ void addSampleCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
 void addBenchCommand(CLI::App& app);
 void addDbCommand(CLI::App& app);
+void addDicomCommands(CLI::App& app);
 
 }  // namespace flowseg::cli

@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
 #ifdef FLOWSEG_HAVE_DB
     addDbCommand(app);
 #endif
+#ifdef FLOWSEG_HAVE_DICOM
+    addDicomCommands(app);
+#endif
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

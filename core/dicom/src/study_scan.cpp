@@ -1,5 +1,7 @@
 #include "flowseg/dicom/study_scan.h"
 
+#include "flowseg/dicom/pixel_decoder.h"
+
 #include <algorithm>
 #include <array>
 #include <dcmtk/dcmdata/dctk.h>
@@ -37,6 +39,7 @@ std::optional<double> slicePosition(DcmDataset& data) {
 FolderScan scanFolder(const std::string& folder) {
     std::error_code ec;
     if (!fs::is_directory(folder, ec)) throw std::runtime_error("'" + folder + "' is not a folder");
+    registerCodecs();  // also quiets DCMTK's own logging
     FolderScan scan;
     for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
          it != fs::recursive_directory_iterator(); it.increment(ec)) {

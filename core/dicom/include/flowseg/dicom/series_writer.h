@@ -1,0 +1,37 @@
+#pragma once
+// Writes a CT volume as a DICOM series (one file per slice, Explicit VR Little
+// Endian, int16 stored values with RescaleIntercept), e.g. the built-in demo study.
+
+#include <string>
+#include <vector>
+
+#include "flowseg/dicom/series.h"
+
+namespace flowseg::dicom {
+
+struct SeriesToWrite {
+    std::string patientId = "FLOWSEG-DEMO";
+    std::string patientName = "Demo^Lung";
+    std::string studyUid;     ///< generated when empty
+    std::string seriesUid;    ///< generated when empty
+    std::string studyDescription = "FlowSeg demo chest CT";
+    std::string seriesDescription = "synthetic lung, ambiguous nodules";
+    std::string studyDate = "20261127";
+    int width = 0, height = 0, depth = 0;
+    std::vector<float> hu;    ///< depth x height x width
+    Geometry geometry;        ///< origin, directions, spacings
+    double intercept = -1024; ///< stored = round(HU - intercept)
+    /// File name of slice k; default "slice_%03d.dcm".
+    std::string fileNamePattern = "slice_%03d.dcm";
+    /// Instance number of slice k (default k + 1); tests shuffle it.
+    std::vector<int> instanceNumbers;
+};
+
+/// Returns the written paths, in slice order. Throws DicomError on failure.
+std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWrite& series);
+
+/// The built-in demo: a small synthetic chest CT (256 x 256 x 40, 0.7 x 0.7 x 1.25 mm)
+/// with three nodules of different ambiguity (solid, part-solid, ground glass).
+SeriesToWrite demoChestCt(unsigned seed = 1);
+
+}  // namespace flowseg::dicom

@@ -1,0 +1,125 @@
+#include "jpeg2000.h"
+
+#include <algorithm>
+#include <cstring>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dctk.h>
+#include <memory>
+#include <openjpeg.h>
+
+#include "flowseg/dicom/dicom_error.h"
+
+namespace flowseg::dicom {
+
+namespace {
+
+struct MemoryStream {
+    const std::uint8_t* data;
+    OPJ_SIZE_T size;
+    OPJ_SIZE_T offset = 0;
+};
+
+OPJ_SIZE_T readStream(void* buffer, OPJ_SIZE_T bytes, void* user) {
+    auto* s = static_cast<MemoryStream*>(user);
+    if (s->offset >= s->size) return static_cast<OPJ_SIZE_T>(-1);
+    const OPJ_SIZE_T n = std::min(bytes, s->size - s->offset);
+    std::memcpy(buffer, s->data + s->offset, n);
+    s->offset += n;
+    return n;
+}
+
+OPJ_OFF_T skipStream(OPJ_OFF_T bytes, void* user) {
+    auto* s = static_cast<MemoryStream*>(user);
+    const OPJ_OFF_T target = std::clamp<OPJ_OFF_T>(static_cast<OPJ_OFF_T>(s->offset) + bytes, 0,
+                                                   static_cast<OPJ_OFF_T>(s->size));
+    const OPJ_OFF_T moved = target - static_cast<OPJ_OFF_T>(s->offset);
+    s->offset = static_cast<OPJ_SIZE_T>(target);
+    return moved;
+}
+
+OPJ_BOOL seekStream(OPJ_OFF_T position, void* user) {
+    auto* s = static_cast<MemoryStream*>(user);
+    if (position < 0 || static_cast<OPJ_SIZE_T>(position) > s->size) return OPJ_FALSE;
+    s->offset = static_cast<OPJ_SIZE_T>(position);
+    return OPJ_TRUE;
+}
+
+void quiet(const char*, void*) {}
+
+std::vector<std::int32_t> decodeCodestream(const std::vector<std::uint8_t>& bytes, int rows, int columns,
+                                           const std::string& path) {
+    const auto fail = [&](const std::string& why) {
+        throw DicomError("cannot read DICOM '" + path + "': JPEG 2000 decoding failed: " + why);
+    };
+    if (bytes.size() < 12) fail("the frame is empty");
+    static constexpr std::uint8_t kJp2Signature[] = {0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20};
+    const bool jp2 = std::memcmp(bytes.data(), kJp2Signature, sizeof kJp2Signature) == 0;
+    std::unique_ptr<opj_codec_t, decltype(&opj_destroy_codec)> codec(
+        opj_create_decompress(jp2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K), opj_destroy_codec);
+    opj_set_error_handler(codec.get(), quiet, nullptr);
+    opj_set_warning_handler(codec.get(), quiet, nullptr);
+    opj_set_info_handler(codec.get(), quiet, nullptr);
+    opj_dparameters_t parameters;
+    opj_set_default_decoder_parameters(&parameters);
+    if (!opj_setup_decoder(codec.get(), &parameters)) fail("decoder set-up");
+    MemoryStream source{bytes.data(), bytes.size()};
+    std::unique_ptr<opj_stream_t, decltype(&opj_stream_destroy)> stream(opj_stream_default_create(OPJ_TRUE),
+                                                                         opj_stream_destroy);
+    opj_stream_set_user_data(stream.get(), &source, nullptr);
+    opj_stream_set_user_data_length(stream.get(), bytes.size());
+    opj_stream_set_read_function(stream.get(), readStream);
+    opj_stream_set_skip_function(stream.get(), skipStream);
+    opj_stream_set_seek_function(stream.get(), seekStream);
+    opj_image_t* raw = nullptr;
+    if (!opj_read_header(stream.get(), codec.get(), &raw)) fail("corrupt header");
+    std::unique_ptr<opj_image_t, decltype(&opj_image_destroy)> image(raw, opj_image_destroy);
+    if (!opj_decode(codec.get(), stream.get(), image.get()) || !opj_end_decompress(codec.get(), stream.get()))
+        fail("corrupt codestream");
+    if (image->numcomps < 1 || !image->comps[0].data) fail("no image component");
+    if (image->numcomps != 1) fail("colour JPEG 2000 is not supported for lesion review");
+    const auto& c = image->comps[0];
+    if (static_cast<int>(c.w) != columns || static_cast<int>(c.h) != rows)
+        fail("the codestream is " + std::to_string(c.w) + "x" + std::to_string(c.h) + " but the header says " +
+             std::to_string(columns) + "x" + std::to_string(rows));
+    return {c.data, c.data + static_cast<size_t>(rows) * static_cast<size_t>(columns)};
+}
+
+}  // namespace
+
+void decodeJpeg2000Frames(DcmDataset& data, const std::string& path, int frames, int rows, int columns,
+                          const std::function<void(int, const std::vector<std::int32_t>&)>& onFrame) {
+    DcmElement* element = nullptr;
+    if (data.findAndGetElement(DCM_PixelData, element).bad() || !element)
+        throw DicomError("cannot read DICOM '" + path + "': it has no pixel data");
+    auto* pixelData = dynamic_cast<DcmPixelData*>(element);
+    DcmPixelSequence* sequence = nullptr;
+    if (!pixelData ||
+        pixelData->getEncapsulatedRepresentation(data.getOriginalXfer(), nullptr, sequence).bad() || !sequence)
+        throw DicomError("cannot read DICOM '" + path + "': the JPEG 2000 pixel data is not encapsulated");
+    const unsigned long items = sequence->card();  // item 0 is the basic offset table
+    if (items < 2) throw DicomError("cannot read DICOM '" + path + "': the JPEG 2000 pixel data has no fragments");
+    const auto fragmentBytes = [&](unsigned long index) {
+        DcmPixelItem* item = nullptr;
+        Uint8* bytes = nullptr;
+        if (sequence->getItem(item, index).bad() || !item || item->getUint8Array(bytes).bad())
+            throw DicomError("cannot read DICOM '" + path + "': a JPEG 2000 fragment is unreadable");
+        return std::vector<std::uint8_t>(bytes, bytes + item->getLength());
+    };
+    if (frames == 1) {
+        std::vector<std::uint8_t> all;
+        for (unsigned long i = 1; i < items; ++i) {
+            const auto part = fragmentBytes(i);
+            all.insert(all.end(), part.begin(), part.end());
+        }
+        onFrame(0, decodeCodestream(all, rows, columns, path));
+        return;
+    }
+    if (items - 1 != static_cast<unsigned long>(frames))
+        throw DicomError("cannot read DICOM '" + path +
+                         "': multi-frame JPEG 2000 with frames split over several fragments is not supported");
+    for (int f = 0; f < frames; ++f) onFrame(f, decodeCodestream(fragmentBytes(static_cast<unsigned long>(f) + 1), rows, columns, path));
+}
+
+}  // namespace flowseg::dicom

@@ -1,0 +1,166 @@
+#include "flowseg/dicom/series_writer.h"
+
+#include <cmath>
+#include <algorithm>
+#include <cstdio>
+#include <dcmtk/dcmdata/dctk.h>
+#include <filesystem>
+#include <random>
+
+#include "flowseg/dicom/dicom_error.h"
+
+namespace flowseg::dicom {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string newUid() {
+    char uid[100];
+    dcmGenerateUniqueIdentifier(uid, SITE_INSTANCE_UID_ROOT);
+    return uid;
+}
+
+std::string joined(const std::array<double, 3>& a) {
+    char text[128];
+    std::snprintf(text, sizeof text, "%.6f\\%.6f\\%.6f", a[0], a[1], a[2]);
+    return text;
+}
+
+void put(DcmItem& item, const DcmTagKey& tag, const std::string& value) {
+    if (item.putAndInsertString(tag, value.c_str()).bad())
+        throw DicomError("cannot set DICOM attribute " + std::string(DcmTag(tag).getTagName()));
+}
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+}  // namespace
+
+std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWrite& s) {
+    if (s.width <= 0 || s.height <= 0 || s.depth <= 0 ||
+        s.hu.size() != static_cast<size_t>(s.width) * s.height * s.depth)
+        throw DicomError("writeSeries: the volume size does not match its values");
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec) throw DicomError("cannot create '" + folder + "': " + ec.message());
+    const std::string studyUid = s.studyUid.empty() ? newUid() : s.studyUid;
+    const std::string seriesUid = s.seriesUid.empty() ? newUid() : s.seriesUid;
+    const std::string frameOfReference = newUid();
+    const auto& g = s.geometry;
+    char orientation[160];
+    std::snprintf(orientation, sizeof orientation, "%.6f\\%.6f\\%.6f\\%.6f\\%.6f\\%.6f", g.rowDirection[0],
+                  g.rowDirection[1], g.rowDirection[2], g.columnDirection[0], g.columnDirection[1],
+                  g.columnDirection[2]);
+    char spacing[64];
+    std::snprintf(spacing, sizeof spacing, "%.6f\\%.6f", g.rowSpacing, g.columnSpacing);
+    std::vector<std::string> paths;
+    const size_t slicePixels = static_cast<size_t>(s.width) * s.height;
+    for (int z = 0; z < s.depth; ++z) {
+        DcmFileFormat file;
+        DcmDataset& d = *file.getDataset();
+        put(d, DCM_SOPClassUID, UID_CTImageStorage);
+        put(d, DCM_SOPInstanceUID, newUid());
+        put(d, DCM_StudyInstanceUID, studyUid);
+        put(d, DCM_SeriesInstanceUID, seriesUid);
+        put(d, DCM_FrameOfReferenceUID, frameOfReference);
+        put(d, DCM_PatientID, s.patientId);
+        put(d, DCM_PatientName, s.patientName);
+        put(d, DCM_StudyDate, s.studyDate);
+        put(d, DCM_StudyDescription, s.studyDescription);
+        put(d, DCM_SeriesDescription, s.seriesDescription);
+        put(d, DCM_Modality, "CT");
+        put(d, DCM_SeriesNumber, "1");
+        const int instance = z < static_cast<int>(s.instanceNumbers.size()) ? s.instanceNumbers[static_cast<size_t>(z)] : z + 1;
+        put(d, DCM_InstanceNumber, std::to_string(instance));
+        const std::array<double, 3> position{g.origin[0] + z * g.sliceSpacing * g.normal[0],
+                                             g.origin[1] + z * g.sliceSpacing * g.normal[1],
+                                             g.origin[2] + z * g.sliceSpacing * g.normal[2]};
+        put(d, DCM_ImagePositionPatient, joined(position));
+        put(d, DCM_ImageOrientationPatient, orientation);
+        put(d, DCM_PixelSpacing, spacing);
+        char thickness[32];
+        std::snprintf(thickness, sizeof thickness, "%.4f", g.sliceSpacing);
+        put(d, DCM_SliceThickness, thickness);
+        put(d, DCM_SamplesPerPixel, "1");
+        put(d, DCM_PhotometricInterpretation, "MONOCHROME2");
+        d.putAndInsertUint16(DCM_Rows, static_cast<Uint16>(s.height));
+        d.putAndInsertUint16(DCM_Columns, static_cast<Uint16>(s.width));
+        d.putAndInsertUint16(DCM_BitsAllocated, 16);
+        d.putAndInsertUint16(DCM_BitsStored, 16);
+        d.putAndInsertUint16(DCM_HighBit, 15);
+        d.putAndInsertUint16(DCM_PixelRepresentation, 1);
+        char intercept[32];
+        std::snprintf(intercept, sizeof intercept, "%.1f", s.intercept);
+        put(d, DCM_RescaleIntercept, intercept);
+        put(d, DCM_RescaleSlope, "1");
+        put(d, DCM_RescaleType, "HU");
+        put(d, DCM_WindowCenter, "-600\\40");
+        put(d, DCM_WindowWidth, "1500\\400");
+        put(d, DCM_WindowCenterWidthExplanation, "LUNG\\SOFT TISSUE");
+        std::vector<Sint16> stored(slicePixels);
+        for (size_t i = 0; i < slicePixels; ++i) {
+            const double v = std::round(s.hu[static_cast<size_t>(z) * slicePixels + i] - s.intercept);
+            stored[i] = static_cast<Sint16>(std::clamp(v, -32768.0, 32767.0));
+        }
+        d.putAndInsertUint16Array(DCM_PixelData, reinterpret_cast<const Uint16*>(stored.data()),
+                                  static_cast<unsigned long>(slicePixels));
+        char name[256];
+        std::snprintf(name, sizeof name, s.fileNamePattern.c_str(), z);
+        const auto path = (fs::path(folder) / name).string();
+        const OFCondition saved = file.saveFile(path.c_str(), EXS_LittleEndianExplicit);
+        if (saved.bad()) throw DicomError("cannot write '" + path + "': " + saved.text());
+        paths.push_back(path);
+    }
+    return paths;
+}
+
+SeriesToWrite demoChestCt(unsigned seed) {
+    SeriesToWrite s;
+    s.width = 256;
+    s.height = 256;
+    s.depth = 40;
+    s.geometry.rowSpacing = s.geometry.columnSpacing = 0.7;
+    s.geometry.sliceSpacing = 1.25;
+    s.geometry.origin = {-89.6, -89.6, -150.0};
+    s.hu.assign(static_cast<size_t>(s.width) * s.height * s.depth, -1000.0F);
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> noise(0.0, 18.0);
+    struct Nodule {
+        double x, y, z, radius, softness, hu;
+    };
+    // Solid (sharp edge), part-solid (soft edge), ground glass (faint, soft).
+    const Nodule nodules[] = {{80, 110, 14, 6.0, 0.6, 40}, {178, 96, 22, 5.0, 1.8, -150}, {92, 170, 28, 7.0, 2.2, -550}};
+    for (int z = 0; z < s.depth; ++z) {
+        for (int y = 0; y < s.height; ++y) {
+            for (int x = 0; x < s.width; ++x) {
+                const double bx = (x - 128.0) / 118.0;
+                const double by = (y - 132.0) / 92.0;
+                double hu = -1000;  // air
+                if (bx * bx + by * by < 1.0) hu = 35;  // soft tissue of the chest wall
+                const double lx1 = (x - 82.0) / 52.0, ly = (y - 126.0) / 68.0, lx2 = (x - 174.0) / 52.0;
+                const bool lung = lx1 * lx1 + ly * ly < 1.0 || lx2 * lx2 + ly * ly < 1.0;
+                if (lung) hu = -860;
+                const double sx = (x - 128.0) / 14.0, sy = (y - 200.0) / 14.0;
+                if (sx * sx + sy * sy < 1.0) hu = 650;  // vertebral body
+                if (lung) {
+                    // A few vessels running through the slices.
+                    const double vessels[][3] = {{70, 90, 0.7}, {190, 150, -0.5}, {120, 120, 0.2}};
+                    for (const auto& v : vessels) {
+                        const double cx = v[0] + v[2] * z;
+                        const double d = std::hypot(x - cx, y - (v[1] + 0.3 * z));
+                        hu = std::max(hu, -860 + 900 * sigmoid((2.2 - d) / 0.6));
+                    }
+                    for (const auto& n : nodules) {
+                        const double d = std::sqrt((x - n.x) * (x - n.x) + (y - n.y) * (y - n.y) +
+                                                   (z - n.z) * 1.25 / 0.7 * (z - n.z) * 1.25 / 0.7);
+                        hu = std::max(hu, -860 + (n.hu + 860) * sigmoid((n.radius - d) / n.softness));
+                    }
+                }
+                s.hu[(static_cast<size_t>(z) * s.height + y) * s.width + x] = static_cast<float>(hu + noise(rng));
+            }
+        }
+    }
+    return s;
+}
+
+}  // namespace flowseg::dicom
