@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev zlib1g-dev
   libdcmtk-dev
   python3-pydicom
+  clang libclang-rt-14-dev
 )
 
 missing=()
