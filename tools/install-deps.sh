@@ -12,6 +12,7 @@ packages=(
   libdcmtk-dev
   python3-pydicom
   clang libclang-rt-14-dev
+  orthanc dcmtk
 )
 
 missing=()

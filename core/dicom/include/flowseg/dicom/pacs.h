@@ -1,0 +1,67 @@
+#pragma once
+// A PACS client (DICOM networking via DCMTK's DcmSCU): verify, query studies and
+// series, retrieve a series (C-GET), send files (C-STORE). Every network wait is
+// bounded by a timeout; long transfers report progress and can be cancelled.
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace flowseg::dicom {
+
+class PacsError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct PacsNode {
+    std::string host = "127.0.0.1";
+    int port = 4242;
+    std::string calledAeTitle = "ORTHANC";
+    std::string callingAeTitle = "FLOWSEG";
+    int timeoutSeconds = 10;  ///< connection, association and each DIMSE message
+};
+
+struct StudyMatch {
+    std::string studyUid, patientId, patientName, studyDate, description, modalities;
+};
+
+struct SeriesMatch {
+    std::string seriesUid, modality, description;
+    int instances = 0;
+};
+
+struct TransferProgress {
+    int done = 0;
+    int total = 0;  ///< 0 while unknown
+};
+
+class PacsClient {
+public:
+    explicit PacsClient(PacsNode node);
+
+    /// C-ECHO. Throws PacsError("... does not answer ...") when unreachable.
+    void echo() const;
+    /// Study-level C-FIND; empty filters match everything ("*" wildcards allowed).
+    [[nodiscard]] std::vector<StudyMatch> findStudies(const std::string& patientId = "",
+                                                      const std::string& patientName = "") const;
+    /// Series-level C-FIND within one study.
+    [[nodiscard]] std::vector<SeriesMatch> findSeries(const std::string& studyUid) const;
+    /// C-GET of one series into `folder`; returns the paths written. `cancelled`
+    /// is polled after every received image.
+    std::vector<std::string> retrieveSeries(const std::string& studyUid, const std::string& seriesUid,
+                                            const std::string& folder,
+                                            const std::function<void(const TransferProgress&)>& progress = {},
+                                            const std::function<bool()>& cancelled = {}) const;
+    /// C-STORE of the given files.
+    void store(const std::vector<std::string>& files,
+               const std::function<void(const TransferProgress&)>& progress = {}) const;
+
+    [[nodiscard]] const PacsNode& node() const { return m_node; }
+
+private:
+    PacsNode m_node;
+};
+
+}  // namespace flowseg::dicom
