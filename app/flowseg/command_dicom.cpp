@@ -2,14 +2,20 @@
 // the decoded modality values (equal across lossless transfer syntaxes).
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <iostream>
 #include <memory>
 
 #include "cli_support.h"
 #include "commands.h"
 #include "flowseg/dicom/dicom_error.h"
+#include "flowseg/dicom/lidc_xml.h"
 #include "flowseg/dicom/pacs.h"
+#include "flowseg/dicom/seg.h"
+#include "flowseg/imaging/image_io.h"
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
 
@@ -160,9 +166,71 @@ void runPacs(const PacsFlags& f, const std::string& action) {
     }
 }
 
+struct LidcFlags {
+    std::string xml;
+    std::string series;
+    std::string out;
+    std::string seg;
+    bool json = false;
+};
+
+// LIDC reader outlines -> one PNG per reader, nodule and slice (+ an optional binary SEG).
+void runLidcImport(const LidcFlags& f) {
+    const auto doc = dicom::parseLidcXml(f.xml);
+    auto load = dicom::loadFolder(f.series);
+    const auto match = std::find_if(load.series.begin(), load.series.end(), [&](const dicom::Series& s) {
+        return doc.seriesUid.empty() || s.seriesUid == doc.seriesUid;
+    });
+    if (match == load.series.end())
+        throw dicom::DicomError("series " + doc.seriesUid + " of '" + f.xml + "' is not below '" + f.series + "'");
+    std::map<std::string, int> sliceOfSop;
+    for (size_t k = 0; k < match->sopUids.size(); ++k) sliceOfSop[match->sopUids[k]] = static_cast<int>(k);
+    std::filesystem::create_directories(f.out);
+    nlohmann::json index = nlohmann::json::array();
+    std::vector<dicom::BinarySegment> segments;
+    int unmatched = 0;
+    for (size_t r = 0; r < doc.readings.size(); ++r) {
+        for (const auto& nodule : doc.readings[r].nodules) {
+            dicom::BinarySegment segment{"reader " + std::to_string(r + 1) + " " + nodule.id, {}};
+            for (const auto& [sop, mask] : dicom::noduleMasks(nodule, match->width, match->height)) {
+                const auto slice = sliceOfSop.find(sop);
+                if (slice == sliceOfSop.end()) {
+                    ++unmatched;
+                    continue;
+                }
+                char name[128];
+                std::snprintf(name, sizeof name, "reader%zu_%s_slice%03d.png", r + 1,
+                              nodule.id.empty() ? "nodule" : nodule.id.c_str(), slice->second);
+                std::string file = name;
+                std::replace(file.begin(), file.end(), ' ', '_');
+                imaging::writeMask((std::filesystem::path(f.out) / file).string(), mask);
+                index.push_back({{"reader", doc.readings[r].readerId}, {"nodule", nodule.id}, {"slice", slice->second},
+                                 {"sop_uid", sop}, {"area", mask.area()}, {"file", file}});
+                segment.slices[slice->second] = mask;
+            }
+            if (!segment.slices.empty()) segments.push_back(std::move(segment));
+        }
+    }
+    std::ofstream(std::filesystem::path(f.out) / "lidc_masks.json") << index.dump(2) << "\n";
+    if (!f.seg.empty() && !segments.empty()) dicom::writeBinarySeg(f.seg, *match, segments, "LIDC reader outlines");
+    if (f.json) printJson({{"masks", index.size()}, {"readers", doc.readings.size()}, {"unmatched_rois", unmatched}});
+    else std::cout << "wrote " << index.size() << " masks of " << doc.readings.size() << " readers to " << f.out
+                   << (unmatched ? "; " + std::to_string(unmatched) + " outlines refer to slices not in the series" : "")
+                   << "\n";
+}
+
 }  // namespace
 
 void addDicomCommands(CLI::App& app) {
+    auto lidc = std::make_shared<LidcFlags>();
+    auto* lidcCmd = app.add_subcommand("lidc-import", "LIDC-IDRI reader XML -> per-reader masks (PNG, optional DICOM SEG)");
+    lidcCmd->add_option("--xml", lidc->xml, "LIDC XML file")->required();
+    lidcCmd->add_option("--series", lidc->series, "folder with the series' DICOM files")->required();
+    lidcCmd->add_option("--out", lidc->out, "output folder for PNG masks")->required();
+    lidcCmd->add_option("--seg", lidc->seg, "also write the outlines as a binary DICOM SEG");
+    lidcCmd->add_flag("--json", lidc->json, "print JSON");
+    lidcCmd->callback([lidc] { runLidcImport(*lidc); });
+
     auto pacs = std::make_shared<PacsFlags>();
     auto* pacsCmd = app.add_subcommand("pacs", "Query and retrieve from a PACS (C-ECHO, C-FIND, C-GET, C-STORE)");
     pacsCmd->require_subcommand(1);
