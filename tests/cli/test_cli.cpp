@@ -11,6 +11,9 @@
 #include "engine/checkpoint_fixtures.h"
 #include "flowseg/imaging/folder_dataset.h"
 #include "flowseg/imaging/image_io.h"
+#ifdef FLOWSEG_HAVE_DICOM
+#include "flowseg/dicom/series.h"
+#endif
 
 namespace fs = std::filesystem;
 
@@ -182,5 +185,61 @@ TEST_F(Cli, StoreCanBeScriptedAndAudited) {
     flowseg::test::writeFileBytes(path("foreign.db"), "SQLite format 3 but not really");
     expectOneLineError(run("db --db " + path("foreign.db") + " list"), "foreign.db");
     expectOneLineError(run("db --db " + path("absent.db") + " list"), "no such file");
+}
+#endif
+
+#ifdef FLOWSEG_HAVE_DICOM
+TEST_F(Cli, DicomInfoHashesLosslessVariantsEquallyAndNamesFailures) {
+    const std::string pydicom = "/usr/lib/python3/dist-packages/pydicom/data/test_files/";
+    if (!fs::exists(pydicom + "MR_small.dcm")) GTEST_SKIP() << "python3-pydicom test files are not installed";
+    const auto info = run("dicom-info --json " + pydicom + "MR_small.dcm " + pydicom + "MR_small_RLE.dcm " + pydicom +
+                          "MR_small_jp2klossless.dcm");
+    ASSERT_EQ(info.exitCode, 0) << info.err;
+    const auto files = nlohmann::json::parse(info.out)["files"];
+    ASSERT_EQ(files.size(), 3U);
+    EXPECT_EQ(files[0]["pixel_sha256"], files[1]["pixel_sha256"]);
+    EXPECT_EQ(files[0]["pixel_sha256"], files[2]["pixel_sha256"]);
+    EXPECT_EQ(files[0]["rows"], 64);
+    expectOneLineError(run("dicom-info " + pydicom + "MR_truncated.dcm"), "MR_truncated.dcm");
+}
+
+TEST_F(Cli, DemoStudyAndLidcImportWithSeg) {
+    ASSERT_EQ(run("demo-study --out " + path("demo")).exitCode, 0);
+    const auto info = nlohmann::json::parse(run("dicom-info --json " + path("demo")).out);
+    ASSERT_EQ(info["series"].size(), 1U);
+    EXPECT_EQ(info["series"][0]["slices"], 40);
+    expectOneLineError(run("demo-study --out " + path("demo")), "not empty");
+    // An LIDC XML naming two of the demo's slices by SOP Instance UID.
+    const auto load = flowseg::dicom::loadFolder(path("demo"));
+    const auto& sops = load.series.at(0).sopUids;
+    std::string xml = "<LidcReadMessage><ResponseHeader><SeriesInstanceUid>" + load.series[0].seriesUid +
+                      "</SeriesInstanceUid></ResponseHeader>";
+    for (int reader = 0; reader < 2; ++reader) {
+        xml += "<readingSession><unblindedReadNodule><noduleID>N1</noduleID>";
+        for (int slice : {14, 15}) {
+            xml += "<roi><imageSOP_UID>" + sops[static_cast<size_t>(slice)] + "</imageSOP_UID><inclusion>TRUE</inclusion>";
+            for (const auto& [x, y] : std::vector<std::pair<int, int>>{{76, 106}, {84 + reader, 106}, {84 + reader, 114}, {76, 114}})
+                xml += "<edgeMap><xCoord>" + std::to_string(x) + "</xCoord><yCoord>" + std::to_string(y) + "</yCoord></edgeMap>";
+            xml += "</roi>";
+        }
+        xml += "</unblindedReadNodule></readingSession>";
+    }
+    xml += "</LidcReadMessage>";
+    flowseg::test::writeFileBytes(path("lidc.xml"), xml);
+    const auto imported = run("lidc-import --json --xml " + path("lidc.xml") + " --series " + path("demo") + " --out " +
+                              path("lidc") + " --seg " + path("lidc.seg.dcm"));
+    ASSERT_EQ(imported.exitCode, 0) << imported.err;
+    EXPECT_EQ(nlohmann::json::parse(imported.out)["masks"], 4);
+    EXPECT_TRUE(fs::exists(path("lidc.seg.dcm")));
+    // Reader 2's outline has corners (76,106) (85,106) (85,114) (76,114): pixel centres
+    // inside are x 76..84, y 106..113 (72), plus the three corners not among them.
+    EXPECT_EQ(flowseg::imaging::readMask(path("lidc/reader2_N1_slice014.png")).area(), 75);
+    EXPECT_LT(flowseg::imaging::readMask(path("lidc/reader1_N1_slice014.png")).area(), 75);
+    expectOneLineError(run("lidc-import --xml " + path("nope.xml") + " --series " + path("demo") + " --out " + path("x")),
+                       "nope.xml");
+}
+
+TEST_F(Cli, UnreachablePacsIsAOneLineError) {
+    expectOneLineError(run("pacs --port 1 --timeout 2 echo"), "does not answer");
 }
 #endif
