@@ -75,6 +75,21 @@ TEST(PixelDecoder, LosslessVariantsOfOneImageDecodeIdentically) {
     }
 }
 
+TEST(PixelDecoder, MultiFrame32BitDoseInEverySyntaxDecodesIdentically) {
+    REQUIRE_PYDICOM();
+    const auto reference = decodePixels(file("rtdose.dcm"));
+    EXPECT_EQ(reference.frames, 15);
+    // Big endian 32-bit samples (a bug before: halves of each sample were swapped).
+    for (const auto* name : {"rtdose_rle.dcm", "rtdose_expb.dcm"})
+        EXPECT_EQ(decodePixels(file(name)).values, reference.values) << name;
+    // Frames of a classic multi-frame step along the normal by GridFrameOffsetVector.
+    const auto load = loadFiles({file("rtdose.dcm")});
+    ASSERT_EQ(load.series.size(), 1U);
+    EXPECT_EQ(load.series[0].depth, 15);
+    EXPECT_DOUBLE_EQ(load.series[0].geometry.sliceSpacing, 5.0);
+    EXPECT_TRUE(load.series[0].warnings.empty()) << load.series[0].warnings.front();
+}
+
 TEST(PixelDecoder, JpegLosslessAndNearLosslessRoundTripsOfARealCt) {
     REQUIRE_PYDICOM();
     const auto dir = tempDir("reencode");

@@ -46,7 +46,28 @@ Rescale rescaleForFrame(DcmItem& data, int frame) {
 }
 
 std::optional<std::array<double, 3>> positionForFrame(DcmItem& data, int frame) {
-    return fromGroupsOrTop<3>(data, frame, DCM_PlanePositionSequence, DCM_ImagePositionPatient);
+    if (auto v = readDoubles<3>(functionalGroupItem(data, frame, DCM_PlanePositionSequence), DCM_ImagePositionPatient))
+        return v;
+    auto position = readDoubles<3>(&data, DCM_ImagePositionPatient);
+    const auto orientation = readDoubles<6>(&data, DCM_ImageOrientationPatient);
+    if (!position || !orientation || frame == 0) return position;
+    // Classic multi-frame: frames step along the normal by GridFrameOffsetVector
+    // (RT dose, NM) or by SpacingBetweenSlices.
+    double offset = 0;
+    Float64 value = 0;
+    if (data.findAndGetFloat64(DCM_GridFrameOffsetVector, value, static_cast<unsigned long>(frame)).good()) {
+        Float64 first = 0;
+        data.findAndGetFloat64(DCM_GridFrameOffsetVector, first, 0);
+        offset = value - first;
+    } else if (data.findAndGetFloat64(DCM_SpacingBetweenSlices, value).good()) {
+        offset = value * frame;
+    } else {
+        return position;
+    }
+    const auto& o = *orientation;
+    const std::array<double, 3> normal{o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
+    for (int i = 0; i < 3; ++i) (*position)[static_cast<size_t>(i)] += offset * normal[static_cast<size_t>(i)];
+    return position;
 }
 
 std::optional<std::array<double, 6>> orientationForFrame(DcmItem& data, int frame) {

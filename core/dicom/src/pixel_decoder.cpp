@@ -1,6 +1,7 @@
 #include "flowseg/dicom/pixel_decoder.h"
 
 #include <cstring>
+#include <utility>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dctk.h>
@@ -116,6 +117,8 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
     if (samples != 1)
         fail(path, "it is a colour image (" + std::to_string(samples) +
                        " samples per pixel); lesion review needs greyscale CT or MR");
+    if (bitsAllocated == 1)
+        fail(path, "it holds 1-bit pixels (a binary segmentation?); DICOM SEG is read with the SEG reader");
     if (bitsAllocated != 8 && bitsAllocated != 16 && bitsAllocated != 32)
         fail(path, "BitsAllocated " + std::to_string(bitsAllocated) + " is not supported");
     if (out.bitsStored < 1 || out.bitsStored > bitsAllocated) fail(path, "invalid BitsStored");
@@ -160,6 +163,14 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
             if (out.transferSyntax.encapsulated)
                 fail(path, "cannot decode " + out.transferSyntax.name + " (" + syntax + "): " + status.text());
             fail(path, std::string("the pixel data is incomplete (") + status.text() + ")");
+        }
+        if (bitsAllocated == 32 && data.getOriginalXfer() == EXS_BigEndianExplicit) {
+            // DCMTK byte-swaps OW pixel data as 16-bit words; 32-bit samples also
+            // need their two halves exchanged.
+            for (size_t i = 0; i + 3 < framePixels * 4; i += 4) {
+                std::swap(buffer[i], buffer[i + 2]);
+                std::swap(buffer[i + 1], buffer[i + 3]);
+            }
         }
         storedToModality(buffer.data(), framePixels, bitsAllocated, out.bitsStored, out.signedPixels,
                          out.slopes[static_cast<size_t>(f)], out.intercepts[static_cast<size_t>(f)],
