@@ -26,8 +26,7 @@ RowId ModelRepository::registerModel(const ModelRecord& model) {
                     "RETURNING id");
         s.bind(1, model.path).bind(2, model.sha256).bind(3, model.preset);
         s.bind(4, model.parentId).bind(5, model.trainingJobId).bind(6, model.metricsJson);
-        if (s.step()) id = s.integer(0);
-        s.run();
+        id = s.returnedId();
     });
     return id;
 }

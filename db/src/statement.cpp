@@ -78,6 +78,13 @@ void Statement::run() {
     }
 }
 
+std::int64_t Statement::returnedId() {
+    if (!step()) throw DatabaseError(DatabaseError::Kind::Other, "the statement returned no row id");
+    const auto id = integer(0);
+    run();
+    return id;
+}
+
 void Statement::reset() {
     sqlite3_reset(m_statement);
     sqlite3_clear_bindings(m_statement);

@@ -34,6 +34,8 @@ public:
     bool step();
     /// Steps to completion; for statements without results.
     void run();
+    /// For INSERT ... RETURNING id: steps to completion and returns the id.
+    std::int64_t returnedId();
     void reset();
 
     [[nodiscard]] std::int64_t integer(int column) const;

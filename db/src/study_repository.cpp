@@ -22,8 +22,7 @@ RowId StudyRepository::upsertStudy(const StudyRecord& study) {
                     "RETURNING id");
         s.bind(1, study.studyUid).bind(2, study.patientId).bind(3, study.patientName);
         s.bind(4, study.studyDate).bind(5, study.description);
-        if (s.step()) id = s.integer(0);
-        s.run();
+        id = s.returnedId();
     });
     return id;
 }
@@ -39,8 +38,7 @@ RowId StudyRepository::upsertSeries(const SeriesRecord& series) {
                     "RETURNING id");
         s.bind(1, series.studyId).bind(2, series.seriesUid).bind(3, series.modality);
         s.bind(4, series.description).bind(5, series.sourcePath);
-        if (s.step()) id = s.integer(0);
-        s.run();
+        id = s.returnedId();
     });
     return id;
 }
@@ -58,8 +56,7 @@ RowId StudyRepository::upsertImage(const ImageRefRecord& image) {
         if (image.slicePosition) s.bind(4, *image.slicePosition);
         else s.bindNull(4);
         s.bind(5, image.filePath);
-        if (s.step()) id = s.integer(0);
-        s.run();
+        id = s.returnedId();
     });
     return id;
 }

@@ -206,6 +206,21 @@ TEST(PixelDecoder, MalformedAndUnsupportedFilesGiveClearErrors) {
     expectError((dir / "htj2k.dcm").string(), "1.2.840.10008.1.2.4.201");
 }
 
+TEST(PixelDecoder, CorruptRleSegmentsFoundByTheFuzzerAreErrorsNotCrashes) {
+    // Both inputs crashed DCMTK 3.6.7's RLE decoder (SEGV in DcmRLEDecoder::decompress);
+    // RLE now goes through our bounds-checked decoder.
+    for (const auto* name : {"fuzz_rle_segment_1.dcm", "fuzz_rle_segment_2.dcm"}) {
+        const std::string path = std::string(FLOWSEG_TEST_DATA) + "/" + name;
+        try {
+            (void)decodePixels(path);
+        } catch (const DicomError& e) {
+            EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+        }
+        const auto load = loadFiles({path});
+        EXPECT_EQ(load.series.size() + load.skipped.size(), 1U);
+    }
+}
+
 TEST(PixelDecoder, TruncatedAtAnyPointNeverCrashes) {
     REQUIRE_PYDICOM();
     const auto dir = tempDir("cuts");

@@ -12,9 +12,15 @@ if ! command -v clang++ >/dev/null; then
 fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S "$here" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" >/dev/null
-cmake --build "$build" -j 2 >/dev/null
+mkdir -p "$build"
+if ! { cmake -S "$here" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" &&
+       cmake --build "$build" -j 2; } >"$build/build.log" 2>&1; then
+  tail -40 "$build/build.log"
+  echo "run_fuzz: building the fuzzer failed (log above)" >&2
+  exit 1
+fi
 corpus="$build/corpus"
+cd "$build"  # crash and oom artifacts land here
 mkdir -p "$corpus"
 seeds=/usr/lib/python3/dist-packages/pydicom/data/test_files
 if [[ -d "$seeds" ]]; then
@@ -22,5 +28,8 @@ if [[ -d "$seeds" ]]; then
 fi
 # DCMTK and OpenJPEG leaks at exit are not ours; crashes, overflows and UB are.
 export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
-"$build/fuzz_dicom_loader" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+# DCMTK allocates an element's value buffer from its 32-bit length field before
+# reading it (a corrupt length can ask for up to 4 GiB, untouched and freed when the
+# read fails), so single mallocs up to 4 GiB are allowed; resident memory stays capped.
+"$build/fuzz_dicom_loader" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=4200 \
   -max_len=262144 -print_final_stats=1 2>&1 | tail -15

@@ -9,6 +9,7 @@
 #include <memory>
 #include <openjpeg.h>
 
+#include "encapsulated.h"
 #include "flowseg/dicom/dicom_error.h"
 
 namespace flowseg::dicom {
@@ -90,36 +91,8 @@ std::vector<std::int32_t> decodeCodestream(const std::vector<std::uint8_t>& byte
 
 void decodeJpeg2000Frames(DcmDataset& data, const std::string& path, int frames, int rows, int columns,
                           const std::function<void(int, const std::vector<std::int32_t>&)>& onFrame) {
-    DcmElement* element = nullptr;
-    if (data.findAndGetElement(DCM_PixelData, element).bad() || !element)
-        throw DicomError("cannot read DICOM '" + path + "': it has no pixel data");
-    auto* pixelData = dynamic_cast<DcmPixelData*>(element);
-    DcmPixelSequence* sequence = nullptr;
-    if (!pixelData ||
-        pixelData->getEncapsulatedRepresentation(data.getOriginalXfer(), nullptr, sequence).bad() || !sequence)
-        throw DicomError("cannot read DICOM '" + path + "': the JPEG 2000 pixel data is not encapsulated");
-    const unsigned long items = sequence->card();  // item 0 is the basic offset table
-    if (items < 2) throw DicomError("cannot read DICOM '" + path + "': the JPEG 2000 pixel data has no fragments");
-    const auto fragmentBytes = [&](unsigned long index) {
-        DcmPixelItem* item = nullptr;
-        Uint8* bytes = nullptr;
-        if (sequence->getItem(item, index).bad() || !item || item->getUint8Array(bytes).bad())
-            throw DicomError("cannot read DICOM '" + path + "': a JPEG 2000 fragment is unreadable");
-        return std::vector<std::uint8_t>(bytes, bytes + item->getLength());
-    };
-    if (frames == 1) {
-        std::vector<std::uint8_t> all;
-        for (unsigned long i = 1; i < items; ++i) {
-            const auto part = fragmentBytes(i);
-            all.insert(all.end(), part.begin(), part.end());
-        }
-        onFrame(0, decodeCodestream(all, rows, columns, path));
-        return;
-    }
-    if (items - 1 != static_cast<unsigned long>(frames))
-        throw DicomError("cannot read DICOM '" + path +
-                         "': multi-frame JPEG 2000 with frames split over several fragments is not supported");
-    for (int f = 0; f < frames; ++f) onFrame(f, decodeCodestream(fragmentBytes(static_cast<unsigned long>(f) + 1), rows, columns, path));
+    for (int f = 0; f < frames; ++f)
+        onFrame(f, decodeCodestream(encapsulatedFrame(data, path, f, frames), rows, columns, path));
 }
 
 }  // namespace flowseg::dicom

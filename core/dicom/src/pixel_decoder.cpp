@@ -3,7 +3,6 @@
 #include <cstring>
 #include <utility>
 #include <dcmtk/dcmdata/dcpixel.h>
-#include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dctk.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
@@ -13,6 +12,7 @@
 
 #include "flowseg/dicom/dicom_error.h"
 #include "flowseg/engine/sha256.h"
+#include "encapsulated.h"
 #include "functional_groups.h"
 #include "loaded_file.h"
 #include "jpeg2000.h"
@@ -68,7 +68,7 @@ void registerCodecs() {
         OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
         DJDecoderRegistration::registerCodecs();
         DJLSDecoderRegistration::registerCodecs();
-        DcmRLEDecoderRegistration::registerCodecs();
+        // RLE is decoded by our own bounds-checked decoder (encapsulated.h).
     });
 }
 
@@ -142,6 +142,16 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
                 target[i] = static_cast<float>(static_cast<double>(v[i]) * out.slopes[static_cast<size_t>(frame)] +
                                                out.intercepts[static_cast<size_t>(frame)]);
         });
+        return out;
+    }
+    if (syntax == "1.2.840.10008.1.2.5") {
+        const int bytes = bitsAllocated / 8;
+        for (int f = 0; f < out.frames; ++f) {
+            const auto raw = decodeRleFrame(encapsulatedFrame(data, path, f, out.frames), framePixels, bytes, path);
+            storedToModality(raw.data(), framePixels, bitsAllocated, out.bitsStored, out.signedPixels,
+                             out.slopes[static_cast<size_t>(f)], out.intercepts[static_cast<size_t>(f)],
+                             out.values.data() + framePixels * static_cast<size_t>(f));
+        }
         return out;
     }
     if (!out.transferSyntax.decodable)
