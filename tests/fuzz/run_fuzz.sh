@@ -4,7 +4,8 @@
 # Usage: run_fuzz.sh BUILD_DIR [SECONDS]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-build="$1"
+mkdir -p "$1"
+build="$(cd "$1" && pwd)"
 seconds="${2:-60}"
 if ! command -v clang++ >/dev/null; then
   echo "run_fuzz: clang++ is not installed (tools/install-deps.sh installs it)" >&2
