@@ -1,6 +1,8 @@
 // flowseg bench: speed of sampling settings and training, read against this
 // machine's own matmul rate (DESIGN.md "Benchmarks").
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -14,7 +16,9 @@
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/synthetic.h"
 #include "flowseg/engine/trainer.h"
+#ifdef FLOWSEG_HAVE_IMAGING
 #include "flowseg/imaging/folder_dataset.h"
+#endif
 
 namespace flowseg::cli {
 
@@ -27,6 +31,7 @@ struct BenchFlags {
     std::string settings = "paper=midpoint:100,euler:10,euler:20,midpoint:5,midpoint:10,heun:5,heun:10,rk4:3,rk4:5";
     std::string evalData;
     int evalCases = 0;
+    int evalSynthetic = 0;
     int cases = 1;
     int samples = 15;
     double guidance = 0.3;
@@ -34,8 +39,30 @@ struct BenchFlags {
     int trainBatch = 64;
     int trainSteps = 3;
     int threads = 0;
+    bool compareDevices = false;
     bool json = false;
 };
+
+// The same untrained weights, noise and image on the CPU and on CUDA: how far
+// apart are the final states and the thresholded masks?
+nlohmann::json compareDevices(const engine::VelocityUNetOptions& options, const engine::SamplingOptions& sampling) {
+    if (!engine::cudaAvailable()) return {{"available", false}};
+    const auto image = engine::generateSyntheticCase({static_cast<int>(options.image_size()), 1, 99}, 0).data.image;
+    const auto cpu = engine::Sampler(engine::Model::untrained(options, "cpu", 7)).sample(image, sampling);
+    const auto cuda = engine::Sampler(engine::Model::untrained(options, "cuda", 7)).sample(image, sampling);
+    double maxDifference = 0;
+    long equal = 0, total = 0;
+    for (size_t m = 0; m < cpu.soft.size(); ++m) {
+        for (size_t i = 0; i < cpu.soft[m].pixels.size(); ++i)
+            maxDifference = std::max(maxDifference, static_cast<double>(std::abs(cpu.soft[m].pixels[i] - cuda.soft[m].pixels[i])));
+        for (size_t i = 0; i < cpu.masks[m].pixels.size(); ++i) equal += cpu.masks[m].pixels[i] == cuda.masks[m].pixels[i];
+        total += static_cast<long>(cpu.masks[m].pixels.size());
+    }
+    return {{"available", true},
+            {"setting", sampling.describe()},
+            {"max_abs_difference", maxDifference},
+            {"mask_pixel_agreement", static_cast<double>(equal) / static_cast<double>(total)}};
+}
 
 struct Setting {
     std::string name;
@@ -93,11 +120,18 @@ void runBench(const BenchFlags& f) {
     std::vector<engine::ImageF> images;
     for (int i = 0; i < f.cases; ++i)
         images.push_back(engine::generateSyntheticCase({side, 1, 99}, i).data.image);
-    std::vector<imaging::FolderCase> evalSet;
+    std::vector<EvalCase> evalSet;
     if (!f.evalData.empty()) {
-        evalSet = imaging::loadFolderDataset(f.evalData);
-        if (f.evalCases > 0 && static_cast<int>(evalSet.size()) > f.evalCases) evalSet.resize(f.evalCases);
+#ifdef FLOWSEG_HAVE_IMAGING
+        for (auto& c : imaging::loadFolderDataset(f.evalData))
+            evalSet.push_back({std::move(c.data), std::move(c.syntheticLesionJson)});
+#else
+        throw engine::InvalidInput("this flowseg was built without image I/O; use --eval-synthetic");
+#endif
+    } else if (f.evalSynthetic > 0) {
+        evalSet = syntheticEvalCases(f.evalSynthetic, side, 8, 2);
     }
+    if (f.evalCases > 0 && static_cast<int>(evalSet.size()) > f.evalCases) evalSet.resize(static_cast<size_t>(f.evalCases));
 
     const engine::Sampler sampler(model);
     nlohmann::json rows = nlohmann::json::array();
@@ -122,7 +156,11 @@ void runBench(const BenchFlags& f) {
                            {"gflops", gflops},
                            {"fraction_of_matmul", gflops / matmul},
                            {"ged", nullptr}};
-        if (!evalSet.empty()) row["ged"] = evaluateDataset(model, evalSet, s.options)["mean"]["ged"];
+        if (!evalSet.empty()) {
+            const auto mean = evaluateDataset(model, evalSet, s.options)["mean"];
+            row["ged"] = mean["ged"];
+            row["oracle_ged"] = mean.value("oracle_ged", nlohmann::json());
+        }
         rows.push_back(row);
     }
 
@@ -153,7 +191,10 @@ void runBench(const BenchFlags& f) {
                          {"parameters", engine::Model::untrained(network, "cpu")->parameterCount()}});
     }
 
+    nlohmann::json agreement;
+    if (f.compareDevices) agreement = compareDevices(model->options(), settings.back().options);
     nlohmann::json out{{"matmul_gflops", matmul},
+                       {"device_agreement", agreement},
                        {"blas", engine::blasLibrary()},
                        {"threads", threads},
                        {"device", device},
@@ -199,11 +240,13 @@ void addBenchCommand(CLI::App& app) {
     cmd->add_option("--m,--samples", f->samples, "M")->check(CLI::Range(1, 1024))->capture_default_str();
     cmd->add_option("--guidance,-w", f->guidance, "w")->capture_default_str();
     cmd->add_option("--eval-data", f->evalData, "folder dataset for the GED column");
-    cmd->add_option("--eval-cases", f->evalCases, "use only the first N cases of --eval-data");
+    cmd->add_option("--eval-cases", f->evalCases, "use only the first N evaluation cases");
+    cmd->add_option("--eval-synthetic", f->evalSynthetic, "GED on N in-memory synthetic cases (8 raters, seed 2)");
     cmd->add_option("--train-presets", f->trainPresets, "presets whose training speed is measured ('' = none)")->capture_default_str();
     cmd->add_option("--train-batch", f->trainBatch, "training batch size")->capture_default_str();
     cmd->add_option("--train-steps", f->trainSteps, "timed training steps (after one warm-up)")->capture_default_str();
     addThreadsFlag(*cmd, f->threads);
+    cmd->add_flag("--compare-devices", f->compareDevices, "also compare CPU and CUDA results (last setting)");
     cmd->add_flag("--json", f->json, "print JSON");
     cmd->callback([f] { runBench(*f); });
 }

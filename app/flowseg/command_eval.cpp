@@ -28,8 +28,9 @@ struct EvalFlags {
 void runEval(const EvalFlags& f) {
     applyThreads(f.threads);
     installInterruptHandler();
-    auto cases = imaging::loadFolderDataset(f.data);
-    if (f.maxCases > 0 && static_cast<int>(cases.size()) > f.maxCases) cases.resize(f.maxCases);
+    std::vector<EvalCase> cases;
+    for (auto& c : imaging::loadFolderDataset(f.data)) cases.push_back({std::move(c.data), std::move(c.syntheticLesionJson)});
+    if (f.maxCases > 0 && static_cast<int>(cases.size()) > f.maxCases) cases.resize(static_cast<size_t>(f.maxCases));
     const auto model = engine::Model::load(f.model, f.device);
     const auto options = f.sampling.toOptions();
     const auto report = evaluateDataset(model, cases, options, [&](int done, int total) {

@@ -7,8 +7,16 @@
 
 namespace flowseg::cli {
 
-nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model,
-                               const std::vector<imaging::FolderCase>& cases,
+std::vector<EvalCase> syntheticEvalCases(int count, int size, int raters, std::uint64_t seed) {
+    std::vector<EvalCase> out;
+    for (int i = 0; i < count; ++i) {
+        auto c = engine::generateSyntheticCase({size, raters, seed}, i);
+        out.push_back({std::move(c.data), c.lesion.toJson()});
+    }
+    return out;
+}
+
+nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, const std::vector<EvalCase>& cases,
                                const engine::SamplingOptions& options,
                                const std::function<void(int, int)>& progress) {
     const engine::Sampler sampler(model);

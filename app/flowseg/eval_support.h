@@ -6,16 +6,26 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include <optional>
+#include <string>
+
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/sampler.h"
-#include "flowseg/imaging/folder_dataset.h"
+#include "flowseg/engine/types.h"
 
 namespace flowseg::cli {
 
+struct EvalCase {
+    engine::MultiRaterCase data;
+    std::optional<std::string> syntheticLesionJson;  ///< the true rater model, when known
+};
+
+/// `count` synthetic cases of `size` pixels with `raters` raters (seed fixed), in memory.
+std::vector<EvalCase> syntheticEvalCases(int count, int size, int raters, std::uint64_t seed);
+
 /// Samples every case (seed + case index), computes the metrics of DESIGN.md and,
 /// for synthetic cases, the oracle GED. Returns {"cases": [...], "mean": {...}}.
-nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model,
-                               const std::vector<imaging::FolderCase>& cases,
+nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, const std::vector<EvalCase>& cases,
                                const engine::SamplingOptions& options,
                                const std::function<void(int, int)>& progress = {});
 

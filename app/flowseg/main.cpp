@@ -12,10 +12,12 @@ int main(int argc, char** argv) {
     setCommandLine(argc, argv);
     CLI::App app{"FlowSeg Review engine: synthetic data, training, sampling, evaluation, benchmarks"};
     app.require_subcommand(1);
+#ifdef FLOWSEG_HAVE_IMAGING
     addSynthCommand(app);
     addTrainCommand(app);
     addSampleCommand(app);
     addEvalCommand(app);
+#endif
     addBenchCommand(app);
 #ifdef FLOWSEG_HAVE_DB
     addDbCommand(app);

@@ -1,6 +1,8 @@
 #include "flowseg/engine/trainer.h"
 
 #include <chrono>
+#include <sstream>
+#include <type_traits>
 #include <torch/torch.h>
 
 #include "flowseg/engine/checkpoint.h"
@@ -22,8 +24,19 @@ std::uint64_t mixSeed(std::uint64_t seed, std::int64_t step) {
     return z ^ (z >> 31);
 }
 
-std::string optimizerKey(const torch::Tensor& p) {
-    return c10::guts::to_string(p.unsafeGetTensorImpl());
+// The optimizer's state is keyed by the parameter's TensorImpl: as its printed
+// address in LibTorch 1.x, as the pointer itself in 2.x. Build whichever this
+// LibTorch uses.
+template <typename Optimizer>
+auto stateKey(const torch::Tensor& p) {
+    using Key = typename std::decay_t<decltype(std::declval<Optimizer&>().state())>::key_type;
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream address;
+        address << p.unsafeGetTensorImpl();
+        return address.str();
+    } else {
+        return static_cast<Key>(p.unsafeGetTensorImpl());
+    }
 }
 
 }  // namespace
@@ -138,7 +151,7 @@ void Trainer::Impl::restore(const std::string& path, bool withOptimizer) {
         state->step(step);
         state->exp_avg(avg->second.to(item.value().device()));
         state->exp_avg_sq(sq->second.to(item.value().device()));
-        optimizer->state()[optimizerKey(item.value())] = std::move(state);
+        optimizer->state()[stateKey<torch::optim::AdamW>(item.value())] = std::move(state);
     }
 }
 
@@ -148,7 +161,7 @@ Checkpoint Trainer::Impl::snapshot(double finalLoss, double seconds) const {
     c.weights = namedTensors(*network);
     c.ema = namedTensors(*ema);
     for (const auto& item : network->named_parameters(true)) {
-        const auto it = optimizer->state().find(optimizerKey(item.value()));
+        const auto it = optimizer->state().find(stateKey<torch::optim::AdamW>(item.value()));
         if (it == optimizer->state().end()) continue;
         const auto& state = static_cast<const torch::optim::AdamWParamState&>(*it->second);
         c.optimizer[item.key() + "/exp_avg"] = state.exp_avg().detach().to(torch::kCPU);

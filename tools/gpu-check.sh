@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds core/engine + `flowseg bench` against a given LibTorch (e.g. the CUDA one
+# inside a PyTorch install) on a machine without Qt, DCMTK or OpenCV, runs the
+# benchmarks on the CPU and, where a GPU is present, on CUDA, compares CUDA with
+# CPU results, and prints one table. Without a GPU it still builds and runs the
+# CPU path.
+#
+#   tools/gpu-check.sh --prepare-headers   # on a Debian machine: copy the header-only
+#                                          # dependencies into third_party/headers
+#   tools/gpu-check.sh [TORCH_CMAKE_PREFIX] # default: the installed PyTorch's, else the system's
+#
+# Outputs (JSON per run and table.txt) go to $GPU_CHECK_OUT (default gpu-check-out/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+headers="$PWD/third_party/headers"
+if [[ "${1:-}" == "--prepare-headers" ]]; then
+  mkdir -p "$headers"
+  cp -r /usr/include/nlohmann /usr/include/CLI "$headers/"
+  echo "copied nlohmann-json and CLI11 headers to $headers (carry third_party/ to the GPU box)"
+  exit 0
+fi
+prefix="${1:-$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null || true)}"
+build="${GPU_CHECK_BUILD:-build-gpu}"
+out="${GPU_CHECK_OUT:-gpu-check-out}"
+mkdir -p "$out"
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+  -DFLOWSEG_IMAGING=OFF -DFLOWSEG_DICOM=OFF -DFLOWSEG_DB=OFF -DFLOWSEG_GUI=OFF -DFLOWSEG_TESTS=OFF \
+  -DFLOWSEG_WERROR=OFF -DFLOWSEG_HEADER_DIR="$headers" ${prefix:+-DCMAKE_PREFIX_PATH="$prefix"} >"$out/configure.log"
+cmake --build "$build" --target flowseg -j "$(nproc)" >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
+bin="$build/bin/flowseg"
+
+fast="euler:10,midpoint:5,heun:5,rk4:3"
+echo "== CPU =="
+"$bin" bench --device cpu --preset small --cases 1 --settings "$fast" --train-presets small --train-batch 16 \
+  --train-steps 2 --json >"$out/bench-cpu.json"
+devices=(cpu)
+if "$bin" bench --device cuda --preset tiny --settings euler:1 --cases 1 --train-presets "" --json \
+     >"$out/probe-cuda.json" 2>"$out/probe-cuda.err"; then
+  devices+=(cuda)
+  echo "== CUDA =="
+  for preset in small paper; do
+    "$bin" bench --device cuda --preset "$preset" --cases 3 --settings "paper=midpoint:100,$fast" \
+      --eval-synthetic 16 --train-presets "$preset" --train-batch 64 --train-steps 5 --compare-devices \
+      --json >"$out/bench-cuda-$preset.json"
+  done
+else
+  echo "no CUDA device here ($(head -c 200 "$out/probe-cuda.err")); CPU path only"
+fi
+
+python3 - "$out" "${devices[@]}" <<'PY' | tee "$out/table.txt"
+import glob, json, os, sys
+out = sys.argv[1]
+print(f"{'run':<22} {'setting':<12} {'passes':>7} {'s/case':>9} {'GFLOP/s':>9} {'of mm':>7} {'GED':>7}")
+for path in sorted(glob.glob(os.path.join(out, "bench-*.json"))):
+    d = json.load(open(path))
+    run = os.path.basename(path)[6:-5]
+    for s in d["settings"]:
+        ged = "-" if s.get("ged") is None else f"{s['ged']:.4f}"
+        print(f"{run:<22} {s['name']:<12} {s['passes_per_case']:>7.0f} {s['seconds_per_case']:>9.4f} "
+              f"{s['gflops']:>9.1f} {100 * s['fraction_of_matmul']:>6.0f}% {ged:>7}")
+    for t in d.get("train", []):
+        print(f"{run:<22} train {t['preset']:<6} batch {t['batch']}: {t['iterations_per_second']:.2f} it/s")
+    a = d.get("device_agreement") or {}
+    if a.get("available"):
+        print(f"{run:<22} CUDA vs CPU: max |diff| {a['max_abs_difference']:.2e}, "
+              f"mask agreement {100 * a['mask_pixel_agreement']:.3f}% ({a['setting']})")
+    print(f"{run:<22} matmul {d['matmul_gflops']:.0f} GFLOP/s, {d['device']}, torch {d['torch_version']}, BLAS {d['blas']}")
+PY
