@@ -27,7 +27,7 @@ struct VelocityUNetOptions {
     TORCH_ARG(int64_t, groups) = 32;  ///< GroupNorm groups (reduced where channels are fewer)
 
 public:
-    /// "paper" (~23M parameters, DESIGN.md) or "small" (a 2-core CPU preset).
+    /// "paper" (25.4M parameters; DESIGN.md: about 23M), "small" (a 2-core CPU preset) or "tiny" (tests).
     static VelocityUNetOptions preset(std::string_view name);
     static std::vector<std::string> presetNames();
 
