@@ -4,6 +4,7 @@
 #include <dcmtk/dcmnet/scu.h>
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 
 #include "flowseg/dicom/pixel_decoder.h"
 
@@ -128,11 +129,29 @@ void PacsClient::echo() const {
     if (status.bad()) throw PacsError(where(m_node) + " did not answer C-ECHO: " + status.text());
 }
 
-std::vector<StudyMatch> PacsClient::findStudies(const std::string& patientId, const std::string& patientName) const {
+namespace {
+
+// One C-FIND at the Study Root model; returns the matches as owned datasets.
+std::vector<std::unique_ptr<DcmDataset>> studyRootFind(const PacsNode& node, DcmDataset& query, const std::string& what) {
     DcmSCU scu;
-    configure(scu, m_node);
+    configure(scu, node);
     scu.addPresentationContext(UID_FINDStudyRootQueryRetrieveInformationModel, transferSyntaxes());
-    connect(scu, m_node);
+    connect(scu, node);
+    OFList<QRResponse*> responses;
+    const OFCondition status =
+        scu.sendFINDRequest(contextFor(scu, UID_FINDStudyRootQueryRetrieveInformationModel, node), &query, &responses);
+    std::vector<std::unique_ptr<DcmDataset>> matches;
+    for (auto* r : responses)
+        if (r->m_dataset) matches.push_back(std::make_unique<DcmDataset>(*r->m_dataset));
+    freeResponses(responses);
+    scu.releaseAssociation();
+    if (status.bad()) throw PacsError(what + " to " + where(node) + " failed: " + status.text());
+    return matches;
+}
+
+}  // namespace
+
+std::vector<StudyMatch> PacsClient::findStudies(const std::string& patientId, const std::string& patientName) const {
     DcmDataset query;
     query.putAndInsertString(DCM_QueryRetrieveLevel, "STUDY");
     query.putAndInsertString(DCM_StudyInstanceUID, "");
@@ -141,26 +160,15 @@ std::vector<StudyMatch> PacsClient::findStudies(const std::string& patientId, co
     query.putAndInsertString(DCM_StudyDate, "");
     query.putAndInsertString(DCM_StudyDescription, "");
     query.putAndInsertString(DCM_ModalitiesInStudy, "");
-    OFList<QRResponse*> responses;
-    const OFCondition status =
-        scu.sendFINDRequest(contextFor(scu, UID_FINDStudyRootQueryRetrieveInformationModel, m_node), &query, &responses);
     std::vector<StudyMatch> out;
-    for (auto* r : responses)
-        if (r->m_dataset)
-            out.push_back({text(r->m_dataset, DCM_StudyInstanceUID), text(r->m_dataset, DCM_PatientID),
-                           text(r->m_dataset, DCM_PatientName), text(r->m_dataset, DCM_StudyDate),
-                           text(r->m_dataset, DCM_StudyDescription), text(r->m_dataset, DCM_ModalitiesInStudy)});
-    freeResponses(responses);
-    scu.releaseAssociation();
-    if (status.bad()) throw PacsError("study query to " + where(m_node) + " failed: " + status.text());
+    for (const auto& d : studyRootFind(m_node, query, "study query"))
+        out.push_back({text(d.get(), DCM_StudyInstanceUID), text(d.get(), DCM_PatientID), text(d.get(), DCM_PatientName),
+                       text(d.get(), DCM_StudyDate), text(d.get(), DCM_StudyDescription),
+                       text(d.get(), DCM_ModalitiesInStudy)});
     return out;
 }
 
 std::vector<SeriesMatch> PacsClient::findSeries(const std::string& studyUid) const {
-    DcmSCU scu;
-    configure(scu, m_node);
-    scu.addPresentationContext(UID_FINDStudyRootQueryRetrieveInformationModel, transferSyntaxes());
-    connect(scu, m_node);
     DcmDataset query;
     query.putAndInsertString(DCM_QueryRetrieveLevel, "SERIES");
     query.putAndInsertString(DCM_StudyInstanceUID, studyUid.c_str());
@@ -168,21 +176,14 @@ std::vector<SeriesMatch> PacsClient::findSeries(const std::string& studyUid) con
     query.putAndInsertString(DCM_Modality, "");
     query.putAndInsertString(DCM_SeriesDescription, "");
     query.putAndInsertString(DCM_NumberOfSeriesRelatedInstances, "");
-    OFList<QRResponse*> responses;
-    const OFCondition status =
-        scu.sendFINDRequest(contextFor(scu, UID_FINDStudyRootQueryRetrieveInformationModel, m_node), &query, &responses);
     std::vector<SeriesMatch> out;
-    for (auto* r : responses) {
-        if (!r->m_dataset) continue;
-        SeriesMatch m{text(r->m_dataset, DCM_SeriesInstanceUID), text(r->m_dataset, DCM_Modality),
-                      text(r->m_dataset, DCM_SeriesDescription), 0};
-        const auto count = text(r->m_dataset, DCM_NumberOfSeriesRelatedInstances);
+    for (const auto& d : studyRootFind(m_node, query, "series query")) {
+        SeriesMatch m{text(d.get(), DCM_SeriesInstanceUID), text(d.get(), DCM_Modality),
+                      text(d.get(), DCM_SeriesDescription), 0};
+        const auto count = text(d.get(), DCM_NumberOfSeriesRelatedInstances);
         if (!count.empty()) m.instances = std::atoi(count.c_str());
         out.push_back(m);
     }
-    freeResponses(responses);
-    scu.releaseAssociation();
-    if (status.bad()) throw PacsError("series query to " + where(m_node) + " failed: " + status.text());
     return out;
 }
 
