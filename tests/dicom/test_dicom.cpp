@@ -273,6 +273,63 @@ TEST(SeriesLoader, OrdersSlicesByPositionNotByNameOrInstanceNumber) {
     EXPECT_EQ(s.windows.front().name, "LUNG");
 }
 
+TEST(SeriesLoader, EnhancedMultiFrameUsesItsFunctionalGroups) {
+    // An enhanced multi-frame object: geometry and rescale live in the shared and
+    // per-frame functional groups, not at the top level; frames stored out of order.
+    DcmFileFormat file;
+    DcmDataset& d = *file.getDataset();
+    d.putAndInsertString(DCM_SOPClassUID, UID_EnhancedCTImageStorage);
+    d.putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.5.6.1");
+    d.putAndInsertString(DCM_StudyInstanceUID, "1.2.3.4.5");
+    d.putAndInsertString(DCM_SeriesInstanceUID, "1.2.3.4.5.6");
+    d.putAndInsertString(DCM_Modality, "CT");
+    d.putAndInsertString(DCM_NumberOfFrames, "3");
+    d.putAndInsertString(DCM_SamplesPerPixel, "1");
+    d.putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
+    d.putAndInsertUint16(DCM_Rows, 2);
+    d.putAndInsertUint16(DCM_Columns, 2);
+    d.putAndInsertUint16(DCM_BitsAllocated, 16);
+    d.putAndInsertUint16(DCM_BitsStored, 12);
+    d.putAndInsertUint16(DCM_HighBit, 11);
+    d.putAndInsertUint16(DCM_PixelRepresentation, 0);
+    DcmItem* shared = nullptr;
+    ASSERT_TRUE(d.findOrCreateSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, 0).good());
+    DcmItem* item = nullptr;
+    shared->findOrCreateSequenceItem(DCM_PixelMeasuresSequence, item, 0);
+    item->putAndInsertString(DCM_PixelSpacing, "0.5\\0.6");
+    shared->findOrCreateSequenceItem(DCM_PlaneOrientationSequence, item, 0);
+    item->putAndInsertString(DCM_ImageOrientationPatient, "1\\0\\0\\0\\1\\0");
+    shared->findOrCreateSequenceItem(DCM_PixelValueTransformationSequence, item, 0);
+    item->putAndInsertString(DCM_RescaleSlope, "2");
+    item->putAndInsertString(DCM_RescaleIntercept, "-1000");
+    const double z[3] = {20.0, 10.0, 15.0};  // stored out of order
+    for (int f = 0; f < 3; ++f) {
+        DcmItem* frame = nullptr;
+        ASSERT_TRUE(d.findOrCreateSequenceItem(DCM_PerFrameFunctionalGroupsSequence, frame, f).good());
+        frame->findOrCreateSequenceItem(DCM_PlanePositionSequence, item, 0);
+        item->putAndInsertString(DCM_ImagePositionPatient, ("0\\0\\" + std::to_string(z[f])).c_str());
+    }
+    // Frame f holds the stored value 100 * (f + 1) in every pixel.
+    const Uint16 pixels[12] = {100, 100, 100, 100, 200, 200, 200, 200, 300, 300, 300, 300};
+    d.putAndInsertUint16Array(DCM_PixelData, pixels, 12);
+    const auto dir = tempDir("enhanced");
+    const auto path = (dir / "enhanced.dcm").string();
+    ASSERT_TRUE(file.saveFile(path.c_str(), EXS_LittleEndianExplicit).good());
+
+    const auto load = loadFiles({path});
+    ASSERT_EQ(load.series.size(), 1U) << (load.skipped.empty() ? "" : load.skipped[0].reason);
+    const auto& s = load.series[0];
+    EXPECT_EQ(s.depth, 3);
+    EXPECT_DOUBLE_EQ(s.geometry.rowSpacing, 0.5);
+    EXPECT_DOUBLE_EQ(s.geometry.columnSpacing, 0.6);
+    EXPECT_DOUBLE_EQ(s.geometry.sliceSpacing, 5.0);
+    // Sorted by position: z = 10 (stored 200), 15 (300), 20 (100); HU = 2 * stored - 1000.
+    EXPECT_FLOAT_EQ(s.at(0, 0, 0), -600.0F);
+    EXPECT_FLOAT_EQ(s.at(1, 1, 1), -400.0F);
+    EXPECT_FLOAT_EQ(s.at(2, 0, 1), -800.0F);
+    EXPECT_TRUE(s.warnings.empty()) << s.warnings.front();
+}
+
 TEST(SeriesLoader, WarnsAboutGapsAndTilt) {
     auto volume = SeriesToWrite{};
     volume.width = volume.height = 4;
