@@ -1,6 +1,7 @@
 #include "flowseg/engine/trainer.h"
 
 #include <chrono>
+#include <optional>
 #include <sstream>
 #include <type_traits>
 #include <torch/torch.h>
@@ -55,7 +56,7 @@ struct Trainer::Impl {
     std::string parentChecksum;
 
     void loadData(const std::vector<MultiRaterCase>& cases);
-    void restore(const std::string& path, bool withOptimizer);
+    void restore(const Checkpoint& checkpoint, const std::string& path, bool withOptimizer);
     FlowMatchingBatch drawBatch(torch::Generator& generator) const;
     void updateEma();
     Checkpoint snapshot(double finalLoss, double seconds) const;
@@ -132,8 +133,7 @@ void Trainer::Impl::updateEma() {
     for (size_t i = 0; i < source.size(); ++i) target[i].mul_(decay).add_(source[i], 1.0 - decay);
 }
 
-void Trainer::Impl::restore(const std::string& path, bool withOptimizer) {
-    const auto checkpoint = loadCheckpoint(path);
+void Trainer::Impl::restore(const Checkpoint& checkpoint, const std::string& path, bool withOptimizer) {
     if (!(checkpoint.network == networkOptions))
         throw InvalidInput("'" + path + "' holds a different network architecture (" +
                            checkpoint.network.toJson() + ")");
@@ -199,9 +199,11 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
         throw InvalidInput("use either --init (fine-tune) or --resume, not both");
     d.device = resolveDevice(o.device);
 
+    const std::string& startPath = o.resumeFrom.empty() ? o.initFrom : o.resumeFrom;
+    std::optional<Checkpoint> start;
+    if (!startPath.empty()) start = loadCheckpoint(startPath);
     if (o.network) d.networkOptions = *o.network;
-    else if (!o.resumeFrom.empty() || !o.initFrom.empty())
-        d.networkOptions = loadCheckpoint(o.resumeFrom.empty() ? o.initFrom : o.resumeFrom).network;
+    else if (start) d.networkOptions = start->network;
     else d.networkOptions = VelocityUNetOptions::preset(o.preset);
 
     torch::manual_seed(o.seed);
@@ -215,8 +217,7 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
         d.network->parameters(), torch::optim::AdamWOptions(o.learningRate)
                                      .betas({0.9, 0.95})
                                      .weight_decay(o.weightDecay));
-    if (!o.resumeFrom.empty()) d.restore(o.resumeFrom, true);
-    else if (!o.initFrom.empty()) d.restore(o.initFrom, false);
+    if (start) d.restore(*start, startPath, !o.resumeFrom.empty());
     d.loadData(cases);
 }
 
