@@ -219,14 +219,7 @@ StudyLoad loadFolder(const std::string& folder) {
     std::error_code ec;
     if (fs::is_regular_file(folder, ec)) return loadFiles({folder});
     if (!fs::is_directory(folder, ec)) throw DicomError("'" + folder + "' is neither a DICOM file nor a folder");
-    std::vector<std::string> files;
-    for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
-         it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (ec) break;
-        if (it->is_regular_file(ec)) files.push_back(it->path().string());
-    }
-    std::sort(files.begin(), files.end());
-    return loadFiles(files);
+    return loadFiles(filesBelow(folder));
 }
 
 }  // namespace flowseg::dicom

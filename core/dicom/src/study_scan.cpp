@@ -36,16 +36,24 @@ std::optional<double> slicePosition(DcmDataset& data) {
 
 }  // namespace
 
+std::vector<std::string> filesBelow(const std::string& folder) {
+    std::error_code ec;
+    std::vector<std::string> files;
+    for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        if (it->is_regular_file(ec)) files.push_back(it->path().string());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
 FolderScan scanFolder(const std::string& folder) {
     std::error_code ec;
     if (!fs::is_directory(folder, ec)) throw std::runtime_error("'" + folder + "' is not a folder");
     registerCodecs();  // also quiets DCMTK's own logging
     FolderScan scan;
-    for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
-         it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (ec) break;
-        if (!it->is_regular_file(ec)) continue;
-        const std::string path = it->path().string();
+    for (const auto& path : filesBelow(folder)) {
         DcmFileFormat file;
         // Headers only: stop before the pixel data.
         const OFCondition status = file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange,

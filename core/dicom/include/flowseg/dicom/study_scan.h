@@ -34,6 +34,9 @@ struct FolderScan {
     std::vector<SkippedFile> skipped;       ///< non-DICOM, DICOMDIR, truncated, missing UIDs
 };
 
+/// Every regular file below `folder`, recursively, sorted; unreadable subfolders are skipped.
+std::vector<std::string> filesBelow(const std::string& folder);
+
 /// Recursively scans `folder`. Throws std::runtime_error when the folder does not exist.
 FolderScan scanFolder(const std::string& folder);
 
