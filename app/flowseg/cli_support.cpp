@@ -74,6 +74,6 @@ void addThreadsFlag(CLI::App& command, int& threads) {
     command.add_option("--threads", threads, "CPU threads (0 = all cores)")->capture_default_str();
 }
 
-void applyThreads(int threads) { engine::configureThreads(threads); }
+int applyThreads(int threads) { return engine::configureThreads(threads); }
 
 }  // namespace flowseg::cli

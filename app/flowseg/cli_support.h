@@ -38,6 +38,7 @@ void setCommandLine(int argc, char** argv);
 
 /// `--threads` handling shared by all commands that compute.
 void addThreadsFlag(CLI::App& command, int& threads);
-void applyThreads(int threads);
+/// Returns the number of threads in effect.
+int applyThreads(int threads);
 
 }  // namespace flowseg::cli

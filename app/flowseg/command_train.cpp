@@ -34,7 +34,7 @@ struct TrainFlags {
 };
 
 void runTrain(const TrainFlags& f) {
-    applyThreads(f.threads);
+    const int threads = applyThreads(f.threads);
     installInterruptHandler();
     std::vector<engine::MultiRaterCase> cases;
     for (auto& c : imaging::loadFolderDataset(f.data)) cases.push_back(std::move(c.data));
@@ -66,7 +66,7 @@ void runTrain(const TrainFlags& f) {
     o.command = commandLine();
     engine::Trainer trainer(std::move(cases), o);
     std::fprintf(stderr, "training %s network on %s (%d threads, BLAS %s), %lld steps from step %lld\n",
-                 f.preset.c_str(), engine::resolveDevice(f.device).c_str(), engine::configureThreads(f.threads),
+                 f.preset.c_str(), engine::resolveDevice(f.device).c_str(), threads,
                  engine::blasLibrary().c_str(), static_cast<long long>(f.iterations),
                  static_cast<long long>(trainer.step()));
     engine::TrainingCallbacks callbacks;
