@@ -13,6 +13,7 @@ packages=(
   python3-pydicom
   clang libclang-rt-14-dev
   orthanc dcmtk
+  qt6-base-dev xvfb xauth fonts-dejavu-core
 )
 
 missing=()

@@ -28,7 +28,7 @@ struct BenchFlags {
     std::string model;
     std::string preset = "small";
     std::string device = "auto";
-    std::string settings = "paper=midpoint:100,euler:10,euler:20,midpoint:5,midpoint:10,heun:5,heun:10,rk4:3,rk4:5";
+    std::string settings = "paper=midpoint:100,default=heun:10,euler:10,euler:20,midpoint:5,midpoint:10,heun:5,rk4:3,rk4:5";
     std::string evalData;
     int evalCases = 0;
     int evalSynthetic = 0;
@@ -114,6 +114,10 @@ void runBench(const BenchFlags& f) {
                            ? engine::Model::untrained(engine::VelocityUNetOptions::preset(f.preset), device)
                            : engine::Model::load(f.model, device);
     const auto settings = parseSettings(f.settings, f.samples, f.guidance);
+    // The app's fast default (SamplingOptions::fastDefault) when the list names it.
+    std::string defaultName = settings.front().name;
+    for (const auto& s : settings)
+        if (s.name == "default") defaultName = s.name;
     const double matmul = engine::measureMatmulGflops(device);
     const int side = static_cast<int>(model->options().image_size());
 
@@ -207,7 +211,7 @@ void runBench(const BenchFlags& f) {
                        {"cases", f.cases},
                        {"samples", f.samples},
                        {"paper", "paper"},
-                       {"default", settings.front().name},
+                       {"default", defaultName},
                        {"settings", rows},
                        {"train", train}};
     if (f.json) {

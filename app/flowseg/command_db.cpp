@@ -15,7 +15,7 @@
 #include "flowseg/db/study_repository.h"
 #include "flowseg/imaging/image_io.h"
 #ifdef FLOWSEG_HAVE_DICOM
-#include "flowseg/dicom/study_scan.h"
+#include "flowseg/review/study_import.h"
 #endif
 
 namespace flowseg::cli {
@@ -50,34 +50,16 @@ void runInit(const DbFlags& f) {
 
 void runImport(const DbFlags& f) {
 #ifdef FLOWSEG_HAVE_DICOM
-    const auto scan = dicom::scanFolder(f.folder);
-    if (scan.instances.empty())
-        throw std::runtime_error("no DICOM images found below '" + f.folder + "' (" +
-                                 std::to_string(scan.skipped.size()) + " files skipped)");
     auto db = db::Database::open(f.database, db::OpenMode::Create);
-    db::StudyRepository studies(db);
-    std::map<std::string, db::RowId> studyIds, seriesIds;
-    db.transaction([&] {
-        for (const auto& h : scan.instances) {
-            if (!studyIds.count(h.studyUid))
-                studyIds[h.studyUid] = studies.upsertStudy(
-                    {0, h.studyUid, h.patientId, h.patientName, h.studyDate, h.studyDescription});
-            if (!seriesIds.count(h.seriesUid))
-                seriesIds[h.seriesUid] = studies.upsertSeries(
-                    {0, studyIds[h.studyUid], h.seriesUid, h.modality, h.seriesDescription,
-                     fs::absolute(f.folder).string()});
-            studies.upsertImage({0, seriesIds[h.seriesUid], h.sopUid, h.instanceNumber, h.slicePosition,
-                                 fs::absolute(h.path).string()});
-        }
-    });
+    const auto scan = review::registerStudyFolder(db, f.folder);
     nlohmann::json skipped = nlohmann::json::array();
     for (const auto& s : scan.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
     if (f.json) {
-        printJson({{"studies", studyIds.size()}, {"series", seriesIds.size()},
-                   {"images", scan.instances.size()}, {"skipped", skipped}});
+        printJson({{"studies", scan.studies}, {"series", scan.series},
+                   {"images", scan.images}, {"skipped", skipped}});
     } else {
-        std::cout << "imported " << studyIds.size() << " studies, " << seriesIds.size() << " series, "
-                  << scan.instances.size() << " images; skipped " << scan.skipped.size() << " files\n";
+        std::cout << "imported " << scan.studies << " studies, " << scan.series << " series, "
+                  << scan.images << " images; skipped " << scan.skipped.size() << " files\n";
         for (const auto& s : scan.skipped) std::cerr << "  skipped " << s.path << ": " << s.reason << "\n";
     }
 #else

@@ -114,6 +114,13 @@ std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWr
     return paths;
 }
 
+std::vector<DemoNodule> demoNodules() {
+    // Solid (sharp edge), part-solid (soft edge), ground glass (faint, soft).
+    return {{80, 110, 14, 6.0, 0.6, 40, "solid"},
+            {178, 96, 22, 5.0, 1.8, -150, "part-solid"},
+            {92, 170, 28, 7.0, 2.2, -550, "ground glass"}};
+}
+
 SeriesToWrite demoChestCt(unsigned seed) {
     SeriesToWrite s;
     s.width = 256;
@@ -125,11 +132,7 @@ SeriesToWrite demoChestCt(unsigned seed) {
     s.hu.assign(static_cast<size_t>(s.width) * s.height * s.depth, -1000.0F);
     std::mt19937 rng(seed);
     std::normal_distribution<double> noise(0.0, 18.0);
-    struct Nodule {
-        double x, y, z, radius, softness, hu;
-    };
-    // Solid (sharp edge), part-solid (soft edge), ground glass (faint, soft).
-    const Nodule nodules[] = {{80, 110, 14, 6.0, 0.6, 40}, {178, 96, 22, 5.0, 1.8, -150}, {92, 170, 28, 7.0, 2.2, -550}};
+    const auto nodules = demoNodules();
     for (int z = 0; z < s.depth; ++z) {
         for (int y = 0; y < s.height; ++y) {
             for (int x = 0; x < s.width; ++x) {
@@ -151,8 +154,8 @@ SeriesToWrite demoChestCt(unsigned seed) {
                         hu = std::max(hu, -860 + 900 * sigmoid((2.2 - d) / 0.6));
                     }
                     for (const auto& n : nodules) {
-                        const double d = std::sqrt((x - n.x) * (x - n.x) + (y - n.y) * (y - n.y) +
-                                                   (z - n.z) * 1.25 / 0.7 * (z - n.z) * 1.25 / 0.7);
+                        const double dz = (z - n.slice) * 1.25 / 0.7;
+                        const double d = std::sqrt((x - n.x) * (x - n.x) + (y - n.y) * (y - n.y) + dz * dz);
                         hu = std::max(hu, -860 + (n.hu + 860) * sigmoid((n.radius - d) / n.softness));
                     }
                 }

@@ -13,6 +13,13 @@
 
 namespace flowseg::engine {
 
+SamplingOptions SamplingOptions::fastDefault() {
+    SamplingOptions o = paper();
+    o.solver = Solver::Heun;
+    o.steps = 10;
+    return o;
+}
+
 SamplingOptions SamplingOptions::paper() {
     SamplingOptions o;
     o.solver = Solver::Midpoint;

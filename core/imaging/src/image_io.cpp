@@ -91,6 +91,19 @@ cv::Mat heatmapMat(const engine::ImageF& values, float maxValue) {
 
 }  // namespace
 
+std::array<std::array<std::uint8_t, 3>, 256> infernoTable() {
+    cv::Mat ramp(1, 256, CV_8U);
+    for (int i = 0; i < 256; ++i) ramp.at<std::uint8_t>(0, i) = static_cast<std::uint8_t>(i);
+    cv::Mat coloured;
+    cv::applyColorMap(ramp, coloured, cv::COLORMAP_INFERNO);
+    std::array<std::array<std::uint8_t, 3>, 256> table{};
+    for (int i = 0; i < 256; ++i) {
+        const auto bgr = coloured.at<cv::Vec3b>(0, i);
+        table[static_cast<size_t>(i)] = {bgr[2], bgr[1], bgr[0]};
+    }
+    return table;
+}
+
 engine::ImageF readGrayImage(const std::string& path) {
     const auto raw = readGrayMat(path);
     engine::ImageF image(raw.rows, raw.cols);

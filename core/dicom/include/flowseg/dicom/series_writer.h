@@ -34,4 +34,15 @@ std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWr
 /// with three nodules of different ambiguity (solid, part-solid, ground glass).
 SeriesToWrite demoChestCt(unsigned seed = 1);
 
+/// Where the demo study's nodules sit (voxel indices), so that the review window's
+/// demo can mark one and tests can check what it finds.
+struct DemoNodule {
+    int x = 0, y = 0, slice = 0;
+    double radius = 0;    ///< voxels in the slice plane
+    double softness = 0;  ///< edge width of the sigmoid, voxels
+    double hu = 0;        ///< core density
+    std::string kind;     ///< "solid", "part-solid", "ground glass"
+};
+std::vector<DemoNodule> demoNodules();
+
 }  // namespace flowseg::dicom

@@ -27,6 +27,9 @@ struct SamplingOptions {
 
     /// The paper's setting: midpoint, h = 0.01, w = 0.3, M = 15.
     static SamplingOptions paper();
+    /// The review window's default: Heun, 10 steps (20 evaluations, 10x fewer
+    /// network passes than the paper's 200), w = 0.3, M = 15. See docs/BENCHMARKS.md.
+    static SamplingOptions fastDefault();
     [[nodiscard]] std::string describe() const;
 };
 

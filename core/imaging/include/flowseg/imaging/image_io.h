@@ -1,6 +1,8 @@
 #pragma once
 // PNG / JPEG / TIFF reading and writing of grey images, masks and heatmaps.
 
+#include <array>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -31,6 +33,9 @@ void writeHeatmap(const std::string& path, const engine::ImageF& values, float m
 /// The grey image with the heatmap blended on top where values > 0.
 void writeHeatmapOverlay(const std::string& path, const engine::ImageF& image,
                          const engine::ImageF& values, float maxValue, float opacity);
+/// The inferno colour map (perceptually uniform) as 256 RGB triples, the same
+/// table the heatmap writers use; the review window draws with it too.
+std::array<std::array<std::uint8_t, 3>, 256> infernoTable();
 /// Several equally sized images side by side with a 2-pixel gap, as 8-bit PNG.
 void writeStrip(const std::string& path, const std::vector<engine::ImageF>& images);
 

@@ -1,0 +1,159 @@
+// flowseg-review: the review window. `--demo` opens the built-in demo study with
+// the shipped model and samples its part-solid nodule; `--screenshot FILE` saves
+// the window once that work is done and exits (visual checks, docs).
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include <cstdio>
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "flowseg/dicom/series_writer.h"
+#include "flowseg/engine/runtime.h"
+#include "flowseg/review/model_location.h"
+#include "flowseg/ui/help_overlay.h"
+#include "flowseg/ui/log_panel.h"
+#include "flowseg/ui/main_window.h"
+#include "flowseg/ui/results_panel.h"
+#include "flowseg/ui/sampling_controls.h"
+#include "flowseg/ui/slice_view.h"
+#include "flowseg/ui/trajectory_player.h"
+
+namespace {
+
+using flowseg::ui::MainWindow;
+
+/// Writes the demo study once; returns its folder.
+QString prepareDemoStudy(const QString& root) {
+    const QString folder = QDir(root).filePath(QStringLiteral("demo-ct"));
+    if (!QFileInfo::exists(QDir(folder).filePath(QStringLiteral("slice_000.dcm")))) {
+        std::filesystem::create_directories(folder.toStdString());
+        flowseg::dicom::writeSeries(folder.toStdString(), flowseg::dicom::demoChestCt());
+    }
+    return folder;
+}
+
+/// The demo's lesion: a box around the part-solid nodule (the most ambiguous edge).
+QRect demoLesionBox(int* slice) {
+    const auto nodule = flowseg::dicom::demoNodules().at(1);
+    *slice = nodule.slice;
+    const int half = static_cast<int>(nodule.radius + 3 * nodule.softness + 1);
+    return {nodule.x - half, nodule.y - half, 2 * half + 1, 2 * half + 1};
+}
+
+void applyView(MainWindow& window, const QString& view) {
+    if (view == QLatin1String("samples")) {
+        window.results()->setHeatmap(flowseg::ui::ResultsPanel::Heatmap::None);
+        window.results()->selectSample(0);
+    } else if (view == QLatin1String("probability")) {
+        window.results()->setHeatmap(flowseg::ui::ResultsPanel::Heatmap::Probability);
+    } else if (view == QLatin1String("trajectory")) {
+        auto* player = window.player();
+        player->setShownOnSlice(true);
+        player->setFrame(player->frameCount() / 3);
+    } else if (view == QLatin1String("help")) {
+        auto* help = window.helpOverlay();
+        help->setGeometry(window.centralWidget()->geometry());
+        help->show();
+        help->raise();
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("FlowSeg"));
+    QApplication::setApplicationName(QStringLiteral("FlowSeg Review"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Review ambiguous lesions: plausible masks, uncertainty, trajectory."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the built-in demo study and sample its nodule."));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save the window to FILE once loading/sampling is done, then exit."),
+                                        QStringLiteral("FILE"));
+    const QCommandLineOption view(QStringLiteral("view"),
+                                  QStringLiteral("State for --screenshot: heatmap, samples, probability, trajectory, help."),
+                                  QStringLiteral("STATE"), QStringLiteral("heatmap"));
+    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model checkpoint (.fsm); default: the shipped one."),
+                                   QStringLiteral("FILE"));
+    const QCommandLineOption store(QStringLiteral("store"), QStringLiteral("Annotation store (created when missing)."),
+                                   QStringLiteral("FILE"));
+    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu, cuda or auto."), QStringLiteral("DEVICE"),
+                                    QStringLiteral("auto"));
+    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads for the network (0 = all cores)."),
+                                     QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption workdir(QStringLiteral("workdir"), QStringLiteral("Folder for the demo study and store."),
+                                     QStringLiteral("DIR"));
+    for (const auto& option : {demo, screenshot, view, model, store, device, threads, workdir}) parser.addOption(option);
+    parser.addPositionalArgument(QStringLiteral("folder"), QStringLiteral("A DICOM folder to open."), QStringLiteral("[folder]"));
+    parser.process(app);
+
+    const QString dataRoot = parser.isSet(workdir) ? parser.value(workdir)
+                                                   : QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    flowseg::ui::setLogFile(QDir(dataRoot).filePath(QStringLiteral("logs/flowseg-review.log")).toStdString());
+    const int threadCount = flowseg::engine::configureThreads(parser.value(threads).toInt());
+    flowseg::ui::logger("ui")->info("{} CPU threads, BLAS {}", threadCount, flowseg::engine::blasLibrary());
+
+    MainWindow window;
+    window.resize(1500, 920);
+    QString modelPath = parser.value(model);
+    if (modelPath.isEmpty()) {
+        try {
+            modelPath = QString::fromStdString(flowseg::review::findDefaultModel(QCoreApplication::applicationDirPath().toStdString()));
+        } catch (const std::exception& e) {
+            flowseg::ui::logger("ui")->error("{}", e.what());
+        }
+    }
+    if (!modelPath.isEmpty()) window.loadModel(modelPath, parser.value(device));
+    const QString storePath = parser.isSet(store) ? parser.value(store) : QDir(dataRoot).filePath(QStringLiteral("review.flowseg"));
+    QDir().mkpath(QFileInfo(storePath).absolutePath());
+    window.openStore(storePath);
+    window.show();
+
+    QString folder = parser.positionalArguments().value(0);
+    if (parser.isSet(demo)) {
+        try {
+            folder = prepareDemoStudy(dataRoot);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "flowseg-review: error: cannot write the demo study below '%s': %s\n",
+                         qPrintable(dataRoot), e.what());
+            return 1;
+        }
+        QObject::connect(&window, &MainWindow::seriesLoaded, &window, [&window] {
+            int slice = 0;
+            const QRect box = demoLesionBox(&slice);
+            window.markLesion(box, slice);
+            window.sliceView()->focusOn(QRectF(QPointF(box.center()) - QPointF(64, 64), QSizeF(128, 128)), 0.95);
+            window.startSampling();
+        });
+    }
+
+    if (parser.isSet(screenshot)) {
+        const QString file = parser.value(screenshot);
+        const QString state = parser.value(view);
+        auto save = [&window, file, state] {
+            applyView(window, state);
+            QTimer::singleShot(300, &window, [&window, file] {
+                const bool ok = window.grab().save(file);
+                std::fprintf(ok ? stdout : stderr, ok ? "screenshot %s\n" : "flowseg-review: error: cannot write '%s'\n",
+                             qPrintable(file));
+                QApplication::exit(ok ? 0 : 1);
+            });
+        };
+        const bool willSample = parser.isSet(demo) && window.hasModel();
+        QObject::connect(&window, &MainWindow::samplingFinished, &window, save);
+        QObject::connect(&window, &MainWindow::loadFailed, &window, save);
+        if (!willSample) QObject::connect(&window, &MainWindow::seriesLoaded, &window, save);
+        if (folder.isEmpty()) QTimer::singleShot(500, &window, save);
+    }
+    if (!folder.isEmpty()) window.openFolder(folder);
+    return QApplication::exec();
+}

@@ -1,0 +1,62 @@
+#pragma once
+// Pure rendering of what the slice view shows: the windowed slice, the
+// uncertainty heatmap, sample / expert contours. No widgets, so that the golden
+// image tests render exactly what the view paints.
+
+#include <QColor>
+#include <QImage>
+#include <QPainterPath>
+#include <QRectF>
+#include <QString>
+
+#include <vector>
+
+#include "flowseg/engine/types.h"
+
+class QPainter;
+
+namespace flowseg::ui {
+
+/// Grey 8-bit image of `values` (width x height, HU) through a window.
+QImage renderWindowed(const float* values, int width, int height, double center, double windowWidth);
+/// Grey image of values in [0, 1].
+QImage renderUnitImage(const engine::ImageF& image);
+/// The inferno table as QRgb (index 0 = lowest).
+const std::vector<QRgb>& infernoColours();
+/// Colour heatmap of values / maxValue with the given opacity (0..1); pixels with
+/// value <= 0 stay transparent, so the anatomy shows where all samples agree.
+QImage renderHeatmap(const engine::ImageF& values, float maxValue, double opacity);
+/// Outline of a binary mask along pixel edges, in mask pixel coordinates.
+QPainterPath maskContour(const engine::Mask& mask);
+/// A square thumbnail: the crop in grey with the mask's outline on top.
+QImage renderMaskThumbnail(const engine::ImageF& crop, const engine::Mask& mask, int side, const QColor& colour);
+
+struct ContourLayer {
+    QPainterPath path;  ///< in the coordinates of the layer (crop or slice pixels)
+    QColor colour;
+    double width = 1.0;  ///< in screen pixels (cosmetic pen)
+};
+
+/// Everything drawn on top of the slice, in slice pixel coordinates.
+struct OverlayScene {
+    QRectF cropRect;                     ///< where the crop sits on the slice
+    int cropPixels = 0;                  ///< the crop's side in its own pixels (model side)
+    QImage heatmap;                      ///< crop-space, already coloured (empty = none)
+    QImage trajectory;                   ///< crop-space ODE state (empty = none)
+    std::vector<ContourLayer> cropContours;   ///< samples, probability / majority outlines
+    std::vector<ContourLayer> sliceContours;  ///< expert annotations
+    QRectF roi;                          ///< the marked lesion (empty = none)
+    bool roiIsDraft = false;             ///< being dragged right now
+};
+
+/// Paints `scene` with `painter` already mapping slice pixels to the target.
+void paintOverlay(QPainter& painter, const OverlayScene& scene);
+
+/// The slice with its overlay, `zoom` screen pixels per slice pixel (golden tests,
+/// screenshots of one region).
+QImage renderSliceWithOverlay(const QImage& slice, const OverlayScene& scene, const QRectF& region, double zoom);
+
+/// Colour bar (inferno) with its range labelled, for reports and tests.
+QImage renderColourBar(int width, int height, double maxValue, const QString& label);
+
+}  // namespace flowseg::ui

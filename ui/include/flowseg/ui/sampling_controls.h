@@ -1,0 +1,62 @@
+#pragma once
+// M, solver, steps, guidance w, seed, with "Fast default" and "Paper setting"
+// presets; persisted in QSettings. Changing w re-runs sampling (debounced).
+
+#include <QWidget>
+
+#include "flowseg/engine/sampler.h"
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+class QTimer;
+
+namespace flowseg::ui {
+
+class SamplingControls : public QWidget {
+    Q_OBJECT
+public:
+    explicit SamplingControls(QWidget* parent = nullptr);
+
+    [[nodiscard]] engine::SamplingOptions options() const;
+    void setOptions(const engine::SamplingOptions& options);
+    /// Reads / writes the "sampling/..." keys of the application's QSettings.
+    void loadSettings();
+    void saveSettings() const;
+
+    QSpinBox* samplesBox() const { return m_samples; }
+    QComboBox* solverBox() const { return m_solver; }
+    QSpinBox* stepsBox() const { return m_steps; }
+    QDoubleSpinBox* guidanceBox() const { return m_guidance; }
+    QSpinBox* seedBox() const { return m_seed; }
+    QPushButton* paperButton() const { return m_paper; }
+    QPushButton* fastButton() const { return m_fast; }
+    QPushButton* sampleButton() const { return m_sample; }
+
+Q_SIGNALS:
+    /// The user asked for a run (button or a live change of w).
+    void sampleRequested();
+    void optionsChanged();
+
+private:
+    void updateCostLabel();
+
+    QSpinBox* m_samples;
+    QComboBox* m_solver;
+    QSpinBox* m_steps;
+    QDoubleSpinBox* m_tolerance;
+    QDoubleSpinBox* m_guidance;
+    QSlider* m_guidanceSlider;
+    QSpinBox* m_seed;
+    QPushButton* m_fast;
+    QPushButton* m_paper;
+    QPushButton* m_sample;
+    QLabel* m_cost;
+    QTimer* m_liveRerun;
+    bool m_updating = false;
+};
+
+}  // namespace flowseg::ui

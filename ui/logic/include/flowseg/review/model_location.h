@@ -1,0 +1,17 @@
+#pragma once
+// Where the review window finds the shipped model when none is named.
+
+#include <string>
+#include <vector>
+
+namespace flowseg::review {
+
+/// Candidates, in order: $FLOWSEG_MODEL, <appDir>/../share/flowseg/models/default.fsm
+/// (installed), <source>/models/default.fsm (build tree).
+std::vector<std::string> defaultModelCandidates(const std::string& appDir);
+
+/// The first candidate that exists; throws std::runtime_error listing every path
+/// tried and how to name a model (--model) when none does.
+std::string findDefaultModel(const std::string& appDir);
+
+}  // namespace flowseg::review

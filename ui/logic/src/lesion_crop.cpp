@@ -1,0 +1,77 @@
+#include "flowseg/review/lesion_crop.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace flowseg::review {
+
+float windowToUnit(float hu, const IntensityWindow& window) {
+    const double low = window.center - window.width / 2.0;
+    return static_cast<float>(std::clamp((hu - low) / window.width, 0.0, 1.0));
+}
+
+LesionCrop cropLesion(const dicom::Series& series, int slice, const db::BoundingBox& roi, int modelSide,
+                      const IntensityWindow& window) {
+    if (modelSide < 8) throw std::invalid_argument("the model's input side must be at least 8 pixels");
+    if (slice < 0 || slice >= series.depth)
+        throw std::invalid_argument("slice " + std::to_string(slice + 1) + " is outside the series (1.." +
+                                    std::to_string(series.depth) + ")");
+    if (roi.width <= 0 || roi.height <= 0)
+        throw std::invalid_argument("the lesion region is empty: drag a box around the lesion first");
+
+    const double extent = std::max(roi.width, roi.height);
+    LesionCrop crop;
+    crop.slice = slice;
+    crop.span = std::max<double>(modelSide, extent / kLesionFractionOfCrop);
+    const double centerX = roi.x + roi.width / 2.0;
+    const double centerY = roi.y + roi.height / 2.0;
+    crop.originX = centerX - crop.span / 2.0;
+    crop.originY = centerY - crop.span / 2.0;
+    crop.image = engine::ImageF(modelSide, modelSide);
+
+    const float air = windowToUnit(-1000.0F, window);
+    auto sampleAt = [&](int y, int x) {
+        if (x < 0 || y < 0 || x >= series.width || y >= series.height) return air;
+        return windowToUnit(series.at(slice, y, x), window);
+    };
+    const double step = crop.scale();
+    for (int row = 0; row < modelSide; ++row) {
+        // Pixel centres: crop pixel (row, col) covers [origin + col*step, origin + (col+1)*step).
+        const double sy = crop.originY + (row + 0.5) * step - 0.5;
+        const int y0 = static_cast<int>(std::floor(sy));
+        const auto fy = static_cast<float>(sy - y0);
+        for (int col = 0; col < modelSide; ++col) {
+            const double sx = crop.originX + (col + 0.5) * step - 0.5;
+            const int x0 = static_cast<int>(std::floor(sx));
+            const auto fx = static_cast<float>(sx - x0);
+            const float top = sampleAt(y0, x0) * (1 - fx) + sampleAt(y0, x0 + 1) * fx;
+            const float bottom = sampleAt(y0 + 1, x0) * (1 - fx) + sampleAt(y0 + 1, x0 + 1) * fx;
+            crop.image.at(row, col) = top * (1 - fy) + bottom * fy;
+        }
+    }
+    return crop;
+}
+
+engine::Mask maskOnSlice(const LesionCrop& crop, const engine::Mask& cropMask, int sliceWidth, int sliceHeight) {
+    engine::Mask out(sliceHeight, sliceWidth);
+    const double scale = crop.scale();
+    if (scale <= 0 || cropMask.width == 0) return out;
+    const int x0 = std::max(0, static_cast<int>(std::floor(crop.originX)));
+    const int y0 = std::max(0, static_cast<int>(std::floor(crop.originY)));
+    const int x1 = std::min(sliceWidth, static_cast<int>(std::ceil(crop.originX + crop.span)));
+    const int y1 = std::min(sliceHeight, static_cast<int>(std::ceil(crop.originY + crop.span)));
+    for (int y = y0; y < y1; ++y) {
+        const int row = static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
+        if (row < 0 || row >= cropMask.height) continue;
+        for (int x = x0; x < x1; ++x) {
+            const int col = static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
+            if (col < 0 || col >= cropMask.width) continue;
+            out.at(y, x) = cropMask.at(row, col);
+        }
+    }
+    return out;
+}
+
+}  // namespace flowseg::review

@@ -1,0 +1,33 @@
+#include "flowseg/review/model_location.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace flowseg::review {
+
+std::vector<std::string> defaultModelCandidates(const std::string& appDir) {
+    std::vector<std::string> paths;
+    if (const char* env = std::getenv("FLOWSEG_MODEL"); env && *env) paths.emplace_back(env);
+    paths.push_back((fs::path(appDir) / ".." / "share" / "flowseg" / "models" / "default.fsm").lexically_normal().string());
+#ifdef FLOWSEG_SOURCE_MODELS_DIR
+    paths.push_back((fs::path(FLOWSEG_SOURCE_MODELS_DIR) / "default.fsm").string());
+#endif
+    return paths;
+}
+
+std::string findDefaultModel(const std::string& appDir) {
+    const auto candidates = defaultModelCandidates(appDir);
+    std::string tried;
+    for (const auto& path : candidates) {
+        std::error_code ec;
+        if (fs::is_regular_file(path, ec)) return path;
+        tried += "\n  " + path;
+    }
+    throw std::runtime_error("no model file found; looked for:" + tried +
+                             "\nName one with --model FILE (train one with `flowseg train`).");
+}
+
+}  // namespace flowseg::review

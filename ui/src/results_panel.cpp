@@ -1,0 +1,133 @@
+#include "flowseg/ui/results_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QSlider>
+#include <QVBoxLayout>
+
+#include "flowseg/ui/overlay_renderer.h"
+
+namespace flowseg::ui {
+
+ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    m_summary = new QLabel(tr("No samples yet: mark a lesion (D, then drag) and press S."));
+    m_summary->setWordWrap(true);
+    m_gallery = new QListWidget;
+    m_gallery->setViewMode(QListView::IconMode);
+    m_gallery->setIconSize(QSize(72, 72));
+    m_gallery->setResizeMode(QListView::Adjust);
+    m_gallery->setMovement(QListView::Static);
+    m_gallery->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_gallery->setMinimumHeight(180);
+    m_gallery->setAccessibleName(tr("Sample gallery"));
+    m_heatmap = new QComboBox;
+    m_heatmap->addItem(tr("Variance p(1-p)"));
+    m_heatmap->addItem(tr("Entropy of p"));
+    m_heatmap->addItem(tr("Probability p"));
+    m_heatmap->addItem(tr("None"));
+    m_opacity = new QSlider(Qt::Horizontal);
+    m_opacity->setRange(0, 100);
+    m_opacity->setValue(60);
+    m_colourBar = new QLabel;
+    m_colourBar->setMinimumHeight(30);
+    m_sampleContours = new QCheckBox(tr("Sample outlines"));
+    m_sampleContours->setChecked(true);
+    m_majority = new QCheckBox(tr("Majority outline (p >= 0.5)"));
+    m_majority->setChecked(true);
+    m_experts = new QCheckBox(tr("Expert outlines"));
+    m_experts->setChecked(true);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Heatmap"), m_heatmap);
+    form->addRow(tr("Opacity"), m_opacity);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_gallery, 1);
+    layout->addLayout(form);
+    layout->addWidget(m_colourBar);
+    layout->addWidget(m_sampleContours);
+    layout->addWidget(m_majority);
+    layout->addWidget(m_experts);
+
+    auto changed = [this] {
+        updateColourBar();
+        Q_EMIT displayChanged();
+    };
+    connect(m_heatmap, &QComboBox::currentIndexChanged, this, changed);
+    connect(m_opacity, &QSlider::valueChanged, this, changed);
+    connect(m_sampleContours, &QCheckBox::toggled, this, changed);
+    connect(m_majority, &QCheckBox::toggled, this, changed);
+    connect(m_experts, &QCheckBox::toggled, this, changed);
+    connect(m_gallery, &QListWidget::currentRowChanged, this, changed);
+    updateColourBar();
+}
+
+void ResultsPanel::setResult(const engine::ImageF& crop, const engine::SamplingResult& result) {
+    const QSignalBlocker block(m_gallery);
+    m_gallery->clear();
+    for (size_t i = 0; i < result.masks.size(); ++i) {
+        const auto& mask = result.masks[i];
+        auto* item = new QListWidgetItem(
+            QIcon(QPixmap::fromImage(renderMaskThumbnail(crop, mask, 96, QColor(80, 255, 120)))),
+            tr("#%1  %2 px").arg(i + 1).arg(mask.area()));
+        item->setToolTip(tr("Sample %1: %2 pixels. Click to overlay it on the slice.").arg(i + 1).arg(mask.area()));
+        m_gallery->addItem(item);
+    }
+    m_gallery->setCurrentRow(-1);
+    long empty = 0;
+    for (const auto& m : result.masks) empty += m.area() == 0 ? 1 : 0;
+    m_summary->setText(tr("%1 samples in %2 s on %3 (%4 network passes); %5 empty.")
+                           .arg(result.masks.size())
+                           .arg(result.seconds, 0, 'f', 2)
+                           .arg(QString::fromStdString(result.device))
+                           .arg(result.networkPasses)
+                           .arg(empty));
+    updateColourBar();
+    Q_EMIT displayChanged();
+}
+
+void ResultsPanel::clear() {
+    m_gallery->clear();
+    m_summary->setText(tr("No samples yet: mark a lesion (D, then drag) and press S."));
+    Q_EMIT displayChanged();
+}
+
+int ResultsPanel::sampleCount() const { return m_gallery->count(); }
+int ResultsPanel::selectedSample() const { return m_gallery->currentRow(); }
+void ResultsPanel::selectSample(int index) { m_gallery->setCurrentRow(index); }
+ResultsPanel::Heatmap ResultsPanel::heatmap() const { return static_cast<Heatmap>(m_heatmap->currentIndex()); }
+void ResultsPanel::setHeatmap(Heatmap heatmap) { m_heatmap->setCurrentIndex(static_cast<int>(heatmap)); }
+double ResultsPanel::opacity() const { return m_opacity->value() / 100.0; }
+void ResultsPanel::setOpacity(double opacity) { m_opacity->setValue(static_cast<int>(opacity * 100 + 0.5)); }
+bool ResultsPanel::showSampleContours() const { return m_sampleContours->isChecked(); }
+bool ResultsPanel::showMajority() const { return m_majority->isChecked(); }
+bool ResultsPanel::showExperts() const { return m_experts->isChecked(); }
+
+float ResultsPanel::heatmapMaximum() const {
+    switch (heatmap()) {
+    case Heatmap::Variance: return 0.25F;  // p(1-p) peaks at p = 0.5
+    case Heatmap::Entropy: return 1.0F;    // bits
+    case Heatmap::Probability: return 1.0F;
+    case Heatmap::None: break;
+    }
+    return 1.0F;
+}
+
+void ResultsPanel::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    updateColourBar();
+}
+
+void ResultsPanel::updateColourBar() {
+    if (heatmap() == Heatmap::None) {
+        m_colourBar->clear();
+        return;
+    }
+    const int width = std::max(120, m_colourBar->width());
+    m_colourBar->setPixmap(QPixmap::fromImage(renderColourBar(width, 30, heatmapMaximum(), m_heatmap->currentText())));
+}
+
+}  // namespace flowseg::ui
