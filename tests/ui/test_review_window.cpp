@@ -272,6 +272,25 @@ private Q_SLOTS:
         QVERIFY(!window->isBusy());
     }
 
+    void remarkingTheLesionCancelsTheRunForTheOldBox() {
+        auto window = openDemo("remark.flowseg");
+        QVERIFY(window);
+        int slice = 0;
+        const QRect box = noduleBox(&slice);
+        window->markLesion(box, slice);
+        useQuickSettings(*window, 8, "euler", 1000);
+        QSignalSpy finished(window.get(), &MainWindow::samplingFinished);
+        QSignalSpy progress(window.get(), &MainWindow::samplingProgress);
+        window->startSampling();
+        QVERIFY(progress.wait(60000));
+        window->markLesion(box.translated(30, 0), slice);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.first().first().toBool(), false);
+        QVERIFY(!window->result());
+        QVERIFY(window->sliceView()->scene().heatmap.isNull());
+        QCOMPARE(window->roi(), box.translated(30, 0));
+    }
+
     void eventLoopStaysResponsiveDuringSampling() {
         auto window = openDemo("responsive.flowseg");
         QVERIFY(window);

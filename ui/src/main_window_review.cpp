@@ -58,6 +58,10 @@ private:
 void MainWindow::markLesion(const QRect& box, int slice) { m_undo->push(new SetRoiCommand(this, box, slice)); }
 
 void MainWindow::applyRoi(const QRect& box, int slice) {
+    if (m_sampling) {  // a run for the old box must not land on the new one
+        m_rerunPending = false;
+        m_sampling->cancel();
+    }
     m_roi = box;
     m_roiSlice = box.isEmpty() ? -1 : slice;
     // Results belong to the box they were drawn for.
@@ -92,12 +96,6 @@ void MainWindow::trackTask(Task* task) {
         m_progress->setValue(static_cast<int>(fraction * 1000));
         m_progress->setFormat(text);
         Q_EMIT samplingProgress(fraction);
-    });
-    connect(task, &Task::finished, this, [this] {
-        if (!isBusy() || (m_sampling && !m_sampling->isRunning() && !m_loading)) {
-            m_progress->hide();
-            m_cancel->hide();
-        }
     });
     logger("ui")->info("{}", task->description().toStdString());
 }
@@ -154,7 +152,10 @@ void MainWindow::onSamplingFinished(SamplingTask* task) {
     m_livePreview = {};
     m_progress->hide();
     m_cancel->hide();
-    switch (task->outcome()) {
+    // Cancelled after its last step still counts as cancelled: the box or the
+    // series it was started for may be gone.
+    const auto outcome = task->isCanceled() ? Task::Outcome::Canceled : task->outcome();
+    switch (outcome) {
     case Task::Outcome::Succeeded: {
         m_result = task->result();
         m_results->setResult(task->crop(), *m_result);
@@ -179,7 +180,7 @@ void MainWindow::onSamplingFinished(SamplingTask* task) {
         break;
     }
     refreshScene();
-    Q_EMIT samplingFinished(task->outcome() == Task::Outcome::Succeeded);
+    Q_EMIT samplingFinished(outcome == Task::Outcome::Succeeded);
     if (m_rerunPending) {
         m_rerunPending = false;
         startSampling();

@@ -18,6 +18,11 @@ SamplingTask::SamplingTask(std::shared_ptr<const engine::Model> model, engine::I
     if (m_options.trajectoryEvery <= 0) m_options.trajectoryEvery = trajectoryStride(m_options);
 }
 
+SamplingTask::~SamplingTask() {
+    cancel();
+    waitForFinished();
+}
+
 int SamplingTask::trajectoryStride(const engine::SamplingOptions& options, int frames) {
     if (options.solver == engine::Solver::DormandPrince) return 1;  // few, adaptive steps
     return std::max(1, options.steps / std::max(1, frames));

@@ -33,6 +33,9 @@ public:
     /// Every k-th ODE state is kept so that about `frames` frames cover t in [0, 1].
     static int trajectoryStride(const engine::SamplingOptions& options, int frames = 24);
 
+    /// Stops and waits for run() first: it uses members destroyed before ~Task runs.
+    ~SamplingTask() override;
+
 protected:
     void run() override;
 

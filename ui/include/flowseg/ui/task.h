@@ -18,6 +18,8 @@ public:
     Q_ENUM(Outcome)
 
     explicit Task(QString description, QObject* parent = nullptr);
+    /// Cancels and waits. A subclass whose run() uses its own members must do the
+    /// same in its destructor, since they are gone before this one runs.
     ~Task() override;
 
     /// Starts run() on the global thread pool. A task runs once.
