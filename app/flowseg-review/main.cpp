@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
         try {
             modelPath = QString::fromStdString(flowseg::review::findDefaultModel(QCoreApplication::applicationDirPath().toStdString()));
         } catch (const std::exception& e) {
-            flowseg::ui::logger("ui")->error("{}", e.what());
+            window.reportError(QStringLiteral("No model"), QString::fromStdString(e.what()).replace('\n', ' '));
         }
     }
     if (!modelPath.isEmpty()) window.loadModel(modelPath, parser.value(device));

@@ -62,6 +62,9 @@ public:
     /// Cancels the running task, if any.
     void cancelTask();
 
+    /// Shows a problem found outside the window (start-up) like its own errors.
+    void reportError(const QString& what, const QString& detail) { showError(what, detail); }
+
     [[nodiscard]] bool isBusy() const;
     [[nodiscard]] QRect roi() const { return m_roi; }
     [[nodiscard]] int roiSlice() const { return m_roiSlice; }
