@@ -2,6 +2,7 @@
 // input crop and back, and where the default model is looked for.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +10,8 @@
 
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
+#include "flowseg/engine/synthetic.h"
+#include "flowseg/imaging/image_io.h"
 #include "flowseg/review/lesion_crop.h"
 #include "flowseg/review/model_location.h"
 
@@ -27,14 +30,89 @@ dicom::Series demoSeries() {
     return s;
 }
 
+float percentile(std::vector<float> values, double p) {
+    std::sort(values.begin(), values.end());
+    return values.at(static_cast<size_t>(p * static_cast<double>(values.size() - 1)));
+}
+
+/// Where the synthetic training crops put their background: the 25th percentile
+/// over a few cases (parenchyma; walls and the lesion are brighter).
+float syntheticBackground() {
+    std::vector<float> all;
+    for (int i = 0; i < 8; ++i) {
+        engine::SyntheticOptions options;
+        options.seed = 7;
+        const auto c = engine::generateSyntheticCase(options, i);
+        all.insert(all.end(), c.data.image.pixels.begin(), c.data.image.pixels.end());
+    }
+    return percentile(all, 0.25);
+}
+
 }  // namespace
 
-TEST(LesionCrop, WindowMapsLungWindowToUnitRange) {
-    const review::IntensityWindow lung;
-    EXPECT_FLOAT_EQ(review::windowToUnit(-1350, lung), 0.0F);
-    EXPECT_FLOAT_EQ(review::windowToUnit(150, lung), 1.0F);
+TEST(LesionCrop, CtCropsLookLikeTheSyntheticTrainingCrops) {
+    // The model only knows the synthetic crops: the window must put a CT's lung
+    // where their background is, and each demo nodule's contrast in their range.
+    const float background = syntheticBackground();
+    const auto series = demoSeries();
+    for (const auto& n : dicom::demoNodules()) {
+        SCOPED_TRACE(n.kind);
+        const auto crop = review::cropLesion(series, n.slice, {n.x - 8, n.y - 8, 17, 17}, 128);
+        const float lung = percentile(crop.image.pixels, 0.25);
+        EXPECT_NEAR(lung, background, 0.03);
+        const float contrast = crop.image.at(64, 64) - lung;
+        EXPECT_GT(contrast, 0.05F);  // the faintest synthetic lesions
+        EXPECT_LT(contrast, 0.5F);   // the brightest
+    }
+}
+
+TEST(LesionCrop, RealLidcNoduleCropsLikeTheSyntheticOnes) {
+    // ../shared/data/lidc-idri-0004 (one real nodule, four readers), where present.
+    const fs::path root = fs::path(FLOWSEG_SOURCE_DIR) / ".." / "shared" / "data" / "lidc-idri-0004";
+    const std::string study = "191425307197546732281885591780";
+    if (!fs::exists(root / "images" / study / "slice3.tif")) GTEST_SKIP() << "no " << root.string();
+    const auto image = imaging::readGrayImage((root / "images" / study / "slice3.tif").string());
+    dicom::Series series;
+    series.width = image.width;
+    series.height = image.height;
+    series.depth = 1;
+    for (const float v : image.pixels) series.values.push_back(std::round(v * 65535.0F) - 1024.0F);  // HU
+    double cx = 0, cy = 0;
+    int count = 0;
+    std::vector<engine::Mask> readers;
+    for (int k = 1; k <= 4; ++k) {
+        readers.push_back(imaging::readMask((root / "gts" / study / "slice3" / ("GT_id" + std::to_string(k) + ".tif")).string()));
+        for (int y = 0; y < readers.back().height; ++y)
+            for (int x = 0; x < readers.back().width; ++x)
+                if (readers.back().at(y, x) != 0) { cx += x; cy += y; ++count; }
+    }
+    ASSERT_GT(count, 0);
+    cx /= count;
+    cy /= count;
+    const auto crop = review::cropLesion(series, 0, {static_cast<int>(cx) - 6, static_cast<int>(cy) - 6, 13, 13}, 128);
+    // Parenchyma is the crop's dark tenth; it must sit where the synthetic background does.
+    EXPECT_NEAR(percentile(crop.image.pixels, 0.10), syntheticBackground(), 0.03);
+    // The readers' union is brighter than the lung around it.
+    std::vector<float> inside;
+    const auto& any = readers.front();
+    for (int y = 0; y < any.height; ++y)
+        for (int x = 0; x < any.width; ++x) {
+            bool marked = false;
+            for (const auto& r : readers) marked = marked || r.at(y, x) != 0;
+            if (marked) inside.push_back(review::windowToUnit(series.at(0, y, x), {}));
+        }
+    EXPECT_GT(percentile(inside, 0.5) - percentile(crop.image.pixels, 0.10), 0.05F);
+}
+
+TEST(LesionCrop, WindowMapsTheModelWindowToUnitRange) {
+    const review::IntensityWindow model;
+    EXPECT_FLOAT_EQ(review::windowToUnit(-1000, model), 0.0F);
+    EXPECT_FLOAT_EQ(review::windowToUnit(1600, model), 1.0F);
+    EXPECT_NEAR(review::windowToUnit(300, model), 0.5F, 1e-6);
+    EXPECT_FLOAT_EQ(review::windowToUnit(3000, model), 1.0F);   // clamped
+    EXPECT_FLOAT_EQ(review::windowToUnit(-2000, model), 0.0F);  // clamped
+    const review::IntensityWindow lung{-600, 1500};
     EXPECT_NEAR(review::windowToUnit(-600, lung), 0.5F, 1e-6);
-    EXPECT_FLOAT_EQ(review::windowToUnit(3000, lung), 1.0F);  // clamped
 }
 
 TEST(LesionCrop, SmallLesionIsCroppedAtNativeResolutionAroundItsCentre) {
@@ -46,9 +124,9 @@ TEST(LesionCrop, SmallLesionIsCroppedAtNativeResolutionAroundItsCentre) {
     EXPECT_DOUBLE_EQ(crop.scale(), 1.0);
     // The solid nodule (+40 HU) sits in the middle: bright; the lung 20 px away: dark.
     const float centre = crop.image.at(32, 32);
-    EXPECT_NEAR(centre, review::windowToUnit(series.at(n.slice, n.y, n.x), {}), 0.08);
-    EXPECT_GT(centre, 0.8F);
-    EXPECT_LT(crop.image.at(32, 52), 0.45F);
+    EXPECT_NEAR(centre, review::windowToUnit(series.at(n.slice, n.y, n.x), {}), 0.02);
+    EXPECT_GT(centre, 0.35F);
+    EXPECT_LT(crop.image.at(32, 52), 0.1F);
 }
 
 TEST(LesionCrop, LargeLesionShrinksToFitAndOutsideReadsAsAir) {

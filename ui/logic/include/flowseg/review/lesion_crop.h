@@ -1,7 +1,7 @@
 #pragma once
 // From a marked lesion on a CT slice to the model's input: a square crop around
-// the region, resampled to the model's side and windowed to [0, 1] exactly as the
-// training data (a lung window, DESIGN.md "The method"). Plain C++, no Qt.
+// the region, resampled to the model's side and windowed to [0, 1] the way the
+// training data looks (DESIGN.md "The method", "Data formats"). Plain C++, no Qt.
 
 #include "flowseg/db/records.h"
 #include "flowseg/dicom/series.h"
@@ -9,10 +9,17 @@
 
 namespace flowseg::review {
 
-/// The CT window the shipped models were trained with (lung: C -600, W 1500 HU).
+/// The CT window that feeds the model: HU -1000 .. 1600 (C 300, W 2600). It is
+/// not the lung display window (C -600, W 1500): it is calibrated so that a CT
+/// crop looks like the synthetic training crops and the public 8-bit LIDC crops
+/// DESIGN.md measures — parenchyma (-860 HU) at 0.054 (synthetic background
+/// 0.055, LIDC median 16/255), soft tissue (+35 HU) at 0.40 (synthetic walls
+/// 0.36-0.48), a solid nodule 0.35 above the lung (synthetic contrast 0.25-0.5),
+/// ground glass (-550 HU) 0.12 above (faint synthetic lesions 0.05-0.16).
+/// docs/ENGINE.md "Model input" has the measurements.
 struct IntensityWindow {
-    double center = -600;
-    double width = 1500;
+    double center = 300;
+    double width = 2600;
 };
 
 /// How much of the crop a lesion's larger side may fill before the crop grows
