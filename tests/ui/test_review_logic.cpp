@@ -115,14 +115,20 @@ TEST(LesionCrop, WindowMapsTheModelWindowToUnitRange) {
     EXPECT_NEAR(review::windowToUnit(-600, lung), 0.5F, 1e-6);
 }
 
-TEST(LesionCrop, SmallLesionIsCroppedAtNativeResolutionAroundItsCentre) {
+TEST(LesionCrop, SmallLesionIsCroppedOverTheTrainingFieldAroundItsCentre) {
     const auto series = demoSeries();
     const auto n = dicom::demoNodules().at(0);
+    // A 128-pixel model sees the field at native resolution ...
+    const auto native = review::cropLesion(series, n.slice, {n.x - 8, n.y - 8, 17, 17}, 128);
+    EXPECT_DOUBLE_EQ(native.span, review::kCropFieldPixels);
+    EXPECT_DOUBLE_EQ(native.scale(), 1.0);
+    EXPECT_NEAR(native.image.at(64, 64), review::windowToUnit(series.at(n.slice, n.y, n.x), {}), 0.02);
+    // ... a 64-pixel model the same field at half resolution (as `flowseg synth --size 64` draws it).
     const auto crop = review::cropLesion(series, n.slice, {n.x - 8, n.y - 8, 17, 17}, 64);
     EXPECT_EQ(crop.image.width, 64);
-    EXPECT_DOUBLE_EQ(crop.span, 64.0);
-    EXPECT_DOUBLE_EQ(crop.scale(), 1.0);
-    // The solid nodule (+40 HU) sits in the middle: bright; the lung 20 px away: dark.
+    EXPECT_DOUBLE_EQ(crop.span, review::kCropFieldPixels);
+    EXPECT_DOUBLE_EQ(crop.scale(), 2.0);
+    // The solid nodule (+40 HU) sits in the middle: bright; the lung 40 px away: dark.
     const float centre = crop.image.at(32, 32);
     EXPECT_NEAR(centre, review::windowToUnit(series.at(n.slice, n.y, n.x), {}), 0.02);
     EXPECT_GT(centre, 0.35F);
@@ -140,14 +146,15 @@ TEST(LesionCrop, LargeLesionShrinksToFitAndOutsideReadsAsAir) {
 
 TEST(LesionCrop, MaskGoesBackToTheSliceWhereItCameFrom) {
     const auto series = demoSeries();
-    const auto crop = review::cropLesion(series, 3, {100, 100, 40, 40}, 32);  // scale 40/0.375/32 = 3.33
+    const auto crop = review::cropLesion(series, 3, {100, 100, 50, 50}, 32);  // scale 50/0.375/32 = 4.17
+    EXPECT_NEAR(crop.scale(), 50 / review::kLesionFractionOfCrop / 32, 1e-9);
     engine::Mask disc(32, 32);
     for (int y = 0; y < 32; ++y)
         for (int x = 0; x < 32; ++x) disc.at(y, x) = std::hypot(x - 15.5, y - 15.5) < 6;
     const auto onSlice = review::maskOnSlice(crop, disc, series.width, series.height);
     const double expected = disc.area() * crop.scale() * crop.scale();
     EXPECT_NEAR(static_cast<double>(onSlice.area()), expected, expected * 0.05);
-    EXPECT_EQ(onSlice.at(120, 120), 1);  // the box centre
+    EXPECT_EQ(onSlice.at(125, 125), 1);  // the box centre
     EXPECT_EQ(onSlice.at(100, 100), 0);
 }
 

@@ -24,7 +24,7 @@ LesionCrop cropLesion(const dicom::Series& series, int slice, const db::Bounding
     const double extent = std::max(roi.width, roi.height);
     LesionCrop crop;
     crop.slice = slice;
-    crop.span = std::max<double>(modelSide, extent / kLesionFractionOfCrop);
+    crop.span = std::max(kCropFieldPixels, extent / kLesionFractionOfCrop);
     const double centerX = roi.x + roi.width / 2.0;
     const double centerY = roi.y + roi.height / 2.0;
     crop.originX = centerX - crop.span / 2.0;
@@ -37,18 +37,28 @@ LesionCrop cropLesion(const dicom::Series& series, int slice, const db::Bounding
         return windowToUnit(series.at(slice, y, x), window);
     };
     const double step = crop.scale();
-    for (int row = 0; row < modelSide; ++row) {
-        // Pixel centres: crop pixel (row, col) covers [origin + col*step, origin + (col+1)*step).
-        const double sy = crop.originY + (row + 0.5) * step - 0.5;
+    auto bilinear = [&](double sy, double sx) {
         const int y0 = static_cast<int>(std::floor(sy));
+        const int x0 = static_cast<int>(std::floor(sx));
         const auto fy = static_cast<float>(sy - y0);
+        const auto fx = static_cast<float>(sx - x0);
+        const float top = sampleAt(y0, x0) * (1 - fx) + sampleAt(y0, x0 + 1) * fx;
+        const float bottom = sampleAt(y0 + 1, x0) * (1 - fx) + sampleAt(y0 + 1, x0 + 1) * fx;
+        return top * (1 - fy) + bottom * fy;
+    };
+    // A crop pixel covers [origin + col*step, origin + (col+1)*step) of the slice;
+    // when it covers more than one slice pixel it is the mean over n x n points in
+    // it (a box filter: no aliasing of noise and thin vessels when shrinking).
+    const int n = std::max(1, static_cast<int>(std::ceil(step - 1e-9)));
+    const float weight = 1.0F / static_cast<float>(n * n);
+    for (int row = 0; row < modelSide; ++row) {
         for (int col = 0; col < modelSide; ++col) {
-            const double sx = crop.originX + (col + 0.5) * step - 0.5;
-            const int x0 = static_cast<int>(std::floor(sx));
-            const auto fx = static_cast<float>(sx - x0);
-            const float top = sampleAt(y0, x0) * (1 - fx) + sampleAt(y0, x0 + 1) * fx;
-            const float bottom = sampleAt(y0 + 1, x0) * (1 - fx) + sampleAt(y0 + 1, x0 + 1) * fx;
-            crop.image.at(row, col) = top * (1 - fy) + bottom * fy;
+            float sum = 0;
+            for (int i = 0; i < n; ++i) {
+                const double sy = crop.originY + (row + (i + 0.5) / n) * step - 0.5;
+                for (int j = 0; j < n; ++j) sum += bilinear(sy, crop.originX + (col + (j + 0.5) / n) * step - 0.5);
+            }
+            crop.image.at(row, col) = sum * weight;
         }
     }
     return crop;

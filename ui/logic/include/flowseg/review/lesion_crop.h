@@ -22,8 +22,16 @@ struct IntensityWindow {
     double width = 2600;
 };
 
+/// The field a crop covers, in slice pixels, at the least: what the training
+/// crops show. `flowseg synth` draws the same 128-pixel field at every --size
+/// (lesions, walls and vessels scale by size/128), like the public 128 x 128
+/// LIDC crops at native resolution; so a 128-pixel model sees this field at
+/// native resolution and a 64-pixel model sees it at half resolution.
+inline constexpr double kCropFieldPixels = 128;
+
 /// How much of the crop a lesion's larger side may fill before the crop grows
-/// (the synthetic training nodules span at most ~3/8 of a 128-pixel crop).
+/// (the synthetic training nodules span at most ~3/16 of the field; a drawn box
+/// is looser than the lesion).
 inline constexpr double kLesionFractionOfCrop = 0.375;
 
 struct LesionCrop {
@@ -36,9 +44,10 @@ struct LesionCrop {
     [[nodiscard]] double scale() const { return image.width > 0 ? span / image.width : 0; }
 };
 
-/// Crops `roi` (slice pixel coordinates) on `slice`, centred on the region, at the
-/// native resolution when the lesion is small and shrunk so that it fills at most
-/// kLesionFractionOfCrop when it is large. Pixels outside the slice read as air.
+/// Crops `roi` (slice pixel coordinates) on `slice`, centred on the region, over
+/// kCropFieldPixels when the lesion is small and over a field large enough that
+/// it fills at most kLesionFractionOfCrop when it is large, resampled to
+/// modelSide x modelSide (bilinear). Pixels outside the slice read as air.
 /// Throws std::invalid_argument for an empty region, a slice out of range or a
 /// model side below 8.
 LesionCrop cropLesion(const dicom::Series& series, int slice, const db::BoundingBox& roi, int modelSide,
