@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Rebuilds models/default.fsm the way models/README.md says it was made:
-# synthetic 128 x 128 training set (512 cases, 4 raters, seed 1), the `small`
-# preset, batch 8, AdamW 1e-3 (constant), seed 1, then `flowseg eval` on a
-# synthetic set of another seed with 8 raters per case.
+# synthetic training set drawn at 64 x 64 (the 128-pixel field at half
+# resolution; 1024 cases, 4 raters, seed 1), the `small` preset, batch 16,
+# AdamW 1e-3 (constant), seed 1, then `flowseg eval` on a synthetic set of
+# another seed with 8 raters per case.
 #   tools/train-default-model.sh [ITERS] [WORKDIR]
-# The run checkpoints every 100 steps; run it again with the same WORKDIR to
+# The run checkpoints every 250 steps; run it again with the same WORKDIR to
 # resume after an interruption (Ctrl-C saves too). Training is seeded per step,
 # so the same ITERS gives the same weights on the same LibTorch build.
 set -euo pipefail
@@ -14,11 +15,11 @@ work="${2:-model-run}"
 bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
 mkdir -p "$work"
-[[ -d $work/train128 ]] || "$bin" synth --out "$work/train128" --cases 512 --size 128 --raters 4 --seed 1
-[[ -d $work/test128 ]] || "$bin" synth --out "$work/test128" --cases 16 --size 128 --raters 8 --seed 2
+[[ -d $work/train64 ]] || "$bin" synth --out "$work/train64" --cases 1024 --size 64 --raters 4 --seed 1
+[[ -d $work/test64 ]] || "$bin" synth --out "$work/test64" --cases 16 --size 64 --raters 8 --seed 2
 resume=()
 [[ -f $work/model.fsm ]] && resume=(--resume "$work/model.fsm")
-"$bin" train --data "$work/train128" --out "$work/model.fsm" --preset small --iters "$iters" --batch 8 \
-  --lr 1e-3 --seed 1 --checkpoint-every 100 --log-every 50 "${resume[@]}"
-"$bin" eval --model "$work/model.fsm" --data "$work/test128" --solver heun --steps 10 | tee "$work/eval.txt"
+"$bin" train --data "$work/train64" --out "$work/model.fsm" --preset small --iters "$iters" --batch 16 \
+  --lr 1e-3 --seed 1 --checkpoint-every 250 --log-every 50 "${resume[@]}"
+"$bin" eval --model "$work/model.fsm" --data "$work/test64" --solver heun --steps 10 | tee "$work/eval.txt"
 echo "model: $work/model.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"
