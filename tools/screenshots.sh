@@ -12,6 +12,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for view in heatmap samples probability trajectory help; do
   xvfb-run -a -s "-screen 0 1600x1000x24" \
-    "$bin" --demo --workdir "$work" --view "$view" --screenshot "$out/review-$view.png" ${FLOWSEG_REVIEW_ARGS:-}
+    "$bin" --demo --workdir "$work/$view" --view "$view" --screenshot "$out/review-$view.png" ${FLOWSEG_REVIEW_ARGS:-}
 done
 ls -l "$out"
