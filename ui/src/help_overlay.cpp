@@ -1,7 +1,10 @@
 #include "flowseg/ui/help_overlay.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QKeySequence>
+#include <QFontMetrics>
 #include <QPainter>
 
 namespace flowseg::ui {
@@ -35,19 +38,37 @@ void HelpOverlay::paintEvent(QPaintEvent*) {
     painter.setFont(title);
     painter.drawText(QRect(0, 16, width(), 40), Qt::AlignHCenter, tr("Keyboard shortcuts  (F1 or ? to close)"));
     painter.setFont(font());
-    const int lineHeight = fontMetrics().height() + 4;
-    const int columns = entries.size() > 16 ? 2 : 1;
+    const QFontMetrics metrics = fontMetrics();
+    const int lineHeight = metrics.height() + 4;
+    // Columns as wide as their longest key and description; two columns only when
+    // they fit side by side, and whatever still does not fit is elided, never cut.
+    int keyWidth = 0;
+    int textWidth = 0;
+    for (const auto& entry : entries) {
+        const auto parts = entry.split(QLatin1Char('\t'));
+        keyWidth = std::max(keyWidth, metrics.horizontalAdvance(parts.value(1)) + 16);
+        textWidth = std::max(textWidth, metrics.horizontalAdvance(parts.value(0)) + 24);
+    }
+    const int available = std::max(1, width() - 40);
+    const int rowsThatFit = std::max(1, (height() - 80) / lineHeight);
+    int columns = 1;
+    if (entries.size() > 16 && 2 * (keyWidth + textWidth) <= available) columns = 2;
+    if (static_cast<int>(entries.size()) > rowsThatFit) columns = std::max(columns, 2);
     const int perColumn = (static_cast<int>(entries.size()) + columns - 1) / columns;
-    const int columnWidth = std::min(460, (width() - 40) / columns);
+    const int columnWidth = std::min(keyWidth + textWidth, available / columns);
+    keyWidth = std::min(keyWidth, columnWidth / 2);
     const int left = (width() - columnWidth * columns) / 2;
     for (int i = 0; i < entries.size(); ++i) {
         const auto parts = entries[i].split(QLatin1Char('\t'));
         const int x = left + (i / perColumn) * columnWidth;
         const int y = 70 + (i % perColumn) * lineHeight;
         painter.setPen(QColor(255, 210, 90));
-        painter.drawText(QRect(x, y, columnWidth / 3, lineHeight), Qt::AlignLeft, parts.value(1));
+        painter.drawText(QRect(x, y, keyWidth, lineHeight), Qt::AlignLeft,
+                         metrics.elidedText(parts.value(1), Qt::ElideRight, keyWidth - 8));
         painter.setPen(Qt::white);
-        painter.drawText(QRect(x + columnWidth / 3, y, columnWidth * 2 / 3, lineHeight), Qt::AlignLeft, parts.value(0));
+        const int descWidth = columnWidth - keyWidth;
+        painter.drawText(QRect(x + keyWidth, y, descWidth, lineHeight), Qt::AlignLeft,
+                         metrics.elidedText(parts.value(0), Qt::ElideRight, descWidth - 8));
     }
 }
 
