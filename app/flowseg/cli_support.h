@@ -36,6 +36,11 @@ nlohmann::json metricsToJson(const engine::CaseMetrics& m);
 std::string commandLine();
 void setCommandLine(int argc, char** argv);
 
+/// `--model` when given; otherwise the shipped model, found as the review window
+/// finds it ($FLOWSEG_MODEL, <prefix>/share/flowseg/models, <source>/models).
+/// Throws with every path tried when there is none.
+std::string modelOrDefault(const std::string& given);
+
 /// `--threads` handling shared by all commands that compute.
 void addThreadsFlag(CLI::App& command, int& threads);
 /// Returns the number of threads in effect.

@@ -31,13 +31,14 @@ void runEval(const EvalFlags& f) {
     std::vector<EvalCase> cases;
     for (auto& c : imaging::loadFolderDataset(f.data)) cases.push_back({std::move(c.data), std::move(c.syntheticLesionJson)});
     if (f.maxCases > 0 && static_cast<int>(cases.size()) > f.maxCases) cases.resize(static_cast<size_t>(f.maxCases));
-    const auto model = engine::Model::load(f.model, f.device);
+    const std::string modelPath = modelOrDefault(f.model);
+    const auto model = engine::Model::load(modelPath, f.device);
     const auto options = f.sampling.toOptions();
     const auto report = evaluateDataset(model, cases, options, [&](int done, int total) {
         if (!f.json) std::fprintf(stderr, "  %d/%d cases\n", done, total);
     });
     nlohmann::json out = report;
-    out["model"] = f.model;
+    out["model"] = modelPath;
     out["model_sha256"] = model->checksum();
     out["data"] = f.data;
     if (f.json) {
@@ -57,7 +58,7 @@ void runEval(const EvalFlags& f) {
 void addEvalCommand(CLI::App& app) {
     auto f = std::make_shared<EvalFlags>();
     auto* cmd = app.add_subcommand("eval", "Evaluate a model on a folder dataset (GED, HM-IoU, Dice, ...)");
-    cmd->add_option("--model", f->model, "checkpoint file")->required();
+    cmd->add_option("--model", f->model, "checkpoint file (default: the shipped model, models/default.fsm)");
     cmd->add_option("--data", f->data, "folder dataset")->required();
     cmd->add_option("--device", f->device, "cpu, cuda or auto")->capture_default_str();
     cmd->add_option("--max-cases", f->maxCases, "evaluate only the first N cases");

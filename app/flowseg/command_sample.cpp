@@ -36,7 +36,8 @@ void runSample(const SampleFlags& f) {
     applyThreads(f.threads);
     installInterruptHandler();
     const auto image = imaging::readGrayImage(f.image);
-    const auto model = engine::Model::load(f.model, f.device);
+    const std::string modelPath = modelOrDefault(f.model);
+    const auto model = engine::Model::load(modelPath, f.device);
     const engine::Sampler sampler(model);
     auto options = f.sampling.toOptions();
     options.trajectoryEvery = f.trajectoryEvery;
@@ -64,7 +65,7 @@ void runSample(const SampleFlags& f) {
     imaging::writeHeatmap((out / "heatmap.png").string(), result.maps.variance, 0.25F);
     imaging::writeHeatmapOverlay((out / "overlay.png").string(), image, result.maps.variance, 0.25F, 0.6F);
 
-    nlohmann::json summary{{"model", f.model},
+    nlohmann::json summary{{"model", modelPath},
                            {"model_sha256", model->checksum()},
                            {"image", f.image},
                            {"out", f.out},
@@ -96,7 +97,7 @@ void runSample(const SampleFlags& f) {
 void addSampleCommand(CLI::App& app) {
     auto f = std::make_shared<SampleFlags>();
     auto* cmd = app.add_subcommand("sample", "Draw M plausible masks for one image crop");
-    cmd->add_option("--model", f->model, "checkpoint file")->required();
+    cmd->add_option("--model", f->model, "checkpoint file (default: the shipped model, models/default.fsm)");
     cmd->add_option("--image", f->image, "grey crop (PNG/JPEG/TIFF) of the model's size")->required();
     cmd->add_option("--out", f->out, "output folder")->required();
     cmd->add_option("--device", f->device, "cpu, cuda or auto")->capture_default_str();

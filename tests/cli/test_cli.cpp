@@ -103,6 +103,19 @@ TEST_F(Cli, MissingModelFileIsAOneLineError) {
                        "nope.fsm");
 }
 
+TEST_F(Cli, WithoutModelTheShippedOneIsUsedAndAMisnamedOneIsAnError) {
+    // FLOWSEG_MODEL stands in for the shipped model (the lookup the window uses).
+    const std::string sample = "sample --image " + path("data/case_0/image.png") + " --solver euler --steps 1 --m 2";
+    setenv("FLOWSEG_MODEL", modelPath().c_str(), 1);
+    const auto ok = run(sample + " --out " + path("default-model"));
+    setenv("FLOWSEG_MODEL", path("gone.fsm").c_str(), 1);
+    const auto misnamed = run(sample + " --out " + path("misnamed"));
+    unsetenv("FLOWSEG_MODEL");
+    ASSERT_EQ(ok.exitCode, 0) << ok.err;
+    EXPECT_NE(flowseg::test::readFileBytes(path("default-model/summary.json")).find("tiny.fsm"), std::string::npos);
+    expectOneLineError(misnamed, "gone.fsm");
+}
+
 TEST_F(Cli, WrongImageSizeIsAOneLineError) {
     flowseg::imaging::writeGray8(path("big.png"), flowseg::engine::ImageF(48, 40, 0.2F));
     expectOneLineError(run("sample --model " + modelPath() + " --image " + path("big.png") +

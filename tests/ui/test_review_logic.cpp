@@ -181,6 +181,14 @@ TEST(ModelLocation, EnvironmentFirstAndAClearErrorWhenNothingExists) {
     const auto candidates = review::defaultModelCandidates((dir / "bin").string());
     EXPECT_EQ(candidates.front(), (dir / "missing.fsm").string());
     EXPECT_EQ(candidates.at(1), (dir / "share" / "flowseg" / "models" / "default.fsm").string());
+    // Named but missing: an error that names it, never another model in its place.
+    try {
+        (void)review::findDefaultModel((dir / "bin").string());
+        ADD_FAILURE() << "a missing FLOWSEG_MODEL was accepted";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("missing.fsm"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("FLOWSEG_MODEL"), std::string::npos) << e.what();
+    }
     unsetenv("FLOWSEG_MODEL");
     fs::remove_all(dir);
 }

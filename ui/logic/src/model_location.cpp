@@ -19,6 +19,14 @@ std::vector<std::string> defaultModelCandidates(const std::string& appDir) {
 }
 
 std::string findDefaultModel(const std::string& appDir) {
+    // A model named on purpose that is not there is an error, not a reason to
+    // quietly sample with another one.
+    if (const char* env = std::getenv("FLOWSEG_MODEL"); env && *env) {
+        std::error_code ec;
+        if (!fs::is_regular_file(env, ec))
+            throw std::runtime_error(std::string("FLOWSEG_MODEL names '") + env +
+                                     "', which is not a file; fix it or unset it to use the shipped model");
+    }
     const auto candidates = defaultModelCandidates(appDir);
     std::string tried;
     for (const auto& path : candidates) {

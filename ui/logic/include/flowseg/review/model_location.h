@@ -11,7 +11,8 @@ namespace flowseg::review {
 std::vector<std::string> defaultModelCandidates(const std::string& appDir);
 
 /// The first candidate that exists; throws std::runtime_error listing every path
-/// tried and how to name a model (--model) when none does.
+/// tried and how to name a model (--model) when none does, and naming
+/// $FLOWSEG_MODEL when that is set to a path that is not a file.
 std::string findDefaultModel(const std::string& appDir);
 
 }  // namespace flowseg::review
