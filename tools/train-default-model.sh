@@ -4,13 +4,13 @@
 # resolution; 1024 cases, 4 raters, seed 1), the `small` preset, batch 16,
 # AdamW 1e-3 (constant), seed 1, then `flowseg eval` on a synthetic set of
 # another seed with 8 raters per case.
-#   tools/train-default-model.sh [ITERS] [WORKDIR]
+#   tools/train-default-model.sh [ITERS (7514)] [WORKDIR (model-run)]
 # The run checkpoints every 250 steps; run it again with the same WORKDIR to
 # resume after an interruption (Ctrl-C saves too). Training is seeded per step,
 # so the same ITERS gives the same weights on the same LibTorch build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-iters="${1:-2600}"
+iters="${1:-7514}"   # the shipped model's step count
 work="${2:-model-run}"
 bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg

@@ -42,12 +42,13 @@ void HelpOverlay::paintEvent(QPaintEvent*) {
     const int lineHeight = metrics.height() + 4;
     // Columns as wide as their longest key and description; two columns only when
     // they fit side by side, and whatever still does not fit is elided, never cut.
+    QList<QStringList> rows;  // {description, keys}
     int keyWidth = 0;
     int textWidth = 0;
     for (const auto& entry : entries) {
-        const auto parts = entry.split(QLatin1Char('\t'));
-        keyWidth = std::max(keyWidth, metrics.horizontalAdvance(parts.value(1)) + 16);
-        textWidth = std::max(textWidth, metrics.horizontalAdvance(parts.value(0)) + 24);
+        rows.append(entry.split(QLatin1Char('\t')));
+        keyWidth = std::max(keyWidth, metrics.horizontalAdvance(rows.back().value(1)) + 16);
+        textWidth = std::max(textWidth, metrics.horizontalAdvance(rows.back().value(0)) + 24);
     }
     const int available = std::max(1, width() - 40);
     const int rowsThatFit = std::max(1, (height() - 80) / lineHeight);
@@ -58,8 +59,8 @@ void HelpOverlay::paintEvent(QPaintEvent*) {
     const int columnWidth = std::min(keyWidth + textWidth, available / columns);
     keyWidth = std::min(keyWidth, columnWidth / 2);
     const int left = (width() - columnWidth * columns) / 2;
-    for (int i = 0; i < entries.size(); ++i) {
-        const auto parts = entries[i].split(QLatin1Char('\t'));
+    for (int i = 0; i < rows.size(); ++i) {
+        const auto& parts = rows[i];
         const int x = left + (i / perColumn) * columnWidth;
         const int y = 70 + (i % perColumn) * lineHeight;
         painter.setPen(QColor(255, 210, 90));

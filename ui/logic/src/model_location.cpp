@@ -23,9 +23,9 @@ std::string findDefaultModel(const std::string& appDir) {
     // quietly sample with another one.
     if (const char* env = std::getenv("FLOWSEG_MODEL"); env && *env) {
         std::error_code ec;
-        if (!fs::is_regular_file(env, ec))
-            throw std::runtime_error(std::string("FLOWSEG_MODEL names '") + env +
-                                     "', which is not a file; fix it or unset it to use the shipped model");
+        if (fs::is_regular_file(env, ec)) return env;
+        throw std::runtime_error(std::string("FLOWSEG_MODEL names '") + env +
+                                 "', which is not a file; fix it or unset it to use the shipped model");
     }
     const auto candidates = defaultModelCandidates(appDir);
     std::string tried;

@@ -47,7 +47,7 @@ struct LesionCrop {
 /// Crops `roi` (slice pixel coordinates) on `slice`, centred on the region, over
 /// kCropFieldPixels when the lesion is small and over a field large enough that
 /// it fills at most kLesionFractionOfCrop when it is large, resampled to
-/// modelSide x modelSide (bilinear). Pixels outside the slice read as air.
+/// modelSide x modelSide (bilinear, box-filtered when shrinking). Pixels outside the slice read as air.
 /// Throws std::invalid_argument for an empty region, a slice out of range or a
 /// model side below 8.
 LesionCrop cropLesion(const dicom::Series& series, int slice, const db::BoundingBox& roi, int modelSide,
