@@ -31,20 +31,39 @@ cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
 cmake --build "$build" --target flowseg -j "$(nproc)" >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 bin="$build/bin/flowseg"
 
-fast="euler:10,midpoint:5,heun:5,rk4:3"
+fast="default=midpoint:3,euler:10,midpoint:5,heun:5,rk4:3"
+shipped=models/default.fsm
 echo "== CPU =="
-"$bin" bench --device cpu --preset small --cases 1 --settings "$fast" --train-presets small --train-batch 16 \
+"$bin" bench --device cpu --model "$shipped" --cases 1 --settings "$fast" --train-presets small --train-batch 16 \
   --train-steps 2 --json >"$out/bench-cpu.json"
 devices=(cpu)
 if "$bin" bench --device cuda --preset tiny --settings euler:1 --cases 1 --train-presets "" --json \
      >"$out/probe-cuda.json" 2>"$out/probe-cuda.err"; then
   devices+=(cuda)
   echo "== CUDA =="
+  # Quality and speed of the shipped model (64 px) on 16 synthetic cases, in fp32
+  # and under bf16 / fp16 autocast (GED difference against fp32 in the table).
+  for precision in fp32 bf16 fp16; do
+    "$bin" bench --device cuda --model "$shipped" --cases 3 --settings "paper=midpoint:100,$fast" \
+      --eval-synthetic 16 --train-presets "" --precision "$precision" --json >"$out/bench-cuda-shipped-$precision.json"
+  done
+  # The paper-size network (128 px, 25M parameters) and the small one: speed per
+  # case, training at batch 64, CPU-vs-CUDA agreement; then bf16 + channels-last.
   for preset in small paper; do
     "$bin" bench --device cuda --preset "$preset" --cases 3 --settings "paper=midpoint:100,$fast" \
-      --eval-synthetic 16 --train-presets "$preset" --train-batch 64 --train-steps 5 --compare-devices \
-      --json >"$out/bench-cuda-$preset.json"
+      --train-presets "$preset" --train-batch 64 --train-steps 5 --compare-devices \
+      --json >"$out/bench-cuda-$preset-fp32.json"
+    "$bin" bench --device cuda --preset "$preset" --cases 3 --settings "paper=midpoint:100,$fast" \
+      --train-presets "" --precision bf16 --channels-last --json >"$out/bench-cuda-$preset-bf16-nhwc.json"
   done
+  # Optional: train a model on the GPU (GPU_TRAIN_STEPS=N; 128 px synthetic cases in memory).
+  if [[ -n "${GPU_TRAIN_STEPS:-}" ]]; then
+    "$bin" train --synthetic 4096 --synthetic-size 128 --synthetic-raters 4 --synthetic-seed 1 \
+      --preset "${GPU_TRAIN_PRESET:-small}" --batch 64 --lr 1e-3 --seed 1 --iters "$GPU_TRAIN_STEPS" \
+      --device cuda --checkpoint-every 1000 --out "$out/gpu-trained.fsm" --log-every 200 2>"$out/train.log"
+    "$bin" bench --device cuda --model "$out/gpu-trained.fsm" --cases 3 --settings "paper=midpoint:100,$fast" \
+      --eval-synthetic 16 --train-presets "" --json >"$out/bench-cuda-trained-fp32.json"
+  fi
 else
   echo "no CUDA device here ($(head -c 200 "$out/probe-cuda.err")); CPU path only"
 fi
@@ -52,19 +71,23 @@ fi
 python3 - "$out" "${devices[@]}" <<'PY' | tee "$out/table.txt"
 import glob, json, os, sys
 out = sys.argv[1]
-print(f"{'run':<22} {'setting':<12} {'passes':>7} {'s/case':>9} {'GFLOP/s':>9} {'of mm':>7} {'GED':>7}")
-for path in sorted(glob.glob(os.path.join(out, "bench-*.json"))):
-    d = json.load(open(path))
-    run = os.path.basename(path)[6:-5]
+runs = {os.path.basename(p)[6:-5]: json.load(open(p)) for p in sorted(glob.glob(os.path.join(out, "bench-*.json")))}
+print(f"{'run':<28} {'setting':<12} {'passes':>7} {'s/case':>9} {'GFLOP/s':>9} {'of mm':>7} {'GED':>7} {'dGED':>8}")
+for run, d in runs.items():
+    # GED difference against the same setting in fp32 (bf16 / fp16 runs of the shipped model)
+    base = runs.get(run.rsplit("-", 1)[0] + "-fp32") if run.endswith(("-bf16", "-fp16")) else None
+    reference = {s["name"]: s.get("ged") for s in base["settings"]} if base else {}
     for s in d["settings"]:
         ged = "-" if s.get("ged") is None else f"{s['ged']:.4f}"
-        print(f"{run:<22} {s['name']:<12} {s['passes_per_case']:>7.0f} {s['seconds_per_case']:>9.4f} "
-              f"{s['gflops']:>9.1f} {100 * s['fraction_of_matmul']:>6.0f}% {ged:>7}")
+        r = reference.get(s["name"])
+        delta = f"{s['ged'] - r:+.4f}" if r is not None and s.get("ged") is not None else "-"
+        print(f"{run:<28} {s['name']:<12} {s['passes_per_case']:>7.0f} {s['seconds_per_case']:>9.4f} "
+              f"{s['gflops']:>9.1f} {100 * s['fraction_of_matmul']:>6.0f}% {ged:>7} {delta:>8}")
     for t in d.get("train", []):
-        print(f"{run:<22} train {t['preset']:<6} batch {t['batch']}: {t['iterations_per_second']:.2f} it/s")
+        print(f"{run:<28} train {t['preset']:<6} batch {t['batch']}: {t['iterations_per_second']:.2f} it/s")
     a = d.get("device_agreement") or {}
     if a.get("available"):
-        print(f"{run:<22} CUDA vs CPU: max |diff| {a['max_abs_difference']:.2e}, "
+        print(f"{run:<28} CUDA vs CPU: max |diff| {a['max_abs_difference']:.2e}, "
               f"mask agreement {100 * a['mask_pixel_agreement']:.3f}% ({a['setting']})")
-    print(f"{run:<22} matmul {d['matmul_gflops']:.0f} GFLOP/s, {d['device']}, torch {d['torch_version']}, BLAS {d['blas']}")
+    print(f"{run:<28} matmul {d['matmul_gflops']:.0f} GFLOP/s, {d['device']}, torch {d['torch_version']}, BLAS {d['blas']}")
 PY

@@ -22,4 +22,5 @@ resume=()
 "$bin" train --data "$work/train64" --out "$work/model.fsm" --preset small --iters "$iters" --batch 16 \
   --lr 1e-3 --seed 1 --checkpoint-every 250 --log-every 50 "${resume[@]}"
 "$bin" eval --model "$work/model.fsm" --data "$work/test64" --solver heun --steps 10 | tee "$work/eval.txt"
+"$bin" eval --model "$work/model.fsm" --data "$work/test64" --solver midpoint --steps 3 | tee "$work/eval-default.txt"  # the app's default
 echo "model: $work/model.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"

@@ -36,6 +36,14 @@ void SamplingFlags::addTo(CLI::App& command) {
         ->check(CLI::Range(1, 1024))
         ->capture_default_str();
     command.add_option("--seed", seed, "random seed")->capture_default_str();
+    addRuntimeFlags(command, precision, channelsLast);
+}
+
+void addRuntimeFlags(CLI::App& command, std::string& precision, bool& channelsLast) {
+    command.add_option("--precision", precision, "network arithmetic: fp32, bf16 (autocast) or fp16 (autocast, CUDA)")
+        ->check(CLI::IsMember({"fp32", "bf16", "fp16"}))
+        ->capture_default_str();
+    command.add_flag("--channels-last", channelsLast, "run the network on NHWC tensors");
 }
 
 engine::SamplingOptions SamplingFlags::toOptions() const {
@@ -46,6 +54,8 @@ engine::SamplingOptions SamplingFlags::toOptions() const {
     o.guidance = guidance;
     o.samples = samples;
     o.seed = seed;
+    o.precision = engine::parsePrecision(precision);
+    o.channelsLast = channelsLast;
     return o;
 }
 

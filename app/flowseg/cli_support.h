@@ -19,10 +19,15 @@ struct SamplingFlags {
     double guidance = 0.3;
     int samples = 15;
     std::uint64_t seed = 0;
+    std::string precision = "fp32";
+    bool channelsLast = false;
 
     void addTo(CLI::App& command);
     [[nodiscard]] engine::SamplingOptions toOptions() const;
 };
+
+/// `--precision` and `--channels-last` (shared with `bench`).
+void addRuntimeFlags(CLI::App& command, std::string& precision, bool& channelsLast);
 
 /// Set by SIGINT/SIGTERM so that long commands can stop cleanly between steps.
 std::atomic<bool>& interruptRequested();

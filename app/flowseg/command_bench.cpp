@@ -13,6 +13,7 @@
 #include "eval_support.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/model.h"
+#include "flowseg/engine/parity.h"
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/synthetic.h"
 #include "flowseg/engine/trainer.h"
@@ -28,18 +29,20 @@ struct BenchFlags {
     std::string model;
     std::string preset = "small";
     std::string device = "auto";
-    std::string settings = "paper=midpoint:100,default=heun:10,euler:10,euler:20,midpoint:5,midpoint:10,heun:5,rk4:3,rk4:5";
+    std::string settings = "paper=midpoint:100,default=midpoint:3,euler:5,euler:10,midpoint:5,heun:5,heun:10,rk4:2,rk4:3,dopri5:0.01";
     std::string evalData;
     int evalCases = 0;
     int evalSynthetic = 0;
     int cases = 1;
     int samples = 15;
     double guidance = 0.3;
-    std::string trainPresets = "small";
+    std::string trainPresets = "auto";
     int trainBatch = 64;
     int trainSteps = 3;
     int threads = 0;
     bool compareDevices = false;
+    std::string precision = "fp32";
+    bool channelsLast = false;
     bool json = false;
 };
 
@@ -70,7 +73,8 @@ struct Setting {
 };
 
 // "name=solver:steps" or "solver:steps" (name defaults to solver-steps); dopri5 takes a tolerance.
-std::vector<Setting> parseSettings(const std::string& text, int samples, double guidance) {
+std::vector<Setting> parseSettings(const std::string& text, int samples, double guidance,
+                                   engine::Precision precision, bool channelsLast) {
     std::vector<Setting> out;
     std::stringstream list(text);
     std::string item;
@@ -91,11 +95,24 @@ std::vector<Setting> parseSettings(const std::string& text, int samples, double 
         else s.options.steps = static_cast<int>(value);
         s.options.samples = samples;
         s.options.guidance = guidance;
+        s.options.precision = precision;
+        s.options.channelsLast = channelsLast;
         s.name = name.empty() ? item.substr(0, colon) + "-" + item.substr(colon + 1) : name;
         out.push_back(s);
     }
     if (out.empty()) throw engine::InvalidInput("no bench settings given");
     return out;
+}
+
+// The first setting that integrates like `want` (solver and steps, or tolerance).
+nlohmann::json nameOf(const std::vector<Setting>& settings, const engine::SamplingOptions& want) {
+    for (const auto& s : settings) {
+        if (s.options.solver != want.solver) continue;
+        if (want.solver == engine::Solver::DormandPrince ? s.options.tolerance == want.tolerance
+                                                         : s.options.steps == want.steps)
+            return s.name;
+    }
+    return nullptr;
 }
 
 std::vector<std::string> splitNames(const std::string& text) {
@@ -113,11 +130,10 @@ void runBench(const BenchFlags& f) {
     const auto model = f.model.empty()
                            ? engine::Model::untrained(engine::VelocityUNetOptions::preset(f.preset), device)
                            : engine::Model::load(f.model, device);
-    const auto settings = parseSettings(f.settings, f.samples, f.guidance);
-    // The app's fast default (SamplingOptions::fastDefault) when the list names it.
-    std::string defaultName = settings.front().name;
-    for (const auto& s : settings)
-        if (s.name == "default") defaultName = s.name;
+    const auto settings =
+        parseSettings(f.settings, f.samples, f.guidance, engine::parsePrecision(f.precision), f.channelsLast);
+    const auto paperName = nameOf(settings, engine::SamplingOptions::paper());
+    const auto defaultName = nameOf(settings, engine::SamplingOptions::fastDefault());
     const double matmul = engine::measureMatmulGflops(device);
     const int side = static_cast<int>(model->options().image_size());
 
@@ -169,7 +185,10 @@ void runBench(const BenchFlags& f) {
     }
 
     nlohmann::json train = nlohmann::json::array();
-    for (const auto& preset : splitNames(f.trainPresets)) {
+    // "auto": both presets on CUDA; on a CPU only `small` (one `paper` step at batch
+    // 64 is minutes there — ask for it by name).
+    const std::string trainPresets = f.trainPresets == "auto" ? (device == "cuda" ? "small,paper" : "small") : f.trainPresets;
+    for (const auto& preset : splitNames(trainPresets)) {
         if (!f.json) std::fprintf(stderr, "  timing training of %s at batch %d\n", preset.c_str(), f.trainBatch);
         const auto network = engine::VelocityUNetOptions::preset(preset);
         std::vector<engine::MultiRaterCase> cases;
@@ -197,6 +216,17 @@ void runBench(const BenchFlags& f) {
 
     nlohmann::json agreement;
     if (f.compareDevices) agreement = compareDevices(model->options(), settings.back().options);
+    nlohmann::json parity{{"tolerance", engine::kGedParity}, {"cheapest", nullptr}};
+    if (paperName.is_string()) {
+        if (const auto cheapest = engine::cheapestAtParity(rows, paperName.get<std::string>(), engine::kGedParity)) {
+            parity["cheapest"] = *cheapest;
+            for (const auto& r : rows) {
+                if (r["name"] == paperName) parity["paper_passes"] = r["passes_per_case"];
+                if (r["name"] == *cheapest) parity["cheapest_passes"] = r["passes_per_case"];
+            }
+            parity["passes_saving"] = parity["paper_passes"].get<double>() / parity["cheapest_passes"].get<double>();
+        }
+    }
     nlohmann::json out{{"matmul_gflops", matmul},
                        {"device_agreement", agreement},
                        {"blas", engine::blasLibrary()},
@@ -210,8 +240,11 @@ void runBench(const BenchFlags& f) {
                          {"image_size", side}}},
                        {"cases", f.cases},
                        {"samples", f.samples},
-                       {"paper", "paper"},
+                       {"precision", f.precision},
+                       {"channels_last", f.channelsLast},
+                       {"paper", paperName},
                        {"default", defaultName},
+                       {"parity", parity},
                        {"settings", rows},
                        {"train", train}};
     if (f.json) {
@@ -226,6 +259,10 @@ void runBench(const BenchFlags& f) {
                     r["passes_per_case"].get<double>(), r["seconds_per_case"].get<double>(),
                     r["gflops"].get<double>(), 100 * r["fraction_of_matmul"].get<double>(),
                     r["ged"].is_null() ? "-" : std::to_string(r["ged"].get<double>()).substr(0, 6).c_str());
+    if (parity["cheapest"].is_string())
+        std::printf("cheapest within %.2f GED of %s: %s (%.1fx fewer network passes)\n", engine::kGedParity,
+                    paperName.get<std::string>().c_str(), parity["cheapest"].get<std::string>().c_str(),
+                    parity["passes_saving"].get<double>());
     for (const auto& t : train)
         std::printf("train %-8s batch %d: %.3f it/s\n", t["preset"].get<std::string>().c_str(),
                     t["batch"].get<int>(), t["iterations_per_second"].get<double>());
@@ -246,10 +283,11 @@ void addBenchCommand(CLI::App& app) {
     cmd->add_option("--eval-data", f->evalData, "folder dataset for the GED column");
     cmd->add_option("--eval-cases", f->evalCases, "use only the first N evaluation cases");
     cmd->add_option("--eval-synthetic", f->evalSynthetic, "GED on N in-memory synthetic cases (8 raters, seed 2)");
-    cmd->add_option("--train-presets", f->trainPresets, "presets whose training speed is measured ('' = none)")->capture_default_str();
+    cmd->add_option("--train-presets", f->trainPresets, "presets whose training speed is measured: auto (small,paper on CUDA; small on CPU), a list, or '' for none")->capture_default_str();
     cmd->add_option("--train-batch", f->trainBatch, "training batch size")->capture_default_str();
     cmd->add_option("--train-steps", f->trainSteps, "timed training steps (after one warm-up)")->capture_default_str();
     addThreadsFlag(*cmd, f->threads);
+    addRuntimeFlags(*cmd, f->precision, f->channelsLast);
     cmd->add_flag("--compare-devices", f->compareDevices, "also compare CPU and CUDA results (last setting)");
     cmd->add_flag("--json", f->json, "print JSON");
     cmd->callback([f] { runBench(*f); });

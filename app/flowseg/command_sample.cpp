@@ -9,6 +9,8 @@
 #include "cli_support.h"
 #include "commands.h"
 #include "flowseg/engine/model.h"
+#include "flowseg/engine/resample.h"
+#include "flowseg/engine/uncertainty.h"
 #include "flowseg/imaging/image_io.h"
 
 namespace flowseg::cli {
@@ -53,7 +55,14 @@ void runSample(const SampleFlags& f) {
                                 frame.states);
             ++frames;
         };
-    const auto result = sampler.sample(image, options, callbacks);
+    // A crop that is k times the model's side (a 128-px public crop, a 64-px model)
+    // is box-averaged to it; the masks come back at the crop's size.
+    const int fit = engine::fitFactor(image.width, image.height, static_cast<int>(model->options().image_size()));
+    auto result = sampler.sample(engine::boxDownsample(image, fit), options, callbacks);
+    if (fit > 1) {
+        for (auto& mask : result.masks) mask = engine::replicate(mask, fit);
+        result.maps = engine::uncertaintyMaps(result.masks);
+    }
 
     for (size_t i = 0; i < result.masks.size(); ++i)
         imaging::writeMask((out / numbered("sample_%02d.png", static_cast<int>(i))).string(), result.masks[i]);
@@ -68,6 +77,7 @@ void runSample(const SampleFlags& f) {
     nlohmann::json summary{{"model", modelPath},
                            {"model_sha256", model->checksum()},
                            {"image", f.image},
+                           {"fit_factor", fit},
                            {"out", f.out},
                            {"solver", engine::solverName(options.solver)},
                            {"steps", options.steps},

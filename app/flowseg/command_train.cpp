@@ -1,4 +1,6 @@
-// flowseg train: conditional flow matching on a folder dataset.
+// flowseg train: conditional flow matching on a folder dataset or on synthetic
+// cases drawn in memory (the latter needs no image I/O, so it also runs on a GPU
+// box that has LibTorch only).
 
 #include <cstdio>
 #include <iostream>
@@ -9,7 +11,10 @@
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/trainer.h"
+#include "flowseg/engine/synthetic.h"
+#ifdef FLOWSEG_HAVE_IMAGING
 #include "flowseg/imaging/folder_dataset.h"
+#endif
 
 namespace flowseg::cli {
 
@@ -17,6 +22,10 @@ namespace {
 
 struct TrainFlags {
     std::string data;
+    int synthetic = 0;
+    int syntheticSize = 128;
+    int syntheticRaters = 4;
+    std::uint64_t syntheticSeed = 1;
     std::string out;
     std::string preset = "small";
     std::int64_t iterations = 1000;
@@ -37,7 +46,23 @@ void runTrain(const TrainFlags& f) {
     const int threads = applyThreads(f.threads);
     installInterruptHandler();
     std::vector<engine::MultiRaterCase> cases;
-    for (auto& c : imaging::loadFolderDataset(f.data)) cases.push_back(std::move(c.data));
+    std::string description;
+    if (f.synthetic > 0) {
+        // The same cases as `flowseg synth --cases N --size S --raters R --seed K`,
+        // without the 8-bit PNG round trip.
+        for (int i = 0; i < f.synthetic; ++i)
+            cases.push_back(engine::generateSyntheticCase({f.syntheticSize, f.syntheticRaters, f.syntheticSeed}, i).data);
+        description = "synthetic in memory: " + std::to_string(f.synthetic) + " cases, " +
+                      std::to_string(f.syntheticSize) + " px, " + std::to_string(f.syntheticRaters) +
+                      " raters, seed " + std::to_string(f.syntheticSeed);
+    } else {
+#ifdef FLOWSEG_HAVE_IMAGING
+        for (auto& c : imaging::loadFolderDataset(f.data)) cases.push_back(std::move(c.data));
+        description = f.data + " (" + std::to_string(cases.size()) + " cases)";
+#else
+        throw engine::InvalidInput("this flowseg was built without image I/O; train with --synthetic N");
+#endif
+    }
 
     engine::TrainingOptions o;
     o.preset = f.preset;
@@ -62,7 +87,7 @@ void runTrain(const TrainFlags& f) {
     o.checkpointEvery = f.checkpointEvery;
     o.logEvery = f.logEvery;
     o.augment = !f.noAugment;
-    o.datasetDescription = f.data + " (" + std::to_string(cases.size()) + " cases)";
+    o.datasetDescription = description;
     o.command = commandLine();
     engine::Trainer trainer(std::move(cases), o);
     std::fprintf(stderr, "training %s network on %s (%d threads, BLAS %s), %lld steps from step %lld\n",
@@ -99,7 +124,13 @@ void runTrain(const TrainFlags& f) {
 void addTrainCommand(CLI::App& app) {
     auto f = std::make_shared<TrainFlags>();
     auto* cmd = app.add_subcommand("train", "Train (or fine-tune / resume) the velocity network");
-    cmd->add_option("--data", f->data, "folder dataset")->required();
+    auto* data = cmd->add_option("--data", f->data, "folder dataset");
+    auto* synthetic = cmd->add_option("--synthetic", f->synthetic, "train on N synthetic cases drawn in memory instead")
+                          ->check(CLI::Range(1, 10000000));
+    data->excludes(synthetic);
+    cmd->add_option("--synthetic-size", f->syntheticSize, "their side in pixels")->capture_default_str();
+    cmd->add_option("--synthetic-raters", f->syntheticRaters, "raters per case")->capture_default_str();
+    cmd->add_option("--synthetic-seed", f->syntheticSeed, "their seed (as `flowseg synth --seed`)")->capture_default_str();
     cmd->add_option("--out", f->out, "checkpoint to write")->required();
     cmd->add_option("--preset", f->preset, "network preset: small, paper, tiny")->capture_default_str();
     cmd->add_option("--iters", f->iterations, "total optimizer steps")->check(CLI::Range(1, 100000000))->capture_default_str();
@@ -114,7 +145,10 @@ void addTrainCommand(CLI::App& app) {
     cmd->add_flag("--no-augment", f->noAugment, "disable random flips/transposes");
     addThreadsFlag(*cmd, f->threads);
     cmd->add_flag("--json", f->json, "print a JSON summary");
-    cmd->callback([f] { runTrain(*f); });
+    cmd->callback([f] {
+        if (f->data.empty() && f->synthetic == 0) throw CLI::RequiredError("--data or --synthetic");
+        runTrain(*f);
+    });
 }
 
 }  // namespace flowseg::cli

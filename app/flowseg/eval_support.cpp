@@ -1,8 +1,10 @@
 #include "eval_support.h"
 
+
 #include "cli_support.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/metrics.h"
+#include "flowseg/engine/resample.h"
 #include "flowseg/engine/synthetic.h"
 
 namespace flowseg::cli {
@@ -33,7 +35,10 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
         caseOptions.seed = options.seed + i;
         engine::SamplingCallbacks callbacks;
         callbacks.cancelled = [] { return interruptRequested().load(); };
-        const auto result = sampler.sample(cases[i].data.image, caseOptions, callbacks);
+        const auto& image = cases[i].data.image;
+        const int fit = engine::fitFactor(image.width, image.height, static_cast<int>(model->options().image_size()));
+        auto result = sampler.sample(engine::boxDownsample(image, fit), caseOptions, callbacks);
+        for (auto& mask : result.masks) mask = engine::replicate(mask, fit);  // back to the experts' size
         auto row = metricsToJson(engine::evaluateCase(result.masks, cases[i].data.experts));
         row["id"] = cases[i].data.id;
         row["seconds"] = result.seconds;
@@ -60,7 +65,9 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
               {"tolerance", options.tolerance},
               {"guidance", options.guidance},
               {"samples", options.samples},
-              {"seed", options.seed}}}};
+              {"seed", options.seed},
+              {"precision", engine::precisionName(options.precision)},
+              {"channels_last", options.channelsLast}}}};
 }
 
 }  // namespace flowseg::cli

@@ -14,10 +14,10 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 #ifdef FLOWSEG_HAVE_IMAGING
     addSynthCommand(app);
-    addTrainCommand(app);
     addSampleCommand(app);
     addEvalCommand(app);
 #endif
+    addTrainCommand(app);
     addBenchCommand(app);
 #ifdef FLOWSEG_HAVE_DB
     addDbCommand(app);

@@ -1,6 +1,8 @@
 // The `flowseg` command line end to end, and its behaviour on bad input: a
 // one-line "flowseg: error: ..." and a non-zero exit, never a crash.
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +11,8 @@
 #include <sys/wait.h>
 
 #include "engine/checkpoint_fixtures.h"
+#include "flowseg/engine/sampler.h"
+#include "flowseg/engine/solver.h"
 #include "flowseg/imaging/folder_dataset.h"
 #include "flowseg/imaging/image_io.h"
 #ifdef FLOWSEG_HAVE_DICOM
@@ -121,6 +125,43 @@ TEST_F(Cli, WrongImageSizeIsAOneLineError) {
     expectOneLineError(run("sample --model " + modelPath() + " --image " + path("big.png") +
                            " --out " + path("y") + " --device cpu"),
                        "expects 32x32");
+}
+
+TEST_F(Cli, CropsTwiceTheModelSideAreBoxAveragedAndMasksComeBackFullSize) {
+    // Public multi-rater crops are 128 px; a 64-px model reads them as 2x2 averages.
+    const auto synth = run("synth --out " + path("data64") + " --cases 2 --size 64 --raters 3 --seed 9 --json");
+    ASSERT_EQ(synth.exitCode, 0) << synth.err;
+    const auto sample = run("sample --model " + modelPath() + " --image " + path("data64/case_0/image.png") +
+                            " --out " + path("sampled64") + " --m 3 --solver euler --steps 2 --device cpu --json");
+    ASSERT_EQ(sample.exitCode, 0) << sample.err;
+    EXPECT_EQ(nlohmann::json::parse(sample.out)["fit_factor"], 2);
+    EXPECT_EQ(flowseg::imaging::readMask(path("sampled64/sample_00.png")).width, 64);
+    EXPECT_EQ(flowseg::imaging::readGrayImage(path("sampled64/probability.png")).width, 64);
+    const auto eval = run("eval --model " + modelPath() + " --data " + path("data64") +
+                          " --m 3 --solver euler --steps 2 --device cpu --json");
+    ASSERT_EQ(eval.exitCode, 0) << eval.err;
+    EXPECT_EQ(nlohmann::json::parse(eval.out)["cases"].size(), 2U);
+    flowseg::imaging::writeGray8(path("odd.png"), flowseg::engine::ImageF(48, 48, 0.2F));
+    expectOneLineError(run("sample --model " + modelPath() + " --image " + path("odd.png") + " --out " +
+                           path("z") + " --device cpu"),
+                       "whole multiple");
+}
+
+TEST_F(Cli, TrainsOnSyntheticCasesDrawnInMemory) {
+    // What a GPU box without image I/O trains on.
+    const auto train = run("train --synthetic 4 --synthetic-size 32 --synthetic-raters 2 --synthetic-seed 3 --out " +
+                           path("mem.fsm") + " --preset tiny --iters 2 --batch 2 --device cpu --json");
+    ASSERT_EQ(train.exitCode, 0) << train.err;
+    EXPECT_TRUE(nlohmann::json::parse(train.out)["completed"].get<bool>());
+    const auto info = run("sample --model " + path("mem.fsm") + " --image " + path("data/case_0/image.png") +
+                          " --out " + path("mem-sampled") + " --m 2 --solver euler --steps 1 --device cpu --json");
+    EXPECT_EQ(info.exitCode, 0) << info.err;  // a 32-px model, as asked
+    const auto neither = run("train --out " + path("none.fsm") + " --preset tiny --iters 1");
+    EXPECT_NE(neither.exitCode, 0);
+    EXPECT_NE(neither.err.find("--data or --synthetic"), std::string::npos) << neither.err;
+    const auto both = run("train --data " + path("data") + " --synthetic 2 --out " + path("none.fsm"));
+    EXPECT_NE(both.exitCode, 0);
+    EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
 }
 
 TEST_F(Cli, MaskFolderWithoutImageIsAOneLineError) {
@@ -256,3 +297,63 @@ TEST_F(Cli, UnreachablePacsIsAOneLineError) {
     expectOneLineError(run("pacs --port 1 --timeout 2 echo"), "does not answer");
 }
 #endif
+
+TEST_F(Cli, BenchJsonNamesTheCheapestSettingAtGedParityAndPlots) {
+    const auto fast = flowseg::engine::SamplingOptions::fastDefault();
+    const std::string fastSetting = flowseg::engine::solverName(fast.solver) + ":" + std::to_string(fast.steps);
+    const auto bench = run("bench --model " + modelPath() + " --settings paper=midpoint:100,fast=" + fastSetting +
+                           ",euler:2,euler:5,heun:3 --m 4 --eval-data " + path("data") +
+                           " --train-presets tiny --train-batch 4 --train-steps 1 --device cpu --json");
+    ASSERT_EQ(bench.exitCode, 0) << bench.err;
+    const auto d = nlohmann::json::parse(bench.out);
+    EXPECT_GT(d["matmul_gflops"].get<double>(), 0.0);
+    EXPECT_EQ(d["paper"], "paper");
+    EXPECT_EQ(d["default"], "fast");
+    ASSERT_EQ(d["settings"].size(), 5U);
+    double paperGed = -1;
+    for (const auto& s : d["settings"]) {
+        for (const auto* key : {"name", "solver", "steps", "passes_per_case", "seconds_per_case", "gflops", "ged"})
+            EXPECT_TRUE(s.contains(key)) << key;
+        EXPECT_GT(s["seconds_per_case"].get<double>(), 0.0);
+        EXPECT_GT(s["gflops"].get<double>(), 0.0);
+        EXPECT_NEAR(s["fraction_of_matmul"].get<double>(), s["gflops"].get<double>() / d["matmul_gflops"].get<double>(), 1e-9);
+        if (s["name"] == "paper") {
+            paperGed = s["ged"].get<double>();
+            EXPECT_EQ(s["passes_per_case"].get<double>(), 200 * 2 * 4);  // 200 evaluations x 2 branches x M
+        }
+    }
+    // The parity rule, checked against the rows: fewest passes among GEDs within 0.01 of the paper's.
+    ASSERT_GE(paperGed, 0.0);
+    std::string cheapest;
+    double fewest = 1e300;
+    for (const auto& s : d["settings"])
+        if (std::abs(s["ged"].get<double>() - paperGed) <= 0.01 && s["passes_per_case"].get<double>() < fewest) {
+            fewest = s["passes_per_case"].get<double>();
+            cheapest = s["name"].get<std::string>();
+        }
+    EXPECT_EQ(d["parity"]["cheapest"], cheapest);
+    EXPECT_DOUBLE_EQ(d["parity"]["passes_saving"].get<double>(), 1600.0 / fewest);
+    ASSERT_EQ(d["train"].size(), 1U);
+    EXPECT_EQ(d["train"][0]["preset"], "tiny");
+    EXPECT_GT(d["train"][0]["iterations_per_second"].get<double>(), 0.0);
+
+#ifdef FLOWSEG_PLOT_BIN
+    std::ofstream(path("bench.json")) << bench.out;
+    const auto plot = [](const std::string& arguments) {
+        const std::string command = std::string(FLOWSEG_PLOT_BIN) + " " + arguments + " > /dev/null 2> " + path("plot.err");
+        const int status = std::system(command.c_str());
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    };
+    ASSERT_EQ(plot(path("bench.json") + " " + path("sweep.png")), 0) << flowseg::test::readFileBytes(path("plot.err"));
+    const auto png = flowseg::imaging::readGrayImage(path("sweep.png"));
+    EXPECT_EQ(png.width, 1400);
+    EXPECT_EQ(png.height, 640);
+    const auto dark = std::count_if(png.pixels.begin(), png.pixels.end(), [](float v) { return v < 0.5F; });
+    EXPECT_GT(dark, 2000);                                         // axes, points, text
+    EXPECT_LT(dark, static_cast<long>(png.pixels.size() / 4));     // on a white page
+    std::ofstream(path("not-bench.json")) << "{\"hello\": 1}";
+    EXPECT_EQ(plot(path("not-bench.json") + " " + path("x.png")), 1);
+    EXPECT_NE(flowseg::test::readFileBytes(path("plot.err")).find("no \"settings\""), std::string::npos);
+    EXPECT_FALSE(fs::exists(path("x.png")));
+#endif
+}

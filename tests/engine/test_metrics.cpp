@@ -9,6 +9,8 @@
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/hungarian.h"
 #include "flowseg/engine/metrics.h"
+#include "flowseg/engine/parity.h"
+#include "flowseg/engine/resample.h"
 #include "flowseg/engine/uncertainty.h"
 
 using namespace flowseg::engine;
@@ -137,3 +139,39 @@ TEST_P(HungarianBruteForce, MatchesExhaustiveSearch) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, HungarianBruteForce, ::testing::Values(1, 2, 3, 4, 5, 6, 7),
                          [](const auto& info) { return std::to_string(info.param); });
+
+TEST(Resample, CropsThatAreWholeMultiplesOfTheModelFitByBoxAveraging) {
+    EXPECT_EQ(fitFactor(64, 64, 64), 1);
+    EXPECT_EQ(fitFactor(128, 128, 64), 2);
+    EXPECT_THROW((void)fitFactor(96, 96, 64), InvalidInput);   // not a whole multiple
+    EXPECT_THROW((void)fitFactor(128, 64, 64), InvalidInput);  // not square
+    ImageF image(4, 4);
+    for (int y = 0; y < 4; ++y)
+        for (int x = 0; x < 4; ++x) image.at(y, x) = static_cast<float>(y * 4 + x);
+    const auto half = boxDownsample(image, 2);
+    ASSERT_EQ(half.width, 2);
+    EXPECT_FLOAT_EQ(half.at(0, 0), (0 + 1 + 4 + 5) / 4.0F);
+    EXPECT_FLOAT_EQ(half.at(1, 1), (10 + 11 + 14 + 15) / 4.0F);
+    Mask mask(2, 2);
+    mask.at(0, 1) = 1;
+    const auto big = replicate(mask, 2);
+    ASSERT_EQ(big.width, 4);
+    EXPECT_EQ(big.area(), 4);
+    EXPECT_EQ(big.at(1, 3), 1);
+    EXPECT_EQ(big.at(2, 3), 0);
+}
+
+TEST(Parity, CheapestSettingWithinTheGedBandOfThePaperSetting) {
+    const auto row = [](const char* name, double passes, double seconds, nlohmann::json ged) {
+        return nlohmann::json{{"name", name}, {"passes_per_case", passes}, {"seconds_per_case", seconds}, {"ged", ged}};
+    };
+    const nlohmann::json rows = {row("paper", 6000, 70, 0.280), row("euler-3", 90, 1.1, 0.327),
+                                 row("midpoint-3", 180, 2.3, 0.286), row("heun-3", 180, 2.2, 0.2895),
+                                 row("rk4-5", 600, 8.4, 0.279), row("untimed", 10, 0.1, nullptr)};
+    // euler-3 is cheaper but 0.047 off; of the two at 180 passes the faster wins.
+    EXPECT_EQ(cheapestAtParity(rows, "paper"), "heun-3");
+    EXPECT_EQ(cheapestAtParity(rows, "paper", 0.005), "rk4-5");
+    EXPECT_EQ(cheapestAtParity(rows, "paper", 0.0), "paper");  // the paper setting itself qualifies
+    EXPECT_FALSE(cheapestAtParity(rows, "absent"));
+    EXPECT_FALSE(cheapestAtParity(nlohmann::json::array({row("paper", 6000, 70, nullptr)}), "paper"));
+}

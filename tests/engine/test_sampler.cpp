@@ -1,5 +1,8 @@
 // Sampler: seeding, cancellation, trajectories and input validation.
 
+#include <algorithm>
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "flowseg/engine/error.h"
@@ -90,4 +93,35 @@ TEST(Sampler, RejectsImagesOfTheWrongSizeOrRange) {
     auto bad = testImage(16);
     bad.pixels[3] = std::numeric_limits<float>::quiet_NaN();
     EXPECT_THROW((void)sampler.sample(bad, o), InvalidInput);
+}
+
+TEST(Sampler, Bf16AutocastStaysCloseToFloat32AndIsSwitchedOffAfterwards) {
+    const Sampler sampler(flowseg::test::tinyModel());
+    SamplingOptions o;
+    o.solver = Solver::Heun;
+    o.steps = 4;
+    o.samples = 4;
+    const auto full = sampler.sample(testImage(16), o);
+    o.precision = Precision::BFloat16;
+    const auto half = sampler.sample(testImage(16), o);
+    double largest = 0;
+    for (size_t m = 0; m < full.soft.size(); ++m)
+        for (size_t i = 0; i < full.soft[m].pixels.size(); ++i)
+            largest = std::max(largest, static_cast<double>(std::abs(full.soft[m].pixels[i] - half.soft[m].pixels[i])));
+    EXPECT_GT(largest, 0.0);   // bf16 really ran
+    EXPECT_LT(largest, 0.05);  // and stayed close
+    // The thread's autocast state is restored: a float32 run afterwards is bit-identical.
+    o.precision = Precision::Float32;
+    EXPECT_EQ(sampler.sample(testImage(16), o).soft[0].pixels, full.soft[0].pixels);
+}
+
+TEST(Sampler, Fp16OnTheCpuIsAClearError) {
+    const Sampler sampler(flowseg::test::tinyModel());
+    SamplingOptions o;
+    o.steps = 2;
+    o.precision = Precision::Float16;
+    EXPECT_THROW((void)sampler.sample(testImage(16), o), InvalidInput);
+    EXPECT_EQ(parsePrecision("bf16"), Precision::BFloat16);
+    EXPECT_EQ(precisionName(parsePrecision("fp16")), "fp16");
+    EXPECT_THROW((void)parsePrecision("int8"), InvalidInput);
 }

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <unistd.h>
 
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
@@ -66,39 +68,84 @@ TEST(LesionCrop, CtCropsLookLikeTheSyntheticTrainingCrops) {
     }
 }
 
-TEST(LesionCrop, RealLidcNoduleCropsLikeTheSyntheticOnes) {
-    // ../shared/data/lidc-idri-0004 (one real nodule, four readers), where present.
+namespace {
+
+// ../shared/data/lidc-idri-0004 (one real nodule, four readers), where present:
+// slice 3 in HU, the readers' union and its centroid.
+struct LidcSlice {
+    dicom::Series series;
+    std::vector<float> insideHu;  ///< HU under the readers' union
+    int cx = 0, cy = 0;
+};
+
+std::optional<LidcSlice> lidcSlice() {
     const fs::path root = fs::path(FLOWSEG_SOURCE_DIR) / ".." / "shared" / "data" / "lidc-idri-0004";
     const std::string study = "191425307197546732281885591780";
-    if (!fs::exists(root / "images" / study / "slice3.tif")) GTEST_SKIP() << "no " << root.string();
+    if (!fs::exists(root / "images" / study / "slice3.tif")) return std::nullopt;
     const auto image = imaging::readGrayImage((root / "images" / study / "slice3.tif").string());
-    dicom::Series series;
-    series.width = image.width;
-    series.height = image.height;
-    series.depth = 1;
-    for (const float v : image.pixels) series.values.push_back(std::round(v * 65535.0F) - 1024.0F);  // HU
-    engine::Mask marked(image.height, image.width);  // the four readers' union
+    LidcSlice s;
+    s.series.width = image.width;
+    s.series.height = image.height;
+    s.series.depth = 1;
+    for (const float v : image.pixels) s.series.values.push_back(std::round(v * 65535.0F) - 1024.0F);  // HU
+    engine::Mask marked(image.height, image.width);
     for (int k = 1; k <= 4; ++k) {
         const auto reader = imaging::readMask((root / "gts" / study / "slice3" / ("GT_id" + std::to_string(k) + ".tif")).string());
         for (size_t i = 0; i < marked.pixels.size(); ++i) marked.pixels[i] |= reader.pixels.at(i);
     }
     double cx = 0, cy = 0;
-    std::vector<float> inside;
     for (int y = 0; y < marked.height; ++y)
         for (int x = 0; x < marked.width; ++x)
             if (marked.at(y, x) != 0) {
                 cx += x;
                 cy += y;
-                inside.push_back(review::windowToUnit(series.at(0, y, x), {}));
+                s.insideHu.push_back(s.series.at(0, y, x));
             }
-    ASSERT_FALSE(inside.empty());
-    cx /= static_cast<double>(inside.size());
-    cy /= static_cast<double>(inside.size());
-    const auto crop = review::cropLesion(series, 0, {static_cast<int>(cx) - 6, static_cast<int>(cy) - 6, 13, 13}, 128);
+    if (s.insideHu.empty()) return std::nullopt;
+    s.cx = static_cast<int>(cx / static_cast<double>(s.insideHu.size()));
+    s.cy = static_cast<int>(cy / static_cast<double>(s.insideHu.size()));
+    return s;
+}
+
+}  // namespace
+
+TEST(LesionCrop, RealLidcNoduleCropsLikeTheSyntheticOnes) {
+    const auto lidc = lidcSlice();
+    if (!lidc) GTEST_SKIP() << "no ../shared/data/lidc-idri-0004";
+    const auto crop = review::cropLesion(lidc->series, 0, {lidc->cx - 6, lidc->cy - 6, 13, 13}, 128);
     // Parenchyma is the crop's dark tenth; it must sit where the synthetic background does.
     EXPECT_NEAR(percentile(crop.image.pixels, 0.10), syntheticBackground(), 0.03);
     // The readers' union is brighter than the lung around it.
+    std::vector<float> inside;
+    for (const float hu : lidc->insideHu) inside.push_back(review::windowToUnit(hu, {}));
     EXPECT_GT(percentile(inside, 0.5) - percentile(crop.image.pixels, 0.10), 0.05F);
+}
+
+TEST(LesionCrop, MinMaxScaled8BitCropsOfARealNoduleReadLikeTheModelWindow) {
+    // Public multi-rater crops are 8-bit PNGs whose HU were min-max scaled per crop.
+    // Read as value / 255 they must land where the model's training crops are.
+    const auto lidc = lidcSlice();
+    if (!lidc) GTEST_SKIP() << "no ../shared/data/lidc-idri-0004";
+    engine::ImageF hu(128, 128);
+    for (int y = 0; y < 128; ++y)
+        for (int x = 0; x < 128; ++x) hu.at(y, x) = lidc->series.at(0, lidc->cy - 64 + y, lidc->cx - 64 + x);
+    const auto [lo, hi] = std::minmax_element(hu.pixels.begin(), hu.pixels.end());
+    engine::ImageF scaled = hu;
+    for (auto& v : scaled.pixels) v = (v - *lo) / (*hi - *lo);
+    const auto file = fs::temp_directory_path() / ("flowseg_minmax_" + std::to_string(::getpid()) + ".png");
+    imaging::writeGray8(file.string(), scaled);
+    const auto read = imaging::readGrayImage(file.string());
+    fs::remove(file);
+    ASSERT_EQ(read.width, 128);
+    // Background where the synthetic crops have theirs, and close to the DICOM path's window.
+    const float background = percentile(read.pixels, 0.10);
+    EXPECT_NEAR(background, syntheticBackground(), 0.03);
+    const auto windowed = review::cropLesion(lidc->series, 0, {lidc->cx - 6, lidc->cy - 6, 13, 13}, 128);
+    EXPECT_NEAR(background, percentile(windowed.image.pixels, 0.10), 0.03);
+    // The nodule keeps its contrast within the synthetic lesions' range (0.05 ... 0.5).
+    const float nodule = (percentile(lidc->insideHu, 0.5) - *lo) / (*hi - *lo);
+    EXPECT_GT(nodule - background, 0.05F);
+    EXPECT_LT(nodule - background, 0.6F);
 }
 
 TEST(LesionCrop, WindowMapsTheModelWindowToUnitRange) {

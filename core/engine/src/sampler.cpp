@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cmath>
 #include <sstream>
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/guided_velocity.h"
@@ -15,8 +17,8 @@ namespace flowseg::engine {
 
 SamplingOptions SamplingOptions::fastDefault() {
     SamplingOptions o = paper();
-    o.solver = Solver::Heun;
-    o.steps = 10;
+    o.solver = Solver::Midpoint;
+    o.steps = 3;
     return o;
 }
 
@@ -29,12 +31,30 @@ SamplingOptions SamplingOptions::paper() {
     return o;
 }
 
+Precision parsePrecision(const std::string& name) {
+    if (name == "fp32" || name == "float32") return Precision::Float32;
+    if (name == "bf16" || name == "bfloat16") return Precision::BFloat16;
+    if (name == "fp16" || name == "float16") return Precision::Float16;
+    throw InvalidInput("unknown precision '" + name + "' (use fp32, bf16 or fp16)");
+}
+
+std::string precisionName(Precision precision) {
+    switch (precision) {
+        case Precision::Float32: return "fp32";
+        case Precision::BFloat16: return "bf16";
+        case Precision::Float16: return "fp16";
+    }
+    return "?";
+}
+
 std::string SamplingOptions::describe() const {
     std::ostringstream s;
     s << solverName(solver);
     if (solver == Solver::DormandPrince) s << " tol " << tolerance;
     else s << " " << steps << " steps";
     s << ", w " << guidance << ", M " << samples << ", seed " << seed;
+    if (precision != Precision::Float32) s << ", " << precisionName(precision);
+    if (channelsLast) s << ", channels-last";
     return s.str();
 }
 
@@ -58,6 +78,59 @@ void validateImage(const ImageF& image, int64_t expected) {
 }
 
 torch::Tensor toUnitRange(const torch::Tensor& x) { return ((x + 1) / 2).clamp(0, 1); }
+
+// Autocast for this thread while sampling; restores the previous state (also on
+// Cancelled and errors) and drops autocast's weight-cast cache.
+class AutocastScope {
+public:
+    AutocastScope(Precision precision, const torch::Device& device) : m_type(device.type()) {
+        if (precision == Precision::Float32) return;
+        if (precision == Precision::Float16 && !device.is_cuda())
+            throw InvalidInput("fp16 sampling needs a CUDA device; use bf16 on the CPU");
+        const auto dtype = precision == Precision::BFloat16 ? at::kBFloat16 : at::kHalf;
+        m_wasEnabled = enabled();
+        m_previousType = dtypeFor();
+        set(true, dtype);
+        at::autocast::increment_nesting();
+        m_active = true;
+    }
+    ~AutocastScope() {
+        if (!m_active) return;
+        if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+        set(m_wasEnabled, m_previousType);
+    }
+    AutocastScope(const AutocastScope&) = delete;
+    AutocastScope& operator=(const AutocastScope&) = delete;
+
+private:
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    bool enabled() const { return at::autocast::is_autocast_enabled(m_type); }
+    at::ScalarType dtypeFor() const { return at::autocast::get_autocast_dtype(m_type); }
+    void set(bool on, at::ScalarType dtype) const {
+        at::autocast::set_autocast_dtype(m_type, dtype);
+        at::autocast::set_autocast_enabled(m_type, on);
+    }
+#else
+    bool cuda() const { return m_type == c10::DeviceType::CUDA; }
+    bool enabled() const { return cuda() ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled(); }
+    at::ScalarType dtypeFor() const {
+        return cuda() ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+    }
+    void set(bool on, at::ScalarType dtype) const {
+        if (cuda()) {
+            at::autocast::set_autocast_gpu_dtype(dtype);
+            at::autocast::set_enabled(on);
+        } else {
+            at::autocast::set_autocast_cpu_dtype(dtype);
+            at::autocast::set_cpu_enabled(on);
+        }
+    }
+#endif
+    c10::DeviceType m_type;
+    bool m_active = false;
+    bool m_wasEnabled = false;
+    at::ScalarType m_previousType = at::kFloat;
+};
 
 }  // namespace
 
@@ -84,7 +157,8 @@ SamplingResult Sampler::sample(const ImageF& image, const SamplingOptions& optio
                      torch::TensorOptions().dtype(torch::kFloat32))
             .to(device);
     const auto condition = toTensor(image).to(device);
-    GuidedVelocity velocity(net, condition, m, options.guidance);
+    GuidedVelocity velocity(net, condition, m, options.guidance, options.channelsLast);
+    const AutocastScope autocast(options.precision, device);
 
     OdeOptions ode;
     ode.solver = options.solver;

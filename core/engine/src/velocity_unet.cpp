@@ -21,6 +21,13 @@ void zeroInitialize(const nn::Conv2d& conv) {
     if (conv->bias.defined()) conv->bias.zero_();
 }
 
+// GroupNorm in float32, autocast's policy for normalization: under bf16/fp16
+// autocast the convolutions hand it 16-bit tensors, and LibTorch 1.13 has no CPU
+// autocast rule for group_norm (it would mix a bf16 input with float weights).
+torch::Tensor normalize32(nn::GroupNorm& norm, const torch::Tensor& x) {
+    return x.scalar_type() == torch::kFloat32 ? norm(x) : norm(x.to(torch::kFloat32));
+}
+
 double convFlops(int64_t in, int64_t out, int64_t kernel, int64_t side) {
     return 2.0 * static_cast<double>(in * out * kernel * kernel) * static_cast<double>(side * side);
 }
@@ -42,10 +49,10 @@ ResidualBlockImpl::ResidualBlockImpl(int64_t in, int64_t out, int64_t embedding,
 }
 
 torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding) {
-    auto h = m_conv1(torch::silu(m_norm1(x)));
+    auto h = m_conv1(torch::silu(normalize32(m_norm1, x)));
     const auto film = m_film(torch::silu(embedding)).view({-1, 2 * m_out, 1, 1});
     const auto scaleShift = film.chunk(2, 1);
-    h = m_norm2(h) * (1 + scaleShift[0]) + scaleShift[1];
+    h = normalize32(m_norm2, h) * (1 + scaleShift[0]) + scaleShift[1];
     h = m_conv2(m_dropout(torch::silu(h)));
     return (m_skip ? m_skip(x) : x) + h;
 }
@@ -65,7 +72,7 @@ torch::Tensor AttentionBlockImpl::forward(const torch::Tensor& x) {
     const auto pixels = x.size(2) * x.size(3);
     const auto headDim = c / m_heads;
     // [B, 3, heads, headDim, N] -> q, k, v of [B*heads, headDim, N]
-    const auto qkv = m_qkv(m_norm(x)).reshape({b, 3, m_heads, headDim, pixels});
+    const auto qkv = m_qkv(normalize32(m_norm, x)).reshape({b, 3, m_heads, headDim, pixels});
     const auto q = qkv.select(1, 0).reshape({b * m_heads, headDim, pixels});
     const auto k = qkv.select(1, 1).reshape({b * m_heads, headDim, pixels});
     const auto v = qkv.select(1, 2).reshape({b * m_heads, headDim, pixels});
@@ -219,7 +226,7 @@ torch::Tensor VelocityUNetImpl::forward(const torch::Tensor& xt, const torch::Te
         skips.pop_back();
         h = stage->as<UNetStage>()->forward(h, embedding);
     }
-    return m_outputConv(torch::silu(m_outputNorm(h)));
+    return m_outputConv(torch::silu(normalize32(m_outputNorm, h)));
 }
 
 int64_t VelocityUNetImpl::parameterCount() const {

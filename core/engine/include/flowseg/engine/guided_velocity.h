@@ -11,10 +11,12 @@ namespace flowseg::engine {
 class GuidedVelocity {
 public:
     /// condition: [1, C, H, W]; samples: M; guidance: w (0 skips the unconditional branch).
+    /// channelsLast: feed the network NHWC tensors (convolutions then run channels-last).
     GuidedVelocity(VelocityUNet network, const torch::Tensor& condition, int64_t samples,
-                   double guidance);
+                   double guidance, bool channelsLast = false);
 
-    /// x: [M, 1, H, W] at time t. Returns the guided velocity, shaped like x.
+    /// x: [M, 1, H, W] at time t. Returns the guided velocity in float32, shaped like x
+    /// (contiguous), whatever precision the network ran in.
     torch::Tensor operator()(double t, const torch::Tensor& x);
 
     /// Images pushed through the network so far (M or 2M per call).
@@ -26,6 +28,7 @@ private:
     torch::Tensor m_batchedCondition;  ///< [M or 2M, C, H, W]: X repeated, then zeros
     int64_t m_samples;
     double m_guidance;
+    bool m_channelsLast;
     int64_t m_passes = 0;
 };
 

@@ -16,6 +16,13 @@ namespace flowseg::engine {
 
 class Model;
 
+/// Arithmetic of the network's forward passes while sampling. bf16/fp16 run the
+/// network under autocast (convolutions and matmuls in 16 bit, normalization in
+/// 32); the ODE state stays float32. fp16 needs CUDA.
+enum class Precision { Float32, BFloat16, Float16 };
+[[nodiscard]] Precision parsePrecision(const std::string& name);  ///< "fp32", "bf16", "fp16"
+[[nodiscard]] std::string precisionName(Precision precision);
+
 struct SamplingOptions {
     Solver solver = Solver::Midpoint;
     int steps = 100;             ///< fixed-step solvers; initial step 1/steps for dopri5
@@ -24,11 +31,15 @@ struct SamplingOptions {
     int samples = 15;            ///< M
     std::uint64_t seed = 0;
     int trajectoryEvery = 0;     ///< report every k-th ODE state (0 = none)
+    Precision precision = Precision::Float32;
+    bool channelsLast = false;   ///< NHWC tensors through the network
 
     /// The paper's setting: midpoint, h = 0.01, w = 0.3, M = 15.
     static SamplingOptions paper();
-    /// The review window's default: Heun, 10 steps (20 evaluations, 10x fewer
-    /// network passes than the paper's 200), w = 0.3, M = 15. See docs/BENCHMARKS.md.
+    /// The review window's default: midpoint, 3 steps (6 evaluations, 180 network
+    /// passes: 33x fewer than the paper's 6000), w = 0.3, M = 15 — the cheapest
+    /// setting whose GED stayed within 0.01 of the paper setting's on two 16-case
+    /// synthetic sets (+0.006 and +0.001). See docs/BENCHMARKS.md "Solver sweep".
     static SamplingOptions fastDefault();
     [[nodiscard]] std::string describe() const;
 };

@@ -57,6 +57,8 @@ public:
 
     /// x_t: [B, mask_channels, H, W]; condition: [B, image_channels, H, W] (zeros for
     /// the unconditional branch); t: [B] in [0, 1]. Returns the velocity, shaped like x_t.
+    /// t: [B], or [1] when the whole batch shares one time (the sampler's case): the
+    /// time embedding and every FiLM projection are then computed once, not B times.
     torch::Tensor forward(const torch::Tensor& xt, const torch::Tensor& condition,
                           const torch::Tensor& t);
 
