@@ -221,6 +221,21 @@ TEST(PixelDecoder, CorruptRleSegmentsFoundByTheFuzzerAreErrorsNotCrashes) {
     }
 }
 
+TEST(PixelDecoder, AJpeg2000HeaderThatClaimsAHugeImageIsRefusedBeforeDecoding) {
+    // Found by the fuzzer: OpenJPEG allocated 17 GB for the size in this codestream's
+    // header. The header is now checked against Rows/Columns first.
+    const std::string path = std::string(FLOWSEG_TEST_DATA) + "/fuzz_j2k_header_claims_17gb.dcm";
+    try {
+        (void)decodePixels(path);
+        ADD_FAILURE() << "decoded a corrupt JPEG 2000 file";
+    } catch (const DicomError& e) {
+        EXPECT_NE(std::string(e.what()).find("JPEG 2000"), std::string::npos) << e.what();
+    }
+    const auto load = loadFiles({path});
+    EXPECT_TRUE(load.series.empty());
+    EXPECT_EQ(load.skipped.size(), 1U);
+}
+
 TEST(PixelDecoder, TruncatedAtAnyPointNeverCrashes) {
     REQUIRE_PYDICOM();
     const auto dir = tempDir("cuts");

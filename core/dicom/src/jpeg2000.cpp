@@ -76,6 +76,15 @@ std::vector<std::int32_t> decodeCodestream(const std::vector<std::uint8_t>& byte
     opj_image_t* raw = nullptr;
     if (!opj_read_header(stream.get(), codec.get(), &raw)) fail("corrupt header");
     std::unique_ptr<opj_image_t, decltype(&opj_image_destroy)> image(raw, opj_image_destroy);
+    // Check what the codestream claims before decoding it: OpenJPEG allocates for
+    // the size in its header (a corrupt one asked for 17 GB in the fuzzer).
+    if (image->numcomps != 1) fail("colour JPEG 2000 is not supported for lesion review");
+    const auto width = static_cast<std::uint64_t>(image->x1) - image->x0;
+    const auto height = static_cast<std::uint64_t>(image->y1) - image->y0;
+    if (image->x1 < image->x0 || image->y1 < image->y0 || width != static_cast<std::uint64_t>(columns) ||
+        height != static_cast<std::uint64_t>(rows))
+        fail("the codestream is " + std::to_string(width) + "x" + std::to_string(height) + " but the header says " +
+             std::to_string(columns) + "x" + std::to_string(rows));
     if (!opj_decode(codec.get(), stream.get(), image.get()) || !opj_end_decompress(codec.get(), stream.get()))
         fail("corrupt codestream");
     if (image->numcomps < 1 || !image->comps[0].data) fail("no image component");

@@ -124,8 +124,11 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
     if (out.bitsStored < 1 || out.bitsStored > bitsAllocated) fail(path, "invalid BitsStored");
 
     const size_t framePixels = static_cast<size_t>(out.rows) * static_cast<size_t>(out.columns);
-    if (framePixels * static_cast<size_t>(out.frames) > (size_t{1} << 31))
-        fail(path, "the image is implausibly large");
+    // 8192 x 8192 per frame and 2^28 values (1 GiB of floats) per file: far above
+    // any CT or MR, and a corrupt header cannot make us allocate more.
+    if (framePixels > size_t{8192} * 8192 || framePixels * static_cast<size_t>(out.frames) > (size_t{1} << 28))
+        fail(path, "the image is implausibly large (" + std::to_string(out.columns) + "x" + std::to_string(out.rows) +
+                       " x " + std::to_string(out.frames) + " frames)");
     out.values.resize(framePixels * static_cast<size_t>(out.frames));
     for (int f = 0; f < out.frames; ++f) {
         const auto rescale = rescaleForFrame(data, f);
