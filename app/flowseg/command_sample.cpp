@@ -8,9 +8,8 @@
 
 #include "cli_support.h"
 #include "commands.h"
+#include "eval_support.h"
 #include "flowseg/engine/model.h"
-#include "flowseg/engine/resample.h"
-#include "flowseg/engine/uncertainty.h"
 #include "flowseg/imaging/image_io.h"
 
 namespace flowseg::cli {
@@ -55,14 +54,8 @@ void runSample(const SampleFlags& f) {
                                 frame.states);
             ++frames;
         };
-    // A crop that is k times the model's side (a 128-px public crop, a 64-px model)
-    // is box-averaged to it; the masks come back at the crop's size.
-    const int fit = engine::fitFactor(image.width, image.height, static_cast<int>(model->options().image_size()));
-    auto result = sampler.sample(engine::boxDownsample(image, fit), options, callbacks);
-    if (fit > 1) {
-        for (auto& mask : result.masks) mask = engine::replicate(mask, fit);
-        result.maps = engine::uncertaintyMaps(result.masks);
-    }
+    int fit = 1;  // masks come back at the crop's size
+    const auto result = sampleCrop(sampler, image, options, callbacks, &fit);
 
     for (size_t i = 0; i < result.masks.size(); ++i)
         imaging::writeMask((out / numbered("sample_%02d.png", static_cast<int>(i))).string(), result.masks[i]);

@@ -5,9 +5,23 @@
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/metrics.h"
 #include "flowseg/engine/resample.h"
+#include "flowseg/engine/uncertainty.h"
 #include "flowseg/engine/synthetic.h"
 
 namespace flowseg::cli {
+
+engine::SamplingResult sampleCrop(const engine::Sampler& sampler, const engine::ImageF& image,
+                                  const engine::SamplingOptions& options, const engine::SamplingCallbacks& callbacks,
+                                  int* fit) {
+    const int k = engine::fitFactor(image.width, image.height, static_cast<int>(sampler.model().options().image_size()));
+    if (fit) *fit = k;
+    auto result = sampler.sample(engine::boxDownsample(image, k), options, callbacks);
+    if (k > 1) {
+        for (auto& mask : result.masks) mask = engine::replicate(mask, k);
+        result.maps = engine::uncertaintyMaps(result.masks);
+    }
+    return result;
+}
 
 std::vector<EvalCase> syntheticEvalCases(int count, int size, int raters, std::uint64_t seed) {
     std::vector<EvalCase> out;
@@ -35,10 +49,7 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
         caseOptions.seed = options.seed + i;
         engine::SamplingCallbacks callbacks;
         callbacks.cancelled = [] { return interruptRequested().load(); };
-        const auto& image = cases[i].data.image;
-        const int fit = engine::fitFactor(image.width, image.height, static_cast<int>(model->options().image_size()));
-        auto result = sampler.sample(engine::boxDownsample(image, fit), caseOptions, callbacks);
-        for (auto& mask : result.masks) mask = engine::replicate(mask, fit);  // back to the experts' size
+        const auto result = sampleCrop(sampler, cases[i].data.image, caseOptions, callbacks);  // at the experts' size
         auto row = metricsToJson(engine::evaluateCase(result.masks, cases[i].data.experts));
         row["id"] = cases[i].data.id;
         row["seconds"] = result.seconds;

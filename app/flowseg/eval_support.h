@@ -20,6 +20,13 @@ struct EvalCase {
     std::optional<std::string> syntheticLesionJson;  ///< the true rater model, when known
 };
 
+/// Samples a crop whose side is the model's or a whole multiple k of it (a 128-px
+/// public crop, a 64-px model): box-averaged k x k in, masks and uncertainty maps
+/// replicated back to the crop's size. `fit` receives k when given.
+engine::SamplingResult sampleCrop(const engine::Sampler& sampler, const engine::ImageF& image,
+                                  const engine::SamplingOptions& options,
+                                  const engine::SamplingCallbacks& callbacks = {}, int* fit = nullptr);
+
 /// `count` synthetic cases of `size` pixels with `raters` raters (seed fixed), in memory.
 std::vector<EvalCase> syntheticEvalCases(int count, int size, int raters, std::uint64_t seed);
 
