@@ -86,7 +86,10 @@ nlohmann::json metricsToJson(const engine::CaseMetrics& m) {
             {"d_max", m.dMax},
             {"variance_correlation",
              m.varianceCorrelation ? nlohmann::json(*m.varianceCorrelation) : nlohmann::json()},
-            {"single_mask_ged", m.singleMaskGed}};
+            {"single_mask_ged", m.singleMaskGed},
+            {"ged_cross", m.crossDistance},
+            {"ged_sample_diversity", m.sampleDiversity},
+            {"ged_expert_diversity", m.expertDiversity}};
 }
 
 std::string commandLine() { return storedCommandLine(); }

@@ -72,7 +72,8 @@ struct Setting {
     engine::SamplingOptions options;
 };
 
-// "name=solver:steps" or "solver:steps" (name defaults to solver-steps); dopri5 takes a tolerance.
+// "[name=]solver:steps[:wG]" (name defaults to solver-steps[-wG]); dopri5 takes a
+// tolerance instead of steps; ":wG" overrides the guidance weight for that setting.
 std::vector<Setting> parseSettings(const std::string& text, int samples, double guidance,
                                    engine::Precision precision, bool channelsLast) {
     std::vector<Setting> out;
@@ -85,29 +86,36 @@ std::vector<Setting> parseSettings(const std::string& text, int samples, double 
             name = item.substr(0, eq);
             item = item.substr(eq + 1);
         }
-        const auto colon = item.find(':');
-        if (colon == std::string::npos)
-            throw engine::InvalidInput("bench setting '" + item + "' must look like solver:steps");
+        std::vector<std::string> parts;
+        std::stringstream fields(item);
+        for (std::string part; std::getline(fields, part, ':');) parts.push_back(part);
+        const bool guidanceGiven = parts.size() == 3 && parts[2].size() > 1 && parts[2][0] == 'w';
+        if (parts.size() < 2 || parts.size() > 3 || (parts.size() == 3 && !guidanceGiven))
+            throw engine::InvalidInput("bench setting '" + item + "' must look like solver:steps or solver:steps:wG");
         Setting s;
-        s.options.solver = engine::parseSolver(item.substr(0, colon));
-        const auto value = std::stod(item.substr(colon + 1));
-        if (s.options.solver == engine::Solver::DormandPrince) s.options.tolerance = value;
-        else s.options.steps = static_cast<int>(value);
+        s.options.solver = engine::parseSolver(parts[0]);
+        try {
+            const auto value = std::stod(parts[1]);
+            if (s.options.solver == engine::Solver::DormandPrince) s.options.tolerance = value;
+            else s.options.steps = static_cast<int>(value);
+            s.options.guidance = guidanceGiven ? std::stod(parts[2].substr(1)) : guidance;
+        } catch (const std::logic_error&) {
+            throw engine::InvalidInput("bench setting '" + item + "' has a number that does not read");
+        }
         s.options.samples = samples;
-        s.options.guidance = guidance;
         s.options.precision = precision;
         s.options.channelsLast = channelsLast;
-        s.name = name.empty() ? item.substr(0, colon) + "-" + item.substr(colon + 1) : name;
+        s.name = name.empty() ? parts[0] + "-" + parts[1] + (guidanceGiven ? "-" + parts[2] : "") : name;
         out.push_back(s);
     }
     if (out.empty()) throw engine::InvalidInput("no bench settings given");
     return out;
 }
 
-// The first setting that integrates like `want` (solver and steps, or tolerance).
+// The first setting that samples like `want`: solver, steps (or tolerance) and guidance.
 nlohmann::json nameOf(const std::vector<Setting>& settings, const engine::SamplingOptions& want) {
     for (const auto& s : settings) {
-        if (s.options.solver != want.solver) continue;
+        if (s.options.solver != want.solver || s.options.guidance != want.guidance) continue;
         if (want.solver == engine::Solver::DormandPrince ? s.options.tolerance == want.tolerance
                                                          : s.options.steps == want.steps)
             return s.name;
@@ -171,6 +179,7 @@ void runBench(const BenchFlags& f) {
         nlohmann::json row{{"name", s.name},
                            {"solver", engine::solverName(s.options.solver)},
                            {"steps", s.options.solver == engine::Solver::DormandPrince ? nlohmann::json() : nlohmann::json(s.options.steps)},
+                           {"guidance", s.options.guidance},
                            {"passes_per_case", passesPerCase},
                            {"seconds_per_case", seconds},
                            {"gflops", gflops},
@@ -276,7 +285,7 @@ void addBenchCommand(CLI::App& app) {
     cmd->add_option("--model", f->model, "checkpoint (default: an untrained --preset network)");
     cmd->add_option("--preset", f->preset, "network preset when no --model is given")->capture_default_str();
     cmd->add_option("--device", f->device, "cpu, cuda or auto")->capture_default_str();
-    cmd->add_option("--settings", f->settings, "comma list of [name=]solver:steps (dopri5:tolerance)")->capture_default_str();
+    cmd->add_option("--settings", f->settings, "comma list of [name=]solver:steps[:wG] (dopri5:tolerance; :wG sets that setting's guidance)")->capture_default_str();
     cmd->add_option("--cases", f->cases, "cases timed per setting")->check(CLI::Range(1, 10000))->capture_default_str();
     cmd->add_option("--m,--samples", f->samples, "M")->check(CLI::Range(1, 1024))->capture_default_str();
     cmd->add_option("--guidance,-w", f->guidance, "w")->capture_default_str();

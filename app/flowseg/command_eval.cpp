@@ -48,7 +48,8 @@ void runEval(const EvalFlags& f) {
     const auto& mean = out["mean"];
     std::cout << "cases " << cases.size() << "  (" << options.describe() << ")\n";
     for (const auto& key : {"ged", "single_mask_ged", "oracle_ged", "hm_iou", "dice", "d_max",
-                            "variance_correlation", "seconds_per_case"})
+                            "variance_correlation", "ged_cross", "ged_sample_diversity",
+                            "ged_expert_diversity", "seconds_per_case"})
         if (mean.contains(key) && !mean[key].is_null())
             std::printf("  %-22s %.4f\n", key, mean[key].get<double>());
 }

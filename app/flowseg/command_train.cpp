@@ -31,6 +31,7 @@ struct TrainFlags {
     std::int64_t iterations = 1000;
     std::int64_t batch = 16;
     double learningRate = 1e-4;
+    std::int64_t lrDecayStart = -1;
     std::uint64_t seed = 0;
     std::string init;
     std::string resume;
@@ -79,6 +80,7 @@ void runTrain(const TrainFlags& f) {
     o.iterations = f.iterations;
     o.batchSize = f.batch;
     o.learningRate = f.learningRate;
+    o.lrDecayStart = f.lrDecayStart;
     o.seed = f.seed;
     o.initFrom = f.init;
     o.resumeFrom = f.resume;
@@ -136,6 +138,10 @@ void addTrainCommand(CLI::App& app) {
     cmd->add_option("--iters", f->iterations, "total optimizer steps")->check(CLI::Range(1, 100000000))->capture_default_str();
     cmd->add_option("--batch", f->batch, "batch size")->check(CLI::Range(1, 65536))->capture_default_str();
     cmd->add_option("--lr", f->learningRate, "AdamW learning rate")->capture_default_str();
+    cmd->add_option("--lr-decay-start", f->lrDecayStart,
+                    "from this step on, lower the rate linearly to zero at --iters (cool-down; -1 = constant)")
+        ->check(CLI::Range(static_cast<std::int64_t>(-1), static_cast<std::int64_t>(100000000)))
+        ->capture_default_str();
     cmd->add_option("--seed", f->seed, "random seed")->capture_default_str();
     cmd->add_option("--init", f->init, "start from these weights (fine-tuning)");
     cmd->add_option("--resume", f->resume, "continue an interrupted run from this checkpoint");

@@ -60,7 +60,8 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
                                                   0x0AC1E + i);
         }
         for (const auto& key : {"ged", "hm_iou", "dice", "d_max", "variance_correlation",
-                                "single_mask_ged", "oracle_ged", "seconds", "network_passes"})
+                                "single_mask_ged", "oracle_ged", "ged_cross", "ged_sample_diversity",
+                                "ged_expert_diversity", "seconds", "network_passes"})
             if (row.contains(key)) accumulate(key == std::string("seconds") ? "seconds_per_case" : key, row[key]);
         perCase.push_back(row);
         if (progress) progress(static_cast<int>(i + 1), static_cast<int>(cases.size()));

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <sys/wait.h>
 
 #include "engine/checkpoint_fixtures.h"
@@ -300,9 +301,10 @@ TEST_F(Cli, UnreachablePacsIsAOneLineError) {
 
 TEST_F(Cli, BenchJsonNamesTheCheapestSettingAtGedParityAndPlots) {
     const auto fast = flowseg::engine::SamplingOptions::fastDefault();
-    const std::string fastSetting = flowseg::engine::solverName(fast.solver) + ":" + std::to_string(fast.steps);
-    const auto bench = run("bench --model " + modelPath() + " --settings paper=midpoint:100,fast=" + fastSetting +
-                           ",euler:2,euler:5,heun:3 --m 4 --eval-data " + path("data") +
+    std::ostringstream fastSetting;
+    fastSetting << flowseg::engine::solverName(fast.solver) << ":" << fast.steps << ":w" << fast.guidance;
+    const auto bench = run("bench --model " + modelPath() + " --settings paper=midpoint:100,fast=" + fastSetting.str() +
+                           ",euler:2,euler:5,heun:3:w2 --m 4 --eval-data " + path("data") +
                            " --train-presets tiny --train-batch 4 --train-steps 1 --device cpu --json");
     ASSERT_EQ(bench.exitCode, 0) << bench.err;
     const auto d = nlohmann::json::parse(bench.out);
@@ -317,6 +319,7 @@ TEST_F(Cli, BenchJsonNamesTheCheapestSettingAtGedParityAndPlots) {
         EXPECT_GT(s["seconds_per_case"].get<double>(), 0.0);
         EXPECT_GT(s["gflops"].get<double>(), 0.0);
         EXPECT_NEAR(s["fraction_of_matmul"].get<double>(), s["gflops"].get<double>() / d["matmul_gflops"].get<double>(), 1e-9);
+        EXPECT_DOUBLE_EQ(s["guidance"].get<double>(), s["name"] == "heun-3-w2" ? 2.0 : s["name"] == "fast" ? fast.guidance : 0.3);
         if (s["name"] == "paper") {
             paperGed = s["ged"].get<double>();
             EXPECT_EQ(s["passes_per_case"].get<double>(), 200 * 2 * 4);  // 200 evaluations x 2 branches x M
@@ -336,6 +339,9 @@ TEST_F(Cli, BenchJsonNamesTheCheapestSettingAtGedParityAndPlots) {
     ASSERT_EQ(d["train"].size(), 1U);
     EXPECT_EQ(d["train"][0]["preset"], "tiny");
     EXPECT_GT(d["train"][0]["iterations_per_second"].get<double>(), 0.0);
+
+    expectOneLineError(run("bench --model " + modelPath() + " --settings euler:3:x2 --train-presets '' --device cpu"),
+                       "solver:steps:wG");
 
 #ifdef FLOWSEG_PLOT_BIN
     std::ofstream(path("bench.json")) << bench.out;

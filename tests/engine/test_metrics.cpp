@@ -50,6 +50,20 @@ TEST(Metrics, GedMatchesAHandComputedValue) {
     EXPECT_NEAR(generalizedEnergyDistance({row("000")}, {row("000"), row("000")}), 0.0, 1e-12);
 }
 
+TEST(Metrics, EvaluateCaseReportsTheThreeGedTerms) {
+    // Same sets as above: cross 0.75, samples 0.5, experts 0.
+    const auto m = evaluateCase({row("1100"), row("0000")}, {row("1000")});
+    EXPECT_NEAR(m.crossDistance, 0.75, 1e-12);
+    EXPECT_NEAR(m.sampleDiversity, 0.5, 1e-12);
+    EXPECT_NEAR(m.expertDiversity, 0.0, 1e-12);
+    EXPECT_NEAR(m.ged, 2 * m.crossDistance - m.sampleDiversity - m.expertDiversity, 1e-12);
+    // Two different experts: d(1100, 0011) = 1 both ways, so E d(Y, Y') = 2/4.
+    const auto n = evaluateCase({row("1100")}, {row("1100"), row("0011")});
+    EXPECT_NEAR(n.expertDiversity, 0.5, 1e-12);
+    EXPECT_NEAR(n.crossDistance, 0.5, 1e-12);
+    EXPECT_NEAR(n.ged, generalizedEnergyDistance({row("1100")}, {row("1100"), row("0011")}), 1e-12);
+}
+
 TEST(Metrics, HungarianMatchedIouUsesLcmCopies) {
     // 2 samples vs 1 expert: L = 2, both samples matched to (copies of) the expert.
     const double v = hungarianMatchedIou({row("1100"), row("1000")}, {row("1000")});

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <numeric>
 #include <torch/torch.h>
 
@@ -100,4 +101,55 @@ TEST(Trainer, RejectsUnusableData) {
     auto noExperts = tinySet(2);
     noExperts[0].experts.clear();
     EXPECT_THROW(Trainer(noExperts, tinyOptions(1)), InvalidInput);
+}
+
+TEST(Trainer, CoolDownLowersTheRateLinearlyToZero) {
+    auto o = tinyOptions(100);
+    EXPECT_DOUBLE_EQ(learningRateAt(o, 0), 3e-3);  // constant without a cool-down
+    EXPECT_DOUBLE_EQ(learningRateAt(o, 99), 3e-3);
+    o.lrDecayStart = 60;
+    EXPECT_DOUBLE_EQ(learningRateAt(o, 59), 3e-3);
+    EXPECT_DOUBLE_EQ(learningRateAt(o, 60), 3e-3);
+    EXPECT_NEAR(learningRateAt(o, 80), 1.5e-3, 1e-15);
+    EXPECT_NEAR(learningRateAt(o, 99), 3e-3 / 40, 1e-15);  // last step: small, not zero
+    o.lrDecayStart = 100;
+    EXPECT_THROW(Trainer(tinySet(2), o), InvalidInput);
+}
+
+TEST(Trainer, CoolDownChangesTheRunAndResumesExactly) {
+    const auto constantPath = tempPath("constant.fsm");
+    const auto straightPath = tempPath("cool_straight.fsm");
+    const auto firstPart = tempPath("cool_part.fsm");
+    const auto resumedPath = tempPath("cool_resumed.fsm");
+    auto c = tinyOptions(10);
+    c.checkpointPath = constantPath;
+    Trainer(tinySet(), c).run();
+    auto o = tinyOptions(10);
+    o.lrDecayStart = 3;
+    o.checkpointPath = straightPath;
+    Trainer(tinySet(), o).run();
+
+    auto a2 = o;  // stop the cooled run at step 6, inside the cool-down, as Ctrl-C would
+    a2.checkpointPath = firstPart;
+    a2.logEvery = 1;
+    std::int64_t seen = 0;
+    TrainingCallbacks stopAt6;
+    stopAt6.progress = [&](const TrainingProgress& p) { seen = p.step; };
+    stopAt6.cancelled = [&] { return seen >= 6; };
+    EXPECT_FALSE(Trainer(tinySet(), a2).run(stopAt6).completed);
+    auto b = o;
+    b.resumeFrom = firstPart;
+    b.checkpointPath = resumedPath;
+    Trainer(tinySet(), b).run();
+
+    const auto constant = loadCheckpoint(constantPath);
+    const auto straight = loadCheckpoint(straightPath);
+    const auto resumed = loadCheckpoint(resumedPath);
+    double changed = 0;
+    for (const auto& [name, t] : straight.weights) {
+        EXPECT_LT((t - resumed.weights.at(name)).abs().max().item<double>(), 1e-5) << name;
+        changed = std::max(changed, (t - constant.weights.at(name)).abs().max().item<double>());
+    }
+    EXPECT_GT(changed, 1e-6) << "the cool-down did not change the run";
+    for (const auto& p : {constantPath, straightPath, firstPart, resumedPath}) fs::remove(p);
 }

@@ -153,7 +153,11 @@ double singleMaskGed(const std::vector<Mask>& experts, int copies) {
 
 CaseMetrics evaluateCase(const std::vector<Mask>& samples, const std::vector<Mask>& experts) {
     CaseMetrics m;
-    m.ged = generalizedEnergyDistance(samples, experts);
+    requireSameShapes(samples, experts);
+    m.crossDistance = meanDistance(samples, experts);
+    m.sampleDiversity = meanDistance(samples, samples);
+    m.expertDiversity = meanDistance(experts, experts);
+    m.ged = 2.0 * m.crossDistance - m.sampleDiversity - m.expertDiversity;
     m.hmIou = hungarianMatchedIou(samples, experts);
     m.dice = consensusDice(samples, experts);
     m.dMax = maximumDice(samples, experts);

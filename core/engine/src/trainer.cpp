@@ -185,6 +185,12 @@ Checkpoint Trainer::Impl::snapshot(double finalLoss, double seconds) const {
     return c;
 }
 
+double learningRateAt(const TrainingOptions& o, std::int64_t step) {
+    if (o.lrDecayStart < 0 || step < o.lrDecayStart) return o.learningRate;
+    const double span = static_cast<double>(o.iterations - o.lrDecayStart);
+    return o.learningRate * static_cast<double>(o.iterations - step) / span;
+}
+
 Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
     : m_impl(std::make_unique<Impl>()) {
     auto& d = *m_impl;
@@ -193,6 +199,8 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
     if (o.iterations < 1) throw InvalidInput("--iters must be at least 1");
     if (o.batchSize < 1) throw InvalidInput("--batch must be at least 1");
     if (!(o.learningRate > 0)) throw InvalidInput("--lr must be positive");
+    if (o.lrDecayStart >= o.iterations)
+        throw InvalidInput("--lr-decay-start must be below --iters (the step where the rate reaches zero)");
     if (o.conditionDropout < 0 || o.conditionDropout > 1)
         throw InvalidInput("condition dropout must be in [0, 1]");
     if (!o.initFrom.empty() && !o.resumeFrom.empty())
@@ -254,6 +262,9 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
         torch::manual_seed(mixSeed(o.seed, d.step));  // dropout inside the network
         auto generator = at::detail::createCPUGenerator(mixSeed(o.seed ^ 0xABCDEFULL, d.step));
         const auto batch = d.drawBatch(generator);
+        const double lr = learningRateAt(o, d.step);
+        for (auto& group : d.optimizer->param_groups())
+            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
         d.optimizer->zero_grad();
         const auto loss = flowMatchingLoss(d.network, batch, o.conditionDropout, generator);
         const double value = loss.item<double>();

@@ -40,6 +40,12 @@ struct CaseMetrics {
     double dMax = 0;
     std::optional<double> varianceCorrelation;
     double singleMaskGed = 0;
+    /// GED's three terms: GED = 2 * cross - sampleDiversity - expertDiversity.
+    /// A model whose samples are too alike has sampleDiversity << expertDiversity;
+    /// one whose samples are off target has a large cross term.
+    double crossDistance = 0;    ///< E d(S, Y)
+    double sampleDiversity = 0;  ///< E d(S, S')
+    double expertDiversity = 0;  ///< E d(Y, Y')
 };
 
 CaseMetrics evaluateCase(const std::vector<Mask>& samples, const std::vector<Mask>& experts);

@@ -20,6 +20,10 @@ struct TrainingOptions {
     std::int64_t iterations = 1000;              ///< total optimizer steps (including resumed ones)
     std::int64_t batchSize = 16;
     double learningRate = 1e-4;
+    /// Cool-down: from this step on, the learning rate falls linearly to zero at
+    /// `iterations` (-1 = constant). Ending a run this way usually buys a
+    /// clearly better model than the same steps at a constant rate.
+    std::int64_t lrDecayStart = -1;
     double weightDecay = 0.0;
     double emaDecay = 0.999;
     double conditionDropout = 0.5;
@@ -58,6 +62,9 @@ struct TrainingOutcome {
     std::string sha256;
     std::vector<double> lossHistory;  ///< one entry per progress report
 };
+
+/// The learning rate used for optimizer step `step` (0-based).
+double learningRateAt(const TrainingOptions& options, std::int64_t step);
 
 class Trainer {
 public:
