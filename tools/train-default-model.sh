@@ -2,16 +2,19 @@
 # Rebuilds models/default.fsm the way models/README.md says it was made:
 # synthetic training set drawn at 64 x 64 (the 128-pixel field at half
 # resolution; 1024 cases, 4 raters, seed 1), the `small` preset, batch 16,
-# AdamW 1e-3 (constant), seed 1, then `flowseg eval` on a synthetic set of
+# AdamW 1e-3, constant up to step DECAY_START and then falling linearly to zero
+# at ITERS (cool-down), seed 1, then `flowseg eval` on a synthetic set of
 # another seed with 8 raters per case.
-#   tools/train-default-model.sh [ITERS (7514)] [WORKDIR (model-run)]
+#   tools/train-default-model.sh [ITERS (14700)] [WORKDIR (model-run)] [DECAY_START (10700)]
 # The run checkpoints every 250 steps; run it again with the same WORKDIR to
 # resume after an interruption (Ctrl-C saves too). Training is seeded per step,
 # so the same ITERS gives the same weights on the same LibTorch build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-iters="${1:-7514}"   # the shipped model's step count
+iters="${1:-14700}"        # the shipped model's step count
 work="${2:-model-run}"
+decay="${3:-10700}"        # its cool-down start (-1: constant rate throughout)
+(( decay < iters )) || decay=-1   # a shorter run (e.g. 7514, the first shipped model) is all constant
 bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
 mkdir -p "$work"
@@ -20,7 +23,6 @@ mkdir -p "$work"
 resume=()
 [[ -f $work/model.fsm ]] && resume=(--resume "$work/model.fsm")
 "$bin" train --data "$work/train64" --out "$work/model.fsm" --preset small --iters "$iters" --batch 16 \
-  --lr 1e-3 --seed 1 --checkpoint-every 250 --log-every 50 "${resume[@]}"
-"$bin" eval --model "$work/model.fsm" --data "$work/test64" --solver heun --steps 10 | tee "$work/eval.txt"
-"$bin" eval --model "$work/model.fsm" --data "$work/test64" --solver midpoint --steps 3 | tee "$work/eval-default.txt"  # the app's default
+  --lr 1e-3 --lr-decay-start "$decay" --seed 1 --checkpoint-every 250 --log-every 50 "${resume[@]}"
+"$bin" eval --model "$work/model.fsm" --data "$work/test64" --solver midpoint --steps 3 | tee "$work/eval.txt"  # the app's default
 echo "model: $work/model.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"

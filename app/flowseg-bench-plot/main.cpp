@@ -72,12 +72,12 @@ Sweep readSweep(const QString& path) {
         s.points.push_back(p);
     }
     s.paper = optionalString(j, "paper");
-    if (j.contains("parity") && j["parity"].is_object()) {
-        s.cheapest = optionalString(j["parity"], "cheapest");
+    if (j.contains("parity") && j["parity"].is_object())
         s.tolerance = j["parity"].value("tolerance", flowseg::engine::kGedParity);
-    } else if (s.paper) {  // output of a bench from before "parity" was reported
-        s.cheapest = flowseg::engine::cheapestAtParity(j["settings"], *s.paper);
-    }
+    // The rows are the measurement; the verdict is derived, so it is recomputed
+    // with this build's rule (the same as bench's) rather than read back: a sweep
+    // measured before a rule change still plots what the rule says now.
+    if (s.paper) s.cheapest = flowseg::engine::cheapestAtParity(j["settings"], *s.paper, s.tolerance);
     const auto model = j.contains("model") ? j["model"] : nlohmann::json::object();
     char caption[512];
     std::snprintf(caption, sizeof caption, "%s, %d px, M %d | %s, %d threads, BLAS %s, matmul %.0f GFLOP/s",

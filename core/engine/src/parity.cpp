@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <utility>
+#include <tuple>
 
 namespace flowseg::engine {
 
@@ -22,8 +22,10 @@ std::optional<std::string> cheapestAtParity(const nlohmann::json& rows, const st
                                     [&](const auto& r) { return r.value("name", std::string()) == paperName; });
     if (paper == rows.end() || !gedOf(*paper)) return std::nullopt;
     const double paperGed = *gedOf(*paper);
+    // Passes fix the cost; at equal passes the solvers cost the same and their
+    // seconds differ by timing noise, so the GED closer to (or below) the paper's wins.
     const auto cost = [](const nlohmann::json& row) {
-        return std::pair{row.value("passes_per_case", 0.0), row.value("seconds_per_case", 0.0)};
+        return std::tuple{row.value("passes_per_case", 0.0), *gedOf(row), row.value("seconds_per_case", 0.0)};
     };
     const nlohmann::json* best = &*paper;  // the paper row itself qualifies
     for (const auto& r : rows) {

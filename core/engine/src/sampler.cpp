@@ -18,7 +18,7 @@ namespace flowseg::engine {
 SamplingOptions SamplingOptions::fastDefault() {
     SamplingOptions o = paper();
     o.solver = Solver::Midpoint;
-    o.steps = 3;
+    o.steps = 4;
     return o;
 }
 

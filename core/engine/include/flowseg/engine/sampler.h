@@ -36,10 +36,12 @@ struct SamplingOptions {
 
     /// The paper's setting: midpoint, h = 0.01, w = 0.3, M = 15.
     static SamplingOptions paper();
-    /// The review window's default: midpoint, 3 steps (6 evaluations, 180 network
-    /// passes: 33x fewer than the paper's 6000), w = 0.3, M = 15 — the cheapest
-    /// setting whose GED stayed within 0.01 of the paper setting's on two 16-case
-    /// synthetic sets (+0.006 and +0.001). See docs/BENCHMARKS.md "Solver sweep".
+    /// The review window's default: midpoint, 4 steps (8 evaluations, 240 network
+    /// passes: 25x fewer than the paper's 6000), w = 0.3, M = 15 — with the shipped
+    /// model, the cheapest setting whose GED stays within 0.01 of the paper setting's
+    /// on two 16-case synthetic sets. (Midpoint 3 was at parity with the first
+    /// shipped model, at +0.010 with the trained-on one.) See docs/BENCHMARKS.md
+    /// "Solver sweep".
     static SamplingOptions fastDefault();
     [[nodiscard]] std::string describe() const;
 };
