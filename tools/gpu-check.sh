@@ -31,7 +31,7 @@ cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
 cmake --build "$build" --target flowseg -j "$(nproc)" >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 bin="$build/bin/flowseg"
 
-fast="default=midpoint:3,euler:10,midpoint:5,heun:5,rk4:3"
+fast="default=midpoint:4,midpoint:3,euler:10,midpoint:5,rk4:2,rk4:3"
 shipped=models/default.fsm
 echo "== CPU =="
 "$bin" bench --device cpu --model "$shipped" --cases 1 --settings "$fast" --train-presets small --train-batch 16 \

@@ -25,11 +25,21 @@ namespace flowseg::cli {
 
 namespace {
 
+// The paper setting, the app's default (whatever SamplingOptions::fastDefault()
+// is, so the two cannot drift apart), and the cheap settings around it.
+std::string defaultSettings() {
+    const auto fast = engine::SamplingOptions::fastDefault();
+    std::ostringstream out;
+    out << "paper=midpoint:100,default=" << engine::solverName(fast.solver) << ":" << fast.steps << ":w"
+        << fast.guidance << ",euler:5,euler:10,midpoint:3,midpoint:5,heun:5,heun:10,rk4:2,rk4:3,dopri5:0.01";
+    return out.str();
+}
+
 struct BenchFlags {
     std::string model;
     std::string preset = "small";
     std::string device = "auto";
-    std::string settings = "paper=midpoint:100,default=midpoint:3,euler:5,euler:10,midpoint:5,heun:5,heun:10,rk4:2,rk4:3,dopri5:0.01";
+    std::string settings = defaultSettings();
     std::string evalData;
     int evalCases = 0;
     int evalSynthetic = 0;
