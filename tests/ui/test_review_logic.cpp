@@ -12,6 +12,9 @@
 
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
+#include "flowseg/engine/metrics.h"
+#include "flowseg/engine/model.h"
+#include "flowseg/engine/sampler.h"
 #include "flowseg/engine/synthetic.h"
 #include "flowseg/imaging/image_io.h"
 #include "flowseg/review/lesion_crop.h"
@@ -74,6 +77,7 @@ namespace {
 // slice 3 in HU, the readers' union and its centroid.
 struct LidcSlice {
     dicom::Series series;
+    std::vector<engine::Mask> readers;  ///< the four LIDC readers' outlines
     std::vector<float> insideHu;  ///< HU under the readers' union
     int cx = 0, cy = 0;
 };
@@ -92,6 +96,7 @@ std::optional<LidcSlice> lidcSlice() {
     for (int k = 1; k <= 4; ++k) {
         const auto reader = imaging::readMask((root / "gts" / study / "slice3" / ("GT_id" + std::to_string(k) + ".tif")).string());
         for (size_t i = 0; i < marked.pixels.size(); ++i) marked.pixels[i] |= reader.pixels.at(i);
+        s.readers.push_back(reader);
     }
     double cx = 0, cy = 0;
     for (int y = 0; y < marked.height; ++y)
@@ -119,6 +124,39 @@ TEST(LesionCrop, RealLidcNoduleCropsLikeTheSyntheticOnes) {
     std::vector<float> inside;
     for (const float hu : lidc->insideHu) inside.push_back(review::windowToUnit(hu, {}));
     EXPECT_GT(percentile(inside, 0.5) - percentile(crop.image.pixels, 0.10), 0.05F);
+}
+
+TEST(LesionCrop, TheShippedModelOutlinesTheRealNoduleWhereItsReadersDo) {
+    // Smoke check on real anatomy (one patient: not an accuracy claim): the
+    // window's path — box around the nodule, 128-pixel field at the model's side,
+    // the default sampling, masks drawn back on the slice — lands on the nodule
+    // the four LIDC readers outlined, and not on the chest wall or vessels.
+    const auto lidc = lidcSlice();
+    if (!lidc) GTEST_SKIP() << "no ../shared/data/lidc-idri-0004";
+    const auto modelPath = fs::path(FLOWSEG_SOURCE_DIR) / "models" / "default.fsm";
+    if (!fs::exists(modelPath)) GTEST_SKIP() << "no shipped model";
+    const auto model = engine::Model::load(modelPath.string(), "cpu");
+    const auto side = static_cast<int>(model->options().image_size());
+    const auto crop = review::cropLesion(lidc->series, 0, {lidc->cx - 6, lidc->cy - 6, 13, 13}, side);
+    const auto result = engine::Sampler(model).sample(crop.image, engine::SamplingOptions::fastDefault());
+    std::vector<engine::Mask> onSlice;
+    for (const auto& m : result.masks)
+        if (m.area() > 0) onSlice.push_back(review::maskOnSlice(crop, m, lidc->series.width, lidc->series.height));
+    ASSERT_GE(onSlice.size(), result.masks.size() / 2) << "most samples are empty";
+    const auto m = engine::evaluateCase(onSlice, lidc->readers);
+    std::printf("LIDC-IDRI-0004 slice 3, %zu non-empty samples: GED %.3f, D_max %.3f, Dice %.3f, single-mask GED %.3f\n",
+                onSlice.size(), m.ged, m.dMax, m.dice, m.singleMaskGed);
+    EXPECT_GT(m.dMax, 0.4);  // every reader has a sample that overlaps well
+    for (const auto& mask : onSlice) {
+        double cx = 0, cy = 0;
+        for (int y = 0; y < mask.height; ++y)
+            for (int x = 0; x < mask.width; ++x)
+                if (mask.at(y, x) != 0) { cx += x; cy += y; }
+        cx /= mask.area();
+        cy /= mask.area();
+        EXPECT_LT(std::hypot(cx - lidc->cx, cy - lidc->cy), 6.0) << "a sample off the nodule";
+        EXPECT_LT(mask.area(), 4 * 44) << "a sample far larger than any reader's outline";
+    }
 }
 
 TEST(LesionCrop, MinMaxScaled8BitCropsOfARealNoduleReadLikeTheModelWindow) {
