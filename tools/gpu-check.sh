@@ -56,10 +56,12 @@ if "$bin" bench --device cuda --preset tiny --settings euler:1 --cases 1 --train
     "$bin" bench --device cuda --preset "$preset" --cases 3 --settings "paper=midpoint:100,$fast" \
       --train-presets "" --precision bf16 --channels-last --json >"$out/bench-cuda-$preset-bf16-nhwc.json"
   done
-  # Optional: train a model on the GPU (GPU_TRAIN_STEPS=N; 128 px synthetic cases in memory).
+  # Optional: train a model on the GPU (GPU_TRAIN_STEPS=N; 128 px synthetic cases in memory),
+  # constant rate for the first three quarters, then the shipped model's cool-down.
   if [[ -n "${GPU_TRAIN_STEPS:-}" ]]; then
     "$bin" train --synthetic 4096 --synthetic-size 128 --synthetic-raters 4 --synthetic-seed 1 \
       --preset "${GPU_TRAIN_PRESET:-small}" --batch 64 --lr 1e-3 --seed 1 --iters "$GPU_TRAIN_STEPS" \
+      --lr-decay-start "$(( GPU_TRAIN_STEPS * 3 / 4 ))" \
       --device cuda --checkpoint-every 1000 --out "$out/gpu-trained.fsm" --log-every 200 2>"$out/train.log"
     "$bin" bench --device cuda --model "$out/gpu-trained.fsm" --cases 3 --settings "paper=midpoint:100,$fast" \
       --eval-synthetic 16 --train-presets "" --json >"$out/bench-cuda-trained-fp32.json"
