@@ -1,6 +1,5 @@
 #include "eval_support.h"
 
-
 #include "cli_support.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/metrics.h"

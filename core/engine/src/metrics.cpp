@@ -44,6 +44,19 @@ double meanDistance(const std::vector<Mask>& a, const std::vector<Mask>& b) {
     return sum / static_cast<double>(a.size() * b.size());
 }
 
+// GED and its three terms, computed once for both generalizedEnergyDistance and evaluateCase.
+struct GedTerms {
+    double cross = 0;            // E d(S, Y)
+    double sampleDiversity = 0;  // E d(S, S')
+    double expertDiversity = 0;  // E d(Y, Y')
+    [[nodiscard]] double ged() const { return 2.0 * cross - sampleDiversity - expertDiversity; }
+};
+
+GedTerms gedTerms(const std::vector<Mask>& samples, const std::vector<Mask>& experts) {
+    requireSameShapes(samples, experts);
+    return {meanDistance(samples, experts), meanDistance(samples, samples), meanDistance(experts, experts)};
+}
+
 std::vector<float> varianceOf(const std::vector<Mask>& masks) {
     return uncertaintyMaps(masks).variance.pixels;
 }
@@ -76,9 +89,7 @@ Mask majorityMask(const std::vector<Mask>& masks) {
 
 double generalizedEnergyDistance(const std::vector<Mask>& samples,
                                  const std::vector<Mask>& experts) {
-    requireSameShapes(samples, experts);
-    return 2.0 * meanDistance(samples, experts) - meanDistance(samples, samples) -
-           meanDistance(experts, experts);
+    return gedTerms(samples, experts).ged();
 }
 
 double hungarianMatchedIou(const std::vector<Mask>& samples, const std::vector<Mask>& experts) {
@@ -153,11 +164,11 @@ double singleMaskGed(const std::vector<Mask>& experts, int copies) {
 
 CaseMetrics evaluateCase(const std::vector<Mask>& samples, const std::vector<Mask>& experts) {
     CaseMetrics m;
-    requireSameShapes(samples, experts);
-    m.crossDistance = meanDistance(samples, experts);
-    m.sampleDiversity = meanDistance(samples, samples);
-    m.expertDiversity = meanDistance(experts, experts);
-    m.ged = 2.0 * m.crossDistance - m.sampleDiversity - m.expertDiversity;
+    const auto terms = gedTerms(samples, experts);
+    m.crossDistance = terms.cross;
+    m.sampleDiversity = terms.sampleDiversity;
+    m.expertDiversity = terms.expertDiversity;
+    m.ged = terms.ged();
     m.hmIou = hungarianMatchedIou(samples, experts);
     m.dice = consensusDice(samples, experts);
     m.dMax = maximumDice(samples, experts);
