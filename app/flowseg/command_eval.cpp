@@ -1,5 +1,6 @@
 // flowseg eval: set-to-set metrics of a model on a folder dataset.
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -52,6 +53,17 @@ void runEval(const EvalFlags& f) {
                             "ged_expert_diversity", "seconds_per_case"})
         if (mean.contains(key) && !mean[key].is_null())
             std::printf("  %-22s %.4f\n", key, mean[key].get<double>());
+    const auto& byKind = out["by_lesion_kind"];
+    if (byKind.empty()) return;
+    std::cout << "by lesion kind (synthetic; faint = contrast below "
+              << engine::SyntheticLesion::kFaintContrastLimit << ", the kind raters miss):\n";
+    const auto value = [](const nlohmann::json& j, const char* key) {
+        return j.contains(key) && !j[key].is_null() ? j[key].get<double>() : std::nan("");
+    };
+    for (const auto& [kind, m] : byKind.items())
+        std::printf("  %-6s %3d cases  ged %.4f  single_mask %.4f  oracle %.4f  sample_div %.3f  expert_div %.3f\n",
+                    kind.c_str(), m["cases"].get<int>(), value(m, "ged"), value(m, "single_mask_ged"),
+                    value(m, "oracle_ged"), value(m, "ged_sample_diversity"), value(m, "ged_expert_diversity"));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "eval_support.h"
 
+#include <map>
+
 #include "cli_support.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/metrics.h"
@@ -36,12 +38,20 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
                                const std::function<void(int, int)>& progress) {
     const engine::Sampler sampler(model);
     nlohmann::json perCase = nlohmann::json::array();
-    std::map<std::string, std::pair<double, int>> sums;
-    const auto accumulate = [&](const std::string& key, const nlohmann::json& value) {
+    using Sums = std::map<std::string, std::pair<double, int>>;
+    Sums sums;
+    std::map<std::string, Sums> kindSums;  // synthetic cases by lesion kind (faint / solid)
+    std::map<std::string, int> kindCases;
+    const auto accumulate = [](Sums& into, const std::string& key, const nlohmann::json& value) {
         if (value.is_null()) return;
-        auto& [sum, count] = sums[key];
+        auto& [sum, count] = into[key];
         sum += value.get<double>();
         ++count;
+    };
+    const auto means = [](const Sums& from) {
+        nlohmann::json mean = nlohmann::json::object();
+        for (const auto& [key, value] : from) mean[key] = value.first / value.second;
+        return mean;
     };
     for (size_t i = 0; i < cases.size(); ++i) {
         auto caseOptions = options;
@@ -57,19 +67,32 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
             const auto lesion = engine::SyntheticLesion::fromJson(*cases[i].syntheticLesionJson);
             row["oracle_ged"] = engine::oracleGed(lesion, cases[i].data.experts, options.samples,
                                                   0x0AC1E + i);
+            row["lesion_kind"] = lesion.faint() ? "faint" : "solid";
         }
         for (const auto& key : {"ged", "hm_iou", "dice", "d_max", "variance_correlation",
                                 "single_mask_ged", "oracle_ged", "ged_cross", "ged_sample_diversity",
-                                "ged_expert_diversity", "seconds", "network_passes"})
-            if (row.contains(key)) accumulate(key == std::string("seconds") ? "seconds_per_case" : key, row[key]);
+                                "ged_expert_diversity", "seconds", "network_passes"}) {
+            if (!row.contains(key)) continue;
+            const std::string name = key == std::string("seconds") ? "seconds_per_case" : key;
+            accumulate(sums, name, row[key]);
+            if (row.contains("lesion_kind")) accumulate(kindSums[row["lesion_kind"].get<std::string>()], name, row[key]);
+        }
+        if (row.contains("lesion_kind")) ++kindCases[row["lesion_kind"].get<std::string>()];
         perCase.push_back(row);
         if (progress) progress(static_cast<int>(i + 1), static_cast<int>(cases.size()));
     }
-    nlohmann::json mean = nlohmann::json::object();
-    for (const auto& [key, value] : sums) mean[key] = value.first / value.second;
+    nlohmann::json mean = means(sums);
     mean["variance_correlation_cases"] = sums.count("variance_correlation") ? sums["variance_correlation"].second : 0;
+    // Where the GED comes from: faint lesions (missed by some raters) and solid ones
+    // fail differently, so synthetic sets report both kinds apart.
+    nlohmann::json byKind = nlohmann::json::object();
+    for (const auto& [kind, kindSum] : kindSums) {
+        byKind[kind] = means(kindSum);
+        byKind[kind]["cases"] = kindCases[kind];
+    }
     return {{"cases", perCase},
             {"mean", mean},
+            {"by_lesion_kind", byKind},
             {"sampling",
              {{"solver", engine::solverName(options.solver)},
               {"steps", options.steps},

@@ -31,7 +31,9 @@ engine::SamplingResult sampleCrop(const engine::Sampler& sampler, const engine::
 std::vector<EvalCase> syntheticEvalCases(int count, int size, int raters, std::uint64_t seed);
 
 /// Samples every case (seed + case index), computes the metrics of DESIGN.md and,
-/// for synthetic cases, the oracle GED. Returns {"cases": [...], "mean": {...}}.
+/// for synthetic cases, the oracle GED and the lesion's kind ("faint" or "solid").
+/// Returns {"cases": [...], "mean": {...}, "by_lesion_kind": {kind: {means..., "cases": n}},
+/// "sampling": {...}}; "by_lesion_kind" is empty when no case is synthetic.
 nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, const std::vector<EvalCase>& cases,
                                const engine::SamplingOptions& options,
                                const std::function<void(int, int)>& progress = {});

@@ -14,6 +14,7 @@
 #include "engine/checkpoint_fixtures.h"
 #include "flowseg/engine/sampler.h"
 #include "flowseg/engine/solver.h"
+#include "flowseg/engine/synthetic.h"
 #include "flowseg/imaging/folder_dataset.h"
 #include "flowseg/imaging/image_io.h"
 #ifdef FLOWSEG_HAVE_DICOM
@@ -99,6 +100,26 @@ TEST_F(Cli, SynthTrainSampleEvalRunEndToEnd) {
     for (const auto* key : {"ged", "hm_iou", "dice", "d_max", "single_mask_ged", "oracle_ged"}) {
         ASSERT_TRUE(report["mean"].contains(key)) << key;
         EXPECT_GE(report["mean"][key].get<double>(), 0.0) << key;
+    }
+    // Synthetic cases are also reported by lesion kind; the kinds partition the cases
+    // and their case-weighted GED is the overall mean.
+    const auto& byKind = report["by_lesion_kind"];
+    ASSERT_FALSE(byKind.empty());
+    int counted = 0;
+    double weightedGed = 0;
+    for (const auto& [kind, m] : byKind.items()) {
+        EXPECT_TRUE(kind == "faint" || kind == "solid") << kind;
+        counted += m["cases"].get<int>();
+        weightedGed += m["cases"].get<int>() * m["ged"].get<double>();
+        EXPECT_TRUE(m.contains("oracle_ged")) << kind;
+    }
+    EXPECT_EQ(counted, 6);
+    EXPECT_NEAR(weightedGed / 6, report["mean"]["ged"].get<double>(), 1e-9);
+    for (const auto& c : report["cases"]) {
+        ASSERT_TRUE(c.contains("lesion_kind"));
+        const auto lesion = flowseg::engine::SyntheticLesion::fromJson(
+            flowseg::test::readFileBytes(path("data/" + c["id"].get<std::string>() + "/lesion.json")));
+        EXPECT_EQ(c["lesion_kind"] == "faint", lesion.contrast < 0.2) << c["id"];
     }
 }
 

@@ -117,6 +117,8 @@ double SyntheticLesion::boundaryRadius(double theta) const {
     return radius * factor;
 }
 
+bool SyntheticLesion::faint() const { return contrast < kFaintContrastLimit; }
+
 std::string SyntheticLesion::toJson() const {
     nlohmann::json j{{"size", size},           {"centre_x", centreX},
                      {"centre_y", centreY},    {"radius", radius},

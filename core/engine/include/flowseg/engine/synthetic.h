@@ -45,6 +45,11 @@ struct SyntheticLesion {
 
     /// The nodule's boundary radius at angle theta (pixels).
     [[nodiscard]] double boundaryRadius(double theta) const;
+    /// A faint (ground-glass) nodule: contrast below kFaintContrastLimit. The image
+    /// model draws faint ones in 0.05-0.16 and solid ones in 0.25-0.5, so the limit
+    /// separates the two kinds; faint ones are the ones raters miss.
+    [[nodiscard]] bool faint() const;
+    static constexpr double kFaintContrastLimit = 0.2;
     /// Serialized as one-line JSON so evaluation can redraw raters from disk.
     [[nodiscard]] std::string toJson() const;
     static SyntheticLesion fromJson(const std::string& json);
