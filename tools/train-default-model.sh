@@ -24,5 +24,5 @@ resume=()
 [[ -f $work/model.fsm ]] && resume=(--resume "$work/model.fsm")
 "$bin" train --data "$work/train64" --out "$work/model.fsm" --preset small --iters "$iters" --batch 16 \
   --lr 1e-3 --lr-decay-start "$decay" --seed 1 --checkpoint-every 250 --log-every 50 "${resume[@]}"
-"$bin" eval --model "$work/model.fsm" --data "$work/test64" --solver midpoint --steps 3 | tee "$work/eval.txt"  # the app's default
+"$bin" eval --model "$work/model.fsm" --data "$work/test64" --solver midpoint --steps 4 | tee "$work/eval.txt"  # the app's default (SamplingOptions::fastDefault)
 echo "model: $work/model.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"

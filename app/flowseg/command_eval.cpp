@@ -50,20 +50,25 @@ void runEval(const EvalFlags& f) {
     std::cout << "cases " << cases.size() << "  (" << options.describe() << ")\n";
     for (const auto& key : {"ged", "single_mask_ged", "oracle_ged", "hm_iou", "dice", "d_max",
                             "variance_correlation", "ged_cross", "ged_sample_diversity",
-                            "ged_expert_diversity", "seconds_per_case"})
+                            "ged_expert_diversity", "sample_area", "expert_area", "sample_empty_fraction",
+                            "expert_empty_fraction", "seconds_per_case"})
         if (mean.contains(key) && !mean[key].is_null())
             std::printf("  %-22s %.4f\n", key, mean[key].get<double>());
     const auto& byKind = out["by_lesion_kind"];
     if (byKind.empty()) return;
     std::cout << "by lesion kind (synthetic; faint = contrast below "
-              << engine::SyntheticLesion::kFaintContrastLimit << ", the kind raters miss):\n";
+              << engine::SyntheticLesion::kFaintContrastLimit
+              << ", the kind raters miss; area and empty fraction: samples vs experts):\n";
     const auto value = [](const nlohmann::json& j, const char* key) {
         return j.contains(key) && !j[key].is_null() ? j[key].get<double>() : std::nan("");
     };
     for (const auto& [kind, m] : byKind.items())
-        std::printf("  %-6s %3d cases  ged %.4f  single_mask %.4f  oracle %.4f  sample_div %.3f  expert_div %.3f\n",
+        std::printf("  %-6s %3d cases  ged %.4f  single_mask %.4f  oracle %.4f  sample_div %.3f  expert_div %.3f"
+                    "  area %.1f vs %.1f px  empty %.2f vs %.2f\n",
                     kind.c_str(), m["cases"].get<int>(), value(m, "ged"), value(m, "single_mask_ged"),
-                    value(m, "oracle_ged"), value(m, "ged_sample_diversity"), value(m, "ged_expert_diversity"));
+                    value(m, "oracle_ged"), value(m, "ged_sample_diversity"), value(m, "ged_expert_diversity"),
+                    value(m, "sample_area"), value(m, "expert_area"), value(m, "sample_empty_fraction"),
+                    value(m, "expert_empty_fraction"));
 }
 
 }  // namespace

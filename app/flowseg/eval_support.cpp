@@ -33,6 +33,25 @@ std::vector<EvalCase> syntheticEvalCases(int count, int size, int raters, std::u
     return out;
 }
 
+namespace {
+
+/// Mean foreground pixels and the fraction of empty masks: whether a model's
+/// masks are the experts' size and whether it marks lesions they leave out.
+std::pair<double, double> areaAndEmptyFraction(const std::vector<engine::Mask>& masks) {
+    if (masks.empty()) return {0, 0};
+    double area = 0;
+    double empty = 0;
+    for (const auto& m : masks) {
+        const auto a = m.area();
+        area += static_cast<double>(a);
+        empty += a == 0 ? 1 : 0;
+    }
+    const auto n = static_cast<double>(masks.size());
+    return {area / n, empty / n};
+}
+
+}  // namespace
+
 nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, const std::vector<EvalCase>& cases,
                                const engine::SamplingOptions& options,
                                const std::function<void(int, int)>& progress) {
@@ -61,6 +80,12 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
         const auto result = sampleCrop(sampler, cases[i].data.image, caseOptions, callbacks);  // at the experts' size
         auto row = metricsToJson(engine::evaluateCase(result.masks, cases[i].data.experts));
         row["id"] = cases[i].data.id;
+        const auto [sampleArea, sampleEmpty] = areaAndEmptyFraction(result.masks);
+        const auto [expertArea, expertEmpty] = areaAndEmptyFraction(cases[i].data.experts);
+        row["sample_area"] = sampleArea;
+        row["expert_area"] = expertArea;
+        row["sample_empty_fraction"] = sampleEmpty;
+        row["expert_empty_fraction"] = expertEmpty;
         row["seconds"] = result.seconds;
         row["network_passes"] = result.networkPasses;
         if (cases[i].syntheticLesionJson) {
@@ -71,7 +96,8 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
         }
         for (const auto& key : {"ged", "hm_iou", "dice", "d_max", "variance_correlation",
                                 "single_mask_ged", "oracle_ged", "ged_cross", "ged_sample_diversity",
-                                "ged_expert_diversity", "seconds", "network_passes"}) {
+                                "ged_expert_diversity", "sample_area", "expert_area", "sample_empty_fraction",
+                                "expert_empty_fraction", "seconds", "network_passes"}) {
             if (!row.contains(key)) continue;
             const std::string name = key == std::string("seconds") ? "seconds_per_case" : key;
             accumulate(sums, name, row[key]);

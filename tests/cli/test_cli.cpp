@@ -120,6 +120,23 @@ TEST_F(Cli, SynthTrainSampleEvalRunEndToEnd) {
         const auto lesion = flowseg::engine::SyntheticLesion::fromJson(
             flowseg::test::readFileBytes(path("data/" + c["id"].get<std::string>() + "/lesion.json")));
         EXPECT_EQ(c["lesion_kind"] == "faint", lesion.contrast < 0.2) << c["id"];
+        // The experts' mean area and empty fraction, recounted from their mask files.
+        double area = 0;
+        double empty = 0;
+        int experts = 0;
+        for (const auto& entry : fs::directory_iterator(path("data/" + c["id"].get<std::string>()))) {
+            if (entry.path().filename().string().rfind("mask", 0) != 0) continue;
+            const auto a = flowseg::imaging::readMask(entry.path().string()).area();
+            area += static_cast<double>(a);
+            empty += a == 0 ? 1 : 0;
+            ++experts;
+        }
+        ASSERT_GT(experts, 0);
+        EXPECT_NEAR(c["expert_area"].get<double>(), area / experts, 1e-9) << c["id"];
+        EXPECT_NEAR(c["expert_empty_fraction"].get<double>(), empty / experts, 1e-9) << c["id"];
+        EXPECT_GE(c["sample_empty_fraction"].get<double>(), 0.0);
+        EXPECT_LE(c["sample_empty_fraction"].get<double>(), 1.0);
+        EXPECT_GE(c["sample_area"].get<double>(), 0.0);
     }
 }
 
