@@ -1,28 +1,46 @@
 #!/usr/bin/env bash
 # Rebuilds models/default.fsm the way models/README.md says it was made:
 # synthetic training set drawn at 64 x 64 (the 128-pixel field at half
-# resolution; 1024 cases, 4 raters, seed 1), the `small` preset, batch 16,
-# AdamW 1e-3, constant up to step DECAY_START and then falling linearly to zero
-# at ITERS (cool-down), seed 1, then `flowseg eval` on a synthetic set of
-# another seed with 8 raters per case.
-#   tools/train-default-model.sh [ITERS (14700)] [WORKDIR (model-run)] [DECAY_START (10700)]
-# The run checkpoints every 250 steps; run it again with the same WORKDIR to
-# resume after an interruption (Ctrl-C saves too). Training is seeded per step,
-# so the same ITERS gives the same weights on the same LibTorch build.
+# resolution; 1024 cases, 4 raters, seed 1), the `small` preset, batch 16, seed 1,
+# in two cycles, each a constant learning rate and then a linear cool-down to zero:
+#   cycle 1: steps 0 .. ITERS1, AdamW 1e-3, cool-down from DECAY1;
+#   cycle 2: steps ITERS1 .. ITERS2, resumed (optimizer state kept), 4e-4, cool-down from DECAY2;
+# then `flowseg eval` on a synthetic set of another seed with 8 raters per case.
+#   tools/train-default-model.sh [ITERS1 (14700)] [WORKDIR (model-run)] [DECAY1 (10700)]
+#                                [ITERS2 (22700)] [DECAY2 (16700)]
+# ITERS2 at or below ITERS1 skips cycle 2 (`14700 model-run 10700 0` rebuilds the
+# model shipped before it; `7514` alone, constant rate, the first one).
+# The run checkpoints every 250 steps; run it again with the same arguments and
+# WORKDIR to resume after an interruption (Ctrl-C saves too). Training is seeded
+# per step, so the same arguments give the same weights on the same LibTorch build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-iters="${1:-14700}"        # the shipped model's step count
+iters1="${1:-14700}"
 work="${2:-model-run}"
-decay="${3:-10700}"        # its cool-down start (-1: constant rate throughout)
-(( decay < iters )) || decay=-1   # a shorter run (e.g. 7514, the first shipped model) is all constant
+decay1="${3:-10700}"
+iters2="${4:-22700}"
+decay2="${5:-16700}"
+(( decay1 < iters1 )) || decay1=-1   # a shorter first cycle (e.g. 7514) is all constant
 bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
 mkdir -p "$work"
 [[ -d $work/train64 ]] || "$bin" synth --out "$work/train64" --cases 1024 --size 64 --raters 4 --seed 1
 [[ -d $work/test64 ]] || "$bin" synth --out "$work/test64" --cases 16 --size 64 --raters 8 --seed 2
-resume=()
-[[ -f $work/model.fsm ]] && resume=(--resume "$work/model.fsm")
-"$bin" train --data "$work/train64" --out "$work/model.fsm" --preset small --iters "$iters" --batch 16 \
-  --lr 1e-3 --lr-decay-start "$decay" --seed 1 --checkpoint-every 250 --log-every 50 "${resume[@]}"
+train() {  # ITERS LR DECAY_START
+  local resume=()
+  [[ -f $work/model.fsm ]] && resume=(--resume "$work/model.fsm")
+  "$bin" train --data "$work/train64" --out "$work/model.fsm" --preset small --iters "$1" --batch 16 \
+    --lr "$2" --lr-decay-start "$3" --seed 1 --checkpoint-every 250 --log-every 50 "${resume[@]}"
+}
+step() {  # the step the checkpoint has reached (from its JSON header), 0 without one
+  [[ -f $work/model.fsm ]] || { echo 0; return; }
+  head -c 65536 "$work/model.fsm" | grep -ao '"step":[0-9]*' | head -1 | cut -d: -f2
+}
+(( $(step) >= iters1 )) || train "$iters1" 1e-3 "$decay1"
+(( $(step) >= iters1 )) || { echo "cycle 1 stopped at step $(step); run again to continue" >&2; exit 1; }
+if (( iters2 > iters1 )); then
+  (( $(step) >= iters2 )) || train "$iters2" 4e-4 "$decay2"
+  (( $(step) >= iters2 )) || { echo "cycle 2 stopped at step $(step); run again to continue" >&2; exit 1; }
+fi
 "$bin" eval --model "$work/model.fsm" --data "$work/test64" --solver midpoint --steps 4 | tee "$work/eval.txt"  # the app's default (SamplingOptions::fastDefault)
 echo "model: $work/model.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"
