@@ -88,11 +88,15 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
         row["expert_empty_fraction"] = expertEmpty;
         row["seconds"] = result.seconds;
         row["network_passes"] = result.networkPasses;
+        Sums* kindSum = nullptr;  // this case's lesion kind, on synthetic sets
         if (cases[i].syntheticLesionJson) {
             const auto lesion = engine::SyntheticLesion::fromJson(*cases[i].syntheticLesionJson);
             row["oracle_ged"] = engine::oracleGed(lesion, cases[i].data.experts, options.samples,
                                                   0x0AC1E + i);
-            row["lesion_kind"] = lesion.faint() ? "faint" : "solid";
+            const std::string kind = lesion.faint() ? "faint" : "solid";
+            row["lesion_kind"] = kind;
+            kindSum = &kindSums[kind];
+            ++kindCases[kind];
         }
         for (const auto& key : {"ged", "hm_iou", "dice", "d_max", "variance_correlation",
                                 "single_mask_ged", "oracle_ged", "ged_cross", "ged_sample_diversity",
@@ -101,9 +105,8 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
             if (!row.contains(key)) continue;
             const std::string name = key == std::string("seconds") ? "seconds_per_case" : key;
             accumulate(sums, name, row[key]);
-            if (row.contains("lesion_kind")) accumulate(kindSums[row["lesion_kind"].get<std::string>()], name, row[key]);
+            if (kindSum) accumulate(*kindSum, name, row[key]);
         }
-        if (row.contains("lesion_kind")) ++kindCases[row["lesion_kind"].get<std::string>()];
         perCase.push_back(row);
         if (progress) progress(static_cast<int>(i + 1), static_cast<int>(cases.size()));
     }
