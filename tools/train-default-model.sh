@@ -5,11 +5,17 @@
 # in two cycles, each a constant learning rate and then a linear cool-down to zero:
 #   cycle 1: steps 0 .. ITERS1, AdamW 1e-3, cool-down from DECAY1;
 #   cycle 2: steps ITERS1 .. ITERS2, resumed (optimizer state kept), 4e-4, cool-down from DECAY2;
-# then `flowseg eval` on a synthetic set of another seed with 8 raters per case.
+#   stage 3: the 64-pixel model widened to 128 x 128 (patch 2) and fine-tuned on
+#            the same 1024 cases drawn at 128 (fresh optimizer, 3e-4, steps 0 .. ITERS3,
+#            cool-down from DECAY3) into WORKDIR/model128.fsm;
+# then `flowseg eval` on a synthetic set of another seed with 8 raters per case
+# (64 cases at 64 x 64 for the 64-pixel model, at 128 x 128 for the widened one).
 #   tools/train-default-model.sh [ITERS1 (14700)] [WORKDIR (model-run)] [DECAY1 (10700)]
-#                                [ITERS2 (22700)] [DECAY2 (16700)]
-# ITERS2 at or below ITERS1 skips cycle 2 (`14700 model-run 10700 0` rebuilds the
-# model shipped before it; `7514` alone, constant rate, the first one).
+#                                [ITERS2 (22700)] [DECAY2 (16700)] [ITERS3 (6000)] [DECAY3 (3000)]
+# ITERS3 0 stops at the 64-pixel model (`14700 model-run 10700 22700 16700 0` rebuilds
+# the model shipped before the widened one); ITERS2 at or below ITERS1 also skips
+# cycle 2 (`14700 model-run 10700 0 0 0`: the one before that; `7514 model-run 7514 0 0 0`,
+# constant rate, the first one).
 # The run checkpoints every 250 steps; run it again with the same arguments and
 # WORKDIR to resume after an interruption (Ctrl-C saves too). Training is seeded
 # per step, so the same arguments give the same weights on the same LibTorch build.
@@ -20,21 +26,24 @@ work="${2:-model-run}"
 decay1="${3:-10700}"
 iters2="${4:-22700}"
 decay2="${5:-16700}"
+iters3="${6:-6000}"
+decay3="${7:-3000}"
 (( decay1 < iters1 )) || decay1=-1   # a shorter first cycle (e.g. 7514) is all constant
 bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
 mkdir -p "$work"
 [[ -d $work/train64 ]] || "$bin" synth --out "$work/train64" --cases 1024 --size 64 --raters 4 --seed 1
-[[ -d $work/test64 ]] || "$bin" synth --out "$work/test64" --cases 16 --size 64 --raters 8 --seed 2
+[[ -d $work/eval64 ]] || "$bin" synth --out "$work/eval64" --cases 64 --size 64 --raters 8 --seed 2
 train() {  # ITERS LR DECAY_START
   local resume=()
   [[ -f $work/model.fsm ]] && resume=(--resume "$work/model.fsm")
   "$bin" train --data "$work/train64" --out "$work/model.fsm" --preset small --iters "$1" --batch 16 \
     --lr "$2" --lr-decay-start "$3" --seed 1 --checkpoint-every 250 --log-every 50 "${resume[@]}"
 }
-step() {  # the step the checkpoint has reached (from its JSON header), 0 without one
-  [[ -f $work/model.fsm ]] || { echo 0; return; }
-  head -c 65536 "$work/model.fsm" | grep -ao '"step":[0-9]*' | head -1 | cut -d: -f2
+step() {  # the step a checkpoint (default model.fsm) has reached, from its JSON header; 0 without one
+  local file="$work/${1:-model.fsm}"
+  [[ -f $file ]] || { echo 0; return; }
+  head -c 65536 "$file" | grep -ao '"step":[0-9]*' | head -1 | cut -d: -f2
 }
 (( $(step) >= iters1 )) || train "$iters1" 1e-3 "$decay1"
 (( $(step) >= iters1 )) || { echo "cycle 1 stopped at step $(step); run again to continue" >&2; exit 1; }
@@ -42,5 +51,20 @@ if (( iters2 > iters1 )); then
   (( $(step) >= iters2 )) || train "$iters2" 4e-4 "$decay2"
   (( $(step) >= iters2 )) || { echo "cycle 2 stopped at step $(step); run again to continue" >&2; exit 1; }
 fi
-"$bin" eval --model "$work/model.fsm" --data "$work/test64" --solver midpoint --steps 4 | tee "$work/eval.txt"  # the app's default (SamplingOptions::fastDefault)
-echo "model: $work/model.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"
+# Evaluation with the app's default sampler (SamplingOptions::fastDefault: midpoint, 4 steps).
+if (( iters3 <= 0 )); then
+  "$bin" eval --model "$work/model.fsm" --data "$work/eval64" --solver midpoint --steps 4 | tee "$work/eval.txt"
+  echo "model: $work/model.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"
+  exit 0
+fi
+[[ -d $work/train128 ]] || "$bin" synth --out "$work/train128" --cases 1024 --size 128 --raters 4 --seed 1
+[[ -d $work/eval128 ]] || "$bin" synth --out "$work/eval128" --cases 64 --size 128 --raters 8 --seed 2
+if (( $(step model128.fsm) < iters3 )); then
+  start=(--init "$work/model.fsm")
+  [[ -f $work/model128.fsm ]] && start=(--resume "$work/model128.fsm")
+  "$bin" train --data "$work/train128" --out "$work/model128.fsm" --iters "$iters3" --batch 16 \
+    --lr 3e-4 --lr-decay-start "$decay3" --seed 1 --checkpoint-every 250 --log-every 50 "${start[@]}"
+fi
+(( $(step model128.fsm) >= iters3 )) || { echo "stage 3 stopped at step $(step model128.fsm); run again to continue" >&2; exit 1; }
+"$bin" eval --model "$work/model128.fsm" --data "$work/eval128" --solver midpoint --steps 4 | tee "$work/eval.txt"
+echo "model: $work/model128.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"

@@ -92,8 +92,12 @@ void runTrain(const TrainFlags& f) {
     o.datasetDescription = description;
     o.command = commandLine();
     engine::Trainer trainer(std::move(cases), o);
-    std::fprintf(stderr, "training %s network on %s (%d threads, BLAS %s), %lld steps from step %lld\n",
-                 f.preset.c_str(), engine::resolveDevice(f.device).c_str(), threads,
+    const auto& network = trainer.networkOptions();
+    const auto side = std::to_string(network.image_size());
+    const std::string shape = side + "x" + side +
+                              (network.patch_size() > 1 ? ", patch " + std::to_string(network.patch_size()) : "");
+    std::fprintf(stderr, "training %s network (%s) on %s (%d threads, BLAS %s), %lld steps from step %lld\n",
+                 f.preset.c_str(), shape.c_str(), engine::resolveDevice(f.device).c_str(), threads,
                  engine::blasLibrary().c_str(), static_cast<long long>(f.iterations),
                  static_cast<long long>(trainer.step()));
     engine::TrainingCallbacks callbacks;
@@ -143,7 +147,9 @@ void addTrainCommand(CLI::App& app) {
         ->check(CLI::Range(static_cast<std::int64_t>(-1), static_cast<std::int64_t>(100000000)))
         ->capture_default_str();
     cmd->add_option("--seed", f->seed, "random seed")->capture_default_str();
-    cmd->add_option("--init", f->init, "start from these weights (fine-tuning)");
+    cmd->add_option("--init", f->init,
+                    "start from these weights (fine-tuning); on crops a whole multiple of its side, "
+                    "the network is widened by pixel unshuffle");
     cmd->add_option("--resume", f->resume, "continue an interrupted run from this checkpoint");
     cmd->add_option("--device", f->device, "cpu, cuda or auto")->capture_default_str();
     cmd->add_option("--checkpoint-every", f->checkpointEvery, "save every N steps (0 = at the end)");

@@ -139,3 +139,76 @@ TEST(VelocityUNet, PaperPresetHasAboutTwentyThreeMillionParameters) {
                                     torch::full({2}, 0.5));
     EXPECT_EQ(out.sizes(), torch::IntArrayRef({2, 1, 128, 128}));
 }
+
+TEST(WidenToPatch, ComputesTheBoxAveragedNetworkOnBlockConstantMasks) {
+    torch::manual_seed(4);
+    VelocityUNet small(VelocityUNetOptions::preset("tiny"));  // 32 x 32
+    {
+        torch::NoGradGuard noGrad;  // the zero-initialized output layers would hide everything
+        for (auto& p : small->parameters()) p.add_(torch::randn_like(p) * 0.1);
+    }
+    small->eval();
+    Checkpoint source;
+    source.network = small->options();
+    source.weights = namedTensors(*small);
+    source.ema = source.weights;
+    source.optimizer["input_conv.weight/exp_avg"] = torch::ones({2, 3});
+    source.step = 40;
+
+    const auto wide = widenToPatch(source, 2);
+    EXPECT_EQ(wide.network.image_size(), 64);
+    EXPECT_EQ(wide.network.patch_size(), 2);
+    EXPECT_EQ(wide.network.internalSize(), 32);
+    EXPECT_TRUE(wide.optimizer.empty());
+    EXPECT_EQ(wide.step, 0);
+    VelocityUNet big(wide.network);
+    assignNamedTensors(*big, wide.ema, "widened EMA");
+    big->eval();
+    EXPECT_TRUE(wide.network.pixel_skip());
+    // wider first and last convolutions, and the per-pixel skip's gain (32 -> 1)
+    EXPECT_EQ(big->parameterCount(), small->parameterCount() + (2 * 4 - 2) * 8 * 9 + 3 * (8 * 9 + 1) + 32 + 1);
+
+    torch::NoGradGuard noGrad;
+    const auto coarse = torch::randn({3, 1, 32, 32});
+    const auto xt = coarse.repeat_interleave(2, 2).repeat_interleave(2, 3);  // block-constant
+    const auto image = torch::rand({3, 1, 64, 64});                           // detail within blocks
+    const auto t = torch::tensor({0.1F, 0.5F, 0.9F});
+    const auto expected = small(coarse, torch::avg_pool2d(image, 2), t).repeat_interleave(2, 2).repeat_interleave(2, 3);
+    const auto got = big(xt, image, t);
+    ASSERT_EQ(got.sizes(), xt.sizes());
+    EXPECT_GT(expected.abs().max().item<double>(), 1e-3);
+    EXPECT_LT((got - expected).abs().max().item<double>(), 1e-5);
+
+    // The widened network reads every pixel of the noisy mask, not one per block.
+    const auto rough = xt + 0.5 * torch::randn_like(xt);
+    EXPECT_GT((big(rough, image, t) - got).abs().max().item<double>(), 1e-4);
+
+    // Once trained, the skip's gain a(t) adds a(t) * x_t at every pixel.
+    auto skipped = wide;
+    skipped.ema.at("pixel_skip.bias").fill_(-2.0F);
+    VelocityUNet withGain(skipped.network);
+    assignNamedTensors(*withGain, skipped.ema, "widened EMA with a gain");
+    withGain->eval();
+    EXPECT_LT((withGain(rough, image, t) - (big(rough, image, t) - 2.0 * rough)).abs().max().item<double>(), 1e-5);
+
+    EXPECT_THROW(widenToPatch(source, 1), InvalidInput);
+    EXPECT_THROW(widenToPatch(wide, 2), InvalidInput);
+}
+
+TEST(WidenToPatch, PatchSizeTravelsInTheHeaderAndOldHeadersMeanNone) {
+    const auto plain = VelocityUNetOptions::preset("small");
+    EXPECT_EQ(plain.patch_size(), 1);
+    EXPECT_EQ(plain.toJson().find("patch_size"), std::string::npos);  // old files keep their exact header
+    EXPECT_EQ(plain.toJson().find("pixel_skip"), std::string::npos);
+    EXPECT_TRUE(VelocityUNetOptions::fromJson(plain.toJson().substr(0, plain.toJson().size() - 1) +
+                                              ",\"pixel_skip\":true}").pixel_skip());
+    auto patched = VelocityUNetOptions::preset("small").image_size(128).patch_size(2);
+    const auto back = VelocityUNetOptions::fromJson(patched.toJson());
+    EXPECT_EQ(back.patch_size(), 2);
+    EXPECT_TRUE(back == patched);
+    EXPECT_FALSE(back == VelocityUNetOptions::preset("small").image_size(128));
+    EXPECT_THROW(VelocityUNetOptions::preset("small").image_size(100).patch_size(3).validate(), InvalidInput);
+    EXPECT_THROW(VelocityUNetOptions::preset("small").image_size(96).patch_size(0).validate(), InvalidInput);
+    // 36 / 2 = 18 is not divisible by 4 (three levels)
+    EXPECT_THROW(VelocityUNetOptions::preset("small").image_size(36).patch_size(2).validate(), InvalidInput);
+}

@@ -153,3 +153,41 @@ TEST(Trainer, CoolDownChangesTheRunAndResumesExactly) {
     EXPECT_GT(changed, 1e-6) << "the cool-down did not change the run";
     for (const auto& p : {constantPath, straightPath, firstPart, resumedPath}) fs::remove(p);
 }
+
+TEST(Trainer, FineTuningOnCropsTwiceTheSideWidensTheNetwork) {
+    const auto start = tempPath("start32.fsm");
+    const auto widened = tempPath("wide64.fsm");
+    const auto resumed = tempPath("wide64-resumed.fsm");
+    auto o = tinyOptions(3);
+    o.checkpointPath = start;
+    Trainer(tinySet(4), o).run();
+
+    std::vector<MultiRaterCase> large;
+    for (int i = 0; i < 4; ++i) large.push_back(generateSyntheticCase({64, 3, 5}, i).data);
+    auto fine = tinyOptions(4);
+    fine.initFrom = start;
+    fine.checkpointPath = widened;
+    Trainer tuner(large, fine);
+    EXPECT_EQ(tuner.networkOptions().image_size(), 64);
+    EXPECT_EQ(tuner.networkOptions().patch_size(), 2);
+    EXPECT_EQ(tuner.step(), 0);
+    EXPECT_TRUE(tuner.run().completed);
+    const auto saved = loadCheckpoint(widened);
+    EXPECT_EQ(saved.network.patch_size(), 2);
+    EXPECT_EQ(saved.provenance.parent, loadCheckpoint(start).sha256);
+
+    // The widened checkpoint resumes as itself, and is not widened again.
+    auto more = tinyOptions(6);
+    more.resumeFrom = widened;
+    more.checkpointPath = resumed;
+    Trainer again(large, more);
+    EXPECT_EQ(again.step(), 4);
+    EXPECT_EQ(again.networkOptions().patch_size(), 2);
+
+    // 48 is not a whole multiple of 32: refused with a message, not widened.
+    std::vector<MultiRaterCase> odd{generateSyntheticCase({48, 3, 5}, 0).data};
+    auto bad = tinyOptions(1);
+    bad.initFrom = start;
+    EXPECT_THROW(Trainer(odd, bad), InvalidInput);
+    for (const auto& p : {start, widened, resumed}) fs::remove(p);
+}

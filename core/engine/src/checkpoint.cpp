@@ -220,6 +220,52 @@ Checkpoint loadCheckpoint(const std::string& path) {
     return checkpoint;
 }
 
+Checkpoint widenToPatch(const Checkpoint& source, std::int64_t factor) {
+    if (factor < 2) throw InvalidInput("widening needs a factor of at least 2");
+    if (source.network.patch_size() != 1)
+        throw InvalidInput("the network already folds " + std::to_string(source.network.patch_size()) +
+                           " pixels per side into channels; only a network without patches can be widened");
+    Checkpoint out;
+    out.network = source.network;
+    out.network.image_size(source.network.image_size() * factor).patch_size(factor).pixel_skip(true);
+    out.network.validate();
+    const int64_t area = factor * factor;
+    const auto widen = [&](const NamedTensors& tensors) {
+        NamedTensors t = tensors;
+        const auto find = [&](const std::string& name) -> torch::Tensor& {
+            const auto it = t.find(name);
+            if (it == t.end()) throw InvalidInput("cannot widen: the checkpoint has no '" + name + "'");
+            return it->second;
+        };
+        // pixel_unshuffle puts pixel (i, j) of channel c's block in channel
+        // c * area + i * factor + j, so each old input channel becomes `area`
+        // adjacent ones; averaging them is the box average.
+        auto& input = find("input_conv.weight");
+        input = input.repeat_interleave(area, 1) / static_cast<double>(area);
+        // pixel_shuffle reads output channel c * area + i * factor + j into
+        // pixel (i, j) of channel c's block: repeating each channel replicates.
+        auto& output = find("output_conv.weight");
+        output = output.repeat_interleave(area, 0);
+        if (const auto bias = t.find("output_conv.bias"); bias != t.end())
+            bias->second = bias->second.repeat_interleave(area, 0);
+        return t;
+    };
+    out.weights = widen(source.weights);
+    if (!source.ema.empty()) out.ema = widen(source.ema);
+    // The per-pixel skip starts at zero gain, so it changes nothing until trained.
+    const auto skip = [&](NamedTensors& t) {
+        if (t.count("pixel_skip.weight")) return;
+        const auto& time = t.at("time2.weight");  // [embedding, embedding]
+        t["pixel_skip.weight"] = torch::zeros({source.network.mask_channels(), time.size(0)});
+        t["pixel_skip.bias"] = torch::zeros({source.network.mask_channels()});
+    };
+    skip(out.weights);
+    if (!out.ema.empty()) skip(out.ema);
+    out.provenance = source.provenance;
+    out.sha256 = source.sha256;
+    return out;
+}
+
 NamedTensors namedTensors(const torch::nn::Module& module) {
     NamedTensors out;
     for (const auto& item : module.named_parameters(true))

@@ -52,9 +52,12 @@ void VelocityUNetOptions::validate() const {
     if (base_channels_ < 1 || channel_multipliers_.empty()) fail("no channels");
     for (auto m : channel_multipliers_)
         if (m < 1) fail("channel multipliers must be positive");
+    if (patch_size_ < 1) fail("patch_size must be at least 1");
+    if (image_size_ % patch_size_ != 0) fail("image_size must be divisible by patch_size");
     const int64_t levels = static_cast<int64_t>(channel_multipliers_.size());
-    if (image_size_ % (int64_t{1} << (levels - 1)) != 0)
-        fail("image_size must be divisible by 2^(levels-1)");
+    if (internalSize() % (int64_t{1} << (levels - 1)) != 0)
+        fail(patch_size_ == 1 ? "image_size must be divisible by 2^(levels-1)"
+                              : "image_size / patch_size must be divisible by 2^(levels-1)");
     if (res_blocks_ < 1) fail("res_blocks must be at least 1");
     if (head_channels_ < 1) fail("head_channels must be positive");
     if (dropout_ < 0 || dropout_ >= 1) fail("dropout must be in [0, 1)");
@@ -62,7 +65,7 @@ void VelocityUNetOptions::validate() const {
 }
 
 std::string VelocityUNetOptions::toJson() const {
-    return nlohmann::json{{"image_size", image_size_},
+    auto j = nlohmann::json{{"image_size", image_size_},
                           {"image_channels", image_channels_},
                           {"mask_channels", mask_channels_},
                           {"base_channels", base_channels_},
@@ -73,8 +76,11 @@ std::string VelocityUNetOptions::toJson() const {
                           {"head_channels", head_channels_},
                           {"dropout", dropout_},
                           {"time_embedding_dim", time_embedding_dim_},
-                          {"groups", groups_}}
-        .dump();
+                          {"groups", groups_}};
+    // Written only when used, so networks without it keep their exact header.
+    if (patch_size_ != 1) j["patch_size"] = patch_size_;
+    if (pixel_skip_) j["pixel_skip"] = true;
+    return j.dump();
 }
 
 VelocityUNetOptions VelocityUNetOptions::fromJson(const std::string& text) {
@@ -92,7 +98,9 @@ VelocityUNetOptions VelocityUNetOptions::fromJson(const std::string& text) {
             .head_channels(j.at("head_channels").get<int64_t>())
             .dropout(j.at("dropout").get<double>())
             .time_embedding_dim(j.at("time_embedding_dim").get<int64_t>())
-            .groups(j.at("groups").get<int64_t>());
+            .groups(j.at("groups").get<int64_t>())
+            .patch_size(j.value("patch_size", int64_t{1}))
+            .pixel_skip(j.value("pixel_skip", false));
         o.validate();
         return o;
     } catch (const nlohmann::json::exception& e) {

@@ -210,6 +210,14 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
     const std::string& startPath = o.resumeFrom.empty() ? o.initFrom : o.resumeFrom;
     std::optional<Checkpoint> start;
     if (!startPath.empty()) start = loadCheckpoint(startPath);
+    // Fine-tuning on crops a whole multiple of the start network's side (a 64-px
+    // network on 128-px crops): widen it by pixel unshuffle instead of refusing.
+    if (start && o.resumeFrom.empty() && !o.network && !cases.empty()) {
+        const int64_t side = cases.front().image.width;
+        const int64_t old = start->network.image_size();
+        if (side != old && side % old == 0 && start->network.patch_size() == 1)
+            start = widenToPatch(*start, side / old);
+    }
     if (o.network) d.networkOptions = *o.network;
     else if (start) d.networkOptions = start->network;
     else d.networkOptions = VelocityUNetOptions::preset(o.preset);

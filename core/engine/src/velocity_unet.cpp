@@ -125,9 +125,10 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
     m_time1 = register_module("time1", nn::Linear(base, embedding));
     m_time2 = register_module("time2", nn::Linear(embedding, embedding));
     m_flops += 2.0 * static_cast<double>(base * embedding + embedding * embedding);
-    const int64_t inputChannels = o.mask_channels() + o.image_channels();
+    const int64_t patchArea = o.patch_size() * o.patch_size();
+    const int64_t inputChannels = (o.mask_channels() + o.image_channels()) * patchArea;
     m_inputConv = register_module("input_conv", conv3(inputChannels, base));
-    int64_t side = o.image_size();
+    int64_t side = o.internalSize();
     m_flops += convFlops(inputChannels, base, 3, side);
 
     std::vector<int64_t> skipChannels{base};
@@ -190,9 +191,15 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
         }
     }
     m_outputNorm = register_module("output_norm", nn::GroupNorm(groupsFor(channels, o.groups()), channels));
-    m_outputConv = register_module("output_conv", conv3(channels, o.mask_channels()));
+    m_outputConv = register_module("output_conv", conv3(channels, o.mask_channels() * patchArea));
     zeroInitialize(m_outputConv);
-    m_flops += convFlops(channels, o.mask_channels(), 3, side);
+    m_flops += convFlops(channels, o.mask_channels() * patchArea, 3, side);
+    if (o.pixel_skip()) {
+        m_pixelSkip = register_module("pixel_skip", nn::Linear(embedding, o.mask_channels()));
+        torch::NoGradGuard guard;
+        m_pixelSkip->weight.zero_();
+        m_pixelSkip->bias.zero_();
+    }
 }
 
 torch::Tensor VelocityUNetImpl::timeEmbedding(const torch::Tensor& t) {
@@ -214,7 +221,10 @@ torch::Tensor VelocityUNetImpl::timeEmbedding(const torch::Tensor& t) {
 torch::Tensor VelocityUNetImpl::forward(const torch::Tensor& xt, const torch::Tensor& condition,
                                         const torch::Tensor& t) {
     const auto embedding = timeEmbedding(t);
-    auto h = m_inputConv(torch::cat({xt, condition}, 1));
+    const int64_t patch = m_options.patch_size();
+    auto input = torch::cat({xt, condition}, 1);
+    if (patch > 1) input = torch::pixel_unshuffle(input, patch);
+    auto h = m_inputConv(input);
     std::vector<torch::Tensor> skips{h};
     for (const auto& stage : *m_encoder) {
         h = stage->as<UNetStage>()->forward(h, embedding);
@@ -226,7 +236,13 @@ torch::Tensor VelocityUNetImpl::forward(const torch::Tensor& xt, const torch::Te
         skips.pop_back();
         h = stage->as<UNetStage>()->forward(h, embedding);
     }
-    return m_outputConv(torch::silu(normalize32(m_outputNorm, h)));
+    auto velocity = m_outputConv(torch::silu(normalize32(m_outputNorm, h)));
+    if (patch > 1) velocity = torch::pixel_shuffle(velocity, patch);
+    if (m_pixelSkip) {
+        const auto gain = m_pixelSkip(torch::silu(embedding)).view({-1, m_options.mask_channels(), 1, 1});
+        velocity = velocity + gain * xt;
+    }
+    return velocity;
 }
 
 int64_t VelocityUNetImpl::parameterCount() const {

@@ -44,6 +44,16 @@ std::string saveCheckpoint(const Checkpoint& checkpoint, const std::string& path
 /// file and what is wrong (missing, truncated, foreign format, checksum, NaN, ...).
 Checkpoint loadCheckpoint(const std::string& path);
 
+/// The same network for crops `factor` times larger: the UNet keeps its weights
+/// and runs at the old side, the crop is folded into it by pixel unshuffle
+/// (patch_size = factor). Initialized so that it computes exactly what the old
+/// network computes on the crop box-averaged by `factor`, with its velocity
+/// replicated back, whenever the noisy mask is constant on each factor x factor
+/// block; fine-tuning at the new size then learns the detail within the blocks.
+/// Weights and EMA are widened, optimizer state and step are dropped. Throws
+/// InvalidInput for a factor below 2 or a network that already has patches.
+Checkpoint widenToPatch(const Checkpoint& source, std::int64_t factor);
+
 /// Parameters and buffers of a module, detached and on the CPU, by name.
 NamedTensors namedTensors(const torch::nn::Module& module);
 /// Copies `tensors` into the module's parameters; names and shapes must match exactly.

@@ -25,11 +25,25 @@ struct VelocityUNetOptions {
     TORCH_ARG(double, dropout) = 0.1;
     TORCH_ARG(int64_t, time_embedding_dim) = 256;
     TORCH_ARG(int64_t, groups) = 32;  ///< GroupNorm groups (reduced where channels are fewer)
+    /// Pixels per side folded into channels at the input (pixel unshuffle) and
+    /// unfolded at the output (pixel shuffle): the UNet runs at image_size /
+    /// patch_size while reading and writing every pixel of the crop. 1 = none.
+    /// attention_resolutions name the sides of the UNet's own feature maps.
+    TORCH_ARG(int64_t, patch_size) = 1;
+    /// Adds a(t) * x_t to the velocity, pixel by pixel, with the gain a(t) a
+    /// zero-initialized linear map of the time embedding. The optimal velocity
+    /// (E[S|x_t] - x_t) / (1 - t) is linear in each pixel's own x_t; with
+    /// patches that term would otherwise have to pass every pixel's noise
+    /// through the low-resolution UNet.
+    TORCH_ARG(bool, pixel_skip) = false;
 
 public:
     /// "paper" (25.4M parameters; DESIGN.md: about 23M), "small" (a 2-core CPU preset) or "tiny" (tests).
     static VelocityUNetOptions preset(std::string_view name);
     static std::vector<std::string> presetNames();
+
+    /// Side of the UNet's first feature map: image_size / patch_size.
+    [[nodiscard]] int64_t internalSize() const { return image_size_ / patch_size_; }
 
     /// Throws InvalidInput when the options cannot describe a working network.
     void validate() const;

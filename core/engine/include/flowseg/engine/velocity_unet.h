@@ -77,6 +77,7 @@ private:
     torch::nn::ModuleList m_encoder, m_middle, m_decoder;
     torch::nn::GroupNorm m_outputNorm{nullptr};
     torch::nn::Conv2d m_outputConv{nullptr};
+    torch::nn::Linear m_pixelSkip{nullptr};  ///< time embedding -> a(t) per mask channel
     double m_flops = 0;
 };
 TORCH_MODULE(VelocityUNet);
