@@ -5,17 +5,17 @@
 # in two cycles, each a constant learning rate and then a linear cool-down to zero:
 #   cycle 1: steps 0 .. ITERS1, AdamW 1e-3, cool-down from DECAY1;
 #   cycle 2: steps ITERS1 .. ITERS2, resumed (optimizer state kept), 4e-4, cool-down from DECAY2;
-#   stage 3: the 64-pixel model widened to 128 x 128 (patch 2) and fine-tuned on
-#            the same 1024 cases drawn at 128 (fresh optimizer, 3e-4, steps 0 .. ITERS3,
-#            cool-down from DECAY3) into WORKDIR/model128.fsm;
+#   stage 3 (only with ITERS3 > 0; not part of the shipped model, see models/README.md
+#            "A 128-pixel model"): the 64-pixel model widened to 128 x 128 (patch 2) and
+#            fine-tuned on the same 1024 cases drawn at 128 (fresh optimizer, 3e-4, steps
+#            0 .. ITERS3, cool-down from DECAY3) into WORKDIR/model128.fsm — the measured
+#            run: `tools/train-default-model.sh 14700 model-run 10700 22700 16700 6000 3000`;
 # then `flowseg eval` on a synthetic set of another seed with 8 raters per case
 # (64 cases at 64 x 64 for the 64-pixel model, at 128 x 128 for the widened one).
 #   tools/train-default-model.sh [ITERS1 (14700)] [WORKDIR (model-run)] [DECAY1 (10700)]
-#                                [ITERS2 (22700)] [DECAY2 (16700)] [ITERS3 (6000)] [DECAY3 (3000)]
-# ITERS3 0 stops at the 64-pixel model (`14700 model-run 10700 22700 16700 0` rebuilds
-# the model shipped before the widened one); ITERS2 at or below ITERS1 also skips
-# cycle 2 (`14700 model-run 10700 0 0 0`: the one before that; `7514 model-run 7514 0 0 0`,
-# constant rate, the first one).
+#                                [ITERS2 (22700)] [DECAY2 (16700)] [ITERS3 (0)] [DECAY3 (3000)]
+# ITERS2 at or below ITERS1 skips cycle 2 (`14700 model-run 10700 0`: the model shipped
+# before this one; `7514 model-run 7514 0`, constant rate, the first one).
 # The run checkpoints every 250 steps; run it again with the same arguments and
 # WORKDIR to resume after an interruption (Ctrl-C saves too). Training is seeded
 # per step, so the same arguments give the same weights on the same LibTorch build.
@@ -26,7 +26,7 @@ work="${2:-model-run}"
 decay1="${3:-10700}"
 iters2="${4:-22700}"
 decay2="${5:-16700}"
-iters3="${6:-6000}"
+iters3="${6:-0}"
 decay3="${7:-3000}"
 (( decay1 < iters1 )) || decay1=-1   # a shorter first cycle (e.g. 7514) is all constant
 bin=build/bin/flowseg
