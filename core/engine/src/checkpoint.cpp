@@ -248,19 +248,16 @@ Checkpoint widenToPatch(const Checkpoint& source, std::int64_t factor) {
         output = output.repeat_interleave(area, 0);
         if (const auto bias = t.find("output_conv.bias"); bias != t.end())
             bias->second = bias->second.repeat_interleave(area, 0);
+        // The per-pixel skip starts at zero gain, so it changes nothing until trained.
+        if (!t.count("pixel_skip.weight")) {
+            const auto embedding = find("time2.weight").size(0);  // [embedding, embedding]
+            t["pixel_skip.weight"] = torch::zeros({source.network.mask_channels(), embedding});
+            t["pixel_skip.bias"] = torch::zeros({source.network.mask_channels()});
+        }
         return t;
     };
     out.weights = widen(source.weights);
     if (!source.ema.empty()) out.ema = widen(source.ema);
-    // The per-pixel skip starts at zero gain, so it changes nothing until trained.
-    const auto skip = [&](NamedTensors& t) {
-        if (t.count("pixel_skip.weight")) return;
-        const auto& time = t.at("time2.weight");  // [embedding, embedding]
-        t["pixel_skip.weight"] = torch::zeros({source.network.mask_channels(), time.size(0)});
-        t["pixel_skip.bias"] = torch::zeros({source.network.mask_channels()});
-    };
-    skip(out.weights);
-    if (!out.ema.empty()) skip(out.ema);
     out.provenance = source.provenance;
     out.sha256 = source.sha256;
     return out;
