@@ -5,17 +5,20 @@
 # in two cycles, each a constant learning rate and then a linear cool-down to zero:
 #   cycle 1: steps 0 .. ITERS1, AdamW 1e-3, cool-down from DECAY1;
 #   cycle 2: steps ITERS1 .. ITERS2, resumed (optimizer state kept), 4e-4, cool-down from DECAY2;
-#   stage 3 (only with ITERS3 > 0; not part of the shipped model, see models/README.md
-#            "A 128-pixel model"): the 64-pixel model widened to 128 x 128 (patch 2) and
-#            fine-tuned on the same 1024 cases drawn at 128 (fresh optimizer, 3e-4, steps
-#            0 .. ITERS3, cool-down from DECAY3) into WORKDIR/model128.fsm — the measured
-#            run: `tools/train-default-model.sh 14700 model-run 10700 22700 16700 6000 3000`;
+# then the 64-pixel model widened to 128 x 128 (patch 2, docs/ENGINE.md "Widening a
+# network") and fine-tuned on the same 1024 cases drawn at 128, in the cycles CYCLES128
+# ("ITERS:LR:DECAY,..."; the first starts from the widened network with a fresh
+# optimizer, each later one resumes the last; every cycle is a constant rate LR and a
+# linear cool-down to zero from step DECAY to step ITERS) into WORKDIR/model128.fsm;
 # then `flowseg eval` on a synthetic set of another seed with 8 raters per case
-# (64 cases at 64 x 64 for the 64-pixel model, at 128 x 128 for the widened one).
+# (64 cases, at 128 x 128 for the 128-pixel model, at 64 x 64 when CYCLES128 is 0).
 #   tools/train-default-model.sh [ITERS1 (14700)] [WORKDIR (model-run)] [DECAY1 (10700)]
-#                                [ITERS2 (22700)] [DECAY2 (16700)] [ITERS3 (0)] [DECAY3 (3000)]
-# ITERS2 at or below ITERS1 skips cycle 2 (`14700 model-run 10700 0`: the model shipped
-# before this one; `7514 model-run 7514 0`, constant rate, the first one).
+#                                [ITERS2 (22700)] [DECAY2 (16700)]
+#                                [CYCLES128 (6000:3e-4:3000,8500:1e-4:6000,17500:3e-4:11000)]
+# CYCLES128 = 0 stops at the 64-pixel model (`tools/train-default-model.sh 14700 model-run
+# 10700 22700 16700 0`: the model shipped before the 128-pixel one). ITERS2 at or below
+# ITERS1 skips cycle 2 (`14700 model-run 10700 0 0 0`: the one before that; `7514
+# model-run 7514 0 0 0`, constant rate, the first one).
 # The run checkpoints every 250 steps; run it again with the same arguments and
 # WORKDIR to resume after an interruption (Ctrl-C saves too). Training is seeded
 # per step, so the same arguments give the same weights on the same LibTorch build.
@@ -26,14 +29,12 @@ work="${2:-model-run}"
 decay1="${3:-10700}"
 iters2="${4:-22700}"
 decay2="${5:-16700}"
-iters3="${6:-0}"
-decay3="${7:-3000}"
+cycles128="${6-6000:3e-4:3000,8500:1e-4:6000,17500:3e-4:11000}"
 (( decay1 < iters1 )) || decay1=-1   # a shorter first cycle (e.g. 7514) is all constant
 bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
 mkdir -p "$work"
 [[ -d $work/train64 ]] || "$bin" synth --out "$work/train64" --cases 1024 --size 64 --raters 4 --seed 1
-[[ -d $work/eval64 ]] || "$bin" synth --out "$work/eval64" --cases 64 --size 64 --raters 8 --seed 2
 train() {  # ITERS LR DECAY_START
   local resume=()
   [[ -f $work/model.fsm ]] && resume=(--resume "$work/model.fsm")
@@ -45,26 +46,32 @@ step() {  # the step a checkpoint (default model.fsm) has reached, from its JSON
   [[ -f $file ]] || { echo 0; return; }
   head -c 65536 "$file" | grep -ao '"step":[0-9]*' | head -1 | cut -d: -f2
 }
-(( $(step) >= iters1 )) || train "$iters1" 1e-3 "$decay1"
-(( $(step) >= iters1 )) || { echo "cycle 1 stopped at step $(step); run again to continue" >&2; exit 1; }
-if (( iters2 > iters1 )); then
-  (( $(step) >= iters2 )) || train "$iters2" 4e-4 "$decay2"
-  (( $(step) >= iters2 )) || { echo "cycle 2 stopped at step $(step); run again to continue" >&2; exit 1; }
+if (( $(step model128.fsm) == 0 )); then  # the 64-pixel cycles are done once the 128-pixel stage has begun
+  (( $(step) >= iters1 )) || train "$iters1" 1e-3 "$decay1"
+  (( $(step) >= iters1 )) || { echo "cycle 1 stopped at step $(step); run again to continue" >&2; exit 1; }
+  if (( iters2 > iters1 )); then
+    (( $(step) >= iters2 )) || train "$iters2" 4e-4 "$decay2"
+    (( $(step) >= iters2 )) || { echo "cycle 2 stopped at step $(step); run again to continue" >&2; exit 1; }
+  fi
 fi
-# Evaluation with the app's default sampler (SamplingOptions::fastDefault: midpoint, 4 steps).
-if (( iters3 <= 0 )); then
+# Evaluation with the app's default sampler (SamplingOptions::fastDefault).
+if [[ $cycles128 == 0 || -z $cycles128 ]]; then
+  [[ -d $work/eval64 ]] || "$bin" synth --out "$work/eval64" --cases 64 --size 64 --raters 8 --seed 2
   "$bin" eval --model "$work/model.fsm" --data "$work/eval64" --solver midpoint --steps 4 | tee "$work/eval.txt"
   echo "model: $work/model.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"
   exit 0
 fi
 [[ -d $work/train128 ]] || "$bin" synth --out "$work/train128" --cases 1024 --size 128 --raters 4 --seed 1
 [[ -d $work/eval128 ]] || "$bin" synth --out "$work/eval128" --cases 64 --size 128 --raters 8 --seed 2
-if (( $(step model128.fsm) < iters3 )); then
+IFS=, read -ra cycles <<< "$cycles128"
+for cycle in "${cycles[@]}"; do
+  IFS=: read -r iters lr decay <<< "$cycle"
+  (( $(step model128.fsm) < iters )) || continue
   start=(--init "$work/model.fsm")
   [[ -f $work/model128.fsm ]] && start=(--resume "$work/model128.fsm")
-  "$bin" train --data "$work/train128" --out "$work/model128.fsm" --iters "$iters3" --batch 16 \
-    --lr 3e-4 --lr-decay-start "$decay3" --seed 1 --checkpoint-every 250 --log-every 50 "${start[@]}"
-fi
-(( $(step model128.fsm) >= iters3 )) || { echo "stage 3 stopped at step $(step model128.fsm); run again to continue" >&2; exit 1; }
+  "$bin" train --data "$work/train128" --out "$work/model128.fsm" --iters "$iters" --batch 16 \
+    --lr "$lr" --lr-decay-start "$decay" --seed 1 --checkpoint-every 250 --log-every 50 "${start[@]}"
+  (( $(step model128.fsm) >= iters )) || { echo "128-pixel cycle $cycle stopped at step $(step model128.fsm); run again to continue" >&2; exit 1; }
+done
 "$bin" eval --model "$work/model128.fsm" --data "$work/eval128" --solver midpoint --steps 4 | tee "$work/eval.txt"
 echo "model: $work/model128.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"

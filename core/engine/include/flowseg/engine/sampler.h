@@ -39,10 +39,11 @@ struct SamplingOptions {
     /// The review window's default: midpoint, 4 steps (8 evaluations, 240 network
     /// passes: 25x fewer than the paper's 6000), w = 0.3, M = 15 — the cheapest
     /// setting whose GED stayed within 0.01 of the paper setting's in every check
-    /// (two 16-case synthetic sets with the step-14700 model, one with the shipped
-    /// step-22700 model). Midpoint 3 is at parity with the shipped model (+0.004)
-    /// but was not with the step-14700 one (+0.010). See docs/BENCHMARKS.md
-    /// "Solver sweep" and "The default re-checked on the new model".
+    /// (two 16-case synthetic sets with the 64-pixel step-14700 model, one with the
+    /// step-22700 model, one with the shipped 128-pixel model: +0.0031). Midpoint 3
+    /// was at parity with the last two (+0.004, +0.008) but not with the step-14700
+    /// one (+0.010). See docs/BENCHMARKS.md "Solver sweep", "The default re-checked
+    /// on the new model" and "The 128-pixel model shipped".
     static SamplingOptions fastDefault();
     [[nodiscard]] std::string describe() const;
 };
