@@ -66,6 +66,8 @@ fi
 IFS=, read -ra cycles <<< "$cycles128"
 for cycle in "${cycles[@]}"; do
   IFS=: read -r iters lr decay <<< "$cycle"
+  [[ $iters =~ ^[0-9]+$ && -n $lr && $decay =~ ^-?[0-9]+$ ]] ||
+    { echo "128-pixel cycle '$cycle' is not ITERS:LR:DECAY (e.g. 6000:3e-4:3000)" >&2; exit 2; }
   (( $(step model128.fsm) < iters )) || continue
   start=(--init "$work/model.fsm")
   [[ -f $work/model128.fsm ]] && start=(--resume "$work/model128.fsm")
