@@ -31,49 +31,46 @@ iters2="${4:-22700}"
 decay2="${5:-16700}"
 cycles128="${6-6000:3e-4:3000,8500:1e-4:6000,17500:3e-4:11000}"
 (( decay1 < iters1 )) || decay1=-1   # a shorter first cycle (e.g. 7514) is all constant
+cycles=()
+[[ $cycles128 == 0 ]] || IFS=, read -ra cycles <<< "$cycles128"
+for cycle in "${cycles[@]}"; do  # refuse a malformed list before hours of training, not after
+  [[ $cycle =~ ^[0-9]+:[^:]+:-?[0-9]+$ ]] ||
+    { echo "128-pixel cycle '$cycle' is not ITERS:LR:DECAY (e.g. 6000:3e-4:3000)" >&2; exit 2; }
+done
 bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
 mkdir -p "$work"
-[[ -d $work/train64 ]] || "$bin" synth --out "$work/train64" --cases 1024 --size 64 --raters 4 --seed 1
-train() {  # ITERS LR DECAY_START
-  local resume=()
-  [[ -f $work/model.fsm ]] && resume=(--resume "$work/model.fsm")
-  "$bin" train --data "$work/train64" --out "$work/model.fsm" --preset small --iters "$1" --batch 16 \
-    --lr "$2" --lr-decay-start "$3" --seed 1 --checkpoint-every 250 --log-every 50 "${resume[@]}"
-}
-step() {  # the step a checkpoint (default model.fsm) has reached, from its JSON header; 0 without one
-  local file="$work/${1:-model.fsm}"
+step() {  # the step a checkpoint in WORKDIR has reached, from its JSON header; 0 without one
+  local file="$work/$1"
   [[ -f $file ]] || { echo 0; return; }
   head -c 65536 "$file" | grep -ao '"step":[0-9]*' | head -1 | cut -d: -f2
 }
+train() {  # LABEL CHECKPOINT DATA ITERS LR DECAY_START [ARGS FOR A FRESH START...]
+  # Trains CHECKPOINT to step ITERS unless it is there; resumes it when it exists.
+  local label=$1 file=$2 data=$3 iters=$4 lr=$5 decay=$6
+  shift 6
+  (( $(step "$file") < iters )) || return 0
+  local start=("$@")
+  [[ -f $work/$file ]] && start=(--resume "$work/$file")
+  "$bin" train --data "$work/$data" --out "$work/$file" --iters "$iters" --batch 16 \
+    --lr "$lr" --lr-decay-start "$decay" --seed 1 --checkpoint-every 250 --log-every 50 "${start[@]}"
+  (( $(step "$file") >= iters )) || { echo "$label stopped at step $(step "$file"); run again to continue" >&2; exit 1; }
+}
+[[ -d $work/train64 ]] || "$bin" synth --out "$work/train64" --cases 1024 --size 64 --raters 4 --seed 1
 if (( $(step model128.fsm) == 0 )); then  # the 64-pixel cycles are done once the 128-pixel stage has begun
-  (( $(step) >= iters1 )) || train "$iters1" 1e-3 "$decay1"
-  (( $(step) >= iters1 )) || { echo "cycle 1 stopped at step $(step); run again to continue" >&2; exit 1; }
-  if (( iters2 > iters1 )); then
-    (( $(step) >= iters2 )) || train "$iters2" 4e-4 "$decay2"
-    (( $(step) >= iters2 )) || { echo "cycle 2 stopped at step $(step); run again to continue" >&2; exit 1; }
-  fi
+  train "cycle 1" model.fsm train64 "$iters1" 1e-3 "$decay1" --preset small
+  (( iters2 <= iters1 )) || train "cycle 2" model.fsm train64 "$iters2" 4e-4 "$decay2" --preset small
+fi
+model=model.fsm eval=eval64 size=64
+if (( ${#cycles[@]} > 0 )); then
+  [[ -d $work/train128 ]] || "$bin" synth --out "$work/train128" --cases 1024 --size 128 --raters 4 --seed 1
+  for cycle in "${cycles[@]}"; do
+    IFS=: read -r iters lr decay <<< "$cycle"
+    train "128-pixel cycle $cycle" model128.fsm train128 "$iters" "$lr" "$decay" --init "$work/model.fsm"
+  done
+  model=model128.fsm eval=eval128 size=128
 fi
 # Evaluation with the app's default sampler (SamplingOptions::fastDefault).
-if [[ $cycles128 == 0 || -z $cycles128 ]]; then
-  [[ -d $work/eval64 ]] || "$bin" synth --out "$work/eval64" --cases 64 --size 64 --raters 8 --seed 2
-  "$bin" eval --model "$work/model.fsm" --data "$work/eval64" --solver midpoint --steps 4 | tee "$work/eval.txt"
-  echo "model: $work/model.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"
-  exit 0
-fi
-[[ -d $work/train128 ]] || "$bin" synth --out "$work/train128" --cases 1024 --size 128 --raters 4 --seed 1
-[[ -d $work/eval128 ]] || "$bin" synth --out "$work/eval128" --cases 64 --size 128 --raters 8 --seed 2
-IFS=, read -ra cycles <<< "$cycles128"
-for cycle in "${cycles[@]}"; do
-  IFS=: read -r iters lr decay <<< "$cycle"
-  [[ $iters =~ ^[0-9]+$ && -n $lr && $decay =~ ^-?[0-9]+$ ]] ||
-    { echo "128-pixel cycle '$cycle' is not ITERS:LR:DECAY (e.g. 6000:3e-4:3000)" >&2; exit 2; }
-  (( $(step model128.fsm) < iters )) || continue
-  start=(--init "$work/model.fsm")
-  [[ -f $work/model128.fsm ]] && start=(--resume "$work/model128.fsm")
-  "$bin" train --data "$work/train128" --out "$work/model128.fsm" --iters "$iters" --batch 16 \
-    --lr "$lr" --lr-decay-start "$decay" --seed 1 --checkpoint-every 250 --log-every 50 "${start[@]}"
-  (( $(step model128.fsm) >= iters )) || { echo "128-pixel cycle $cycle stopped at step $(step model128.fsm); run again to continue" >&2; exit 1; }
-done
-"$bin" eval --model "$work/model128.fsm" --data "$work/eval128" --solver midpoint --steps 4 | tee "$work/eval.txt"
-echo "model: $work/model128.fsm (copy it to models/default.fsm); evaluation: $work/eval.txt"
+[[ -d $work/$eval ]] || "$bin" synth --out "$work/$eval" --cases 64 --size "$size" --raters 8 --seed 2
+"$bin" eval --model "$work/$model" --data "$work/$eval" --solver midpoint --steps 4 | tee "$work/eval.txt"
+echo "model: $work/$model (copy it to models/default.fsm); evaluation: $work/eval.txt"
