@@ -51,8 +51,10 @@ void runTrain(const TrainFlags& f) {
     if (f.synthetic > 0) {
         // The same cases as `flowseg synth --cases N --size S --raters R --seed K`,
         // without the 8-bit PNG round trip.
-        for (int i = 0; i < f.synthetic; ++i)
-            cases.push_back(engine::generateSyntheticCase({f.syntheticSize, f.syntheticRaters, f.syntheticSeed}, i).data);
+        std::fprintf(stderr, "drawing %d synthetic cases on %d threads\n", f.synthetic, threads);
+        for (auto& c : engine::generateSyntheticCases({f.syntheticSize, f.syntheticRaters, f.syntheticSeed},
+                                                      f.synthetic, threads))
+            cases.push_back(std::move(c.data));
         description = "synthetic in memory: " + std::to_string(f.synthetic) + " cases, " +
                       std::to_string(f.syntheticSize) + " px, " + std::to_string(f.syntheticRaters) +
                       " raters, seed " + std::to_string(f.syntheticSeed);

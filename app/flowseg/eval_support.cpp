@@ -26,10 +26,8 @@ engine::SamplingResult sampleCrop(const engine::Sampler& sampler, const engine::
 
 std::vector<EvalCase> syntheticEvalCases(int count, int size, int raters, std::uint64_t seed) {
     std::vector<EvalCase> out;
-    for (int i = 0; i < count; ++i) {
-        auto c = engine::generateSyntheticCase({size, raters, seed}, i);
+    for (auto& c : engine::generateSyntheticCases({size, raters, seed}, count))
         out.push_back({std::move(c.data), c.lesion.toJson()});
-    }
     return out;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <gtest/gtest.h>
 
+#include "flowseg/engine/error.h"
 #include "flowseg/engine/metrics.h"
 #include "flowseg/engine/synthetic.h"
 
@@ -18,6 +19,21 @@ TEST(Synthetic, SameSeedAndIndexGiveTheSameCase) {
     EXPECT_EQ(a.data.experts, b.data.experts);
     const auto c = generateSyntheticCase(o, 4);
     EXPECT_NE(a.data.image.pixels, c.data.image.pixels);
+}
+
+TEST(Synthetic, ASetDrawnOnSeveralThreadsIsTheSetDrawnOneByOne) {
+    const SyntheticOptions o{32, 3, 17};
+    const auto parallel = generateSyntheticCases(o, 23, 4);
+    ASSERT_EQ(parallel.size(), 23u);
+    for (int i = 0; i < 23; ++i) {
+        const auto one = generateSyntheticCase(o, i);
+        EXPECT_EQ(parallel[i].data.id, one.data.id);
+        EXPECT_EQ(parallel[i].data.image.pixels, one.data.image.pixels);
+        EXPECT_EQ(parallel[i].data.experts, one.data.experts);
+        EXPECT_EQ(parallel[i].lesion.toJson(), one.lesion.toJson());
+    }
+    EXPECT_TRUE(generateSyntheticCases(o, 0, 4).empty());
+    EXPECT_THROW(generateSyntheticCases({8, 3, 17}, 5, 4), InvalidInput);
 }
 
 TEST(Synthetic, LesionRoundTripsThroughJson) {

@@ -1,9 +1,13 @@
 #include "flowseg/engine/synthetic.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
 #include <nlohmann/json.hpp>
+#include <mutex>
 #include <numbers>
+#include <thread>
 
 #include "flowseg/engine/error.h"
 
@@ -184,10 +188,18 @@ std::vector<Mask> drawRaterMasks(const SyntheticLesion& lesion, int count, std::
     return masks;
 }
 
-SyntheticCase generateSyntheticCase(const SyntheticOptions& options, int index) {
+namespace {
+
+void checkOptions(const SyntheticOptions& options) {
     if (options.size < 16 || options.size > 1024)
         throw InvalidInput("synthetic crop size must be between 16 and 1024 pixels");
     if (options.raters < 1) throw InvalidInput("at least one rater is needed");
+}
+
+}  // namespace
+
+SyntheticCase generateSyntheticCase(const SyntheticOptions& options, int index) {
+    checkOptions(options);
     // One independent stream per case: seed and index fully determine the case.
     std::seed_seq seq{options.seed, static_cast<std::uint64_t>(index), std::uint64_t{0x5eed}};
     std::mt19937_64 rng(seq);
@@ -231,6 +243,32 @@ SyntheticCase generateSyntheticCase(const SyntheticOptions& options, int index) 
         out.data.image.pixels[i] = static_cast<float>(std::clamp(noisy, 0.0, 1.0));
     }
     out.data.experts = drawRaterMasks(lesion, options.raters, rng);
+    return out;
+}
+
+std::vector<SyntheticCase> generateSyntheticCases(const SyntheticOptions& options, int count, int threads) {
+    checkOptions(options);  // here, so a bad size throws on the caller's thread
+    if (count < 0) throw InvalidInput("the number of synthetic cases cannot be negative");
+    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads = std::min(threads, std::max(count, 1));
+    std::vector<SyntheticCase> out(static_cast<size_t>(count));
+    std::atomic<int> next{0};
+    std::mutex failureMutex;
+    std::exception_ptr failure;  // the first error (out of memory), rethrown here
+    const auto work = [&] {
+        try {
+            for (int i = next++; i < count; i = next++) out[static_cast<size_t>(i)] = generateSyntheticCase(options, i);
+        } catch (...) {
+            next = count;
+            const std::lock_guard lock(failureMutex);
+            if (!failure) failure = std::current_exception();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
     return out;
 }
 
