@@ -7,14 +7,16 @@
 #   cycle 2: steps ITERS1 .. ITERS2, resumed (optimizer state kept), 4e-4, cool-down from DECAY2;
 # then the 64-pixel model widened to 128 x 128 (patch 2, docs/ENGINE.md "Widening a
 # network") and fine-tuned on the same 1024 cases drawn at 128, in the cycles CYCLES128
-# ("ITERS:LR:DECAY,..."; the first starts from the widened network with a fresh
+# ("ITERS:LR:DECAY[:CASES],..."; the first starts from the widened network with a fresh
 # optimizer, each later one resumes the last; every cycle is a constant rate LR and a
-# linear cool-down to zero from step DECAY to step ITERS) into WORKDIR/model128.fsm;
+# linear cool-down to zero from step DECAY to step ITERS; with CASES it trains on that
+# many 128-pixel cases of the same seed drawn in memory — the first 1024 are the
+# training set's — instead of the 1024) into WORKDIR/model128.fsm;
 # then `flowseg eval` on a synthetic set of another seed with 8 raters per case
 # (64 cases, at 128 x 128 for the 128-pixel model, at 64 x 64 when CYCLES128 is 0).
 #   tools/train-default-model.sh [ITERS1 (14700)] [WORKDIR (model-run)] [DECAY1 (10700)]
 #                                [ITERS2 (22700)] [DECAY2 (16700)]
-#                                [CYCLES128 (6000:3e-4:3000,8500:1e-4:6000,17500:3e-4:11000)]
+#                                [CYCLES128 (6000:3e-4:3000,8500:1e-4:6000,17500:3e-4:11000,28500:3e-4:22000:8192)]
 # CYCLES128 = 0 stops at the 64-pixel model (`tools/train-default-model.sh 14700 model-run
 # 10700 22700 16700 0`: the model shipped before the 128-pixel one). ITERS2 at or below
 # ITERS1 skips cycle 2 (`14700 model-run 10700 0 0 0`: the one before that; `7514
@@ -29,13 +31,13 @@ work="${2:-model-run}"
 decay1="${3:-10700}"
 iters2="${4:-22700}"
 decay2="${5:-16700}"
-cycles128="${6-6000:3e-4:3000,8500:1e-4:6000,17500:3e-4:11000}"
+cycles128="${6-6000:3e-4:3000,8500:1e-4:6000,17500:3e-4:11000,28500:3e-4:22000:8192}"
 (( decay1 < iters1 )) || decay1=-1   # a shorter first cycle (e.g. 7514) is all constant
 cycles=()
 [[ $cycles128 == 0 ]] || IFS=, read -ra cycles <<< "$cycles128"
 for cycle in "${cycles[@]}"; do  # refuse a malformed list before hours of training, not after
-  [[ $cycle =~ ^[0-9]+:[^:]+:-?[0-9]+$ ]] ||
-    { echo "128-pixel cycle '$cycle' is not ITERS:LR:DECAY (e.g. 6000:3e-4:3000)" >&2; exit 2; }
+  [[ $cycle =~ ^[0-9]+:[^:]+:-?[0-9]+(:[0-9]+)?$ ]] ||
+    { echo "128-pixel cycle '$cycle' is not ITERS:LR:DECAY[:CASES] (e.g. 6000:3e-4:3000)" >&2; exit 2; }
 done
 bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
@@ -47,12 +49,16 @@ step() {  # the step a checkpoint in WORKDIR has reached, from its JSON header; 
 }
 train() {  # LABEL CHECKPOINT DATA ITERS LR DECAY_START [ARGS FOR A FRESH START...]
   # Trains CHECKPOINT to step ITERS unless it is there; resumes it when it exists.
+  # DATA is a folder in WORKDIR, or a number: that many 128-pixel cases drawn in memory.
   local label=$1 file=$2 data=$3 iters=$4 lr=$5 decay=$6
   shift 6
   (( $(step "$file") < iters )) || return 0
   local start=("$@")
   [[ -f $work/$file ]] && start=(--resume "$work/$file")
-  "$bin" train --data "$work/$data" --out "$work/$file" --iters "$iters" --batch 16 \
+  local source=(--data "$work/$data")
+  [[ $data =~ ^[0-9]+$ ]] &&
+    source=(--synthetic "$data" --synthetic-size 128 --synthetic-raters 4 --synthetic-seed 1)
+  "$bin" train "${source[@]}" --out "$work/$file" --iters "$iters" --batch 16 \
     --lr "$lr" --lr-decay-start "$decay" --seed 1 --checkpoint-every 250 --log-every 50 "${start[@]}"
   (( $(step "$file") >= iters )) || { echo "$label stopped at step $(step "$file"); run again to continue" >&2; exit 1; }
 }
@@ -65,8 +71,8 @@ model=model.fsm eval=eval64 size=64
 if (( ${#cycles[@]} > 0 )); then
   [[ -d $work/train128 ]] || "$bin" synth --out "$work/train128" --cases 1024 --size 128 --raters 4 --seed 1
   for cycle in "${cycles[@]}"; do
-    IFS=: read -r iters lr decay <<< "$cycle"
-    train "128-pixel cycle $cycle" model128.fsm train128 "$iters" "$lr" "$decay" --init "$work/model.fsm"
+    IFS=: read -r iters lr decay cases <<< "$cycle"
+    train "128-pixel cycle $cycle" model128.fsm "${cases:-train128}" "$iters" "$lr" "$decay" --init "$work/model.fsm"
   done
   model=model128.fsm eval=eval128 size=128
 fi
