@@ -16,7 +16,7 @@
 # (64 cases, at 128 x 128 for the 128-pixel model, at 64 x 64 when CYCLES128 is 0).
 #   tools/train-default-model.sh [ITERS1 (14700)] [WORKDIR (model-run)] [DECAY1 (10700)]
 #                                [ITERS2 (22700)] [DECAY2 (16700)]
-#                                [CYCLES128 (6000:3e-4:3000,8500:1e-4:6000,17500:3e-4:11000,28500:3e-4:22000:8192)]
+#                                [CYCLES128 (6000:3e-4:3000,8500:1e-4:6000,17500:3e-4:11000,28500:3e-4:22000:8192,41000:3e-4:33500:16384)]
 # CYCLES128 = 0 stops at the 64-pixel model (`tools/train-default-model.sh 14700 model-run
 # 10700 22700 16700 0`: the model shipped before the 128-pixel one). ITERS2 at or below
 # ITERS1 skips cycle 2 (`14700 model-run 10700 0 0 0`: the one before that; `7514
@@ -31,7 +31,7 @@ work="${2:-model-run}"
 decay1="${3:-10700}"
 iters2="${4:-22700}"
 decay2="${5:-16700}"
-cycles128="${6-6000:3e-4:3000,8500:1e-4:6000,17500:3e-4:11000,28500:3e-4:22000:8192}"
+cycles128="${6-6000:3e-4:3000,8500:1e-4:6000,17500:3e-4:11000,28500:3e-4:22000:8192,41000:3e-4:33500:16384}"
 (( decay1 < iters1 )) || decay1=-1   # a shorter first cycle (e.g. 7514) is all constant
 cycles=()
 [[ $cycles128 == 0 ]] || IFS=, read -ra cycles <<< "$cycles128"
