@@ -41,10 +41,12 @@ struct SamplingOptions {
     /// setting whose GED stayed within 0.01 of the paper setting's in every check
     /// (two 16-case synthetic sets with the 64-pixel step-14700 model, one with the
     /// step-22700 model, one with the 128-pixel cycle-C model: +0.0031, another with
-    /// the shipped cycle-D model: -0.0006). Midpoint 3 was at parity with the last
-    /// three (+0.004, +0.008, +0.005) but not with the step-14700 one (+0.010). See
+    /// the cycle-D model: -0.0006, and the same with the shipped cycle-E model:
+    /// -0.0009). Midpoint 3 was at parity with the step-22700, cycle-C and cycle-D
+    /// models (+0.004, +0.008, +0.005) but not with the step-14700 one (+0.010). See
     /// docs/BENCHMARKS.md "Solver sweep", "The default re-checked on the new model",
-    /// "The 128-pixel model shipped" and "The default re-checked on cycle D".
+    /// "The 128-pixel model shipped", "The default re-checked on cycle D" and
+    /// "The default re-checked on cycle E".
     static SamplingOptions fastDefault();
     [[nodiscard]] std::string describe() const;
 };
