@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/synthetic.h"
-#include "flowseg/imaging/folder_dataset.h"
+#include "dataset_flags.h"
 #include "eval_support.h"
 
 namespace flowseg::cli {
@@ -18,20 +18,18 @@ namespace {
 
 struct EvalFlags {
     std::string model;
-    std::string data;
+    DatasetFlags dataset;
     std::string device = "auto";
-    int maxCases = 0;
     int threads = 0;
     bool json = false;
     SamplingFlags sampling;
 };
 
 void runEval(const EvalFlags& f) {
-    applyThreads(f.threads);
+    const int threads = applyThreads(f.threads);
     installInterruptHandler();
     std::vector<EvalCase> cases;
-    for (auto& c : imaging::loadFolderDataset(f.data)) cases.push_back({std::move(c.data), std::move(c.syntheticLesionJson)});
-    if (f.maxCases > 0 && static_cast<int>(cases.size()) > f.maxCases) cases.resize(static_cast<size_t>(f.maxCases));
+    for (auto& c : f.dataset.load(threads)) cases.push_back({std::move(c.data), std::move(c.syntheticLesionJson)});
     const std::string modelPath = modelOrDefault(f.model);
     const auto model = engine::Model::load(modelPath, f.device);
     const auto options = f.sampling.toOptions();
@@ -41,7 +39,7 @@ void runEval(const EvalFlags& f) {
     nlohmann::json out = report;
     out["model"] = modelPath;
     out["model_sha256"] = model->checksum();
-    out["data"] = f.data;
+    out["data"] = f.dataset.describe(cases.size());
     if (f.json) {
         printJson(out);
         return;
@@ -54,14 +52,20 @@ void runEval(const EvalFlags& f) {
                             "expert_empty_fraction", "seconds_per_case"})
         if (mean.contains(key) && !mean[key].is_null())
             std::printf("  %-22s %.4f\n", key, mean[key].get<double>());
+    const auto value = [](const nlohmann::json& j, const char* key) {
+        return j.contains(key) && !j[key].is_null() ? j[key].get<double>() : std::nan("");
+    };
+    std::cout << "by experts marking the case (area and empty fraction: samples vs experts):\n";
+    for (const auto& [marking, m] : out["by_experts_marking"].items())
+        std::printf("  %2s marking  %4d cases  ged %.4f  single_mask %.4f  area %.1f vs %.1f px  empty %.2f vs %.2f\n",
+                    marking.c_str(), m["cases"].get<int>(), value(m, "ged"),
+                    value(m, "single_mask_ged"), value(m, "sample_area"), value(m, "expert_area"),
+                    value(m, "sample_empty_fraction"), value(m, "expert_empty_fraction"));
     const auto& byKind = out["by_lesion_kind"];
     if (byKind.empty()) return;
     std::cout << "by lesion kind (synthetic; faint = contrast below "
               << engine::SyntheticLesion::kFaintContrastLimit
               << ", the kind raters miss; area and empty fraction: samples vs experts):\n";
-    const auto value = [](const nlohmann::json& j, const char* key) {
-        return j.contains(key) && !j[key].is_null() ? j[key].get<double>() : std::nan("");
-    };
     for (const auto& [kind, m] : byKind.items())
         std::printf("  %-6s %3d cases  ged %.4f  single_mask %.4f  oracle %.4f  sample_div %.3f  expert_div %.3f"
                     "  area %.1f vs %.1f px  empty %.2f vs %.2f\n",
@@ -77,9 +81,8 @@ void addEvalCommand(CLI::App& app) {
     auto f = std::make_shared<EvalFlags>();
     auto* cmd = app.add_subcommand("eval", "Evaluate a model on a folder dataset (GED, HM-IoU, Dice, ...)");
     cmd->add_option("--model", f->model, "checkpoint file (default: the shipped model, models/default.fsm)");
-    cmd->add_option("--data", f->data, "folder dataset")->required();
+    f->dataset.addTo(*cmd, true);
     cmd->add_option("--device", f->device, "cpu, cuda or auto")->capture_default_str();
-    cmd->add_option("--max-cases", f->maxCases, "evaluate only the first N cases");
     f->sampling.addTo(*cmd);
     addThreadsFlag(*cmd, f->threads);
     cmd->add_flag("--json", f->json, "print per-case and mean metrics as JSON");

@@ -13,7 +13,7 @@
 #include "flowseg/engine/trainer.h"
 #include "flowseg/engine/synthetic.h"
 #ifdef FLOWSEG_HAVE_IMAGING
-#include "flowseg/imaging/folder_dataset.h"
+#include "dataset_flags.h"
 #endif
 
 namespace flowseg::cli {
@@ -21,13 +21,17 @@ namespace flowseg::cli {
 namespace {
 
 struct TrainFlags {
-    std::string data;
+#ifdef FLOWSEG_HAVE_IMAGING
+    DatasetFlags dataset;
+#endif
     int synthetic = 0;
     int syntheticSize = 128;
     int syntheticRaters = 4;
     std::uint64_t syntheticSeed = 1;
     std::string out;
     std::string preset = "small";
+    std::int64_t patch = 1;
+    std::int64_t baseChannels = 0;
     std::int64_t iterations = 1000;
     std::int64_t batch = 16;
     double learningRate = 1e-4;
@@ -40,6 +44,7 @@ struct TrainFlags {
     int logEvery = 10;
     int threads = 0;
     bool noAugment = false;
+    double intensityJitter = 0;
     bool json = false;
 };
 
@@ -60,8 +65,8 @@ void runTrain(const TrainFlags& f) {
                       " raters, seed " + std::to_string(f.syntheticSeed);
     } else {
 #ifdef FLOWSEG_HAVE_IMAGING
-        for (auto& c : imaging::loadFolderDataset(f.data)) cases.push_back(std::move(c.data));
-        description = f.data + " (" + std::to_string(cases.size()) + " cases)";
+        for (auto& c : f.dataset.load(threads)) cases.push_back(std::move(c.data));
+        description = f.dataset.describe(cases.size());
 #else
         throw engine::InvalidInput("this flowseg was built without image I/O; train with --synthetic N");
 #endif
@@ -77,7 +82,14 @@ void runTrain(const TrainFlags& f) {
                                        std::to_string(first.width) + "x" +
                                        std::to_string(first.height) + ")");
         o.network = engine::VelocityUNetOptions::preset(f.preset).image_size(first.height);
+        // A patch network reads the crop folded patch x patch into channels (as a
+        // widened one does) and adds the per-pixel skip that makes that work.
+        if (f.patch > 1) o.network->patch_size(f.patch).pixel_skip(true);
+        if (f.baseChannels > 0) o.network->base_channels(f.baseChannels);
         o.network->validate();
+    } else if (f.patch > 1 || f.baseChannels > 0) {
+        throw engine::InvalidInput("--patch and --base-channels shape a new network; with --init or --resume "
+                                   "the network comes from the checkpoint");
     }
     o.iterations = f.iterations;
     o.batchSize = f.batch;
@@ -91,6 +103,7 @@ void runTrain(const TrainFlags& f) {
     o.checkpointEvery = f.checkpointEvery;
     o.logEvery = f.logEvery;
     o.augment = !f.noAugment;
+    o.intensityJitter = f.intensityJitter;
     o.datasetDescription = description;
     o.command = commandLine();
     engine::Trainer trainer(std::move(cases), o);
@@ -132,15 +145,22 @@ void runTrain(const TrainFlags& f) {
 void addTrainCommand(CLI::App& app) {
     auto f = std::make_shared<TrainFlags>();
     auto* cmd = app.add_subcommand("train", "Train (or fine-tune / resume) the velocity network");
-    auto* data = cmd->add_option("--data", f->data, "folder dataset");
     auto* synthetic = cmd->add_option("--synthetic", f->synthetic, "train on N synthetic cases drawn in memory instead")
                           ->check(CLI::Range(1, 10000000));
-    data->excludes(synthetic);
+#ifdef FLOWSEG_HAVE_IMAGING
+    f->dataset.addTo(*cmd, false)->excludes(synthetic);
+#endif
     cmd->add_option("--synthetic-size", f->syntheticSize, "their side in pixels")->capture_default_str();
     cmd->add_option("--synthetic-raters", f->syntheticRaters, "raters per case")->capture_default_str();
     cmd->add_option("--synthetic-seed", f->syntheticSeed, "their seed (as `flowseg synth --seed`)")->capture_default_str();
     cmd->add_option("--out", f->out, "checkpoint to write")->required();
     cmd->add_option("--preset", f->preset, "network preset: small, paper, tiny")->capture_default_str();
+    cmd->add_option("--patch", f->patch,
+                    "new network: fold the crop patch x patch into channels (+ per-pixel skip), "
+                    "the UNet runs at side/patch")
+        ->check(CLI::Range(1, 8));
+    cmd->add_option("--base-channels", f->baseChannels, "new network: first-level channels (default: the preset's)")
+        ->check(CLI::Range(1, 1024));
     cmd->add_option("--iters", f->iterations, "total optimizer steps")->check(CLI::Range(1, 100000000))->capture_default_str();
     cmd->add_option("--batch", f->batch, "batch size")->check(CLI::Range(1, 65536))->capture_default_str();
     cmd->add_option("--lr", f->learningRate, "AdamW learning rate")->capture_default_str();
@@ -157,10 +177,18 @@ void addTrainCommand(CLI::App& app) {
     cmd->add_option("--checkpoint-every", f->checkpointEvery, "save every N steps (0 = at the end)");
     cmd->add_option("--log-every", f->logEvery, "steps between progress lines")->check(CLI::Range(1, 1000000));
     cmd->add_flag("--no-augment", f->noAugment, "disable random flips/transposes");
+    cmd->add_option("--intensity-jitter", f->intensityJitter,
+                    "grey values become clamp(a*x + b) with a in [1-J, 1+J], b in [-J/2, J/2] (0 = off)")
+        ->check(CLI::Range(0.0, 0.99))
+        ->capture_default_str();
     addThreadsFlag(*cmd, f->threads);
     cmd->add_flag("--json", f->json, "print a JSON summary");
     cmd->callback([f] {
-        if (f->data.empty() && f->synthetic == 0) throw CLI::RequiredError("--data or --synthetic");
+#ifdef FLOWSEG_HAVE_IMAGING
+        if (f->dataset.data.empty() && f->synthetic == 0) throw CLI::RequiredError("--data or --synthetic");
+#else
+        if (f->synthetic == 0) throw CLI::RequiredError("--synthetic (this flowseg was built without image I/O)");
+#endif
         runTrain(*f);
     });
 }

@@ -1,5 +1,6 @@
 #include "eval_support.h"
 
+#include <algorithm>
 #include <map>
 
 #include "cli_support.h"
@@ -57,8 +58,12 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
     nlohmann::json perCase = nlohmann::json::array();
     using Sums = std::map<std::string, std::pair<double, int>>;
     Sums sums;
-    std::map<std::string, Sums> kindSums;  // synthetic cases by lesion kind (faint / solid)
-    std::map<std::string, int> kindCases;
+    struct Group {
+        Sums sums;
+        int cases = 0;
+    };
+    std::map<std::string, Group> byKind;     // synthetic cases by lesion kind (faint / solid)
+    std::map<std::string, Group> byMarking;  // by how many experts mark the case
     const auto accumulate = [](Sums& into, const std::string& key, const nlohmann::json& value) {
         if (value.is_null()) return;
         auto& [sum, count] = into[key];
@@ -86,16 +91,20 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
         row["expert_empty_fraction"] = expertEmpty;
         row["seconds"] = result.seconds;
         row["network_passes"] = result.networkPasses;
-        Sums* kindSum = nullptr;  // this case's lesion kind, on synthetic sets
+        std::vector<Group*> groups;  // this case's groups
+        const auto marking = std::count_if(cases[i].data.experts.begin(), cases[i].data.experts.end(),
+                                           [](const engine::Mask& m) { return m.area() > 0; });
+        row["experts_marking"] = marking;
+        groups.push_back(&byMarking[std::to_string(marking)]);
         if (cases[i].syntheticLesionJson) {
             const auto lesion = engine::SyntheticLesion::fromJson(*cases[i].syntheticLesionJson);
             row["oracle_ged"] = engine::oracleGed(lesion, cases[i].data.experts, options.samples,
                                                   0x0AC1E + i);
             const std::string kind = lesion.faint() ? "faint" : "solid";
             row["lesion_kind"] = kind;
-            kindSum = &kindSums[kind];
-            ++kindCases[kind];
+            groups.push_back(&byKind[kind]);
         }
+        for (auto* group : groups) ++group->cases;
         for (const auto& key : {"ged", "hm_iou", "dice", "d_max", "variance_correlation",
                                 "single_mask_ged", "oracle_ged", "ged_cross", "ged_sample_diversity",
                                 "ged_expert_diversity", "sample_area", "expert_area", "sample_empty_fraction",
@@ -103,7 +112,7 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
             if (!row.contains(key)) continue;
             const std::string name = key == std::string("seconds") ? "seconds_per_case" : key;
             accumulate(sums, name, row[key]);
-            if (kindSum) accumulate(*kindSum, name, row[key]);
+            for (auto* group : groups) accumulate(group->sums, name, row[key]);
         }
         perCase.push_back(row);
         if (progress) progress(static_cast<int>(i + 1), static_cast<int>(cases.size()));
@@ -112,14 +121,18 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
     mean["variance_correlation_cases"] = sums.count("variance_correlation") ? sums["variance_correlation"].second : 0;
     // Where the GED comes from: faint lesions (missed by some raters) and solid ones
     // fail differently, so synthetic sets report both kinds apart.
-    nlohmann::json byKind = nlohmann::json::object();
-    for (const auto& [kind, kindSum] : kindSums) {
-        byKind[kind] = means(kindSum);
-        byKind[kind]["cases"] = kindCases[kind];
-    }
+    const auto groupMeans = [&](const std::map<std::string, Group>& groups) {
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto& [name, group] : groups) {
+            out[name] = means(group.sums);
+            out[name]["cases"] = group.cases;
+        }
+        return out;
+    };
     return {{"cases", perCase},
             {"mean", mean},
-            {"by_lesion_kind", byKind},
+            {"by_lesion_kind", groupMeans(byKind)},
+            {"by_experts_marking", groupMeans(byMarking)},
             {"sampling",
              {{"solver", engine::solverName(options.solver)},
               {"steps", options.steps},

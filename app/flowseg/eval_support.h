@@ -33,7 +33,10 @@ std::vector<EvalCase> syntheticEvalCases(int count, int size, int raters, std::u
 /// Samples every case (seed + case index), computes the metrics of DESIGN.md and,
 /// for synthetic cases, the oracle GED and the lesion's kind ("faint" or "solid").
 /// Returns {"cases": [...], "mean": {...}, "by_lesion_kind": {kind: {means..., "cases": n}},
-/// "sampling": {...}}; "by_lesion_kind" is empty when no case is synthetic.
+/// "by_experts_marking": {"k": {means..., "cases": n}}, "sampling": {...}}: "by_lesion_kind"
+/// is empty when no case is synthetic; "by_experts_marking" groups the cases by how
+/// many of their experts draw a non-empty mask (a one-reader slice should be marked
+/// in about a quarter of the samples, a four-reader slice in nearly all).
 nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, const std::vector<EvalCase>& cases,
                                const engine::SamplingOptions& options,
                                const std::function<void(int, int)>& progress = {});

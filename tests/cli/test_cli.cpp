@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "engine/checkpoint_fixtures.h"
+#include "flowseg/engine/model.h"
 #include "flowseg/engine/sampler.h"
 #include "flowseg/engine/solver.h"
 #include "flowseg/engine/synthetic.h"
@@ -201,6 +202,54 @@ TEST_F(Cli, TrainsOnSyntheticCasesDrawnInMemory) {
     const auto both = run("train --data " + path("data") + " --synthetic 2 --out " + path("none.fsm"));
     EXPECT_NE(both.exitCode, 0);
     EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
+}
+
+TEST_F(Cli, TrainAndEvalReadOnePartOfAPatientSplit) {
+    // A multi-reader set named like the LIDC crops: 3 patients, 2 nodules each,
+    // 2 slices per nodule; patient P2 is the validation part.
+    const auto data = path("split-data");
+    for (int p = 0; p < 3; ++p)
+        for (int n = 0; n < 2; ++n)
+            for (int k = 0; k < 2; ++k) {
+                auto c = flowseg::engine::generateSyntheticCase({32, 4, static_cast<std::uint64_t>(p)}, n * 2 + k).data;
+                c.id = "P" + std::to_string(p) + "_nodule-" + std::to_string(n) + "_slice-" + std::to_string(k);
+                flowseg::imaging::writeFolderCase(data, c);
+            }
+    std::ofstream(path("split.tsv")) << "# test split\nP0\ttrain\nP1\ttrain\nP2\tval\n";
+    const auto train = run("train --data " + data + " --split " + path("split.tsv") + " --part train --out " +
+                           path("split.fsm") + " --preset tiny --patch 2 --base-channels 4 --iters 2 --batch 2 "
+                           "--intensity-jitter 0.1 --device cpu --json");
+    ASSERT_EQ(train.exitCode, 0) << train.err;
+    const auto model = flowseg::engine::Model::load(path("split.fsm"), "cpu");
+    EXPECT_NE(model->provenance().dataset.find("part train"), std::string::npos) << model->provenance().dataset;
+    EXPECT_NE(model->provenance().dataset.find("8 cases"), std::string::npos) << model->provenance().dataset;
+    EXPECT_EQ(model->options().patch_size(), 2);
+    EXPECT_EQ(model->options().base_channels(), 4);
+    EXPECT_TRUE(model->options().pixel_skip());
+
+    const auto eval = run("eval --model " + path("split.fsm") + " --data " + data + " --split " + path("split.tsv") +
+                          " --part val --one-slice-per-nodule --m 4 --solver euler --steps 2 --device cpu --json");
+    ASSERT_EQ(eval.exitCode, 0) << eval.err;
+    const auto report = nlohmann::json::parse(eval.out);
+    ASSERT_EQ(report["cases"].size(), 2U);  // P2's two nodules, one slice each
+    int grouped = 0;
+    for (const auto& row : report["cases"]) {
+        EXPECT_EQ(row["id"].get<std::string>().rfind("P2_", 0), 0U) << row["id"];
+        int marking = 0;
+        const auto loaded = flowseg::imaging::loadFolderCases(data, {row["id"].get<std::string>()});
+        for (const auto& m : loaded.front().data.experts) marking += m.area() > 0 ? 1 : 0;
+        EXPECT_EQ(row["experts_marking"].get<int>(), marking);
+    }
+    for (const auto& [marking, group] : report["by_experts_marking"].items()) grouped += group["cases"].get<int>();
+    EXPECT_EQ(grouped, 2);
+
+    expectOneLineError(run("eval --model " + path("split.fsm") + " --data " + data + " --part val"), "--split");
+    expectOneLineError(run("eval --model " + path("split.fsm") + " --data " + data + " --split " + path("split.tsv") +
+                           " --part test"),
+                       "part 'test'");
+    expectOneLineError(run("train --init " + path("split.fsm") + " --data " + data + " --patch 2 --out " +
+                           path("none.fsm") + " --iters 1"),
+                       "--patch");
 }
 
 TEST_F(Cli, MaskFolderWithoutImageIsAOneLineError) {

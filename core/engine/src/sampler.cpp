@@ -8,6 +8,7 @@
 #include <torch/version.h>
 
 #include "flowseg/engine/error.h"
+#include "flowseg/engine/model_input.h"
 #include "flowseg/engine/guided_velocity.h"
 #include "flowseg/engine/model_impl.h"
 #include "flowseg/engine/ode.h"
@@ -73,8 +74,7 @@ void validateImage(const ImageF& image, int64_t expected) {
     if (image.pixels.size() != static_cast<size_t>(image.height) * image.width)
         throw InvalidInput("malformed image buffer");
     for (float v : image.pixels)
-        if (!std::isfinite(v) || v < -1e-3F || v > 1.001F)
-            throw InvalidInput("image intensities must be finite and normalized to [0, 1]");
+        if (!std::isfinite(v)) throw InvalidInput("image intensities must be finite numbers");
 }
 
 torch::Tensor toUnitRange(const torch::Tensor& x) { return ((x + 1) / 2).clamp(0, 1); }
@@ -156,7 +156,9 @@ SamplingResult Sampler::sample(const ImageF& image, const SamplingOptions& optio
         torch::randn({m, net->options().mask_channels(), side, side}, generator,
                      torch::TensorOptions().dtype(torch::kFloat32))
             .to(device);
-    const auto condition = toTensor(image).to(device);
+    // Whatever scale the caller's crop is in, the network sees the one input
+    // convention it was trained on (identity for a crop already in it).
+    const auto condition = toTensor(normalizeCrop(image)).to(device);
     GuidedVelocity velocity(net, condition, m, options.guidance, options.channelsLast);
     const AutocastScope autocast(options.precision, device);
 

@@ -9,6 +9,7 @@
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/flow_matching.h"
+#include "flowseg/engine/model_input.h"
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/tensor_convert.h"
 
@@ -50,7 +51,7 @@ struct Trainer::Impl {
     VelocityUNet ema{nullptr};
     std::unique_ptr<torch::optim::AdamW> optimizer;
     torch::Tensor images;        // [N, 1, S, S] on device
-    torch::Tensor experts;       // [N, Emax, 1, S, S] in {-1, +1} on device
+    torch::Tensor experts;       // [N, Emax, 1, S, S] bool (foreground) on device: 4x less memory than ±1 floats
     torch::Tensor expertCounts;  // [N] int64 on CPU
     std::int64_t step = 0;
     std::string parentChecksum;
@@ -79,12 +80,12 @@ void Trainer::Impl::loadData(const std::vector<MultiRaterCase>& cases) {
     }
     const auto n = static_cast<int64_t>(cases.size());
     images = torch::empty({n, 1, side, side});
-    experts = torch::full({n, static_cast<int64_t>(maxExperts), 1, side, side}, -1.0F);
+    experts = torch::zeros({n, static_cast<int64_t>(maxExperts), 1, side, side}, torch::kBool);
     expertCounts = torch::empty({n}, torch::kInt64);
     for (int64_t i = 0; i < n; ++i) {
-        images[i] = toTensor(cases[i].image)[0];
+        images[i] = toTensor(normalizeCrop(cases[i].image))[0];  // the sampler's input convention
         experts[i].narrow(0, 0, static_cast<int64_t>(cases[i].experts.size())) =
-            masksToSigned(cases[i].experts);
+            masksToSigned(cases[i].experts) > 0;
         expertCounts[i] = static_cast<int64_t>(cases[i].experts.size());
     }
     images = images.to(device);
@@ -103,7 +104,7 @@ FlowMatchingBatch Trainer::Impl::drawBatch(torch::Generator& generator) const {
                             .to(torch::kInt64);
     const auto deviceIndex = index.to(images.device());
     auto x = images.index_select(0, deviceIndex);
-    auto s = experts.index({deviceIndex, expert.to(images.device())});
+    auto s = experts.index({deviceIndex, expert.to(images.device())}).to(torch::kFloat32) * 2 - 1;
     if (options.augment) {
         const auto choose = [&](const torch::Tensor& flag, const torch::Tensor& a,
                                 const torch::Tensor& other) {
@@ -119,6 +120,13 @@ FlowMatchingBatch Trainer::Impl::drawBatch(torch::Generator& generator) const {
             x = choose(flag, x, apply(x));
             s = choose(flag, s, apply(s));
         }
+    }
+    if (options.intensityJitter > 0) {
+        const double j = options.intensityJitter;
+        const auto uniform = [&] { return (torch::rand({b, 1, 1, 1}, generator) * 2 - 1).to(x.device()); };
+        const auto gain = 1 + uniform() * j;
+        const auto offset = uniform() * (j / 2);
+        x = (x * gain + offset).clamp(0, 1);
     }
     return {x.contiguous(), s.contiguous()};
 }
@@ -201,6 +209,8 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
     if (!(o.learningRate > 0)) throw InvalidInput("--lr must be positive");
     if (o.lrDecayStart >= o.iterations)
         throw InvalidInput("--lr-decay-start must be below --iters (the step where the rate reaches zero)");
+    if (o.intensityJitter < 0 || o.intensityJitter >= 1)
+        throw InvalidInput("intensity jitter must be in [0, 1)");
     if (o.conditionDropout < 0 || o.conditionDropout > 1)
         throw InvalidInput("condition dropout must be in [0, 1]");
     if (!o.initFrom.empty() && !o.resumeFrom.empty())

@@ -1,6 +1,9 @@
 #include "flowseg/imaging/folder_dataset.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -66,20 +69,46 @@ FolderCase loadCase(const fs::path& folder) {
 
 }  // namespace
 
-std::vector<FolderCase> loadFolderDataset(const std::string& root) {
+std::vector<std::string> listCaseFolders(const std::string& root) {
     std::error_code ec;
     if (!fs::exists(root, ec)) throw ImageIoError("dataset folder '" + root + "' does not exist");
     if (!fs::is_directory(root, ec)) throw ImageIoError("'" + root + "' is not a folder");
-    std::vector<fs::path> folders;
+    std::vector<std::string> names;
     for (const auto& entry : fs::directory_iterator(root))
-        if (entry.is_directory()) folders.push_back(entry.path());
-    std::sort(folders.begin(), folders.end());
-    std::vector<FolderCase> cases;
-    for (const auto& f : folders) cases.push_back(loadCase(f));
-    if (cases.empty())
+        if (entry.is_directory()) names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    if (names.empty())
         throw ImageIoError("dataset folder '" + root +
                            "' holds no case folders (expected one folder per case with image* and mask* files)");
+    return names;
+}
+
+std::vector<FolderCase> loadFolderCases(const std::string& root, const std::vector<std::string>& names,
+                                        int threads) {
+    std::vector<FolderCase> cases(names.size());
+    std::vector<std::exception_ptr> errors(names.size());
+    std::atomic<size_t> next{0};
+    const auto work = [&] {
+        for (size_t i = next++; i < names.size(); i = next++) {
+            try {
+                cases[i] = loadCase(fs::path(root) / names[i]);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    };
+    const auto count = static_cast<size_t>(std::max(1, threads));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < std::min(count, names.size()); ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
     return cases;
+}
+
+std::vector<FolderCase> loadFolderDataset(const std::string& root) {
+    return loadFolderCases(root, listCaseFolders(root));
 }
 
 void writeFolderCase(const std::string& root, const engine::MultiRaterCase& data,

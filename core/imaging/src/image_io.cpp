@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <filesystem>
+#include <mutex>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -13,9 +14,14 @@ namespace {
 
 // libpng reports decode errors on stderr before OpenCV returns an empty image; the
 // user gets our one-line message instead, so silence that duplicate for the call.
+// stderr is one per process and folders are decoded on several threads: the first
+// reader in silences it, the last one out restores it.
 class StderrSilencer {
 public:
-    StderrSilencer() : m_saved(::dup(STDERR_FILENO)) {
+    StderrSilencer() {
+        const std::lock_guard lock(mutex());
+        if (state().readers++ > 0) return;
+        state().saved = ::dup(STDERR_FILENO);
         const int devNull = ::open("/dev/null", O_WRONLY);
         if (devNull >= 0) {
             ::dup2(devNull, STDERR_FILENO);
@@ -23,16 +29,28 @@ public:
         }
     }
     ~StderrSilencer() {
-        if (m_saved >= 0) {
-            ::dup2(m_saved, STDERR_FILENO);
-            ::close(m_saved);
-        }
+        const std::lock_guard lock(mutex());
+        if (--state().readers > 0 || state().saved < 0) return;
+        ::dup2(state().saved, STDERR_FILENO);
+        ::close(state().saved);
+        state().saved = -1;
     }
     StderrSilencer(const StderrSilencer&) = delete;
     StderrSilencer& operator=(const StderrSilencer&) = delete;
 
 private:
-    int m_saved;
+    struct State {
+        int readers = 0;
+        int saved = -1;
+    };
+    static std::mutex& mutex() {
+        static std::mutex m;
+        return m;
+    }
+    static State& state() {
+        static State s;
+        return s;
+    }
 };
 
 cv::Mat readGrayMat(const std::string& path) {

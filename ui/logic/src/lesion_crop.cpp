@@ -5,15 +5,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "flowseg/engine/model_input.h"
+
 namespace flowseg::review {
 
-float windowToUnit(float hu, const IntensityWindow& window) {
-    const double low = window.center - window.width / 2.0;
-    return static_cast<float>(std::clamp((hu - low) / window.width, 0.0, 1.0));
-}
-
-LesionCrop cropLesion(const dicom::Series& series, int slice, const db::BoundingBox& roi, int modelSide,
-                      const IntensityWindow& window) {
+LesionCrop cropLesion(const dicom::Series& series, int slice, const db::BoundingBox& roi, int modelSide) {
     if (modelSide < 8) throw std::invalid_argument("the model's input side must be at least 8 pixels");
     if (slice < 0 || slice >= series.depth)
         throw std::invalid_argument("slice " + std::to_string(slice + 1) + " is outside the series (1.." +
@@ -29,14 +25,19 @@ LesionCrop cropLesion(const dicom::Series& series, int slice, const db::Bounding
     const double centerY = roi.y + roi.height / 2.0;
     crop.originX = centerX - crop.span / 2.0;
     crop.originY = centerY - crop.span / 2.0;
-    crop.image = engine::ImageF(modelSide, modelSide);
+    if (crop.span == modelSide) {
+        // Native scale: whole slice pixels (the centre rounded half up), as the
+        // training crops were cut.
+        crop.originX = std::floor(centerX + 0.5) - crop.span / 2.0;
+        crop.originY = std::floor(centerY + 0.5) - crop.span / 2.0;
+    }
+    engine::ImageF hu(modelSide, modelSide);
 
-    const float air = windowToUnit(-1000.0F, window);
     auto sampleAt = [&](int y, int x) {
-        if (x < 0 || y < 0 || x >= series.width || y >= series.height) return air;
-        return windowToUnit(series.at(slice, y, x), window);
+        if (x < 0 || y < 0 || x >= series.width || y >= series.height) return kOutsideSliceHu;
+        return series.at(slice, y, x);
     };
-    const double step = crop.scale();
+    const double step = crop.span / modelSide;  // slice pixels per crop pixel
     auto bilinear = [&](double sy, double sx) {
         const int y0 = static_cast<int>(std::floor(sy));
         const int x0 = static_cast<int>(std::floor(sx));
@@ -58,9 +59,10 @@ LesionCrop cropLesion(const dicom::Series& series, int slice, const db::Bounding
                 const double sy = crop.originY + (row + (i + 0.5) / n) * step - 0.5;
                 for (int j = 0; j < n; ++j) sum += bilinear(sy, crop.originX + (col + (j + 0.5) / n) * step - 0.5);
             }
-            crop.image.at(row, col) = sum * weight;
+            hu.at(row, col) = sum * weight;
         }
     }
+    crop.image = engine::normalizeCrop(hu);
     return crop;
 }
 

@@ -85,8 +85,9 @@ class Sampler {
 public:
     explicit Sampler(std::shared_ptr<const Model> model);
 
-    /// `image`: normalized crop of the model's size. Throws InvalidInput for a wrong
-    /// size or non-finite values, Cancelled when callbacks.cancelled() says so.
+    /// `image`: a crop of the model's size, in any grey scale: it goes through
+    /// normalizeCrop (model_input.h) first. Throws InvalidInput for a wrong size or
+    /// non-finite values, Cancelled when callbacks.cancelled() says so.
     [[nodiscard]] SamplingResult sample(const ImageF& image, const SamplingOptions& options,
                                         const SamplingCallbacks& callbacks = {}) const;
 

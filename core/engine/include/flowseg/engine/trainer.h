@@ -30,7 +30,12 @@ struct TrainingOptions {
     double gradientClip = 1.0;  ///< max global gradient norm (0 = off)
     std::uint64_t seed = 0;
     std::string device = "auto";
-    bool augment = true;        ///< random flips and transposes (lesions have no orientation)
+    bool augment = true;        ///< random flips and transposes: all 8 flips and 90° rotations (lesions have no orientation)
+    /// Intensity jitter: each example's grey values become clamp(a·x + b, 0, 1) with
+    /// a in [1 − j, 1 + j] and b in [−j/2, j/2] (0 = off). Real crops are scaled
+    /// by their own HU min and max, so the same tissue lands on slightly different
+    /// grey values from one crop to the next.
+    double intensityJitter = 0.0;
     std::string initFrom;       ///< fine-tune: start from these weights, fresh optimizer
     std::string resumeFrom;     ///< continue an interrupted run: weights, EMA, optimizer, step
     std::string checkpointPath; ///< where run() saves (at the end, on cancel, and periodically)

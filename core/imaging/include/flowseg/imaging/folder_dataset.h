@@ -23,6 +23,16 @@ struct FolderCase {
 /// an error (ImageIoError) naming that folder.
 std::vector<FolderCase> loadFolderDataset(const std::string& root);
 
+/// The names of the case folders below `root`, sorted; nothing is decoded. Throws
+/// ImageIoError when `root` is missing, not a folder, or holds no folder.
+std::vector<std::string> listCaseFolders(const std::string& root);
+
+/// Loads the named case folders below `root` in the given order, decoding on up to
+/// `threads` threads (the result does not depend on the count). Errors as
+/// loadFolderDataset; with several bad folders, the first in `names` is reported.
+std::vector<FolderCase> loadFolderCases(const std::string& root, const std::vector<std::string>& names,
+                                        int threads = 1);
+
 /// Writes one case as `<root>/<id>/image.png` + `mask_<k>.png` (+ lesion.json).
 void writeFolderCase(const std::string& root, const engine::MultiRaterCase& data,
                      const std::optional<std::string>& syntheticLesionJson = std::nullopt);

@@ -1,0 +1,30 @@
+#pragma once
+// `--data` with the patient split that `train` and `eval` share: which case
+// folders of a multi-reader set a command reads (models/lidc-split.tsv).
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "flowseg/imaging/folder_dataset.h"
+
+namespace flowseg::cli {
+
+struct DatasetFlags {
+    std::string data;
+    std::string split;
+    std::string part;
+    bool oneSlicePerNodule = false;
+    int maxCases = 0;
+
+    /// Adds --data (required when `dataRequired`), --split, --part, --one-slice-per-nodule
+    /// and --max-cases; returns the --data option.
+    CLI::Option* addTo(CLI::App& command, bool dataRequired);
+    /// Decodes the chosen case folders on `threads` threads. Throws for --part
+    /// without --split (and the reverse), and for anything the loader refuses.
+    [[nodiscard]] std::vector<imaging::FolderCase> load(int threads) const;
+    /// "DIR (part P of SPLIT, N cases)" for provenance and logs.
+    [[nodiscard]] std::string describe(size_t cases) const;
+};
+
+}  // namespace flowseg::cli
