@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "flowseg/engine/model_input.h"
 #include "flowseg/imaging/folder_dataset.h"
 #include "flowseg/imaging/image_io.h"
 #include "flowseg/imaging/patient_split.h"
@@ -152,5 +153,25 @@ TEST(FolderDataset, SeveralThreadsLoadTheSameCasesAndLeaveStderrAlone) {
     } catch (const imaging::ImageIoError& e) {
         EXPECT_NE(std::string(e.what()).find(names[30]), std::string::npos) << e.what();
     }
+    fs::remove_all(dir);
+}
+
+TEST(FolderDataset, TheRealTrainingCropsAreAlreadyInTheModelsInputConvention) {
+    // The LIDC crops were made as normalizeCrop makes the window's crops (HU
+    // min -> 0, max -> 255): read from their PNGs they come back unchanged, so
+    // training, evaluation and the window feed the network the same thing.
+    const fs::path shard = fs::path(FLOWSEG_SOURCE_DIR) / ".." / "shared" / "data" / "lidc-crops" /
+                           "lidc-crops-0001-0128.tar.gz";
+    if (!fs::exists(shard)) GTEST_SKIP() << "no ../shared/data/lidc-crops";
+    const auto dir = scratch("lidc_shard");
+    ASSERT_EQ(std::system(("tar -xzf '" + shard.string() + "' -C '" + dir.string() + "'").c_str()), 0);
+    const auto cases = imaging::loadFolderCases(dir.string(), imaging::listCaseFolders(dir.string()), 2);
+    ASSERT_GT(cases.size(), 1000U);
+    size_t changed = 0;
+    for (const auto& c : cases) {
+        EXPECT_EQ(c.data.experts.size(), 4U) << c.data.id;
+        if (engine::normalizeCrop(c.data.image).pixels != c.data.image.pixels) ++changed;
+    }
+    EXPECT_EQ(changed, 0U) << "of " << cases.size() << " crops";
     fs::remove_all(dir);
 }

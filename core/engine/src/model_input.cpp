@@ -18,7 +18,7 @@ ImageF normalizeCrop(const ImageF& values) {
     if (range <= 0) return out;
     for (size_t i = 0; i < values.pixels.size(); ++i) {
         const double level = std::round((values.pixels[i] - low) / range * kModelInputLevels);
-        out.pixels[i] = static_cast<float>(level / kModelInputLevels);
+        out.pixels[i] = static_cast<float>(level) / static_cast<float>(kModelInputLevels);
     }
     return out;
 }

@@ -125,10 +125,13 @@ std::array<std::array<std::uint8_t, 3>, 256> infernoTable() {
 engine::ImageF readGrayImage(const std::string& path) {
     const auto raw = readGrayMat(path);
     engine::ImageF image(raw.rows, raw.cols);
-    cv::Mat scaled;
-    raw.convertTo(scaled, CV_32F, 1.0 / fullScale(raw));
+    cv::Mat wide;
+    raw.convertTo(wide, CV_32F);
+    // value / full scale as one float division, the arithmetic engine::normalizeCrop
+    // rounds to, so that an 8-bit training crop reads exactly as its normalized self.
+    const auto scale = static_cast<float>(fullScale(raw));
     for (int y = 0; y < raw.rows; ++y)
-        for (int x = 0; x < raw.cols; ++x) image.at(y, x) = scaled.at<float>(y, x);
+        for (int x = 0; x < raw.cols; ++x) image.at(y, x) = wide.at<float>(y, x) / scale;
     return image;
 }
 
