@@ -41,15 +41,16 @@ std::shared_ptr<Model> Model::load(const std::string& path, const std::string& d
 
 std::shared_ptr<Model> Model::untrained(const VelocityUNetOptions& options,
                                         const std::string& device, std::uint64_t seed) {
-    torch::manual_seed(seed);
+    auto generator = at::detail::createCPUGenerator(seed);
     auto impl = std::make_unique<Impl>();
     impl->device = resolveDevice(device);
     impl->network = VelocityUNet(options);
+    impl->network->initialize(generator);
     // Zero-initialized output layers would make every forward return zeros, which
     // hides nothing about speed but makes untrained samples degenerate; perturb them.
     {
         torch::NoGradGuard noGrad;
-        for (auto& p : impl->network->parameters()) p.add_(torch::randn_like(p) * 1e-3);
+        for (auto& p : impl->network->parameters()) p.add_(torch::randn(p.sizes(), generator) * 1e-3);
     }
     impl->network->to(torch::Device(impl->device));
     impl->network->eval();

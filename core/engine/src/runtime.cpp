@@ -64,7 +64,7 @@ std::string resolveDevice(const std::string& requested) {
         if (!cudaAvailable())
             throw DeviceError(
                 "CUDA was requested but no CUDA device is available to this LibTorch build; "
-                "use --device cpu or auto");
+                "choose the device cpu (or auto, which falls back to it)");
         return "cuda";
     }
     throw InvalidInput("unknown device '" + requested + "' (choose cpu, cuda or auto)");

@@ -204,17 +204,19 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
     auto& d = *m_impl;
     d.options = std::move(options);
     const auto& o = d.options;
-    if (o.iterations < 1) throw InvalidInput("--iters must be at least 1");
-    if (o.batchSize < 1) throw InvalidInput("--batch must be at least 1");
-    if (!(o.learningRate > 0)) throw InvalidInput("--lr must be positive");
+    if (o.iterations < 1) throw InvalidInput("the number of training steps (iterations) must be at least 1");
+    if (o.batchSize < 1) throw InvalidInput("the batch size must be at least 1");
+    if (!(o.learningRate > 0)) throw InvalidInput("the learning rate must be positive");
     if (o.lrDecayStart >= o.iterations)
-        throw InvalidInput("--lr-decay-start must be below --iters (the step where the rate reaches zero)");
+        throw InvalidInput("the cool-down start (lrDecayStart) must be below the number of steps (iterations), "
+                           "where the rate reaches zero");
     if (o.intensityJitter < 0 || o.intensityJitter >= 1)
         throw InvalidInput("intensity jitter must be in [0, 1)");
     if (o.conditionDropout < 0 || o.conditionDropout > 1)
         throw InvalidInput("condition dropout must be in [0, 1]");
     if (!o.initFrom.empty() && !o.resumeFrom.empty())
-        throw InvalidInput("use either --init (fine-tune) or --resume, not both");
+        throw InvalidInput("start either from other weights (initFrom, fine-tuning) or from an interrupted run "
+                           "(resumeFrom), not both");
     d.device = resolveDevice(o.device);
 
     const std::string& startPath = o.resumeFrom.empty() ? o.initFrom : o.resumeFrom;
@@ -232,8 +234,8 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
     else if (start) d.networkOptions = start->network;
     else d.networkOptions = VelocityUNetOptions::preset(o.preset);
 
-    torch::manual_seed(o.seed);
     d.network = VelocityUNet(d.networkOptions);
+    d.network->initialize(at::detail::createCPUGenerator(o.seed));  // the run's seed, not torch's global one
     d.ema = VelocityUNet(d.networkOptions);
     assignNamedTensors(*d.ema, namedTensors(*d.network), "EMA copy");
     d.network->to(torch::Device(d.device));
@@ -277,7 +279,7 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
             cancelled = true;
             break;
         }
-        torch::manual_seed(mixSeed(o.seed, d.step));  // dropout inside the network
+        d.network->setDropoutSeed(mixSeed(o.seed, d.step));  // dropout inside the network
         auto generator = at::detail::createCPUGenerator(mixSeed(o.seed ^ 0xABCDEFULL, d.step));
         const auto batch = d.drawBatch(generator);
         const double lr = learningRateAt(o, d.step);
@@ -288,7 +290,7 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
         const double value = loss.item<double>();
         if (!std::isfinite(value))
             throw Error("training diverged at step " + std::to_string(d.step) +
-                        " (loss is not finite); lower --lr");
+                        " (loss is not finite); lower the learning rate");
         loss.backward();
         if (o.gradientClip > 0)
             torch::nn::utils::clip_grad_norm_(d.network->parameters(), o.gradientClip);

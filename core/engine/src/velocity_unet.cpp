@@ -35,13 +35,13 @@ double convFlops(int64_t in, int64_t out, int64_t kernel, int64_t side) {
 }  // namespace
 
 ResidualBlockImpl::ResidualBlockImpl(int64_t in, int64_t out, int64_t embedding, int64_t groups,
-                                     double dropout)
-    : m_out(out) {
+                                     double dropout, std::shared_ptr<const DropoutSeed> dropoutSeed,
+                                     std::uint64_t index)
+    : m_dropout(dropout), m_dropoutSeed(std::move(dropoutSeed)), m_index(index), m_out(out) {
     m_norm1 = register_module("norm1", nn::GroupNorm(groupsFor(in, groups), in));
     m_conv1 = register_module("conv1", conv3(in, out));
     m_film = register_module("film", nn::Linear(embedding, 2 * out));
     m_norm2 = register_module("norm2", nn::GroupNorm(groupsFor(out, groups), out));
-    m_dropout = register_module("dropout", nn::Dropout(dropout));
     m_conv2 = register_module("conv2", conv3(out, out));
     // Zero-initialized last conv: each block starts as identity, as in guided-diffusion.
     zeroInitialize(m_conv2);
@@ -53,8 +53,26 @@ torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, const torch::Te
     const auto film = m_film(torch::silu(embedding)).view({-1, 2 * m_out, 1, 1});
     const auto scaleShift = film.chunk(2, 1);
     h = normalize32(m_norm2, h) * (1 + scaleShift[0]) + scaleShift[1];
-    h = m_conv2(m_dropout(torch::silu(h)));
+    h = m_conv2(dropout(torch::silu(h)));
     return (m_skip ? m_skip(x) : x) + h;
+}
+
+torch::Tensor ResidualBlockImpl::dropout(const torch::Tensor& x) const {
+    if (!is_training() || m_dropout <= 0) return x;
+    if (!m_dropoutSeed || !m_dropoutSeed->seed) return torch::dropout(x, m_dropout, true);
+    // splitmix64 of (seed, block, element) as int64 tensor arithmetic on x's device:
+    // the same mask on CPU and GPU, and no generator shared with anything else.
+    const auto mask64 = [](int bits) { return static_cast<int64_t>((std::uint64_t{1} << bits) - 1); };
+    const auto seed = static_cast<int64_t>(*m_dropoutSeed->seed * 0x9E3779B97F4A7C15ULL + m_index * 0xD1B54A32D192ED03ULL);
+    auto z = torch::arange(x.numel(), torch::TensorOptions().dtype(torch::kInt64).device(x.device())) + seed;
+    z = torch::bitwise_xor(z, torch::bitwise_and(z.__rshift__(30), mask64(34))) *
+        static_cast<int64_t>(0xBF58476D1CE4E5B9ULL);
+    z = torch::bitwise_xor(z, torch::bitwise_and(z.__rshift__(27), mask64(37))) *
+        static_cast<int64_t>(0x94D049BB133111EBULL);
+    z = torch::bitwise_xor(z, torch::bitwise_and(z.__rshift__(31), mask64(33)));
+    const auto uniform = torch::bitwise_and(z.__rshift__(40), mask64(24)).to(torch::kFloat32) / 16777216.0F;
+    const auto keep = (uniform >= m_dropout).view(x.sizes()).to(x.scalar_type());
+    return x * keep / (1.0 - m_dropout);
 }
 
 AttentionBlockImpl::AttentionBlockImpl(int64_t channels, int64_t headChannels, int64_t groups)
@@ -131,13 +149,14 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
     int64_t side = o.internalSize();
     m_flops += convFlops(inputChannels, base, 3, side);
 
+    std::uint64_t blocks = 0;  // residual blocks so far: each hashes its own dropout masks
     std::vector<int64_t> skipChannels{base};
     int64_t channels = base;
     m_encoder = register_module("encoder", nn::ModuleList());
     for (size_t level = 0; level < multipliers.size(); ++level) {
         const int64_t out = base * multipliers[level];
         for (int64_t r = 0; r < o.res_blocks(); ++r) {
-            ResidualBlock res(channels, out, embedding, o.groups(), o.dropout());
+            ResidualBlock res(channels, out, embedding, o.groups(), o.dropout(), m_dropoutSeed, blocks++);
             m_flops += residualFlops(channels, out, side);
             AttentionBlock attention{nullptr};
             if (attentionAt(side)) {
@@ -158,11 +177,11 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
 
     m_middle = register_module("middle", nn::ModuleList());
     m_middle->push_back(UNetStage(
-        ResidualBlock(channels, channels, embedding, o.groups(), o.dropout()),
+        ResidualBlock(channels, channels, embedding, o.groups(), o.dropout(), m_dropoutSeed, blocks++),
         o.middle_attention() ? AttentionBlock(channels, o.head_channels(), o.groups())
                              : AttentionBlock(nullptr),
         nullptr, nullptr));
-    m_middle->push_back(UNetStage(ResidualBlock(channels, channels, embedding, o.groups(), o.dropout()),
+    m_middle->push_back(UNetStage(ResidualBlock(channels, channels, embedding, o.groups(), o.dropout(), m_dropoutSeed, blocks++),
                                   nullptr, nullptr, nullptr));
     m_flops += 2 * residualFlops(channels, channels, side);
     if (o.middle_attention()) m_flops += attentionFlops(channels, side);
@@ -173,7 +192,7 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
         for (int64_t r = 0; r <= o.res_blocks(); ++r) {
             const int64_t skip = skipChannels.back();
             skipChannels.pop_back();
-            ResidualBlock res(channels + skip, out, embedding, o.groups(), o.dropout());
+            ResidualBlock res(channels + skip, out, embedding, o.groups(), o.dropout(), m_dropoutSeed, blocks++);
             m_flops += residualFlops(channels + skip, out, side);
             channels = out;
             AttentionBlock attention{nullptr};
@@ -243,6 +262,27 @@ torch::Tensor VelocityUNetImpl::forward(const torch::Tensor& xt, const torch::Te
         velocity = velocity + gain * xt;
     }
     return velocity;
+}
+
+void VelocityUNetImpl::initialize(at::Generator generator) {
+    torch::NoGradGuard guard;
+    for (const auto& module : modules(/*include_self=*/false)) {
+        torch::Tensor weight;
+        torch::Tensor bias;
+        if (auto* conv = module->as<nn::Conv2d>()) {
+            weight = conv->weight;
+            bias = conv->bias;
+        } else if (auto* linear = module->as<nn::Linear>()) {
+            weight = linear->weight;
+            bias = linear->bias;
+        } else {
+            continue;
+        }
+        if (weight.count_nonzero().item<int64_t>() == 0) continue;  // zero-initialized on purpose
+        const double bound = 1.0 / std::sqrt(static_cast<double>(weight[0].numel()));
+        weight.uniform_(-bound, bound, generator);
+        if (bias.defined()) bias.uniform_(-bound, bound, generator);
+    }
 }
 
 int64_t VelocityUNetImpl::parameterCount() const {

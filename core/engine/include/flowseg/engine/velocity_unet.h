@@ -2,23 +2,38 @@
 // The velocity network u_theta(t, x_t, X): a guided-diffusion style UNet with
 // sinusoidal time embedding, FiLM-conditioned residual blocks and self-attention.
 
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <torch/nn.h>
 
 #include "flowseg/engine/network_options.h"
 
 namespace flowseg::engine {
 
+/// Where a training step's dropout masks come from: a seed the trainer sets per
+/// step (from its own seeded generator), never the process-wide torch generator.
+/// Each block hashes (seed, its index, the element) on the tensor's own device.
+struct DropoutSeed {
+    std::optional<std::uint64_t> seed;
+};
+
 /// GroupNorm -> SiLU -> conv, FiLM scale/shift from the time embedding, dropout, conv.
 class ResidualBlockImpl : public torch::nn::Module {
 public:
-    ResidualBlockImpl(int64_t in, int64_t out, int64_t embedding, int64_t groups, double dropout);
+    ResidualBlockImpl(int64_t in, int64_t out, int64_t embedding, int64_t groups, double dropout,
+                      std::shared_ptr<const DropoutSeed> dropoutSeed = nullptr, std::uint64_t index = 0);
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& embedding);
 
 private:
+    torch::Tensor dropout(const torch::Tensor& x) const;
+
     torch::nn::GroupNorm m_norm1{nullptr}, m_norm2{nullptr};
     torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr}, m_skip{nullptr};
     torch::nn::Linear m_film{nullptr};
-    torch::nn::Dropout m_dropout{nullptr};
+    double m_dropout;
+    std::shared_ptr<const DropoutSeed> m_dropoutSeed;
+    std::uint64_t m_index;
     int64_t m_out;
 };
 TORCH_MODULE(ResidualBlock);
@@ -68,6 +83,15 @@ public:
     [[nodiscard]] double flopsPerImage() const { return m_flops; }
     [[nodiscard]] int64_t parameterCount() const;
 
+    /// Draws every convolution and linear weight and bias from `generator` with
+    /// LibTorch's default distribution, U(-1/sqrt(fan_in), 1/sqrt(fan_in)); layers
+    /// zero-initialized on purpose stay zero. Seeds a new network without touching
+    /// the process-wide torch generator.
+    void initialize(at::Generator generator);
+    /// The dropout masks of the next training forward passes (nullopt: the
+    /// process-wide generator, as torch::dropout).
+    void setDropoutSeed(std::optional<std::uint64_t> seed) { m_dropoutSeed->seed = seed; }
+
 private:
     torch::Tensor timeEmbedding(const torch::Tensor& t);
 
@@ -78,6 +102,7 @@ private:
     torch::nn::GroupNorm m_outputNorm{nullptr};
     torch::nn::Conv2d m_outputConv{nullptr};
     torch::nn::Linear m_pixelSkip{nullptr};  ///< time embedding -> a(t) per mask channel
+    std::shared_ptr<DropoutSeed> m_dropoutSeed = std::make_shared<DropoutSeed>();
     double m_flops = 0;
 };
 TORCH_MODULE(VelocityUNet);
