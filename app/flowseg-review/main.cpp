@@ -14,7 +14,7 @@
 
 #include "flowseg/dicom/series_writer.h"
 #include "flowseg/engine/runtime.h"
-#include "flowseg/review/model_location.h"
+#include "flowseg/engine/model_location.h"
 #include "flowseg/ui/help_overlay.h"
 #include "flowseg/ui/log_panel.h"
 #include "flowseg/ui/main_window.h"
@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
     QString modelPath = parser.value(model);
     if (modelPath.isEmpty()) {
         try {
-            modelPath = QString::fromStdString(flowseg::review::findDefaultModel(QCoreApplication::applicationDirPath().toStdString()));
+            modelPath = QString::fromStdString(flowseg::engine::findDefaultModel(QCoreApplication::applicationDirPath().toStdString()));
         } catch (const std::exception& e) {
             window.reportError(QStringLiteral("No model"), QString::fromStdString(e.what()).replace('\n', ' '));
         }

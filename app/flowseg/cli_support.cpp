@@ -6,22 +6,15 @@
 #include <stdexcept>
 
 #include "flowseg/engine/runtime.h"
-#if defined(FLOWSEG_HAVE_DICOM) && defined(FLOWSEG_HAVE_DB)
-#include "flowseg/review/model_location.h"
-#define FLOWSEG_HAVE_MODEL_LOCATION 1
-#endif
+#include "flowseg/engine/model_location.h"
 
 namespace flowseg::cli {
 
 std::string modelOrDefault(const std::string& given) {
     if (!given.empty()) return given;
-#ifdef FLOWSEG_HAVE_MODEL_LOCATION
     std::error_code error;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
-    return review::findDefaultModel(error ? std::string(".") : exe.parent_path().string());
-#else
-    throw std::runtime_error("name a model with --model (this build has no shipped-model lookup)");
-#endif
+    return engine::findDefaultModel(error ? std::string(".") : exe.parent_path().string());
 }
 
 void SamplingFlags::addTo(CLI::App& command) {

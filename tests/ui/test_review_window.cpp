@@ -13,7 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
-#include <QUndoStack>
+#include <QToolButton>
 
 #include <fstream>
 
@@ -21,6 +21,8 @@
 #include "flowseg/db/database.h"
 #include "flowseg/db/lesion_repository.h"
 #include "flowseg/db/run_repository.h"
+#include "flowseg/db/study_repository.h"
+#include "flowseg/dicom/pixel_decoder.h"
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
 #include "flowseg/engine/model.h"
@@ -34,6 +36,8 @@
 #include "flowseg/ui/sampling_controls.h"
 #include "flowseg/ui/slice_view.h"
 #include "flowseg/ui/study_browser.h"
+#include "flowseg/ui/task_manager.h"
+#include "flowseg/ui/task_status.h"
 #include "flowseg/ui/trajectory_player.h"
 
 using flowseg::ui::MainWindow;
@@ -70,6 +74,12 @@ private:
         c->samplesBox()->setValue(samples);
         c->solverBox()->setCurrentText(solver);
         c->stepsBox()->setValue(steps);
+    }
+
+    /// Waits until the store writes queued so far are committed and reported back.
+    static void settleStore(MainWindow& window) {
+        window.session().flushStore();
+        QCoreApplication::processEvents();
     }
 
     /// Drags with the ROI tool from slice point a to b.
@@ -194,7 +204,9 @@ private Q_SLOTS:
         QCOMPARE(window->results()->selectedSample(), 2);
         QCOMPARE(window->sliceView()->scene().cropContours.size(), before + 1);
         QVERIFY(!window->sliceView()->scene().heatmap.isNull());
-        // The lesion and the run are in the store, the lesion in progress.
+        // The lesion and the run are in the store, the lesion in progress (store
+        // writes run off the GUI thread: wait for them to commit).
+        settleStore(*window);
         auto database = flowseg::db::Database::open(m_dir.filePath("sample.flowseg").toStdString(),
                                                     flowseg::db::OpenMode::ReadOnly);
         const auto lesion = flowseg::db::LesionRepository(database).find(window->lesionId());
@@ -206,6 +218,7 @@ private Q_SLOTS:
         QCOMPARE(runs.front().solver, std::string("euler"));
         // C marks it completed, in the store and the browser.
         QTest::keyClick(window.get(), Qt::Key_C);
+        settleStore(*window);
         QVERIFY(flowseg::db::LesionRepository(database).find(window->lesionId())->state ==
                 flowseg::db::ReviewState::Completed);
     }
@@ -372,6 +385,7 @@ private Q_SLOTS:
         QSignalSpy finished(window.get(), &MainWindow::samplingFinished);
         window->startSampling();  // stores the lesion
         QVERIFY(finished.wait(60000));
+        settleStore(*window);
         {
             auto database = flowseg::db::Database::open(m_dir.filePath("experts.flowseg").toStdString());
             const auto expert = flowseg::db::ExpertRepository(database).findOrCreate("reader A");
@@ -384,6 +398,75 @@ private Q_SLOTS:
         QVERIFY(window->sliceView()->scene().sliceContours.empty());
         window->sliceView()->stepSlice(-1);
         QCOMPARE(window->sliceView()->scene().sliceContours.size(), size_t{1});
+    }
+
+    void closingCancelsEveryTask() {
+        auto window = openDemo("close.flowseg");
+        QVERIFY(window);
+        int slice = 0;
+        window->markLesion(noduleBox(&slice), slice);
+        useQuickSettings(*window, 8, "euler", 1000);
+        QSignalSpy progress(window.get(), &MainWindow::samplingProgress);
+        QSignalSpy finished(window->tasks(), &flowseg::ui::TaskManager::taskFinished);
+        window->startSampling();
+        QVERIFY(progress.wait(60000));
+        QVERIFY(window->tasks()->isBusy(flowseg::ui::TaskManager::Kind::Sampling));
+        QElapsedTimer clock;
+        clock.start();
+        window->close();  // must not wait for the 1000-step run
+        QVERIFY(!window->tasks()->isBusy() || finished.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(!window->tasks()->isBusy(), 10000);
+        QVERIFY(!finished.isEmpty());
+        QCOMPARE(finished.first().at(1).value<flowseg::ui::Task::Outcome>(), flowseg::ui::Task::Outcome::Canceled);
+        QVERIFY(progress.size() < 1000);
+        qInfo("close: every task stopped %lld ms after the window closed", static_cast<long long>(clock.elapsed()));
+    }
+
+    void loadingIsReportedAsLoadingAndReadsEachFileOnce() {
+        auto window = std::make_unique<MainWindow>();
+        window->setModel(m_model);
+        QVERIFY(window->openStore(m_dir.filePath("load-once.flowseg")));
+        QSignalSpy sampling(window.get(), &MainWindow::samplingProgress);
+        QSignalSpy loadProgress(window->tasks(), &flowseg::ui::TaskManager::progressChanged);
+        QSignalSpy loaded(window.get(), &MainWindow::seriesLoaded);
+        const auto before = flowseg::dicom::dicomFileParses();
+        window->openFolder(m_demoFolder);
+        QVERIFY(window->tasks()->isBusy(flowseg::ui::TaskManager::Kind::Loading));
+        QVERIFY(!window->tasks()->isBusy(flowseg::ui::TaskManager::Kind::Sampling));
+        QVERIFY(loaded.wait(60000));
+        // The demo study is 40 files: each parsed once to load it, and the store
+        // registration uses what was loaded instead of reading them again.
+        QCOMPARE(flowseg::dicom::dicomFileParses() - before, std::uint64_t{40});
+        QVERIFY(window->seriesId() > 0);
+        QVERIFY(!loadProgress.isEmpty());
+        QCOMPARE(sampling.size(), 0);  // loading progress is not announced as sampling
+        auto database = flowseg::db::Database::open(m_dir.filePath("load-once.flowseg").toStdString(),
+                                                    flowseg::db::OpenMode::ReadOnly);
+        const auto images = flowseg::db::StudyRepository(database).imagesOf(window->seriesId());
+        QCOMPARE(images.size(), size_t{40});
+        QVERIFY(images.front().slicePosition.has_value());
+    }
+
+    void progressAppearsOnlyForWorkLastingASecond() {
+        auto window = openDemo("progress.flowseg");
+        QVERIFY(window);
+        int slice = 0;
+        window->markLesion(noduleBox(&slice), slice);
+        useQuickSettings(*window, 2, "euler", 1);  // a few milliseconds
+        QSignalSpy finished(window.get(), &MainWindow::samplingFinished);
+        window->startSampling();
+        QVERIFY(finished.wait(60000));
+        QVERIFY(!window->taskStatus()->isVisible());
+        useQuickSettings(*window, 8, "euler", 1000);  // far longer than a second
+        QSignalSpy shown(window->tasks(), &flowseg::ui::TaskManager::progressShown);
+        window->startSampling();
+        QVERIFY(shown.wait(10000));
+        QVERIFY(window->taskStatus()->isVisible());
+        QVERIFY2(window->taskStatus()->text().startsWith("Sampling 8 masks"), qPrintable(window->taskStatus()->text()));
+        QTest::mouseClick(window->taskStatus()->cancelButton(), Qt::LeftButton);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.last().first().toBool(), false);
+        QVERIFY(!window->taskStatus()->isVisible());
     }
 
     void helpOverlayListsTheShortcuts() {

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "flowseg/ui/overlay_renderer.h"
+#include "flowseg/ui/scene_builder.h"
 
 namespace flowseg::ui {
 
@@ -54,7 +55,7 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
 
     auto changed = [this] {
         updateColourBar();
-        Q_EMIT displayChanged();
+        Q_EMIT layersEdited(layers());
     };
     connect(m_heatmap, &QComboBox::currentIndexChanged, this, changed);
     connect(m_opacity, &QSlider::valueChanged, this, changed);
@@ -76,7 +77,6 @@ void ResultsPanel::setResult(const engine::ImageF& crop, const engine::SamplingR
         item->setToolTip(tr("Sample %1: %2 pixels. Click to overlay it on the slice.").arg(i + 1).arg(mask.area()));
         m_gallery->addItem(item);
     }
-    m_gallery->setCurrentRow(-1);
     long empty = 0;
     for (const auto& m : result.masks) empty += m.area() == 0 ? 1 : 0;
     m_summary->setText(tr("%1 samples in %2 s on %3 (%4 network passes); %5 empty.")
@@ -86,13 +86,39 @@ void ResultsPanel::setResult(const engine::ImageF& crop, const engine::SamplingR
                            .arg(result.networkPasses)
                            .arg(empty));
     updateColourBar();
-    Q_EMIT displayChanged();
 }
 
 void ResultsPanel::clear() {
+    const QSignalBlocker block(m_gallery);
     m_gallery->clear();
     m_summary->setText(tr("No samples yet: mark a lesion (D, then drag) and press S."));
-    Q_EMIT displayChanged();
+}
+
+void ResultsPanel::setLayers(const review::Layers& layers) {
+    for (QObject* control : std::initializer_list<QObject*>{m_heatmap, m_opacity, m_sampleContours, m_majority,
+                                                            m_experts, m_gallery})
+        control->blockSignals(true);
+    m_heatmap->setCurrentIndex(static_cast<int>(layers.heatmap));
+    m_opacity->setValue(static_cast<int>(layers.opacity * 100 + 0.5));
+    m_sampleContours->setChecked(layers.sampleContours);
+    m_majority->setChecked(layers.majority);
+    m_experts->setChecked(layers.experts);
+    m_gallery->setCurrentRow(layers.selectedSample < m_gallery->count() ? layers.selectedSample : -1);
+    for (QObject* control : std::initializer_list<QObject*>{m_heatmap, m_opacity, m_sampleContours, m_majority,
+                                                            m_experts, m_gallery})
+        control->blockSignals(false);
+    updateColourBar();
+}
+
+review::Layers ResultsPanel::layers() const {
+    review::Layers l;
+    l.heatmap = heatmap();
+    l.opacity = opacity();
+    l.sampleContours = showSampleContours();
+    l.majority = showMajority();
+    l.experts = showExperts();
+    l.selectedSample = selectedSample();
+    return l;
 }
 
 int ResultsPanel::sampleCount() const { return m_gallery->count(); }
@@ -106,16 +132,6 @@ bool ResultsPanel::showSampleContours() const { return m_sampleContours->isCheck
 bool ResultsPanel::showMajority() const { return m_majority->isChecked(); }
 bool ResultsPanel::showExperts() const { return m_experts->isChecked(); }
 
-float ResultsPanel::heatmapMaximum() const {
-    switch (heatmap()) {
-    case Heatmap::Variance: return 0.25F;  // p(1-p) peaks at p = 0.5
-    case Heatmap::Entropy: return 1.0F;    // bits
-    case Heatmap::Probability: return 1.0F;
-    case Heatmap::None: break;
-    }
-    return 1.0F;
-}
-
 void ResultsPanel::resizeEvent(QResizeEvent* event) {
     QWidget::resizeEvent(event);
     updateColourBar();
@@ -127,7 +143,7 @@ void ResultsPanel::updateColourBar() {
         return;
     }
     const int width = std::max(120, m_colourBar->width());
-    m_colourBar->setPixmap(QPixmap::fromImage(renderColourBar(width, 30, heatmapMaximum(), m_heatmap->currentText())));
+    m_colourBar->setPixmap(QPixmap::fromImage(renderColourBar(width, 30, heatmapMaximum(heatmap()), m_heatmap->currentText())));
 }
 
 }  // namespace flowseg::ui

@@ -1,10 +1,10 @@
 #include "flowseg/ui/series_load_task.h"
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 #include "flowseg/db/database.h"
-#include "flowseg/db/study_repository.h"
 #include "flowseg/review/study_import.h"
 
 namespace flowseg::ui {
@@ -47,9 +47,10 @@ void SeriesLoadTask::run() {
     for (const auto& w : best->warnings) m_warnings.push_back(w);
     setProgress(0.8, tr("registering the study"));
     if (!m_storePath.empty() && !m_folder.empty()) {
+        // From what was just loaded: the files are not read a second time.
         auto database = db::Database::open(m_storePath, db::OpenMode::Create);
-        review::registerStudyFolder(database, m_folder);
-        if (const auto stored = db::StudyRepository(database).seriesByUid(best->seriesUid)) m_seriesId = stored->id;
+        const auto summary = review::registerLoadedSeries(database, load.series);
+        m_seriesId = summary.seriesIds.at(static_cast<size_t>(std::distance(load.series.begin(), best)));
     }
     m_series = std::make_shared<const dicom::Series>(std::move(*best));
     setProgress(1.0, tr("loaded"));

@@ -1,5 +1,7 @@
 #include "flowseg/dicom/pixel_decoder.h"
 
+#include <atomic>
+
 #include <cstring>
 #include <utility>
 #include <dcmtk/dcmdata/dcpixel.h>
@@ -72,8 +74,16 @@ void registerCodecs() {
     });
 }
 
+namespace {
+std::atomic<std::uint64_t> g_fileParses{0};
+}  // namespace
+
+std::uint64_t dicomFileParses() { return g_fileParses.load(); }
+void countDicomFileParse() { ++g_fileParses; }
+
 void loadDicomFile(DcmFileFormat& file, const std::string& path) {
     registerCodecs();
+    countDicomFileParse();
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) fail(path, "no such file");
     const OFCondition loaded = file.loadFile(path.c_str());

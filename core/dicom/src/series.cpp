@@ -142,6 +142,8 @@ Series assemble(std::vector<Slice>& slices, const FileHeader& header) {
         series.slicePositions.push_back(s.along);
         series.sopUids.push_back(s.sopUid);
         series.files.push_back(s.file);
+        series.instanceNumbers.push_back(s.instanceNumber ? std::optional<long>(*s.instanceNumber / 100000L)
+                                                          : std::nullopt);
         s.values = {};
     }
     series.windows = header.windows;

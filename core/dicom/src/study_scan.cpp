@@ -1,6 +1,7 @@
 #include "flowseg/dicom/study_scan.h"
 
 #include "flowseg/dicom/pixel_decoder.h"
+#include "loaded_file.h"
 
 #include <algorithm>
 #include <array>
@@ -55,6 +56,7 @@ FolderScan scanFolder(const std::string& folder) {
     FolderScan scan;
     for (const auto& path : filesBelow(folder)) {
         DcmFileFormat file;
+        countDicomFileParse();
         // Headers only: stop before the pixel data.
         const OFCondition status = file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange,
                                                          DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData);

@@ -1,27 +1,20 @@
 #pragma once
-// The review window: study browser, slice viewer with the lesion ROI tool,
-// sampling controls, the sample gallery with heatmaps, and the ODE trajectory.
-// Torch-free: the model is reached through the engine's pimpl headers.
+// The review window: a view of the review session (core/review). It assembles the
+// study browser, slice viewer, sampling controls, sample gallery, trajectory
+// player and log, shows what the session holds, and sends it the user's commands;
+// background work goes through the task manager. Torch-free.
 
 #include <QMainWindow>
-#include <QPointer>
 #include <QRect>
 
 #include <memory>
-#include <optional>
-#include <string>
 
 #include "flowseg/engine/sampler.h"
-#include "flowseg/review/lesion_crop.h"
+#include "flowseg/review/review_session.h"
 
 class QLabel;
 class QProgressBar;
-class QToolButton;
-class QUndoStack;
 
-namespace flowseg::db {
-class Database;
-}
 namespace flowseg::engine {
 class Model;
 }
@@ -32,11 +25,12 @@ class HelpOverlay;
 class LogPanel;
 class ResultsPanel;
 class SamplingControls;
-class SamplingTask;
+class SessionRunner;
 class SeriesLoadTask;
 class SliceView;
 class StudyBrowser;
-class Task;
+class TaskManager;
+class TaskStatus;
 class TrajectoryPlayer;
 
 class MainWindow : public QMainWindow {
@@ -59,35 +53,41 @@ public:
     void markLesion(const QRect& box, int slice);
     /// Starts sampling the marked lesion with the controls' settings.
     void startSampling();
-    /// Cancels the running task, if any.
+    /// Cancels the running sampling and loading (Esc).
     void cancelTask();
 
     /// Shows a problem found outside the window (start-up) like its own errors.
-    void reportError(const QString& what, const QString& detail) { showError(what, detail); }
+    void reportError(const QString& what, const QString& detail);
 
     [[nodiscard]] bool isBusy() const;
-    [[nodiscard]] QRect roi() const { return m_roi; }
-    [[nodiscard]] int roiSlice() const { return m_roiSlice; }
-    [[nodiscard]] std::int64_t lesionId() const { return m_lesionId; }
-    [[nodiscard]] std::int64_t seriesId() const { return m_seriesId; }
-    [[nodiscard]] const std::optional<engine::SamplingResult>& result() const { return m_result; }
+    [[nodiscard]] QRect roi() const;
+    [[nodiscard]] int roiSlice() const;
+    [[nodiscard]] std::int64_t lesionId() const;
+    [[nodiscard]] std::int64_t seriesId() const;
+    /// The current lesion's samples, or null.
+    [[nodiscard]] const engine::SamplingResult* result() const;
     [[nodiscard]] QString statusText() const;
-    [[nodiscard]] bool hasModel() const { return m_model != nullptr; }
+    [[nodiscard]] bool hasModel() const;
 
+    [[nodiscard]] review::ReviewSession& session() const { return *m_session; }
+    TaskManager* tasks() const { return m_tasks; }
+    TaskStatus* taskStatus() const { return m_taskStatus; }
     SliceView* sliceView() const { return m_view; }
     SamplingControls* controls() const { return m_controls; }
     ResultsPanel* results() const { return m_results; }
     TrajectoryPlayer* player() const { return m_player; }
     StudyBrowser* browser() const { return m_browser; }
     HelpOverlay* helpOverlay() const { return m_help; }
-    QUndoStack* undoStack() const { return m_undo; }
+    review::UndoStack* undoStack() const { return &m_session->undoStack(); }
     LogPanel* logPanel() const { return m_log; }
-    QProgressBar* progressBar() const { return m_progress; }
+    QProgressBar* progressBar() const;
 
 Q_SIGNALS:
     void seriesLoaded();
     void loadFailed(const QString& message);
+    /// After a sampling run ended: whether its samples landed on the lesion.
     void samplingFinished(bool succeeded);
+    /// Progress of sampling only (loading reports through the task manager).
     void samplingProgress(double fraction);
 
 protected:
@@ -95,21 +95,19 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
-    friend class SetRoiCommand;
     void buildDocks();
-    void buildActions();
-    void applyRoi(const QRect& box, int slice);
-    void setReviewState(int state);
-    void onSamplingFinished(SamplingTask* task);
-    void onLoadFinished(SeriesLoadTask* task);
-    void trackTask(Task* task);
+    void buildActions();  // main_window_actions.cpp
+    void onSessionChanged(unsigned changes);
+    void onLoadFinished(SeriesLoadTask* task, int outcome);
+    void startLoad(SeriesLoadTask* task);
+    void selectStoredLesion(std::int64_t lesionId, std::int64_t seriesId);
+    void stepSample(int delta);
     void refreshScene();
     void reloadBrowser();
-    void showError(const QString& what, const QString& detail);
-    void showMessage(const QString& text);
-    std::int64_t ensureLesionInStore();
-    void saveRunInStore(const engine::SamplingResult& result, const engine::SamplingOptions& options);
 
+    TaskManager* m_tasks = nullptr;
+    SessionRunner* m_runner = nullptr;
+    std::unique_ptr<review::ReviewSession> m_session;
     SliceView* m_view = nullptr;
     StudyBrowser* m_browser = nullptr;
     SamplingControls* m_controls = nullptr;
@@ -117,26 +115,11 @@ private:
     TrajectoryPlayer* m_player = nullptr;
     LogPanel* m_log = nullptr;
     HelpOverlay* m_help = nullptr;
-    QUndoStack* m_undo = nullptr;
+    TaskStatus* m_taskStatus = nullptr;
     QLabel* m_message = nullptr;
     QLabel* m_cursor = nullptr;
-    QProgressBar* m_progress = nullptr;
-    QToolButton* m_cancel = nullptr;
-
-    std::shared_ptr<const engine::Model> m_model;
-    std::unique_ptr<db::Database> m_db;
-    std::shared_ptr<const dicom::Series> m_series;
-    std::int64_t m_seriesId = 0;
-    QRect m_roi;
-    int m_roiSlice = -1;
-    std::int64_t m_lesionId = 0;
-    std::optional<review::LesionCrop> m_crop;
-    std::optional<engine::SamplingResult> m_result;
-    engine::ImageF m_livePreview;
-    QPointer<SamplingTask> m_sampling;
-    QPointer<SeriesLoadTask> m_loading;
-    bool m_rerunPending = false;
-    QString m_lastMessage;
+    QAction* m_undoAction = nullptr;
+    QAction* m_redoAction = nullptr;
 };
 
 }  // namespace flowseg::ui

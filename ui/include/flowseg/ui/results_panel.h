@@ -1,11 +1,13 @@
 #pragma once
 // The results of one sampling run: a gallery of the M masks (click one to
 // overlay it), the heatmap choice with its colour bar and opacity, and which
-// contours to draw.
+// contours to draw. The choices are the session's layers: the panel shows them
+// (setLayers) and forwards the user's edits (layersEdited); it keeps no copy.
 
 #include <QWidget>
 
 #include "flowseg/engine/sampler.h"
+#include "flowseg/review/review_session.h"
 
 class QCheckBox;
 class QComboBox;
@@ -18,12 +20,16 @@ namespace flowseg::ui {
 class ResultsPanel : public QWidget {
     Q_OBJECT
 public:
-    enum class Heatmap { Variance, Entropy, Probability, None };
+    using Heatmap = review::Heatmap;
 
     explicit ResultsPanel(QWidget* parent = nullptr);
 
     void setResult(const engine::ImageF& crop, const engine::SamplingResult& result);
     void clear();
+    /// Shows the session's layers (no layersEdited follows).
+    void setLayers(const review::Layers& layers);
+    /// The layers as the controls show them.
+    [[nodiscard]] review::Layers layers() const;
 
     [[nodiscard]] int sampleCount() const;
     [[nodiscard]] int selectedSample() const;  ///< -1 when none
@@ -35,15 +41,14 @@ public:
     [[nodiscard]] bool showSampleContours() const;
     [[nodiscard]] bool showMajority() const;
     [[nodiscard]] bool showExperts() const;
-    /// The value that maps to the top of the colour map for the current heatmap.
-    [[nodiscard]] float heatmapMaximum() const;
 
     QListWidget* gallery() const { return m_gallery; }
     QSlider* opacitySlider() const { return m_opacity; }
     QComboBox* heatmapBox() const { return m_heatmap; }
 
 Q_SIGNALS:
-    void displayChanged();
+    /// The user changed a layer (heatmap, opacity, an outline toggle, the selected sample).
+    void layersEdited(const flowseg::review::Layers& layers);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;

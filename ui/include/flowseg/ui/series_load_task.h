@@ -1,6 +1,7 @@
 #pragma once
 // Loading a DICOM folder or a stored series off the GUI thread; registering the
-// folder's studies in the store on the way (its own connection: one per thread).
+// loaded series in the store on the way (its own connection: one per thread),
+// from what was loaded: each file is parsed once.
 
 #include <memory>
 #include <string>

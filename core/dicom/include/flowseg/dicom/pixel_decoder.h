@@ -3,6 +3,7 @@
 // stored value x RescaleSlope + RescaleIntercept, computed in float by us.
 
 #include <optional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct DecodedPixels {
 
 /// Registers DCMTK's JPEG, JPEG-LS and RLE decoders (deflate needs none); once per process.
 void registerCodecs();
+
+/// How many times this process has opened and parsed a DICOM file (whole file or
+/// headers only). Lets tests check that a folder is read once, not twice.
+[[nodiscard]] std::uint64_t dicomFileParses();
 
 /// Throws DicomError for a file that is not DICOM, is truncated, has no pixel data,
 /// is colour, or uses a transfer syntax that cannot be decoded (named in the message).

@@ -3,6 +3,7 @@
 // along the slice normal, geometry checked, pixels as float modality values (HU).
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,7 @@ struct Series {
     std::vector<double> slicePositions;  ///< along the normal, ascending
     std::vector<std::string> sopUids;    ///< per slice
     std::vector<std::string> files;      ///< per slice
+    std::vector<std::optional<long>> instanceNumbers;  ///< per slice (InstanceNumber, when the file has one)
     std::vector<WindowPreset> windows;   ///< from the header first, then the standard ones
     std::vector<std::string> warnings;   ///< gaps, tilt, split orientations, ...
 

@@ -1,4 +1,4 @@
-#include "flowseg/review/model_location.h"
+#include "flowseg/engine/model_location.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -6,7 +6,7 @@
 
 namespace fs = std::filesystem;
 
-namespace flowseg::review {
+namespace flowseg::engine {
 
 std::vector<std::string> defaultModelCandidates(const std::string& appDir) {
     std::vector<std::string> paths;
@@ -38,4 +38,4 @@ std::string findDefaultModel(const std::string& appDir) {
                              "\nName one with --model FILE (train one with `flowseg train`).");
 }
 
-}  // namespace flowseg::review
+}  // namespace flowseg::engine

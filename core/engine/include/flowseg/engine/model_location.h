@@ -1,10 +1,11 @@
 #pragma once
-// Where the review window finds the shipped model when none is named.
+// Where the review window and the command line find the shipped model when none
+// is named. Torch-free.
 
 #include <string>
 #include <vector>
 
-namespace flowseg::review {
+namespace flowseg::engine {
 
 /// Candidates, in order: $FLOWSEG_MODEL, <appDir>/../share/flowseg/models/default.fsm
 /// (installed), <source>/models/default.fsm (build tree).
@@ -15,4 +16,4 @@ std::vector<std::string> defaultModelCandidates(const std::string& appDir);
 /// $FLOWSEG_MODEL when that is set to a path that is not a file.
 std::string findDefaultModel(const std::string& appDir);
 
-}  // namespace flowseg::review
+}  // namespace flowseg::engine

@@ -17,7 +17,7 @@
 #include "flowseg/engine/sampler.h"
 #include "flowseg/imaging/image_io.h"
 #include "flowseg/review/lesion_crop.h"
-#include "flowseg/review/model_location.h"
+#include "flowseg/engine/model_location.h"
 
 using namespace flowseg;
 namespace fs = std::filesystem;
@@ -274,14 +274,14 @@ TEST(ModelLocation, EnvironmentFirstAndAClearErrorWhenNothingExists) {
     const auto model = (dir / "mine.fsm").string();
     std::ofstream(model) << "x";
     setenv("FLOWSEG_MODEL", model.c_str(), 1);
-    EXPECT_EQ(review::findDefaultModel((dir / "bin").string()), model);
+    EXPECT_EQ(engine::findDefaultModel((dir / "bin").string()), model);
     setenv("FLOWSEG_MODEL", (dir / "missing.fsm").string().c_str(), 1);
-    const auto candidates = review::defaultModelCandidates((dir / "bin").string());
+    const auto candidates = engine::defaultModelCandidates((dir / "bin").string());
     EXPECT_EQ(candidates.front(), (dir / "missing.fsm").string());
     EXPECT_EQ(candidates.at(1), (dir / "share" / "flowseg" / "models" / "default.fsm").string());
     // Named but missing: an error that names it, never another model in its place.
     try {
-        (void)review::findDefaultModel((dir / "bin").string());
+        (void)engine::findDefaultModel((dir / "bin").string());
         ADD_FAILURE() << "a missing FLOWSEG_MODEL was accepted";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("missing.fsm"), std::string::npos) << e.what();

@@ -1,0 +1,321 @@
+// The review session's rules, without a window: marking, undo and redo, what a
+// new sampling result replaces, review states, and the store written off the
+// session's thread (a fake host runs "background work" when the test says so).
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <unistd.h>
+
+#include "flowseg/db/database.h"
+#include "flowseg/db/lesion_repository.h"
+#include "flowseg/db/run_repository.h"
+#include "flowseg/db/study_repository.h"
+#include "flowseg/dicom/series_writer.h"
+#include "flowseg/engine/model.h"
+#include "flowseg/engine/network_options.h"
+#include "flowseg/engine/synthetic.h"
+#include "flowseg/engine/trainer.h"
+#include "flowseg/review/review_session.h"
+
+using namespace flowseg;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Records what the session asks for; posts run when the test drains them.
+class FakeHost : public review::SessionHost {
+public:
+    void startSampling(const review::SamplingRequest& request) override { started.push_back(request); }
+    void cancelSampling(std::uint64_t id) override { cancelled.push_back(id); }
+    void post(std::function<void()> work) override {
+        const std::lock_guard lock(mutex);
+        posted.push_back(std::move(work));
+    }
+    void drain() {
+        for (;;) {
+            std::function<void()> next;
+            {
+                const std::lock_guard lock(mutex);
+                if (posted.empty()) return;
+                next = std::move(posted.front());
+                posted.pop_front();
+            }
+            next();
+        }
+    }
+    std::vector<review::SamplingRequest> started;
+    std::vector<std::uint64_t> cancelled;
+    std::mutex mutex;
+    std::deque<std::function<void()>> posted;
+};
+
+std::shared_ptr<const dicom::Series> demoSeries() {
+    const auto demo = dicom::demoChestCt();
+    auto s = std::make_shared<dicom::Series>();
+    s->width = demo.width;
+    s->height = demo.height;
+    s->depth = demo.depth;
+    s->values = demo.hu;
+    s->patientName = "Demo^Patient";
+    return s;
+}
+
+/// A tiny network saved as a model file (so it has a checksum, as every model the
+/// window loads does), trained for one step on synthetic lesions.
+std::shared_ptr<const engine::Model> tinyModel() {
+    static const std::string path = [] {
+        const auto file = (fs::temp_directory_path() / ("flowseg_session_model_" + std::to_string(::getpid()) + ".fsm")).string();
+        std::vector<engine::MultiRaterCase> cases;
+        for (int i = 0; i < 2; ++i) cases.push_back(engine::generateSyntheticCase({32, 2, 3}, i).data);
+        engine::TrainingOptions o;
+        o.preset = "tiny";
+        o.iterations = 1;
+        o.batchSize = 2;
+        o.device = "cpu";
+        o.checkpointPath = file;
+        engine::Trainer(cases, o).run();
+        return file;
+    }();
+    return engine::Model::load(path, "cpu");
+}
+
+/// A result of `m` masks shaped like the request's crop.
+engine::SamplingResult fakeResult(const review::SamplingRequest& request, int m) {
+    engine::SamplingResult r;
+    const auto side = request.crop.image.width;
+    for (int i = 0; i < m; ++i) {
+        engine::Mask mask(side, side);
+        for (int y = side / 2 - 3; y < side / 2 + 3 + i % 2; ++y)
+            for (int x = side / 2 - 3; x < side / 2 + 3; ++x) mask.at(y, x) = 1;
+        r.masks.push_back(mask);
+    }
+    r.maps = engine::uncertaintyMaps(r.masks);
+    r.seconds = 0.5;
+    r.networkPasses = 8;
+    r.device = "cpu";
+    return r;
+}
+
+review::LesionBox boxAt(int x, int y, int slice = 20) { return {{x, y, 16, 16}, slice}; }
+
+class Session : public ::testing::Test {
+protected:
+    void SetUp() override {
+        session = std::make_unique<review::ReviewSession>(host);
+        session->subscribe([this](unsigned c) {
+            changes |= c;
+            if (c & review::MessageChanged) messages.push_back(session->message().text);
+        });
+        session->setModel(tinyModel());
+        session->setSeries(demoSeries(), 0);
+        changes = 0;
+    }
+    FakeHost host;
+    std::unique_ptr<review::ReviewSession> session;
+    unsigned changes = 0;
+    std::vector<std::string> messages;
+};
+
+}  // namespace
+
+TEST_F(Session, MarkingIsOneUndoStepAndUndoRedoRestoreTheBox) {
+    session->markLesion(boxAt(100, 100));
+    EXPECT_TRUE(session->box() == boxAt(100, 100));
+    EXPECT_TRUE(changes & review::SelectionChanged);
+    EXPECT_TRUE(changes & review::UndoChanged);
+    session->markLesion(boxAt(120, 90));
+    EXPECT_EQ(session->undoStack().count(), 2);
+    EXPECT_EQ(session->undoStack().undoText(), "Mark lesion");
+    session->undoStack().undo();
+    EXPECT_TRUE(session->box() == boxAt(100, 100));
+    session->undoStack().undo();
+    EXPECT_TRUE(session->box().empty());
+    EXPECT_FALSE(session->undoStack().canUndo());
+    session->undoStack().redo();
+    session->undoStack().redo();
+    EXPECT_TRUE(session->box() == boxAt(120, 90));
+    // A new mark after an undo drops the undone step.
+    session->undoStack().undo();
+    session->markLesion(boxAt(50, 60));
+    EXPECT_EQ(session->undoStack().count(), 2);
+    EXPECT_FALSE(session->undoStack().canRedo());
+}
+
+TEST_F(Session, AResultLandsOnItsBoxAndComesBackWithIt) {
+    session->markLesion(boxAt(100, 100));
+    session->requestSampling(engine::SamplingOptions::fastDefault());
+    ASSERT_EQ(host.started.size(), 1U);
+    EXPECT_TRUE(session->isSampling());
+    const auto request = host.started.back();
+    EXPECT_EQ(request.crop.image.width, 32);  // the model's side
+    changes = 0;
+    EXPECT_TRUE(session->samplingFinished(request.id, fakeResult(request, 4), {}, ""));
+    EXPECT_FALSE(session->isSampling());
+    ASSERT_TRUE(session->result());
+    EXPECT_EQ(session->result()->result.masks.size(), 4U);
+    EXPECT_TRUE(changes & review::ResultChanged);
+    EXPECT_NE(session->message().text.find("4 samples"), std::string::npos) << session->message().text;
+    // Another box has no result; undoing back to the first brings its result back.
+    session->markLesion(boxAt(150, 150));
+    EXPECT_EQ(session->result(), nullptr);
+    session->undoStack().undo();
+    ASSERT_TRUE(session->result());
+    EXPECT_EQ(session->result()->result.masks.size(), 4U);
+}
+
+TEST_F(Session, RemarkingCancelsTheRunForTheOldBoxAndItsResultIsDropped) {
+    session->markLesion(boxAt(100, 100));
+    session->requestSampling(engine::SamplingOptions::fastDefault());
+    const auto request = host.started.back();
+    session->markLesion(boxAt(140, 100));
+    ASSERT_EQ(host.cancelled.size(), 1U);
+    EXPECT_EQ(host.cancelled.back(), request.id);
+    // The run ended after its last step anyway: its masks must not land anywhere.
+    EXPECT_FALSE(session->samplingFinished(request.id, fakeResult(request, 3), {}, ""));
+    EXPECT_EQ(session->result(), nullptr);
+    session->undoStack().undo();
+    EXPECT_EQ(session->result(), nullptr);
+    EXPECT_NE(session->message().text.find("cancelled"), std::string::npos) << session->message().text;
+}
+
+TEST_F(Session, ANewRequestReplacesTheRunningOneWhenItHasStopped) {
+    session->markLesion(boxAt(100, 100));
+    auto first = engine::SamplingOptions::fastDefault();
+    session->requestSampling(first);
+    auto second = first;
+    second.guidance = 0.8;
+    session->requestSampling(second);  // e.g. the w slider moved
+    ASSERT_EQ(host.cancelled.size(), 1U);
+    EXPECT_EQ(host.started.size(), 1U) << "the second run waits for the first to stop";
+    session->samplingFinished(host.started.back().id, std::nullopt, {}, "");  // cancelled
+    ASSERT_EQ(host.started.size(), 2U);
+    EXPECT_EQ(host.started.back().options.guidance, 0.8);
+    // A stale report of the first request changes nothing.
+    EXPECT_FALSE(session->samplingFinished(host.started.front().id, fakeResult(host.started.front(), 2), {}, ""));
+    EXPECT_TRUE(session->isSampling());
+    EXPECT_TRUE(session->samplingFinished(host.started.back().id, fakeResult(host.started.back(), 2), {}, ""));
+    EXPECT_EQ(session->result()->options.guidance, 0.8);
+}
+
+TEST_F(Session, SamplingWithoutAModelASeriesOrABoxSaysWhatIsMissing) {
+    session->requestSampling(engine::SamplingOptions::fastDefault());
+    EXPECT_TRUE(session->message().error);
+    EXPECT_NE(session->message().text.find("no lesion is marked"), std::string::npos);
+    session->setModel(nullptr);
+    session->markLesion(boxAt(100, 100));
+    session->requestSampling(engine::SamplingOptions::fastDefault());
+    EXPECT_NE(session->message().text.find("no model"), std::string::npos);
+    session->setModel(tinyModel());
+    session->setSeries(nullptr, 0);
+    session->requestSampling(engine::SamplingOptions::fastDefault());
+    EXPECT_NE(session->message().text.find("no series"), std::string::npos);
+    EXPECT_TRUE(host.started.empty());
+}
+
+TEST_F(Session, ANewSeriesForgetsTheBoxTheUndoStepsAndCancelsTheRun) {
+    session->markLesion(boxAt(100, 100));
+    session->requestSampling(engine::SamplingOptions::fastDefault());
+    session->setSeries(demoSeries(), 0);
+    EXPECT_EQ(host.cancelled.size(), 1U);
+    EXPECT_TRUE(session->box().empty());
+    EXPECT_EQ(session->undoStack().count(), 0);
+    EXPECT_NE(session->message().text.find("40 slices"), std::string::npos);
+}
+
+TEST_F(Session, LayersAreTheSessionsAndANewResultClearsTheSelectedSample) {
+    auto layers = session->layers();
+    changes = 0;
+    session->setLayers(layers);
+    EXPECT_EQ(changes, 0U) << "no change, no notification";
+    layers.heatmap = review::Heatmap::Entropy;
+    layers.selectedSample = 2;
+    session->setLayers(layers);
+    EXPECT_TRUE(changes & review::LayersChanged);
+    EXPECT_EQ(session->layers().heatmap, review::Heatmap::Entropy);
+    session->markLesion(boxAt(100, 100));
+    EXPECT_EQ(session->layers().selectedSample, -1);
+    EXPECT_EQ(session->layers().heatmap, review::Heatmap::Entropy);
+}
+
+TEST_F(Session, TheStoreIsWrittenOffThisThreadAndReportedOnlyWhenCommitted) {
+    const auto path = (fs::temp_directory_path() / ("flowseg_session_" + std::to_string(::getpid()) + ".flowseg")).string();
+    fs::remove(path);
+    db::RowId seriesId = 0;
+    {
+        auto database = db::Database::open(path, db::OpenMode::Create);
+        db::StudyRepository studies(database);
+        const auto study = studies.upsertStudy({0, "1.2.3", "P1", "Demo^Patient", "20261130", "chest"});
+        seriesId = studies.upsertSeries({0, study, "1.2.3.4", "CT", "demo", "/tmp"});
+    }
+    ASSERT_TRUE(session->openStore(path)) << session->message().text;
+    session->setSeries(demoSeries(), seriesId);
+    // Review state before any lesion is stored: a clear refusal.
+    session->setReviewState(db::ReviewState::Completed);
+    EXPECT_TRUE(session->message().error);
+    EXPECT_NE(session->message().text.find("no stored lesion"), std::string::npos);
+
+    session->markLesion(boxAt(100, 100));
+    session->requestSampling(engine::SamplingOptions::fastDefault());  // its first run stores the lesion
+    const auto request = host.started.back();
+    session->samplingFinished(request.id, fakeResult(request, 5), {}, "");
+    session->setReviewState(db::ReviewState::Flagged);  // queued behind the lesion, before its id is known
+    EXPECT_EQ(session->lesionId(), 0) << "not reported before the writer commits and posts back";
+    session->flushStore();
+    host.drain();
+    const auto lesionId = session->lesionId();
+    ASSERT_NE(lesionId, 0);
+    ASSERT_EQ(session->lesions().size(), 1U);
+    EXPECT_EQ(session->lesions().front().state, db::ReviewState::Flagged);
+    EXPECT_NE(session->message().text.find("Flagged"), std::string::npos) << session->message().text;
+    {
+        auto database = db::Database::open(path, db::OpenMode::ReadOnly);
+        const auto lesion = db::LesionRepository(database).find(lesionId);
+        ASSERT_TRUE(lesion);
+        EXPECT_EQ(lesion->firstSlice, 20);
+        EXPECT_EQ(lesion->box.x, 100);
+        const auto runs = db::RunRepository(database).runsOfLesion(lesionId);
+        ASSERT_EQ(runs.size(), 1U) << ::testing::PrintToString(messages);
+        EXPECT_EQ(runs.front().samples, engine::SamplingOptions::fastDefault().samples);
+        EXPECT_EQ(db::RunRepository(database).outputsOf(runs.front().id).samples.size(), 5U);
+    }
+    // Picking the stored lesion again (after another box) restores its box and
+    // result, and forgets the undo steps.
+    session->markLesion(boxAt(30, 30));
+    session->selectLesion(lesionId);
+    EXPECT_TRUE(session->box() == boxAt(100, 100));
+    ASSERT_TRUE(session->result());
+    EXPECT_EQ(session->undoStack().count(), 0);
+    session.reset();
+    fs::remove(path);
+}
+
+TEST_F(Session, AFailedStoreWriteIsAMessageAndTheSamplesStayShown) {
+    const auto path = (fs::temp_directory_path() / ("flowseg_session_bad_" + std::to_string(::getpid()) + ".flowseg")).string();
+    fs::remove(path);
+    ASSERT_TRUE(session->openStore(path));
+    session->setSeries(demoSeries(), 4242);  // a series id the store does not hold
+    session->markLesion(boxAt(100, 100));
+    session->requestSampling(engine::SamplingOptions::fastDefault());
+    const auto request = host.started.back();
+    session->samplingFinished(request.id, fakeResult(request, 2), {}, "");
+    session->flushStore();
+    host.drain();
+    EXPECT_TRUE(session->message().error);
+    EXPECT_NE(session->message().text.find("could not be stored"), std::string::npos) << session->message().text;
+    EXPECT_TRUE(session->result());
+    EXPECT_EQ(session->lesionId(), 0);
+    session.reset();
+    fs::remove(path);
+}
+
+TEST_F(Session, ACorruptStoreIsRefusedWithItsName) {
+    const auto path = (fs::temp_directory_path() / ("flowseg_session_junk_" + std::to_string(::getpid()))).string();
+    { std::FILE* f = std::fopen(path.c_str(), "w"); std::fputs("not a database", f); std::fclose(f); }
+    EXPECT_FALSE(session->openStore(path));
+    EXPECT_FALSE(session->hasStore());
+    EXPECT_NE(session->message().text.find(path), std::string::npos) << session->message().text;
+    fs::remove(path);
+}

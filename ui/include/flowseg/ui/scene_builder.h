@@ -1,0 +1,21 @@
+#pragma once
+// What the slice view draws, derived from the review session (box, result,
+// layers, the experts' outlines in the store) and from view state (the live
+// preview of a running run, the trajectory player's frame). Nothing is kept here.
+
+#include "flowseg/engine/types.h"
+#include "flowseg/review/review_session.h"
+#include "flowseg/ui/overlay_renderer.h"
+
+namespace flowseg::ui {
+
+class TrajectoryPlayer;
+
+/// The value at the top of the colour map for a heatmap: p(1-p) peaks at 0.25.
+[[nodiscard]] float heatmapMaximum(review::Heatmap heatmap);
+
+/// The overlay of `slice`. `livePreview` (may be empty) is shown while a run goes on.
+[[nodiscard]] OverlayScene buildScene(const review::ReviewSession& session, int slice,
+                                      const engine::ImageF& livePreview, const TrajectoryPlayer& player);
+
+}  // namespace flowseg::ui

@@ -1,0 +1,103 @@
+// The review window's menus, actions and shortcuts (3D Slicer's where it has one).
+// Each action forwards to the session or a view; none decides anything itself.
+#include <QAction>
+#include <QFileDialog>
+#include <QMenuBar>
+
+#include "flowseg/dicom/series.h"
+#include "flowseg/ui/help_overlay.h"
+#include "flowseg/ui/main_window.h"
+#include "flowseg/ui/results_panel.h"
+#include "flowseg/ui/slice_view.h"
+#include "flowseg/ui/trajectory_player.h"
+
+namespace flowseg::ui {
+
+void MainWindow::buildActions() {
+    QList<QAction*> all;
+    auto add = [this, &all](QMenu* menu, const QString& text, const QList<QKeySequence>& keys, auto slot) {
+        auto* action = new QAction(text, this);
+        action->setShortcuts(keys);
+        action->setShortcutContext(Qt::WindowShortcut);
+        connect(action, &QAction::triggered, this, slot);
+        addAction(action);
+        if (menu) menu->addAction(action);
+        all << action;
+        return action;
+    };
+    auto* file = menuBar()->addMenu(tr("&File"));
+    add(file, tr("Open DICOM folder..."), {QKeySequence::Open}, [this] {
+        const auto folder = QFileDialog::getExistingDirectory(this, tr("Open DICOM folder"));
+        if (!folder.isEmpty()) openFolder(folder);
+    });
+    add(file, tr("Open annotation store..."), {QKeySequence(tr("Ctrl+Shift+O"))}, [this] {
+        const auto path = QFileDialog::getSaveFileName(this, tr("Open or create annotation store"), {},
+                                                       tr("FlowSeg store (*.flowseg *.sqlite *.db)"), nullptr,
+                                                       QFileDialog::DontConfirmOverwrite);
+        if (!path.isEmpty()) openStore(path);
+    });
+    add(file, tr("Load model..."), {QKeySequence(tr("Ctrl+M"))}, [this] {
+        const auto path = QFileDialog::getOpenFileName(this, tr("Load model"), {}, tr("FlowSeg model (*.fsm)"));
+        if (!path.isEmpty()) loadModel(path);
+    });
+    file->addSeparator();
+    add(file, tr("Quit"), {QKeySequence::Quit}, [this] { close(); });
+
+    auto* edit = menuBar()->addMenu(tr("&Edit"));
+    // Slicer's segment editor: z / y undo and redo, besides the platform keys.
+    m_undoAction = add(edit, tr("Undo"), {QKeySequence::Undo, QKeySequence(Qt::Key_Z)},
+                       [this] { m_session->undoStack().undo(); });
+    m_redoAction = add(edit, tr("Redo"), {QKeySequence::Redo, QKeySequence(Qt::Key_Y)},
+                       [this] { m_session->undoStack().redo(); });
+    m_undoAction->setEnabled(false);
+    m_redoAction->setEnabled(false);
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    add(view, tr("Next slice"), {QKeySequence(Qt::Key_Up), QKeySequence(Qt::Key_Right)}, [this] { m_view->stepSlice(1); });
+    add(view, tr("Previous slice"), {QKeySequence(Qt::Key_Down), QKeySequence(Qt::Key_Left)},
+        [this] { m_view->stepSlice(-1); });
+    add(view, tr("Zoom in"), {QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal)}, [this] { m_view->zoomBy(1.25); });
+    add(view, tr("Zoom out"), {QKeySequence(Qt::Key_Minus)}, [this] { m_view->zoomBy(0.8); });
+    add(view, tr("Reset view"), {QKeySequence(Qt::Key_R)}, [this] { m_view->resetView(); });
+    const auto presets = dicom::standardWindows();
+    for (int i = 0; i < static_cast<int>(presets.size()) && i < 9; ++i) {
+        const auto preset = presets[static_cast<size_t>(i)];
+        add(view, tr("Window: %1").arg(QString::fromStdString(preset.name)), {QKeySequence(Qt::Key_1 + i)},
+            [this, preset] { m_view->setWindow(preset.center, preset.width); });
+    }
+    add(view, tr("Next heatmap (variance, entropy, p, none)"), {QKeySequence(Qt::Key_H)}, [this] {
+        auto layers = m_session->layers();
+        layers.heatmap = static_cast<review::Heatmap>((static_cast<int>(layers.heatmap) + 1) % 4);
+        m_session->setLayers(layers);
+    });
+    add(view, tr("Next sample in the gallery"), {QKeySequence(Qt::Key_BracketRight)}, [this] { stepSample(1); });
+    add(view, tr("Previous sample in the gallery"), {QKeySequence(Qt::Key_BracketLeft)}, [this] { stepSample(-1); });
+    add(view, tr("Play / pause the trajectory"), {QKeySequence(Qt::Key_Space)}, [this] { m_player->togglePlay(); });
+
+    auto* tools = menuBar()->addMenu(tr("&Lesion"));
+    add(tools, tr("Mark lesion: drag a box"), {QKeySequence(Qt::Key_D)}, [this] {
+        m_view->setTool(SliceView::Tool::Roi);
+        m_session->report("Drag a box around the lesion.", false);
+    });
+    add(tools, tr("Window/level tool: drag"), {QKeySequence(Qt::Key_W)},
+        [this] { m_view->setTool(SliceView::Tool::WindowLevel); });
+    add(tools, tr("Sample the marked lesion"), {QKeySequence(Qt::Key_S)}, [this] { startSampling(); });
+    add(tools, tr("Cancel the running task"), {QKeySequence(Qt::Key_Escape)}, [this] {
+        if (m_help->isVisible()) m_help->hide();
+        else cancelTask();
+    });
+    add(tools, tr("Review state: completed"), {QKeySequence(Qt::Key_C)},
+        [this] { m_session->setReviewState(db::ReviewState::Completed); });
+    add(tools, tr("Review state: flagged"), {QKeySequence(Qt::Key_F)},
+        [this] { m_session->setReviewState(db::ReviewState::Flagged); });
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    add(help, tr("Keyboard shortcuts"), {QKeySequence(Qt::Key_F1), QKeySequence(Qt::Key_Question)}, [this] {
+        m_help->setGeometry(centralWidget()->geometry());
+        m_help->setVisible(!m_help->isVisible());
+        m_help->raise();
+    });
+    m_help->setActions(all);
+}
+
+}  // namespace flowseg::ui

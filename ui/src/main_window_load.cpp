@@ -1,0 +1,83 @@
+// Loading a series into the review session: a DICOM folder or a stored series,
+// read by a SeriesLoadTask through the task manager; a stored lesion picked in
+// the browser, loading its series first when needed.
+#include <QVariant>
+
+#include <spdlog/spdlog.h>
+
+#include "flowseg/db/study_repository.h"
+#include "flowseg/ui/log_panel.h"
+#include "flowseg/ui/main_window.h"
+#include "flowseg/ui/series_load_task.h"
+#include "flowseg/ui/slice_view.h"
+#include "flowseg/ui/task_manager.h"
+
+namespace flowseg::ui {
+
+void MainWindow::openFolder(const QString& folder) {
+    if (m_tasks->isBusy(TaskManager::Kind::Loading)) {
+        reportError(tr("Cannot open"), tr("another series is still loading"));
+        return;
+    }
+    startLoad(SeriesLoadTask::forFolder(folder.toStdString(), m_session->storePath()));
+}
+
+void MainWindow::openStoredSeries(std::int64_t seriesId) {
+    if (!m_session->reader() || m_tasks->isBusy(TaskManager::Kind::Loading)) return;
+    std::vector<std::string> files;
+    try {
+        for (const auto& image : db::StudyRepository(*m_session->reader()).imagesOf(seriesId))
+            files.push_back(image.filePath);
+    } catch (const std::exception& e) {
+        reportError(tr("Cannot read the annotation store"), QString::fromStdString(e.what()));
+        return;
+    }
+    auto* task = SeriesLoadTask::forFiles(std::move(files));
+    task->setProperty("seriesId", QVariant::fromValue<qlonglong>(seriesId));
+    startLoad(task);
+}
+
+void MainWindow::startLoad(SeriesLoadTask* task) {
+    connect(m_tasks, &TaskManager::taskFinished, task, [this, task](Task* finished, Task::Outcome outcome) {
+        if (finished == task) onLoadFinished(task, static_cast<int>(outcome));
+    });
+    m_session->report(task->description().toStdString(), false);
+    m_tasks->add(task, TaskManager::Kind::Loading);
+}
+
+void MainWindow::onLoadFinished(SeriesLoadTask* task, int outcome) {
+    if (static_cast<Task::Outcome>(outcome) != Task::Outcome::Succeeded) {
+        const auto message = static_cast<Task::Outcome>(outcome) == Task::Outcome::Canceled ? tr("loading cancelled")
+                                                                                           : task->errorMessage();
+        reportError(tr("Cannot load the series"), message);
+        Q_EMIT loadFailed(message);
+        return;
+    }
+    for (const auto& warning : task->warnings()) logger("dicom")->warn("{}", warning);
+    const auto series = task->series();
+    logger("dicom")->info("loaded series {} ({} slices)", series->seriesUid, series->depth);
+    m_session->setSeries(series, task->seriesId() ? task->seriesId() : task->property("seriesId").toLongLong());
+    Q_EMIT seriesLoaded();
+}
+
+void MainWindow::selectStoredLesion(std::int64_t lesionId, std::int64_t seriesId) {
+    auto select = [this, lesionId] {
+        m_session->selectLesion(lesionId);
+        const auto& b = m_session->box();
+        if (b.empty()) return;
+        const QRectF box(b.box.x, b.box.y, b.box.width, b.box.height);
+        m_view->focusOn(box.adjusted(-box.width(), -box.height(), box.width(), box.height()), 0.8);
+    };
+    if (seriesId == m_session->seriesId() && m_session->series()) {
+        select();
+        return;
+    }
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(this, &MainWindow::seriesLoaded, this, [connection, select] {
+        QObject::disconnect(*connection);
+        select();
+    });
+    openStoredSeries(seriesId);
+}
+
+}  // namespace flowseg::ui
