@@ -18,7 +18,7 @@
 #include "flowseg/engine/synthetic.h"
 #include "flowseg/engine/trainer.h"
 #ifdef FLOWSEG_HAVE_IMAGING
-#include "flowseg/imaging/folder_dataset.h"
+#include "dataset_flags.h"
 #endif
 
 namespace flowseg::cli {
@@ -40,8 +40,9 @@ struct BenchFlags {
     std::string preset = "small";
     std::string device = "auto";
     std::string settings = defaultSettings();
-    std::string evalData;
-    int evalCases = 0;
+#ifdef FLOWSEG_HAVE_IMAGING
+    DatasetFlags evalData;
+#endif
     int evalSynthetic = 0;
     int cases = 1;
     int samples = 15;
@@ -159,17 +160,12 @@ void runBench(const BenchFlags& f) {
     for (int i = 0; i < f.cases; ++i)
         images.push_back(engine::generateSyntheticCase({side, 1, 99}, i).data.image);
     std::vector<EvalCase> evalSet;
-    if (!f.evalData.empty()) {
 #ifdef FLOWSEG_HAVE_IMAGING
-        for (auto& c : imaging::loadFolderDataset(f.evalData))
+    if (!f.evalData.data.empty())
+        for (auto& c : f.evalData.load(threads))
             evalSet.push_back({std::move(c.data), std::move(c.syntheticLesionJson)});
-#else
-        throw engine::InvalidInput("this flowseg was built without image I/O; use --eval-synthetic");
 #endif
-    } else if (f.evalSynthetic > 0) {
-        evalSet = syntheticEvalCases(f.evalSynthetic, side, 8, 2);
-    }
-    if (f.evalCases > 0 && static_cast<int>(evalSet.size()) > f.evalCases) evalSet.resize(static_cast<size_t>(f.evalCases));
+    if (evalSet.empty() && f.evalSynthetic > 0) evalSet = syntheticEvalCases(f.evalSynthetic, side, 8, 2);
 
     const engine::Sampler sampler(model);
     nlohmann::json rows = nlohmann::json::array();
@@ -299,8 +295,9 @@ void addBenchCommand(CLI::App& app) {
     cmd->add_option("--cases", f->cases, "cases timed per setting")->check(CLI::Range(1, 10000))->capture_default_str();
     cmd->add_option("--m,--samples", f->samples, "M")->check(CLI::Range(1, 1024))->capture_default_str();
     cmd->add_option("--guidance,-w", f->guidance, "w")->capture_default_str();
-    cmd->add_option("--eval-data", f->evalData, "folder dataset for the GED column");
-    cmd->add_option("--eval-cases", f->evalCases, "use only the first N evaluation cases");
+#ifdef FLOWSEG_HAVE_IMAGING
+    f->evalData.addTo(*cmd, false, "eval-");  // --eval-data, --eval-split, --eval-part, ...: the GED column
+#endif
     cmd->add_option("--eval-synthetic", f->evalSynthetic, "GED on N in-memory synthetic cases (8 raters, seed 2)");
     cmd->add_option("--train-presets", f->trainPresets, "presets whose training speed is measured: auto (small,paper on CUDA; small on CPU), a list, or '' for none")->capture_default_str();
     cmd->add_option("--train-batch", f->trainBatch, "training batch size")->capture_default_str();

@@ -5,25 +5,30 @@
 
 namespace flowseg::cli {
 
-CLI::Option* DatasetFlags::addTo(CLI::App& command, bool dataRequired) {
-    auto* option = command.add_option("--data", data, "folder dataset (one folder per case)");
+CLI::Option* DatasetFlags::addTo(CLI::App& command, bool dataRequired, const std::string& prefix) {
+    m_prefix = prefix;
+    const auto name = [&](const std::string& flag) { return "--" + prefix + flag; };
+    auto* option = command.add_option(name("data"), data, "folder dataset (one folder per case)");
     if (dataRequired) option->required();
-    command.add_option("--split", split,
-                       "patient split file (patient<TAB>part lines, e.g. models/lidc-split.tsv); with --part");
-    command.add_option("--part", part, "use only the cases of this part of --split (train, val, test)");
-    command.add_flag("--one-slice-per-nodule", oneSlicePerNodule,
-                     "with --part: one slice of each nodule (case ids PATIENT_nodule-N_slice-K), "
+    command.add_option(name("split"), split,
+                       "patient split file (patient<TAB>part lines, e.g. models/lidc-split.tsv); with " + name("part"));
+    command.add_option(name("part"), part, "use only the cases of this part of " + name("split") + " (train, val, test)");
+    command.add_flag(name("one-slice-per-nodule"), oneSlicePerNodule,
+                     "with " + name("part") + ": one slice of each nodule (case ids PATIENT_nodule-N_slice-K), "
                      "in a fixed random-looking order");
-    command.add_option("--max-cases", maxCases, "use only the first N cases")->check(CLI::Range(1, 100000000));
+    command.add_option(prefix.empty() ? std::string("--max-cases") : name("cases"), maxCases, "use only the first N cases")
+        ->check(CLI::Range(1, 100000000));
     return option;
 }
 
 std::vector<imaging::FolderCase> DatasetFlags::load(int threads) const {
+    const auto name = [&](const std::string& flag) { return "--" + m_prefix + flag; };
     if (split.empty() != part.empty())
-        throw engine::InvalidInput(split.empty() ? "--part needs --split (the file that names each patient's part)"
-                                                 : "--split needs --part (which part to use: train, val, test)");
+        throw engine::InvalidInput(split.empty()
+                                       ? name("part") + " needs " + name("split") + " (the file that names each patient's part)"
+                                       : name("split") + " needs " + name("part") + " (which part to use: train, val, test)");
     if (oneSlicePerNodule && part.empty())
-        throw engine::InvalidInput("--one-slice-per-nodule needs --split and --part");
+        throw engine::InvalidInput(name("one-slice-per-nodule") + " needs " + name("split") + " and " + name("part"));
     auto names = imaging::listCaseFolders(data);
     if (!split.empty())
         names = imaging::casesOfPart(names, imaging::PatientSplit::load(split), part, oneSlicePerNodule);

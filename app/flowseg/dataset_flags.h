@@ -18,13 +18,17 @@ struct DatasetFlags {
     int maxCases = 0;
 
     /// Adds --data (required when `dataRequired`), --split, --part, --one-slice-per-nodule
-    /// and --max-cases; returns the --data option.
-    CLI::Option* addTo(CLI::App& command, bool dataRequired);
+    /// and --max-cases; returns the --data option. With a prefix ("eval-"): --eval-data,
+    /// --eval-split, --eval-part, --eval-one-slice-per-nodule and --eval-cases.
+    CLI::Option* addTo(CLI::App& command, bool dataRequired, const std::string& prefix = "");
     /// Decodes the chosen case folders on `threads` threads. Throws for --part
     /// without --split (and the reverse), and for anything the loader refuses.
     [[nodiscard]] std::vector<imaging::FolderCase> load(int threads) const;
     /// "DIR (part P of SPLIT, N cases)" for provenance and logs.
     [[nodiscard]] std::string describe(size_t cases) const;
+
+private:
+    std::string m_prefix;
 };
 
 }  // namespace flowseg::cli
