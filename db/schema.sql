@@ -1,4 +1,4 @@
--- The current schema (version 2) in one piece, for reading and for a test that
+-- The current schema (version 3) in one piece, for reading and for a test that
 -- checks the migrations in migrations/ produce exactly these tables and columns.
 -- The application itself applies migrations/*.sql in order; edit those, then this.
 PRAGMA application_id = 1179407175; -- 0x464C5347 "FLSG"
@@ -150,4 +150,24 @@ CREATE TABLE report (
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
-PRAGMA user_version = 2;
+-- Each expert's own review state of a lesion (blind review).
+CREATE TABLE expert_review (
+    lesion_id   INTEGER NOT NULL REFERENCES lesion(id) ON DELETE CASCADE,
+    expert_id   INTEGER NOT NULL REFERENCES expert(id),
+    state       TEXT NOT NULL DEFAULT 'in_progress'
+                CHECK (state IN ('not_started', 'in_progress', 'completed', 'flagged')),
+    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (lesion_id, expert_id)
+);
+
+-- Agreement between experts and with the model's samples, as computed then.
+CREATE TABLE agreement (
+    id            INTEGER PRIMARY KEY,
+    lesion_id     INTEGER NOT NULL REFERENCES lesion(id) ON DELETE CASCADE,
+    run_id        INTEGER REFERENCES sampling_run(id) ON DELETE SET NULL,
+    metrics_json  TEXT NOT NULL,
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX agreement_by_lesion ON agreement(lesion_id);
+
+PRAGMA user_version = 3;

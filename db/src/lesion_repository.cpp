@@ -70,6 +70,55 @@ void LesionRepository::setReviewState(RowId id, ReviewState state) {
     });
 }
 
+void LesionRepository::extendToSlice(RowId id, int slice) {
+    m_db.transaction([&] {
+        Statement s(m_db.handle(),
+                    "UPDATE lesion SET first_slice = MIN(first_slice, ?2), last_slice = MAX(last_slice, ?2), "
+                    "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1");
+        s.bind(1, id).bind(2, slice);
+        s.run();
+        if (sqlite3_changes(m_db.handle()) != 1)
+            throw DatabaseError(DatabaseError::Kind::NotFound, "no lesion with id " + std::to_string(id));
+    });
+}
+
+void LesionRepository::setExpertState(RowId lesionId, RowId expertId, ReviewState state) {
+    m_db.transaction([&] {
+        Statement s(m_db.handle(),
+                    "INSERT INTO expert_review (lesion_id, expert_id, state) VALUES (?1, ?2, ?3) "
+                    "ON CONFLICT (lesion_id, expert_id) DO UPDATE SET state = excluded.state, "
+                    "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
+        s.bind(1, lesionId).bind(2, expertId).bind(3, toString(state));
+        s.run();
+    });
+}
+
+ReviewState LesionRepository::expertState(RowId lesionId, RowId expertId) const {
+    Statement s(m_db.handle(), "SELECT state FROM expert_review WHERE lesion_id = ?1 AND expert_id = ?2");
+    s.bind(1, lesionId).bind(2, expertId);
+    return s.step() ? parseReviewState(s.text(0)) : ReviewState::NotStarted;
+}
+
+RowId LesionRepository::saveAgreement(RowId lesionId, std::optional<RowId> runId, const std::string& metricsJson) {
+    RowId id = 0;
+    m_db.transaction([&] {
+        Statement s(m_db.handle(), "INSERT INTO agreement (lesion_id, run_id, metrics_json) VALUES (?1, ?2, ?3)");
+        s.bind(1, lesionId);
+        if (runId) s.bind(2, *runId);
+        s.bind(3, metricsJson);
+        s.run();
+        id = sqlite3_last_insert_rowid(m_db.handle());
+    });
+    return id;
+}
+
+std::optional<std::string> LesionRepository::latestAgreement(RowId lesionId) const {
+    Statement s(m_db.handle(), "SELECT metrics_json FROM agreement WHERE lesion_id = ?1 ORDER BY id DESC LIMIT 1");
+    s.bind(1, lesionId);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+}
+
 ExpertRecord ExpertRepository::findOrCreate(const std::string& name, const std::string& role) {
     if (name.empty()) throw DatabaseError(DatabaseError::Kind::Constraint, "an expert needs a name");
     ExpertRecord r;

@@ -19,87 +19,13 @@
 #include "flowseg/engine/synthetic.h"
 #include "flowseg/engine/trainer.h"
 #include "flowseg/review/review_session.h"
+#include "session_fixture.h"
 
 using namespace flowseg;
+using namespace flowseg::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-/// Records what the session asks for; posts run when the test drains them.
-class FakeHost : public review::SessionHost {
-public:
-    void startSampling(const review::SamplingRequest& request) override { started.push_back(request); }
-    void cancelSampling(std::uint64_t id) override { cancelled.push_back(id); }
-    void post(std::function<void()> work) override {
-        const std::lock_guard lock(mutex);
-        posted.push_back(std::move(work));
-    }
-    void drain() {
-        for (;;) {
-            std::function<void()> next;
-            {
-                const std::lock_guard lock(mutex);
-                if (posted.empty()) return;
-                next = std::move(posted.front());
-                posted.pop_front();
-            }
-            next();
-        }
-    }
-    std::vector<review::SamplingRequest> started;
-    std::vector<std::uint64_t> cancelled;
-    std::mutex mutex;
-    std::deque<std::function<void()>> posted;
-};
-
-std::shared_ptr<const dicom::Series> demoSeries() {
-    const auto demo = dicom::demoChestCt();
-    auto s = std::make_shared<dicom::Series>();
-    s->width = demo.width;
-    s->height = demo.height;
-    s->depth = demo.depth;
-    s->values = demo.hu;
-    s->patientName = "Demo^Patient";
-    return s;
-}
-
-/// A tiny network saved as a model file (so it has a checksum, as every model the
-/// window loads does), trained for one step on synthetic lesions.
-std::shared_ptr<const engine::Model> tinyModel() {
-    static const std::string path = [] {
-        const auto file = (fs::temp_directory_path() / ("flowseg_session_model_" + std::to_string(::getpid()) + ".fsm")).string();
-        std::vector<engine::MultiRaterCase> cases;
-        for (int i = 0; i < 2; ++i) cases.push_back(engine::generateSyntheticCase({32, 2, 3}, i).data);
-        engine::TrainingOptions o;
-        o.preset = "tiny";
-        o.iterations = 1;
-        o.batchSize = 2;
-        o.device = "cpu";
-        o.checkpointPath = file;
-        engine::Trainer(cases, o).run();
-        return file;
-    }();
-    return engine::Model::load(path, "cpu");
-}
-
-/// A result of `m` masks shaped like the request's crop.
-engine::SamplingResult fakeResult(const review::SamplingRequest& request, int m) {
-    engine::SamplingResult r;
-    const auto side = request.crop.image.width;
-    for (int i = 0; i < m; ++i) {
-        engine::Mask mask(side, side);
-        for (int y = side / 2 - 3; y < side / 2 + 3 + i % 2; ++y)
-            for (int x = side / 2 - 3; x < side / 2 + 3; ++x) mask.at(y, x) = 1;
-        r.masks.push_back(mask);
-    }
-    r.maps = engine::uncertaintyMaps(r.masks);
-    r.seconds = 0.5;
-    r.networkPasses = 8;
-    r.device = "cpu";
-    return r;
-}
-
-review::LesionBox boxAt(int x, int y, int slice = 20) { return {{x, y, 16, 16}, slice}; }
 
 class Session : public ::testing::Test {
 protected:

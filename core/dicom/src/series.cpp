@@ -101,6 +101,7 @@ Series assemble(std::vector<Slice>& slices, const FileHeader& header) {
         for (size_t i = 0; i < slices.size(); ++i) slices[i].along = static_cast<double>(i);
     }
     if (slices.front().spacing) {
+        g.hasSpacing = true;
         g.rowSpacing = (*slices.front().spacing)[0];
         g.columnSpacing = (*slices.front().spacing)[1];
     }

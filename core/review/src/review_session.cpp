@@ -71,16 +71,17 @@ void ReviewSession::setSeries(std::shared_ptr<const dicom::Series> series, db::R
     m_seriesId = seriesId;
     m_drafts.clear();
     m_current = 0;
+    m_outlines.clear();
     m_undo.clear();
     reloadLesions();
     if (!m_series) {
-        notify(SeriesChanged | LesionsChanged | SelectionChanged | ResultChanged | UndoChanged);
+        notify(SeriesChanged | LesionsChanged | SelectionChanged | ResultChanged | UndoChanged | AnnotationsChanged);
         return;
     }
     say(m_series->patientName + ": " + std::to_string(m_series->depth) + " slices of " +
             std::to_string(m_series->width) + " x " + std::to_string(m_series->height) + " (" +
             m_series->seriesDescription + "). Press D and drag around a lesion.",
-        false, SeriesChanged | LesionsChanged | SelectionChanged | ResultChanged | UndoChanged);
+        false, SeriesChanged | LesionsChanged | SelectionChanged | ResultChanged | UndoChanged | AnnotationsChanged);
 }
 
 ReviewSession::Draft* ReviewSession::current() {
@@ -117,6 +118,10 @@ void ReviewSession::setCurrent(std::uint64_t draft, unsigned changes) {
     }
     const bool moved = m_current != draft;
     m_current = draft;
+    if (moved) {
+        reloadOutlines();  // the experts' outlines of the lesion now under review
+        changes |= AnnotationsChanged;
+    }
     if (moved && m_layers.selectedSample >= 0) {
         m_layers.selectedSample = -1;
         changes |= LayersChanged;
@@ -250,9 +255,5 @@ void ReviewSession::setLayers(const Layers& layers) {
     notify(LayersChanged);
 }
 
-void ReviewSession::signIn(const Expert& expert) {
-    m_expert = expert;
-    say("Signed in as " + expert.name + " (" + expert.role + ").", false, ExpertChanged);
-}
 
 }  // namespace flowseg::review

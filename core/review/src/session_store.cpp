@@ -136,15 +136,30 @@ void ReviewSession::setReviewState(db::ReviewState state) {
         return;
     }
     const auto cell = storeLesion(*draft);
-    write([cell, state](db::Database& database) { db::LesionRepository(database).setReviewState(*cell, state); },
-          [this, cell, state](const std::string& error) {
-              if (!error.empty()) {
-                  say("Cannot set the review state: " + error, true);
-                  return;
-              }
-              reloadLesions();
-              say("Lesion " + std::to_string(*cell) + ": " + db::displayName(state), false, LesionsChanged);
-          });
+    const auto expert = m_expert;
+    const auto key = m_current;
+    write(
+        [cell, state, expert](db::Database& database) {
+            db::LesionRepository lesions(database);
+            lesions.setReviewState(*cell, state);
+            // The signed-in expert's own state too: blind review opens on it.
+            if (!expert.name.empty())
+                lesions.setExpertState(*cell, db::ExpertRepository(database).findOrCreate(expert.name, expert.role).id,
+                                       state);
+        },
+        [this, cell, state, expert, key](const std::string& error) {
+            if (!error.empty()) {
+                say("Cannot set the review state: " + error, true);
+                return;
+            }
+            reloadLesions();
+            unsigned changes = LesionsChanged;
+            if (!expert.name.empty() && key == m_current && expert.name == m_expert.name) {
+                m_outlines.layer({0, expert.name, expert.role}).state = state;
+                changes |= AnnotationsChanged;
+            }
+            say("Lesion " + std::to_string(*cell) + ": " + db::displayName(state), false, changes);
+        });
 }
 
 }  // namespace flowseg::review

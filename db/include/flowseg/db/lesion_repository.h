@@ -19,6 +19,17 @@ public:
     [[nodiscard]] std::optional<LesionRecord> find(RowId id) const;
     [[nodiscard]] std::vector<LesionRecord> ofSeries(RowId seriesId) const;
     void setReviewState(RowId id, ReviewState state);
+    /// Grows the lesion's slice range to take in `slice` (an outline drawn beyond it).
+    void extendToSlice(RowId id, int slice);
+
+    /// One expert's own review state of a lesion (NotStarted until set).
+    void setExpertState(RowId lesionId, RowId expertId, ReviewState state);
+    [[nodiscard]] ReviewState expertState(RowId lesionId, RowId expertId) const;
+
+    /// Saves agreement metrics (JSON) computed for a lesion, optionally for a run.
+    RowId saveAgreement(RowId lesionId, std::optional<RowId> runId, const std::string& metricsJson);
+    /// The newest saved agreement of a lesion: its JSON, or nullopt.
+    [[nodiscard]] std::optional<std::string> latestAgreement(RowId lesionId) const;
 
 private:
     Database& m_db;

@@ -30,6 +30,9 @@ struct Geometry {
     double columnSpacing = 1;  ///< mm between columns (PixelSpacing[1])
     double sliceSpacing = 1;   ///< mm between slices (median of the differences)
     bool hasPositions = false;
+    /// False when the files give no PixelSpacing: the 1 mm above is nominal, and
+    /// the review window says so wherever it shows millimetres.
+    bool hasSpacing = false;
 };
 
 struct Series {

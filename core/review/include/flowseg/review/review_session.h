@@ -18,6 +18,8 @@
 #include "flowseg/db/records.h"
 #include "flowseg/dicom/series.h"
 #include "flowseg/engine/sampler.h"
+#include "flowseg/review/expert_outlines.h"
+#include "flowseg/review/lesion_agreement.h"
 #include "flowseg/review/lesion_crop.h"
 #include "flowseg/review/undo_stack.h"
 
@@ -72,10 +74,17 @@ struct Layers {
     bool operator==(const Layers&) const = default;
 };
 
-/// The signed-in expert (a name and role until expert sessions exist).
+/// The signed-in expert: every outline they draw is stored under their name.
 struct Expert {
     std::string name;
     std::string role = "radiologist";
+};
+
+/// A lesion of the series and how uncertain the model was about it.
+struct RankedLesion {
+    db::LesionRecord lesion;
+    double uncertaintyMass = 0;  ///< Σ p(1 - p) of its newest stored run, pixels
+    bool sampled = false;        ///< it has a stored run
 };
 
 /// A finished sampling run of one lesion box.
@@ -183,7 +192,35 @@ public:
     [[nodiscard]] const Layers& layers() const { return m_layers; }
     void setLayers(const Layers& layers);
     [[nodiscard]] const Expert& expert() const { return m_expert; }
+    /// Signs an expert in (created in the store on first use). Refuses an empty name.
     void signIn(const Expert& expert);
+
+    // --- experts' outlines of the current lesion (session_experts.cpp)
+    [[nodiscard]] ReviewMode reviewMode() const { return m_mode; }
+    void setReviewMode(ReviewMode mode);
+    [[nodiscard]] const ExpertOutlines& outlines() const { return m_outlines; }
+    /// The layers the signed-in expert may see (ExpertOutlines::shownTo).
+    [[nodiscard]] std::vector<const ExpertLayer*> shownLayers() const;
+    void setExpertVisible(const std::string& expertName, bool visible);
+    /// The signed-in expert's outline on `slice`, or null.
+    [[nodiscard]] const engine::Mask* ownOutline(int slice) const;
+    /// Replaces the signed-in expert's outline of the current lesion on `slice`
+    /// (a slice-sized mask): one undo step named `what`, saved as a new version
+    /// (undoing saves the outline before it as another). Stores the lesion first
+    /// when it is not stored yet. Says why when there is no lesion or expert.
+    void editOutline(int slice, engine::Mask outline, const std::string& what,
+                     db::AnnotationSource source = db::AnnotationSource::Manual);
+    /// The model's sample `index` of the current result, or its majority (p >= 0.5),
+    /// as the signed-in expert's editable outline on the result's slice.
+    void acceptSample(int index);
+    void acceptMajority();
+    /// The agreement of the current lesion's outlines (and the model's result).
+    [[nodiscard]] LesionAgreement agreement() const;
+    /// Saves the current agreement in the store (with the lesion's newest run).
+    void recordAgreement();
+    /// The series' stored lesions, most uncertain (largest uncertainty mass) first;
+    /// lesions never sampled last.
+    [[nodiscard]] std::vector<RankedLesion> ambiguityQueue() const;
     [[nodiscard]] UndoStack& undoStack() { return m_undo; }
     [[nodiscard]] const UndoStack& undoStack() const { return m_undo; }
     [[nodiscard]] const SessionMessage& message() const { return m_message; }
@@ -219,6 +256,9 @@ private:
     std::shared_ptr<db::RowId> storeLesion(Draft& draft);
     void storeRun(Draft& draft, const LesionResult& result);
     void write(std::function<void(db::Database&)> job, std::function<void(const std::string&)> done);
+    // session_experts.cpp
+    void reloadOutlines();
+    void applyOutline(std::uint64_t draftKey, int slice, const engine::Mask& outline, db::AnnotationSource source);
 
     SessionHost& m_host;
     std::vector<std::pair<int, Observer>> m_observers;
@@ -238,6 +278,8 @@ private:
     std::uint64_t m_nextRequest = 1;
     Layers m_layers;
     Expert m_expert;
+    ReviewMode m_mode = ReviewMode::Open;
+    ExpertOutlines m_outlines;
     UndoStack m_undo;
     SessionMessage m_message;
 };
