@@ -35,12 +35,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_runner = new SessionRunner(m_tasks, this);
     m_session = std::make_unique<review::ReviewSession>(*m_runner);
     m_runner->setSession(m_session.get());
-    if (const char* user = std::getenv("USER"); user && *user) m_session->signIn({user, "radiologist"});
 
     m_view = new SliceView;
     setCentralWidget(m_view);
     m_help = new HelpOverlay(this);
     buildDocks();
+    buildExpertDocks();
     buildActions();
 
     m_message = new QLabel;
@@ -57,7 +57,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_tasks, &TaskManager::taskStarted, this,
             [](Task* task) { logger("ui")->info("{}", task->description().toStdString()); });
     connect(m_view, &SliceView::cursorInfoChanged, m_cursor, &QLabel::setText);
-    connect(m_view, &SliceView::sliceChanged, this, [this] { refreshScene(); });
+    // Another slice: the lesion's outlines as the store has them now (other experts
+    // may share the store), then the overlay.
+    connect(m_view, &SliceView::sliceChanged, this, [this] {
+        m_session->refreshOutlines();
+        refreshScene();
+    });
     connect(m_view, &SliceView::roiDrawn, this, [this](const QRect& box) { markLesion(box, m_view->slice()); });
     connect(m_results, &ResultsPanel::layersEdited, this,
             [this](const review::Layers& layers) { m_session->setLayers(layers); });
@@ -69,7 +74,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     m_controls->loadSettings();
     m_results->setLayers(m_session->layers());
+    refreshExpertViews(~0U);
     QSettings settings;
+    // The last expert who signed in here, else the account's user (Review > Sign in changes it).
+    const auto user = qEnvironmentVariable("USER");
+    const auto name = settings.value("expert/name", user).toString();
+    if (!name.isEmpty()) m_session->signIn({name.toStdString(), settings.value("expert/role", "radiologist").toString().toStdString()});
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
     logger("ui")->info("FlowSeg Review started");
@@ -140,10 +150,13 @@ void MainWindow::onSessionChanged(unsigned changes) {
         m_redoAction->setToolTip(tr("Redo %1").arg(QString::fromStdString(s.undoStack().redoText())).trimmed());
     }
     if (changes & (review::LesionsChanged | review::StoreChanged | review::SelectionChanged)) reloadBrowser();
+    refreshExpertViews(changes);
     refreshScene();
 }
 
-void MainWindow::refreshScene() { m_view->setScene(buildScene(*m_session, m_view->slice(), m_runner->livePreview(), *m_player)); }
+void MainWindow::refreshScene() {
+    m_view->setScene(buildScene(*m_session, m_view->slice(), m_runner->livePreview(), *m_player, m_agreement));
+}
 
 void MainWindow::reloadBrowser() {
     auto* reader = m_session->reader();

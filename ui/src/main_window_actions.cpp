@@ -15,11 +15,12 @@ namespace flowseg::ui {
 
 void MainWindow::buildActions() {
     QList<QAction*> all;
-    auto add = [this, &all](QMenu* menu, const QString& text, const QList<QKeySequence>& keys, auto slot) {
+    const auto add = [this, &all](QMenu* menu, const QString& text, const QList<QKeySequence>& keys,
+                                  std::function<void()> slot) -> QAction* {
         auto* action = new QAction(text, this);
         action->setShortcuts(keys);
         action->setShortcutContext(Qt::WindowShortcut);
-        connect(action, &QAction::triggered, this, slot);
+        connect(action, &QAction::triggered, this, std::move(slot));
         addAction(action);
         if (menu) menu->addAction(action);
         all << action;
@@ -76,20 +77,28 @@ void MainWindow::buildActions() {
 
     auto* tools = menuBar()->addMenu(tr("&Lesion"));
     add(tools, tr("Mark lesion: drag a box"), {QKeySequence(Qt::Key_D)}, [this] {
+        setTool(review::OutlineTool::None);
         m_view->setTool(SliceView::Tool::Roi);
         m_session->report("Drag a box around the lesion.", false);
     });
-    add(tools, tr("Window/level tool: drag"), {QKeySequence(Qt::Key_W)},
-        [this] { m_view->setTool(SliceView::Tool::WindowLevel); });
+    add(tools, tr("Window/level tool: drag"), {QKeySequence(Qt::Key_W)}, [this] {
+        setTool(review::OutlineTool::None);
+        m_view->setTool(SliceView::Tool::WindowLevel);
+    });
     add(tools, tr("Sample the marked lesion"), {QKeySequence(Qt::Key_S)}, [this] { startSampling(); });
     add(tools, tr("Cancel the running task"), {QKeySequence(Qt::Key_Escape)}, [this] {
         if (m_help->isVisible()) m_help->hide();
-        else cancelTask();
+        else {
+            m_view->cancelDrawing();
+            cancelTask();
+        }
     });
     add(tools, tr("Review state: completed"), {QKeySequence(Qt::Key_C)},
         [this] { m_session->setReviewState(db::ReviewState::Completed); });
     add(tools, tr("Review state: flagged"), {QKeySequence(Qt::Key_F)},
         [this] { m_session->setReviewState(db::ReviewState::Flagged); });
+
+    buildExpertActions(menuBar()->addMenu(tr("&Review")), add);
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     add(help, tr("Keyboard shortcuts"), {QKeySequence(Qt::Key_F1), QKeySequence(Qt::Key_Question)}, [this] {

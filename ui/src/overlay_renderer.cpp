@@ -132,6 +132,17 @@ void paintOverlay(QPainter& painter, const OverlayScene& scene) {
                                    scene.roiIsDraft ? Qt::DashLine : Qt::SolidLine));
         painter.drawRect(scene.roi);
     }
+    for (const auto& caliper : scene.calipers) {
+        painter.setPen(cosmeticPen(caliper.colour, 1.2, Qt::DashLine));
+        painter.drawLine(caliper.line);
+        // The label in screen pixels, beside the line's end: unscaled text.
+        const QPointF at = painter.transform().map(caliper.line.p2());
+        painter.save();
+        painter.resetTransform();
+        painter.setPen(caliper.colour);
+        painter.drawText(at + QPointF(4, -4), caliper.label);
+        painter.restore();
+    }
     painter.restore();
 }
 

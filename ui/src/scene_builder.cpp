@@ -1,14 +1,19 @@
 #include "flowseg/ui/scene_builder.h"
 
+#include <algorithm>
 #include <iterator>
 
-#include <spdlog/spdlog.h>
-
-#include "flowseg/db/annotation_repository.h"
-#include "flowseg/ui/log_panel.h"
+#include "flowseg/review/geometry.h"
+#include "flowseg/review/outline_tools.h"
 #include "flowseg/ui/trajectory_player.h"
 
 namespace flowseg::ui {
+
+QColor expertColour(size_t index) {
+    static const QColor palette[] = {QColor(255, 90, 90),  QColor(255, 160, 40), QColor(200, 110, 255),
+                                     QColor(255, 120, 200), QColor(90, 170, 255), QColor(160, 230, 80)};
+    return palette[index % std::size(palette)];
+}
 
 float heatmapMaximum(review::Heatmap heatmap) {
     return heatmap == review::Heatmap::Variance ? 0.25F : 1.0F;  // entropy in bits, p: both up to 1
@@ -44,23 +49,42 @@ void addResultLayers(OverlayScene& scene, const review::LesionResult& landed, co
 }
 
 void addExpertLayers(OverlayScene& scene, const review::ReviewSession& session, int slice) {
-    static const QColor palette[] = {QColor(255, 90, 90), QColor(255, 150, 40), QColor(200, 100, 255),
-                                     QColor(255, 120, 200)};
-    try {
-        size_t index = 0;
-        for (const auto& a : db::AnnotationRepository(*session.reader()).latestForLesion(session.lesionId())) {
-            if (a.slice != slice) continue;
-            scene.sliceContours.push_back({maskContour(a.mask), palette[index++ % std::size(palette)], 1.5});
-        }
-    } catch (const std::exception& e) {
-        logger("store")->warn("cannot read the lesion's annotations: {}", e.what());
+    // Colours follow the expert's place among all of the lesion's experts, so they
+    // do not change when another one is hidden.
+    const auto all = session.outlines().layers();
+    for (const auto* layer : session.shownLayers()) {
+        const auto it = layer->slices.find(slice);
+        if (it == layer->slices.end() || it->second.area() == 0) continue;
+        const auto index = static_cast<size_t>(std::find(all.begin(), all.end(), layer) - all.begin());
+        const bool own = layer->expert.name == session.expert().name;
+        scene.sliceContours.push_back({maskContour(it->second), expertColour(index), own ? 2.5 : 1.5});
     }
+}
+
+void addConsensusLayers(OverlayScene& scene, const review::Layers& layers, const review::LesionAgreement& agreement,
+                        int slice) {
+    if (layers.majorityConsensus)
+        if (const auto it = agreement.majority.find(slice); it != agreement.majority.end())
+            scene.sliceContours.push_back({maskContour(it->second), QColor(255, 255, 255), 2.0});
+    if (layers.stapleConsensus)
+        if (const auto it = agreement.staple.find(slice); it != agreement.staple.end())
+            scene.sliceContours.push_back({maskContour(it->second), QColor(120, 255, 255), 2.0});
+}
+
+void addCalipers(OverlayScene& scene, const review::ReviewSession& session, int slice) {
+    const auto* own = session.ownOutline(slice);
+    if (!own || own->area() == 0 || !session.series()) return;
+    const auto m = review::measureOutline(*own, review::spacingOf(*session.series()));
+    const QString unit = session.series()->geometry.hasSpacing ? QStringLiteral("mm") : QStringLiteral("mm (nominal)");
+    for (const auto& c : {m.longest, m.perpendicular})
+        scene.calipers.push_back({QLineF(c.x0, c.y0, c.x1, c.y1), QStringLiteral("%1 %2").arg(c.mm, 0, 'f', 1).arg(unit),
+                                  QColor(255, 255, 160)});
 }
 
 }  // namespace
 
 OverlayScene buildScene(const review::ReviewSession& session, int slice, const engine::ImageF& livePreview,
-                        const TrajectoryPlayer& player) {
+                        const TrajectoryPlayer& player, const review::LesionAgreement& agreement) {
     OverlayScene scene;
     const auto& box = session.box();
     if (!box.empty() && box.slice == slice)
@@ -80,7 +104,9 @@ OverlayScene buildScene(const review::ReviewSession& session, int slice, const e
         scene.cropPixels = running->image.width;
         scene.trajectory = renderHeatmap(livePreview, 1.0F, layers.opacity);
     }
-    if (session.reader() && session.lesionId() != 0 && layers.experts) addExpertLayers(scene, session, slice);
+    if (layers.experts) addExpertLayers(scene, session, slice);
+    if (session.seesOthers()) addConsensusLayers(scene, layers, agreement, slice);
+    if (layers.calipers) addCalipers(scene, session, slice);
     return scene;
 }
 

@@ -64,7 +64,7 @@ void SliceView::resetView() {
     m_pan = {};
     if (m_series && width() > 0 && height() > 0) {
         m_zoom = std::min(static_cast<double>(width()) / m_series->width,
-                          static_cast<double>(height()) / m_series->height);
+                          static_cast<double>(height()) / (m_series->height * aspect()));
         m_fitPending = false;
     }
     update();
@@ -73,15 +73,17 @@ void SliceView::resetView() {
 void SliceView::focusOn(const QRectF& region, double fraction) {
     if (!m_series || region.isEmpty() || width() <= 0 || height() <= 0) return;
     m_fitPending = false;
-    m_zoom = std::clamp(fraction * std::min(width() / region.width(), height() / region.height()), 0.1, 64.0);
+    m_zoom = std::clamp(fraction * std::min(width() / region.width(), height() / (region.height() * aspect())), 0.1, 64.0);
     const QPointF offset = region.center() - QPointF(m_series->width / 2.0, m_series->height / 2.0);
-    m_pan = -offset * m_zoom;
+    m_pan = -QPointF(offset.x() * m_zoom, offset.y() * m_zoom * aspect());
     update();
 }
 
 void SliceView::setTool(Tool tool) {
     m_tool = tool;
-    setCursor(tool == Tool::Roi ? Qt::CrossCursor : Qt::ArrowCursor);
+    m_path.clear();
+    setCursor(tool == Tool::WindowLevel ? Qt::ArrowCursor : Qt::CrossCursor);
+    update();
 }
 
 void SliceView::setScene(const OverlayScene& scene) {
@@ -102,7 +104,7 @@ QTransform SliceView::sliceToWidget() const {
     QTransform t;
     if (!m_series) return t;
     t.translate(width() / 2.0 + m_pan.x(), height() / 2.0 + m_pan.y());
-    t.scale(m_zoom, m_zoom);
+    t.scale(m_zoom, m_zoom * aspect());  // true pixel aspect: rows as far apart as they are in mm
     t.translate(-m_series->width / 2.0, -m_series->height / 2.0);
     return t;
 }
@@ -126,7 +128,9 @@ void SliceView::paintEvent(QPaintEvent*) {
     painter.setRenderHint(QPainter::SmoothPixmapTransform, m_zoom < 1.0);
     painter.drawImage(QPointF(0, 0), m_sliceImage);
     paintOverlay(painter, m_scene);
+    paintTools(painter);
     painter.resetTransform();
+    paintScaleBar(painter);
     painter.setPen(QColor(230, 230, 230));
     painter.drawText(rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop,
                      tr("Slice %1/%2   W %3  L %4").arg(m_slice + 1).arg(m_series->depth).arg(m_width, 0, 'f', 0).arg(m_center, 0, 'f', 0));
@@ -150,6 +154,7 @@ void SliceView::mousePressEvent(QMouseEvent* event) {
     m_dragWidth = m_width;
     m_dragZoom = m_zoom;
     if (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier)) m_drag = Drag::Pan;
+    else if (pressTool(event)) event->accept();  // a brush stroke or a polygon vertex
     else if (event->button() == Qt::LeftButton && m_tool == Tool::Roi && m_series) {
         m_drag = Drag::Roi;
         m_roiStart = sliceFromWidget(event->position());
@@ -162,6 +167,11 @@ void SliceView::mousePressEvent(QMouseEvent* event) {
 void SliceView::mouseMoveEvent(QMouseEvent* event) {
     const QPointF pos = event->position();
     const QPointF delta = pos - m_dragStart;
+    if (moveTool(pos)) {
+        m_lastMouse = pos;
+        updateCursorInfo(pos);
+        return;
+    }
     switch (m_drag) {
     case Drag::Roi:
         m_scene.roi = QRectF(m_roiStart, sliceFromWidget(pos)).normalized();
@@ -181,6 +191,8 @@ void SliceView::mouseMoveEvent(QMouseEvent* event) {
         update();
         break;
     case Drag::None:
+    case Drag::Stroke:
+    case Drag::Freehand:
         break;
     }
     m_lastMouse = pos;
@@ -188,6 +200,11 @@ void SliceView::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void SliceView::mouseReleaseEvent(QMouseEvent* event) {
+    if (releaseTool(event)) {
+        m_drag = Drag::None;
+        event->accept();
+        return;
+    }
     if (m_drag == Drag::Roi && m_series) {
         const QRectF box = QRectF(m_roiStart, sliceFromWidget(event->position())).normalized();
         const QRect clipped =
@@ -202,11 +219,19 @@ void SliceView::mouseReleaseEvent(QMouseEvent* event) {
     event->accept();
 }
 
-void SliceView::leaveEvent(QEvent*) { Q_EMIT cursorInfoChanged({}); }
+void SliceView::leaveEvent(QEvent*) {
+    m_hover = {-1, -1};
+    update();
+    Q_EMIT cursorInfoChanged({});
+}
 
 void SliceView::updateCursorInfo(const QPointF& widgetPoint) {
     if (!m_series) return;
     const QPointF p = sliceFromWidget(widgetPoint);
+    if (m_tool == Tool::Brush) {
+        m_hover = p;
+        update();
+    }
     const int x = static_cast<int>(std::floor(p.x()));
     const int y = static_cast<int>(std::floor(p.y()));
     if (x < 0 || y < 0 || x >= m_series->width || y >= m_series->height) {

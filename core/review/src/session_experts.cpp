@@ -38,6 +38,12 @@ void ReviewSession::setReviewMode(ReviewMode mode) {
 
 std::vector<const ExpertLayer*> ReviewSession::shownLayers() const { return m_outlines.shownTo(m_expert.name, m_mode); }
 
+bool ReviewSession::seesOthers() const {
+    if (m_mode == ReviewMode::Open) return true;
+    const auto* own = m_outlines.find(m_expert.name);
+    return own && own->state == db::ReviewState::Completed;
+}
+
 void ReviewSession::setExpertVisible(const std::string& expertName, bool visible) {
     m_outlines.setVisible(expertName, visible);
     notify(AnnotationsChanged);
@@ -58,6 +64,13 @@ void ReviewSession::reloadOutlines() {
         m_outlines.clear();
         say(std::string("Cannot read the lesion's outlines: ") + e.what(), true);
     }
+}
+
+void ReviewSession::refreshOutlines() {
+    const auto* draft = current();
+    if (!draft || draft->storeId == 0 || !m_reader) return;  // nothing stored to read yet
+    reloadOutlines();
+    notify(AnnotationsChanged);
 }
 
 void ReviewSession::editOutline(int slice, engine::Mask outline, const std::string& what, db::AnnotationSource source) {
@@ -132,6 +145,55 @@ void ReviewSession::acceptMajority() {
     for (size_t i = 0; i < majority.size(); ++i) majority.pixels[i] = p.pixels[i] >= 0.5F ? 1 : 0;
     editOutline(landed->crop.slice, maskOnSlice(landed->crop, majority, m_series->width, m_series->height),
                 "Accept the samples' majority", db::AnnotationSource::AcceptedSample);
+}
+
+void ReviewSession::setTools(const ToolSettings& tools) {
+    if (tools == m_tools) return;
+    m_tools = tools;
+    m_tools.brushRadiusMm = std::clamp(m_tools.brushRadiusMm, 0.25, 50.0);
+    if (m_tools.lowHu > m_tools.highHu) std::swap(m_tools.lowHu, m_tools.highHu);
+    notify(ToolsChanged);
+}
+
+void ReviewSession::stroke(int slice, const std::vector<SlicePoint>& path) {
+    if (!m_series || path.empty()) return;
+    const auto* own = ownOutline(slice);
+    auto outline = own ? *own : engine::Mask(m_series->height, m_series->width);
+    const auto spacing = spacingOf(*m_series);
+    switch (m_tools.tool) {
+    case OutlineTool::Brush:
+        paintStroke(outline, path, m_tools.brushRadiusMm, spacing, true);
+        editOutline(slice, std::move(outline), "Brush stroke");
+        break;
+    case OutlineTool::Eraser:
+        paintStroke(outline, path, m_tools.brushRadiusMm, spacing, false);
+        editOutline(slice, std::move(outline), "Eraser stroke");
+        break;
+    case OutlineTool::ThresholdBrush:
+        paintStrokeWithin(outline, path, m_tools.brushRadiusMm, spacing, *m_series, slice, m_tools.lowHu, m_tools.highHu);
+        editOutline(slice, std::move(outline), "Threshold brush stroke");
+        break;
+    case OutlineTool::Polygon:
+    case OutlineTool::None:
+        break;
+    }
+}
+
+void ReviewSession::fillPolygon(int slice, const std::vector<SlicePoint>& polygon) {
+    if (!m_series || polygon.size() < 3) return;
+    const auto* own = ownOutline(slice);
+    auto outline = own ? *own : engine::Mask(m_series->height, m_series->width);
+    review::fillPolygon(outline, polygon, true);
+    editOutline(slice, std::move(outline), "Outline");
+}
+
+void ReviewSession::fillHoles(int slice) {
+    const auto* own = ownOutline(slice);
+    if (!own) {
+        say("Nothing to fill: you have no outline on this slice", true);
+        return;
+    }
+    editOutline(slice, review::fillHoles(*own), "Fill holes");
 }
 
 LesionAgreement ReviewSession::agreement() const {

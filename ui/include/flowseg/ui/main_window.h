@@ -7,12 +7,15 @@
 #include <QMainWindow>
 #include <QRect>
 
+#include <functional>
 #include <memory>
 
 #include "flowseg/engine/sampler.h"
 #include "flowseg/review/review_session.h"
 
+class QAction;
 class QLabel;
+class QMenu;
 class QProgressBar;
 
 namespace flowseg::engine {
@@ -21,7 +24,10 @@ class Model;
 
 namespace flowseg::ui {
 
+class AgreementPanel;
+class ExpertPanel;
 class HelpOverlay;
+class OutlineToolsPanel;
 class LogPanel;
 class ResultsPanel;
 class SamplingControls;
@@ -55,6 +61,10 @@ public:
     void startSampling();
     /// Cancels the running sampling and loading (Esc).
     void cancelTask();
+    /// Signs an expert in (remembered for the next start).
+    void signIn(const QString& name, const QString& role);
+    /// Asks for the expert's name and role (Review > Sign in).
+    void showSignIn();
 
     /// Shows a problem found outside the window (start-up) like its own errors.
     void reportError(const QString& what, const QString& detail);
@@ -80,6 +90,9 @@ public:
     HelpOverlay* helpOverlay() const { return m_help; }
     review::UndoStack* undoStack() const { return &m_session->undoStack(); }
     LogPanel* logPanel() const { return m_log; }
+    OutlineToolsPanel* toolsPanel() const { return m_toolsPanel; }
+    ExpertPanel* expertPanel() const { return m_expertPanel; }
+    AgreementPanel* agreementPanel() const { return m_agreementPanel; }
     QProgressBar* progressBar() const;
 
 Q_SIGNALS:
@@ -97,6 +110,12 @@ protected:
 private:
     void buildDocks();
     void buildActions();  // main_window_actions.cpp
+    // main_window_experts.cpp
+    void buildExpertDocks();
+    void buildExpertActions(QMenu* menu, const std::function<QAction*(QMenu*, const QString&, const QList<QKeySequence>&,
+                                                                        std::function<void()>)>& add);
+    void refreshExpertViews(unsigned changes);
+    void setTool(review::OutlineTool tool);
     void onSessionChanged(unsigned changes);
     void onLoadFinished(SeriesLoadTask* task, int outcome);
     void startLoad(SeriesLoadTask* task);
@@ -116,6 +135,12 @@ private:
     LogPanel* m_log = nullptr;
     HelpOverlay* m_help = nullptr;
     TaskStatus* m_taskStatus = nullptr;
+    OutlineToolsPanel* m_toolsPanel = nullptr;
+    ExpertPanel* m_expertPanel = nullptr;
+    AgreementPanel* m_agreementPanel = nullptr;
+    /// Derived from the session once per change, for the panels and the overlay.
+    review::LesionAgreement m_agreement;
+    std::vector<review::RankedLesion> m_queue;
     QLabel* m_message = nullptr;
     QLabel* m_cursor = nullptr;
     QAction* m_undoAction = nullptr;

@@ -5,6 +5,7 @@
 
 #include <QColor>
 #include <QImage>
+#include <QLineF>
 #include <QPainterPath>
 #include <QRectF>
 #include <QString>
@@ -37,6 +38,13 @@ struct ContourLayer {
     double width = 1.0;  ///< in screen pixels (cosmetic pen)
 };
 
+/// A measured line (a lesion's diameter) with its length written beside it.
+struct CaliperLayer {
+    QLineF line;  ///< slice pixel coordinates
+    QString label;
+    QColor colour;
+};
+
 /// Everything drawn on top of the slice, in slice pixel coordinates.
 struct OverlayScene {
     QRectF cropRect;                     ///< where the crop sits on the slice
@@ -44,7 +52,8 @@ struct OverlayScene {
     QImage heatmap;                      ///< crop-space, already coloured (empty = none)
     QImage trajectory;                   ///< crop-space ODE state (empty = none)
     std::vector<ContourLayer> cropContours;   ///< samples, probability / majority outlines
-    std::vector<ContourLayer> sliceContours;  ///< expert annotations
+    std::vector<ContourLayer> sliceContours;  ///< expert annotations, consensus outlines
+    std::vector<CaliperLayer> calipers;       ///< the signed-in expert's diameters
     QRectF roi;                          ///< the marked lesion (empty = none)
     bool roiIsDraft = false;             ///< being dragged right now
 };

@@ -14,8 +14,13 @@ class TrajectoryPlayer;
 /// The value at the top of the colour map for a heatmap: p(1-p) peaks at 0.25.
 [[nodiscard]] float heatmapMaximum(review::Heatmap heatmap);
 
-/// The overlay of `slice`. `livePreview` (may be empty) is shown while a run goes on.
+/// The colour of the k-th expert (by name) in the outlines, legend and report.
+[[nodiscard]] QColor expertColour(size_t index);
+
+/// The overlay of `slice`. `livePreview` (may be empty) is shown while a run goes
+/// on; `agreement` (the session's, computed once per change) gives the consensus.
 [[nodiscard]] OverlayScene buildScene(const review::ReviewSession& session, int slice,
-                                      const engine::ImageF& livePreview, const TrajectoryPlayer& player);
+                                      const engine::ImageF& livePreview, const TrajectoryPlayer& player,
+                                      const review::LesionAgreement& agreement);
 
 }  // namespace flowseg::ui

@@ -1,8 +1,11 @@
 #pragma once
-// The slice viewer: one axial slice of a CT series with window/level, zoom, pan,
-// an HU readout under the cursor, the lesion ROI tool and the result overlays.
+// The slice viewer: one axial slice of a CT series drawn with its true pixel
+// aspect, a millimetre scale bar, window/level, zoom, pan, an HU readout under
+// the cursor, the lesion ROI tool, the outline tools' strokes and polygons (it
+// reports them; the session applies them) and the result overlays.
 
 #include <QImage>
+#include <QVector>
 #include <QPointF>
 #include <QWidget>
 
@@ -19,7 +22,7 @@ namespace flowseg::ui {
 class SliceView : public QWidget {
     Q_OBJECT
 public:
-    enum class Tool { WindowLevel, Roi };
+    enum class Tool { WindowLevel, Roi, Brush, Polygon };
 
     explicit SliceView(QWidget* parent = nullptr);
     ~SliceView() override;
@@ -48,6 +51,10 @@ public Q_SLOTS:
     void focusOn(const QRectF& region, double fraction = 0.5);
     void setTool(flowseg::ui::SliceView::Tool tool);
     void setScene(const flowseg::ui::OverlayScene& scene);
+    /// The brush's radius in mm, drawn as the cursor outline with the Brush tool.
+    void setBrushRadiusMm(double radiusMm);
+    /// Drops a polygon being clicked (Esc).
+    void cancelDrawing();
 
 Q_SIGNALS:
     void sliceChanged(int slice);
@@ -56,6 +63,11 @@ Q_SIGNALS:
     void cursorInfoChanged(const QString& text);
     /// A box was dragged with the ROI tool (slice pixel coordinates, clipped).
     void roiDrawn(const QRect& roi);
+    /// A brush stroke (press, drag, release) in slice pixel coordinates.
+    void strokeDrawn(const QVector<QPointF>& path);
+    /// A closed polygon: clicked vertices closed by a double click or Enter, or a
+    /// freehand outline dragged with the Polygon tool.
+    void polygonDrawn(const QVector<QPointF>& polygon);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -65,10 +77,19 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
 
 private:
-    enum class Drag { None, Roi, WindowLevel, Pan, Zoom };
+    enum class Drag { None, Roi, WindowLevel, Pan, Zoom, Stroke, Freehand };
     void rebuildSliceImage();
+    // slice_view_tools.cpp: the outline tools' mouse handling and drawing
+    bool pressTool(QMouseEvent* event);
+    bool moveTool(const QPointF& pos);
+    bool releaseTool(QMouseEvent* event);
+    void paintTools(QPainter& painter) const;
+    void paintScaleBar(QPainter& painter) const;
+    [[nodiscard]] double aspect() const;  ///< row spacing / column spacing
     void updateCursorInfo(const QPointF& widgetPoint);
     [[nodiscard]] QTransform sliceToWidget() const;
 
@@ -87,6 +108,9 @@ private:
     QPointF m_lastMouse;
     QPointF m_roiStart;  // slice coordinates
     double m_dragCenter = 0, m_dragWidth = 0, m_dragZoom = 1;
+    double m_brushRadiusMm = 3;
+    QVector<QPointF> m_path;    // stroke or polygon being drawn (slice coordinates)
+    QPointF m_hover{-1, -1};    // slice coordinates of the cursor
 };
 
 }  // namespace flowseg::ui

@@ -21,6 +21,7 @@
 #include "flowseg/review/expert_outlines.h"
 #include "flowseg/review/lesion_agreement.h"
 #include "flowseg/review/lesion_crop.h"
+#include "flowseg/review/outline_tools.h"
 #include "flowseg/review/undo_stack.h"
 
 namespace flowseg::db {
@@ -47,7 +48,8 @@ enum Change : unsigned {
     ModelChanged = 1U << 8,
     StoreChanged = 1U << 9,
     MessageChanged = 1U << 10,
-    AnnotationsChanged = 1U << 11,
+    AnnotationsChanged = 1U << 11,  ///< experts' outlines, their states, the review mode
+    ToolsChanged = 1U << 12,
 };
 
 /// The lesion box as drawn on a slice (slice pixel coordinates).
@@ -70,8 +72,22 @@ struct Layers {
     bool sampleContours = true;    ///< every sample's outline
     bool majority = true;          ///< the samples' majority outline
     bool experts = true;           ///< the experts' outlines from the store
+    bool majorityConsensus = false;  ///< the experts' majority outline
+    bool stapleConsensus = false;    ///< the experts' STAPLE consensus outline
+    bool calipers = true;          ///< the signed-in expert's diameters on the slice
     int selectedSample = -1;       ///< outlined in green; -1 = none
     bool operator==(const Layers&) const = default;
+};
+
+/// The outline tools (3D Slicer's Segment Editor effects, in short).
+enum class OutlineTool { None, Brush, Eraser, ThresholdBrush, Polygon };
+
+struct ToolSettings {
+    OutlineTool tool = OutlineTool::None;
+    double brushRadiusMm = 3;   ///< brush and eraser
+    double lowHu = -400;        ///< the threshold brush paints [lowHu, highHu]
+    double highHu = 300;
+    bool operator==(const ToolSettings&) const = default;
 };
 
 /// The signed-in expert: every outline they draw is stored under their name.
@@ -201,7 +217,13 @@ public:
     [[nodiscard]] const ExpertOutlines& outlines() const { return m_outlines; }
     /// The layers the signed-in expert may see (ExpertOutlines::shownTo).
     [[nodiscard]] std::vector<const ExpertLayer*> shownLayers() const;
+    /// Whether the signed-in expert may see the others' work (open review, or a
+    /// blind review they have completed): their outlines, consensus, agreement.
+    [[nodiscard]] bool seesOthers() const;
     void setExpertVisible(const std::string& expertName, bool visible);
+    /// Reads the current lesion's outlines from the store again (other experts may
+    /// share it); this expert's own edits are committed first, so none is lost.
+    void refreshOutlines();
     /// The signed-in expert's outline on `slice`, or null.
     [[nodiscard]] const engine::Mask* ownOutline(int slice) const;
     /// Replaces the signed-in expert's outline of the current lesion on `slice`
@@ -214,6 +236,14 @@ public:
     /// as the signed-in expert's editable outline on the result's slice.
     void acceptSample(int index);
     void acceptMajority();
+    /// The tools, applied to the signed-in expert's outline on `slice` (slice pixel
+    /// coordinates), each one undo step: a brush / eraser / threshold-brush stroke
+    /// with the tool settings' radius and HU range, a filled polygon, filled holes.
+    void stroke(int slice, const std::vector<SlicePoint>& path);
+    void fillPolygon(int slice, const std::vector<SlicePoint>& polygon);
+    void fillHoles(int slice);
+    [[nodiscard]] const ToolSettings& tools() const { return m_tools; }
+    void setTools(const ToolSettings& tools);
     /// The agreement of the current lesion's outlines (and the model's result).
     [[nodiscard]] LesionAgreement agreement() const;
     /// Saves the current agreement in the store (with the lesion's newest run).
@@ -279,6 +309,7 @@ private:
     Layers m_layers;
     Expert m_expert;
     ReviewMode m_mode = ReviewMode::Open;
+    ToolSettings m_tools;
     ExpertOutlines m_outlines;
     UndoStack m_undo;
     SessionMessage m_message;
