@@ -15,6 +15,7 @@
 #include "flowseg/dicom/series_writer.h"
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/model_location.h"
+#include "flowseg/ui/agreement_panel.h"
 #include "flowseg/ui/help_overlay.h"
 #include "flowseg/ui/log_panel.h"
 #include "flowseg/ui/main_window.h"
@@ -37,6 +38,24 @@ QString prepareDemoStudy(const QString& root) {
     return folder;
 }
 
+/// The real LIDC demo study (resources/demo-lidc): installed beside the program,
+/// else in the source tree. Empty when neither holds it.
+QString lidcDemoFolder() {
+    const QString installed = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/flowseg/demo-lidc"));
+    for (const auto& candidate : {installed, QStringLiteral(FLOWSEG_SOURCE_RESOURCES_DIR "/demo-lidc")})
+        if (QFileInfo::exists(QDir(candidate).filePath(QStringLiteral("readers.seg.dcm")))) return QDir(candidate).absolutePath();
+    return {};
+}
+
+/// The stored lesion of the open series marked with `box` on `slice`, or 0.
+std::int64_t storedLesion(const MainWindow& window, const QRect& box, int slice) {
+    for (const auto& lesion : window.session().lesions())
+        if (lesion.firstSlice == slice && lesion.box.x == box.x() && lesion.box.y == box.y() &&
+            lesion.box.width == box.width() && lesion.box.height == box.height())
+            return lesion.id;
+    return 0;
+}
+
 /// The demo's lesion: a box around the part-solid nodule (the most ambiguous edge).
 QRect demoLesionBox(int* slice) {
     const auto nodule = flowseg::dicom::demoNodules().at(1);
@@ -55,6 +74,10 @@ void applyView(MainWindow& window, const QString& view) {
         auto* player = window.player();
         player->setShownOnSlice(true);
         player->setFrame(player->frameCount() / 3);
+    } else if (view == QLatin1String("review")) {
+        // Every expert's outline, the heatmap, and the agreement panel in front.
+        window.session().setReviewMode(flowseg::review::ReviewMode::Open);
+        if (auto* dock = window.agreementPanel()->parentWidget()) dock->raise();
     } else if (view == QLatin1String("help")) {
         auto* help = window.helpOverlay();
         help->setGeometry(window.centralWidget()->geometry());
@@ -75,12 +98,14 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription(QStringLiteral("Review ambiguous lesions: plausible masks, uncertainty, trajectory."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the built-in demo study and sample its nodule."));
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Open the built-in synthetic demo study and sample its nodule; "
+                                                 "`--demo lidc`: the real LIDC-IDRI-0004 nodule with its four readers."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save the window to FILE once loading/sampling is done, then exit."),
                                         QStringLiteral("FILE"));
     const QCommandLineOption view(QStringLiteral("view"),
-                                  QStringLiteral("State for --screenshot: heatmap, samples, probability, trajectory, help."),
+                                  QStringLiteral("State for --screenshot: heatmap, samples, probability, trajectory, review, help."),
                                   QStringLiteral("STATE"), QStringLiteral("heatmap"));
     const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model checkpoint (.fsm); default: the shipped one."),
                                    QStringLiteral("FILE"));
@@ -119,7 +144,38 @@ int main(int argc, char** argv) {
     window.show();
 
     QString folder = parser.positionalArguments().value(0);
-    if (parser.isSet(demo)) {
+    const bool lidcDemo = parser.isSet(demo) && folder == QLatin1String("lidc");
+    if (lidcDemo) {
+        // The real LIDC-IDRI-0004 nodule with its four readers (resources/demo-lidc):
+        // the readers are imported as experts once; later starts reopen that lesion.
+        const QString root = lidcDemoFolder();
+        if (root.isEmpty()) {
+            std::fprintf(stderr, "flowseg-review: error: the LIDC demo study (share/flowseg/demo-lidc) is not installed\n");
+            return 1;
+        }
+        folder = QDir(root).filePath(QStringLiteral("ct"));
+        const auto sampleLesion = [&window] {
+            window.session().setReviewMode(flowseg::review::ReviewMode::Open);
+            const auto& b = window.session().box();
+            window.sliceView()->focusOn(QRectF(b.box.x + b.box.width / 2.0 - 32, b.box.y + b.box.height / 2.0 - 32, 64, 64), 0.95);
+            window.startSampling();
+        };
+        QObject::connect(&window, &MainWindow::seriesLoaded, &window, [&window, root, sampleLesion] {
+            const auto& lesions = window.session().lesions();
+            if (!lesions.empty()) {
+                window.session().selectLesion(lesions.front().id);
+                sampleLesion();
+                return;
+            }
+            auto connection = std::make_shared<QMetaObject::Connection>();
+            *connection = QObject::connect(&window, &MainWindow::readersImported, &window,
+                                           [connection, sampleLesion](const QList<qint64>& ids) {
+                                               QObject::disconnect(*connection);
+                                               if (!ids.isEmpty()) sampleLesion();
+                                           });
+            window.importReaders(false, {QDir(root).filePath(QStringLiteral("readers.seg.dcm"))});
+        });
+    } else if (parser.isSet(demo)) {
         try {
             folder = prepareDemoStudy(dataRoot);
         } catch (const std::exception& e) {
@@ -130,7 +186,9 @@ int main(int argc, char** argv) {
         QObject::connect(&window, &MainWindow::seriesLoaded, &window, [&window] {
             int slice = 0;
             const QRect box = demoLesionBox(&slice);
-            window.markLesion(box, slice);
+            // A second start reopens the demo's lesion instead of adding an identical one.
+            if (const auto stored = storedLesion(window, box, slice)) window.session().selectLesion(stored);
+            else window.markLesion(box, slice);
             window.sliceView()->focusOn(QRectF(QPointF(box.center()) - QPointF(64, 64), QSizeF(128, 128)), 0.95);
             window.startSampling();
         });

@@ -18,6 +18,7 @@
 #include "flowseg/imaging/image_io.h"
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
+#include "lidc_demo.h"
 
 namespace flowseg::cli {
 
@@ -105,6 +106,7 @@ void runDicomInfo(const DicomInfoFlags& f) {
 
 struct DemoStudyFlags {
     std::string out;
+    std::string lidc;
     unsigned seed = 1;
     bool json = false;
 };
@@ -113,6 +115,12 @@ void runDemoStudy(const DemoStudyFlags& f) {
     std::error_code ec;
     if (std::filesystem::exists(f.out, ec) && !std::filesystem::is_empty(f.out, ec))
         throw dicom::DicomError("output folder '" + f.out + "' is not empty; choose a new folder");
+    if (!f.lidc.empty()) {
+        const auto summary = writeLidcDemo(f.lidc, f.out);
+        if (f.json) printJson(summary);
+        else std::cout << "wrote the real LIDC demo study (" << summary["slices"] << " slices, four readers) to " << f.out << "\n";
+        return;
+    }
     const auto demo = dicom::demoChestCt(f.seed);
     const auto files = dicom::writeSeries(f.out, demo);
     if (f.json) printJson({{"out", f.out}, {"files", files.size()}, {"width", demo.width},
@@ -258,6 +266,9 @@ void addDicomCommands(CLI::App& app) {
     auto* demoCmd = app.add_subcommand("demo-study", "Write the built-in synthetic chest CT as DICOM files");
     demoCmd->add_option("--out", demo->out, "output folder (new or empty)")->required();
     demoCmd->add_option("--seed", demo->seed, "noise seed")->capture_default_str();
+    demoCmd->add_option("--lidc", demo->lidc,
+                        "instead: the real LIDC-IDRI-0004 demo (DICOM + the readers' SEG) from this LIDC Toolbox export "
+                        "(../shared/data/lidc-idri-0004)");
     demoCmd->add_flag("--json", demo->json, "print JSON");
     demoCmd->callback([demo] { runDemoStudy(*demo); });
 

@@ -41,6 +41,16 @@ void MainWindow::buildActions() {
         const auto path = QFileDialog::getOpenFileName(this, tr("Load model"), {}, tr("FlowSeg model (*.fsm)"));
         if (!path.isEmpty()) loadModel(path);
     });
+    add(file, tr("Import LIDC reader XML..."), {}, [this] {
+        const auto xml = QFileDialog::getOpenFileName(this, tr("Import the LIDC readers of the open series"), {},
+                                                      tr("LIDC XML (*.xml)"));
+        if (!xml.isEmpty()) importReaders(true, {xml});
+    });
+    add(file, tr("Import DICOM SEG readers..."), {}, [this] {
+        const auto segs = QFileDialog::getOpenFileNames(this, tr("Import readers' DICOM SEG files of the open series"),
+                                                        {}, tr("DICOM SEG (*.dcm *.seg);;All files (*)"));
+        if (!segs.isEmpty()) importReaders(false, segs);
+    });
     file->addSeparator();
     add(file, tr("Quit"), {QKeySequence::Quit}, [this] { close(); });
 

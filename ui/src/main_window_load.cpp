@@ -8,6 +8,7 @@
 #include "flowseg/db/study_repository.h"
 #include "flowseg/ui/log_panel.h"
 #include "flowseg/ui/main_window.h"
+#include "flowseg/ui/reader_import_task.h"
 #include "flowseg/ui/series_load_task.h"
 #include "flowseg/ui/slice_view.h"
 #include "flowseg/ui/task_manager.h"
@@ -58,6 +59,37 @@ void MainWindow::onLoadFinished(SeriesLoadTask* task, int outcome) {
     logger("dicom")->info("loaded series {} ({} slices)", series->seriesUid, series->depth);
     m_session->setSeries(series, task->seriesId() ? task->seriesId() : task->property("seriesId").toLongLong());
     Q_EMIT seriesLoaded();
+}
+
+void MainWindow::importReaders(bool lidcXml, const QStringList& files) {
+    std::vector<std::string> paths;
+    for (const auto& f : files) paths.push_back(f.toStdString());
+    auto* task = new ReaderImportTask(lidcXml ? ReaderImportTask::Source::LidcXml : ReaderImportTask::Source::Seg,
+                                      std::move(paths), m_session->series(), m_session->seriesId(),
+                                      m_session->storePath());
+    connect(m_tasks, &TaskManager::taskFinished, task, [this, task](Task* finished, Task::Outcome outcome) {
+        if (finished != task) return;
+        QList<qint64> lesions;
+        if (outcome != Task::Outcome::Succeeded) {
+            reportError(tr("Cannot import the readers"),
+                        outcome == Task::Outcome::Canceled ? tr("cancelled") : task->errorMessage());
+            Q_EMIT readersImported(lesions);
+            return;
+        }
+        m_session->reloadFromStore();
+        QStringList summary;
+        for (const auto& imported : task->imported()) {
+            lesions.append(imported.lesionId);
+            summary.append(tr("%1 (%2 readers, %3 outlines)")
+                               .arg(QString::fromStdString(imported.label))
+                               .arg(imported.readers.size())
+                               .arg(imported.outlines));
+        }
+        if (!lesions.isEmpty()) selectStoredLesion(lesions.front(), m_session->seriesId());
+        m_session->report(tr("Imported %1.").arg(summary.join(QStringLiteral(", "))).toStdString(), false);
+        Q_EMIT readersImported(lesions);
+    });
+    m_tasks->add(task, TaskManager::Kind::Import);
 }
 
 void MainWindow::selectStoredLesion(std::int64_t lesionId, std::int64_t seriesId) {

@@ -65,9 +65,11 @@ void StudyBrowser::reload(db::Database& database) {
             seriesItem->setToolTip(QString::fromStdString(series.sourcePath));
             studyItem->appendRow({seriesItem, plain({})});
             for (const auto& lesion : lesions.ofSeries(series.id)) {
-                auto* lesionItem = makeItem(tr("%1 (slice %2, %3x%4 px)")
-                                                .arg(QString::fromStdString(lesion.label))
-                                                .arg(lesion.firstSlice + 1)
+                const auto slices = lesion.lastSlice > lesion.firstSlice
+                                         ? tr("slices %1-%2").arg(lesion.firstSlice + 1).arg(lesion.lastSlice + 1)
+                                         : tr("slice %1").arg(lesion.firstSlice + 1);
+                auto* lesionItem = makeItem(tr("%1 (%2, %3x%4 px)")
+                                                .arg(QString::fromStdString(lesion.label), slices)
                                                 .arg(lesion.box.width)
                                                 .arg(lesion.box.height),
                                             Kind::Lesion, lesion.id);

@@ -59,7 +59,7 @@ std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWr
         DcmFileFormat file;
         DcmDataset& d = *file.getDataset();
         put(d, DCM_SOPClassUID, UID_CTImageStorage);
-        put(d, DCM_SOPInstanceUID, newUid());
+        put(d, DCM_SOPInstanceUID, z < static_cast<int>(s.sopUids.size()) ? s.sopUids[static_cast<size_t>(z)] : newUid());
         put(d, DCM_StudyInstanceUID, studyUid);
         put(d, DCM_SeriesInstanceUID, seriesUid);
         put(d, DCM_FrameOfReferenceUID, frameOfReference);
@@ -77,7 +77,7 @@ std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWr
                                              g.origin[2] + z * g.sliceSpacing * g.normal[2]};
         put(d, DCM_ImagePositionPatient, joined(position));
         put(d, DCM_ImageOrientationPatient, orientation);
-        put(d, DCM_PixelSpacing, spacing);
+        if (s.writePixelSpacing) put(d, DCM_PixelSpacing, spacing);
         char thickness[32];
         std::snprintf(thickness, sizeof thickness, "%.4f", g.sliceSpacing);
         put(d, DCM_SliceThickness, thickness);
@@ -107,7 +107,8 @@ std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWr
         char name[256];
         std::snprintf(name, sizeof name, s.fileNamePattern.c_str(), z);
         const auto path = (fs::path(folder) / name).string();
-        const OFCondition saved = file.saveFile(path.c_str(), EXS_LittleEndianExplicit);
+        const OFCondition saved =
+            file.saveFile(path.c_str(), s.deflate ? EXS_DeflatedLittleEndianExplicit : EXS_LittleEndianExplicit);
         if (saved.bad()) throw DicomError("cannot write '" + path + "': " + saved.text());
         paths.push_back(path);
     }

@@ -157,7 +157,8 @@ void ReviewSession::selectLesion(db::RowId lesionId) {
     std::uint64_t key = 0;
     for (const auto& [k, draft] : m_drafts)
         if (draft.storeId == lesionId) key = k;
-    if (key == 0) {
+    const bool fresh = key == 0;
+    if (fresh) {
         key = m_nextDraft++;
         auto& draft = m_drafts[key];
         draft.box = {record->box, record->firstSlice};
@@ -165,6 +166,19 @@ void ReviewSession::selectLesion(db::RowId lesionId) {
     }
     m_undo.clear();
     setCurrent(key, UndoChanged);
+    if (fresh) {
+        // A lesion outlined on several slices is reviewed on its key slice: where
+        // the experts' outlines together are largest.
+        std::map<int, long> area;
+        for (const auto* layer : m_outlines.layers())
+            for (const auto& [slice, mask] : layer->slices) area[slice] += mask.area();
+        const auto key = std::max_element(area.begin(), area.end(),
+                                          [](const auto& a, const auto& b) { return a.second < b.second; });
+        if (key != area.end() && key->second > 0 && key->first != box().slice) {
+            current()->box.slice = key->first;
+            notify(SelectionChanged);
+        }
+    }
     say(record->label + " (" + db::displayName(record->state) + ").", false);
 }
 

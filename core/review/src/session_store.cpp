@@ -42,6 +42,13 @@ void ReviewSession::flushStore() {
     if (m_writer) m_writer->waitIdle();
 }
 
+void ReviewSession::reloadFromStore() {
+    flushStore();
+    reloadLesions();
+    refreshOutlines();
+    notify(LesionsChanged | AnnotationsChanged);
+}
+
 void ReviewSession::reloadLesions() {
     m_lesions.clear();
     if (!m_reader || m_seriesId == 0) return;

@@ -55,6 +55,10 @@ public:
     void openFolder(const QString& folder);
     /// Loads a stored series (its files) in the background.
     void openStoredSeries(std::int64_t seriesId);
+    /// Imports readers' outlines of the open series (an LIDC XML, or DICOM SEG
+    /// files) into the store as a task; each reader becomes an expert, and the
+    /// first imported lesion is selected.
+    void importReaders(bool lidcXml, const QStringList& files);
     /// Marks the lesion box on `slice` (undoable, like a drag with the ROI tool).
     void markLesion(const QRect& box, int slice);
     /// Starts sampling the marked lesion with the controls' settings.
@@ -97,6 +101,8 @@ public:
 
 Q_SIGNALS:
     void seriesLoaded();
+    /// After an import: the lesions it wrote (empty when it failed).
+    void readersImported(const QList<qint64>& lesionIds);
     void loadFailed(const QString& message);
     /// After a sampling run ended: whether its samples landed on the lesion.
     void samplingFinished(bool succeeded);

@@ -18,7 +18,7 @@ namespace flowseg::ui {
 class TaskManager : public QObject {
     Q_OBJECT
 public:
-    enum class Kind { Loading, Sampling, Training, Export };
+    enum class Kind { Loading, Sampling, Training, Import, Export };
     Q_ENUM(Kind)
 
     /// How long a task runs before its progress is shown.

@@ -25,6 +25,13 @@ struct SeriesToWrite {
     std::string fileNamePattern = "slice_%03d.dcm";
     /// Instance number of slice k (default k + 1); tests shuffle it.
     std::vector<int> instanceNumbers;
+    /// SOP Instance UID of slice k (generated when empty), e.g. a real study's.
+    std::vector<std::string> sopUids;
+    /// False: no PixelSpacing is written (the source did not give it), and a
+    /// reader of the series knows its millimetres are nominal.
+    bool writePixelSpacing = true;
+    /// Deflated Explicit VR Little Endian instead of plain: files a third the size.
+    bool deflate = false;
 };
 
 /// Returns the written paths, in slice order. Throws DicomError on failure.

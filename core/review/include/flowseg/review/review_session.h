@@ -160,6 +160,9 @@ public:
     [[nodiscard]] db::Database* reader() const { return m_reader.get(); }
     /// Blocks until every write so far is committed (closing the window, tests).
     void flushStore();
+    /// Reads the series' lesions and the current lesion's outlines again (after an
+    /// import by another connection).
+    void reloadFromStore();
 
     // --- model and series
     void setModel(std::shared_ptr<const engine::Model> model);
