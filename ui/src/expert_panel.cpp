@@ -60,7 +60,14 @@ ExpertPanel::ExpertPanel(QWidget* parent) : QWidget(parent) {
         Q_EMIT modeEdited(static_cast<review::ReviewMode>(m_mode->currentData().toInt()));
     });
     connect(m_legend, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem* item, int column) {
-        if (column == 0) Q_EMIT visibilityEdited(item->text(0), item->checkState(0) == Qt::Checked);
+        if (column != 0) return;
+        // Queued: the session's answer rebuilds this legend, item included, which
+        // must not happen while the tree is still inside the item's change.
+        QMetaObject::invokeMethod(
+            this, [this, name = item->text(0), visible = item->checkState(0) == Qt::Checked] {
+                Q_EMIT visibilityEdited(name, visible);
+            },
+            Qt::QueuedConnection);
     });
 }
 

@@ -1,0 +1,300 @@
+// A two-expert session driven through the real window on the offscreen platform:
+// expert A draws with the brush, undoes and redoes, accepts a sample and edits it,
+// completes; expert B in blind review does not see A's outline, draws a polygon;
+// open review shows both; the agreement panel's Dice is the one computed here; a
+// session killed with SIGKILL loses no stroke it reported saved; and diameters
+// of a drawn circle come out right in mm on a series with non-square pixels.
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QDoubleSpinBox>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProcess>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeWidget>
+
+#include <csignal>
+
+#include "flowseg/db/annotation_repository.h"
+#include "flowseg/db/database.h"
+#include "flowseg/db/lesion_repository.h"
+#include "flowseg/dicom/series_writer.h"
+#include "flowseg/engine/metrics.h"
+#include "flowseg/engine/model.h"
+#include "flowseg/engine/runtime.h"
+#include "flowseg/engine/synthetic.h"
+#include "flowseg/engine/trainer.h"
+#include "flowseg/review/study_import.h"
+#include "flowseg/ui/agreement_panel.h"
+#include "flowseg/ui/expert_panel.h"
+#include "flowseg/ui/main_window.h"
+#include "flowseg/ui/outline_tools_panel.h"
+#include "flowseg/ui/results_panel.h"
+#include "flowseg/ui/sampling_controls.h"
+#include "flowseg/ui/sign_in_dialog.h"
+#include "flowseg/ui/slice_view.h"
+
+using flowseg::ui::MainWindow;
+
+class ExpertSessionTest : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_demoFolder;
+    std::shared_ptr<const flowseg::engine::Model> m_model;
+
+    std::unique_ptr<MainWindow> openWindow(const QString& store, const QString& folder) {
+        auto window = std::make_unique<MainWindow>();
+        window->resize(1500, 950);
+        window->setModel(m_model);
+        if (!window->openStore(m_dir.filePath(store))) return nullptr;
+        window->show();
+        QSignalSpy loaded(window.get(), &MainWindow::seriesLoaded);
+        window->openFolder(folder);
+        if (!loaded.wait(60000)) return nullptr;
+        return window;
+    }
+
+    static void settle(MainWindow& window) {
+        window.session().flushStore();
+        QCoreApplication::processEvents();
+    }
+
+    /// Press, drag through `path` and release with the left button (slice coordinates).
+    static void drag(MainWindow& window, const QVector<QPointF>& path) {
+        auto* view = window.sliceView();
+        const auto at = [view](const QPointF& p) { return view->widgetFromSlice(p); };
+        QTest::mousePress(view, Qt::LeftButton, Qt::NoModifier, at(path.front()).toPoint());
+        for (const auto& p : path) {
+            QMouseEvent move(QEvent::MouseMove, at(p), view->mapToGlobal(at(p)), Qt::NoButton, Qt::LeftButton,
+                             Qt::NoModifier);
+            QApplication::sendEvent(view, &move);
+        }
+        QTest::mouseRelease(view, Qt::LeftButton, Qt::NoModifier, at(path.back()).toPoint());
+    }
+
+    /// The Dice the agreement panel shows for its first pair.
+    static double shownDice(MainWindow& window) {
+        auto* pairs = window.agreementPanel()->pairs();
+        return pairs->rowCount() > 0 && pairs->item(0, 2) ? pairs->item(0, 2)->text().toDouble() : -1.0;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+        QVERIFY(m_dir.isValid());
+        flowseg::engine::configureThreads(0);
+        m_demoFolder = m_dir.filePath("demo-ct");
+        flowseg::dicom::writeSeries(m_demoFolder.toStdString(), flowseg::dicom::demoChestCt());
+        std::vector<flowseg::engine::MultiRaterCase> cases;
+        for (int i = 0; i < 4; ++i) cases.push_back(flowseg::engine::generateSyntheticCase({32, 3, 5}, i).data);
+        flowseg::engine::TrainingOptions training;
+        training.preset = "tiny";
+        training.iterations = 3;
+        training.batchSize = 4;
+        training.device = "cpu";
+        training.checkpointPath = m_dir.filePath("tiny.fsm").toStdString();
+        flowseg::engine::Trainer(cases, training).run();
+        m_model = flowseg::engine::Model::load(training.checkpointPath, "cpu");
+    }
+
+    void twoExpertsDrawCompareAndAgree() {
+        auto window = openWindow("experts.flowseg", m_demoFolder);
+        QVERIFY(window);
+        const auto nodule = flowseg::dicom::demoNodules().at(1);
+        const int slice = nodule.slice;
+        window->markLesion(QRect(nodule.x - 9, nodule.y - 9, 19, 19), slice);
+        QCOMPARE(window->sliceView()->slice(), slice);
+        window->sliceView()->focusOn(QRectF(nodule.x - 20, nodule.y - 20, 40, 40), 0.9);
+
+        // Expert A, through the sign-in dialog.
+        QTimer::singleShot(0, this, [] {
+            auto* dialog = qobject_cast<flowseg::ui::SignInDialog*>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            dialog->nameEdit()->setText(QStringLiteral("Dr A"));
+            dialog->roleBox()->setCurrentText(QStringLiteral("radiologist"));
+            dialog->accept();
+        });
+        window->showSignIn();
+        window->activateWindow();  // the dialog had the focus: shortcuts go to the active window
+        QVERIFY(QTest::qWaitForWindowActive(window.get()));
+        QCOMPARE(window->session().expert().name, std::string("Dr A"));
+        QVERIFY(window->expertPanel()->signedInText().contains("Dr A"));
+
+        // A paints with the brush (B, drag), undoes (Z) and redoes (Y).
+        QTest::keyClick(window.get(), Qt::Key_B);
+        QCOMPARE(window->sliceView()->tool(), flowseg::ui::SliceView::Tool::Brush);
+        drag(*window, {QPointF(nodule.x - 2, nodule.y), QPointF(nodule.x, nodule.y), QPointF(nodule.x + 2, nodule.y)});
+        QVERIFY(window->session().ownOutline(slice));
+        const long painted = window->session().ownOutline(slice)->area();
+        QVERIFY2(painted > 20, qPrintable(QString::number(painted)));
+        QCOMPARE(window->sliceView()->scene().sliceContours.size(), size_t{1});
+        QTest::keyClick(window.get(), Qt::Key_Z);
+        QCOMPARE(window->session().ownOutline(slice)->area(), 0L);
+        QTest::keyClick(window.get(), Qt::Key_Y);
+        QCOMPARE(window->session().ownOutline(slice)->area(), painted);
+
+        // A samples, accepts sample 2 (A) as the outline and edits it with the eraser.
+        auto* controls = window->controls();
+        controls->samplesBox()->setValue(6);
+        controls->solverBox()->setCurrentText("euler");
+        controls->stepsBox()->setValue(3);
+        QSignalSpy sampled(window.get(), &MainWindow::samplingFinished);
+        QTest::keyClick(window.get(), Qt::Key_S);
+        QVERIFY(sampled.wait(120000));
+        QVERIFY(sampled.first().first().toBool());
+        window->results()->selectSample(1);
+        QTest::keyClick(window.get(), Qt::Key_A);
+        QVERIFY(window->session().result());
+        QVERIFY(window->session().ownOutline(slice));
+        const auto& landed = *window->session().result();
+        const auto accepted = flowseg::review::maskOnSlice(landed.crop, landed.result.masks.at(1), 256, 256);
+        QCOMPARE(*window->session().ownOutline(slice), accepted);
+        QTest::keyClick(window.get(), Qt::Key_B);
+        drag(*window, {QPointF(nodule.x + 6, nodule.y + 6), QPointF(nodule.x + 7, nodule.y + 6)});
+        const auto edited = *window->session().ownOutline(slice);
+        QVERIFY(edited != accepted);
+        QTest::keyClick(window.get(), Qt::Key_C);  // A completes
+        settle(*window);
+        const auto lesion = window->lesionId();
+        QVERIFY(lesion > 0);
+
+        // Expert B in blind review: A's outline is not shown, not even A's name.
+        window->signIn(QStringLiteral("Dr B"), QStringLiteral("resident"));
+        window->expertPanel()->modeBox()->setCurrentIndex(
+            window->expertPanel()->modeBox()->findData(static_cast<int>(flowseg::review::ReviewMode::Blind)));
+        QCOMPARE(window->session().reviewMode(), flowseg::review::ReviewMode::Blind);
+        QVERIFY(window->sliceView()->scene().sliceContours.empty());
+        QCOMPARE(window->expertPanel()->legend()->topLevelItemCount(), 0);
+        QVERIFY(window->agreementPanel()->summary()->text().contains("Blind review"));
+        // B outlines with the polygon tool: clicked vertices, closed by a double click.
+        QTest::keyClick(window.get(), Qt::Key_P);
+        auto* view = window->sliceView();
+        for (const auto& p : {QPointF(nodule.x - 5, nodule.y - 5), QPointF(nodule.x + 5, nodule.y - 5),
+                              QPointF(nodule.x + 5, nodule.y + 5), QPointF(nodule.x - 5, nodule.y + 5)})
+            QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, view->widgetFromSlice(p).toPoint());
+        QTest::mouseDClick(view, Qt::LeftButton, Qt::NoModifier, view->widgetFromSlice(QPointF(nodule.x - 5, nodule.y + 5)).toPoint());
+        QVERIFY(window->session().ownOutline(slice));
+        const auto polygon = *window->session().ownOutline(slice);
+        QVERIFY2(polygon.area() > 80, qPrintable(QString::number(polygon.area())));
+        QCOMPARE(window->sliceView()->scene().sliceContours.size(), size_t{1});  // only B's own
+
+        // Open review: both outlines, each in its own colour with a legend entry.
+        QTest::keyClick(window.get(), Qt::Key_V);
+        QCOMPARE(window->session().reviewMode(), flowseg::review::ReviewMode::Open);
+        QCOMPARE(window->sliceView()->scene().sliceContours.size(), size_t{2});
+        QCOMPARE(window->expertPanel()->legend()->topLevelItemCount(), 2);
+        QVERIFY(window->sliceView()->scene().sliceContours[0].colour != window->sliceView()->scene().sliceContours[1].colour);
+        // The agreement panel's Dice is the Dice of the two stored outlines.
+        settle(*window);
+        auto database = flowseg::db::Database::open(m_dir.filePath("experts.flowseg").toStdString(),
+                                                    flowseg::db::OpenMode::ReadOnly);
+        const auto stored = flowseg::db::AnnotationRepository(database).latestForLesion(lesion);
+        QCOMPARE(stored.size(), size_t{2});
+        const double dice = flowseg::engine::dice(stored[0].mask, stored[1].mask);
+        QCOMPARE(stored[0].mask == edited || stored[1].mask == edited, true);
+        QVERIFY2(std::abs(shownDice(*window) - dice) < 5e-4,
+                 qPrintable(QStringLiteral("panel %1, computed %2").arg(shownDice(*window)).arg(dice)));
+        // Hiding A leaves B's outline alone on the slice.
+        auto* item = window->expertPanel()->legend()->topLevelItem(0);
+        item->setCheckState(0, Qt::Unchecked);
+        QTRY_COMPARE(window->sliceView()->scene().sliceContours.size(), size_t{1});
+        // The STAPLE consensus is a layer of its own.
+        window->agreementPanel()->stapleBox()->setChecked(true);
+        QCOMPARE(window->sliceView()->scene().sliceContours.size(), size_t{2});
+    }
+
+    void aKilledSessionLosesNothingItReportedSaved() {
+        // The session the window runs, in a process of its own, killed with SIGKILL
+        // while drawing; the window then reopens the store.
+        const auto store = m_dir.filePath("killed.flowseg");
+        flowseg::db::RowId seriesId = 0;
+        {
+            auto database = flowseg::db::Database::open(store.toStdString());
+            auto load = flowseg::dicom::loadFolder(m_demoFolder.toStdString());
+            seriesId = flowseg::review::registerLoadedSeries(database, load.series).seriesIds.front();
+        }
+        QProcess writer;
+        writer.start(QStringLiteral(FLOWSEG_SESSION_CRASH_WRITER),
+                     {store, m_demoFolder, QString::number(seriesId), QStringLiteral("Dr K")});
+        QVERIFY(writer.waitForStarted());
+        QString lastSaved;
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 60000) {
+            writer.waitForReadyRead(1000);
+            const auto lines = QString::fromUtf8(writer.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
+            if (!lines.isEmpty()) lastSaved = lines.back();
+            if (lastSaved.split(' ').value(2).toLong() > 150) break;  // a few strokes in
+        }
+        ::kill(static_cast<pid_t>(writer.processId()), SIGKILL);
+        writer.waitForFinished();
+        QVERIFY2(lastSaved.startsWith("saved"), qPrintable(lastSaved + writer.readAllStandardError()));
+        const auto lesion = lastSaved.split(' ').value(1).toLongLong();
+        const auto area = lastSaved.split(' ').value(2).toLong();
+        // Reopened: the lesion, and an outline at least as large as the last one reported saved.
+        auto window = openWindow("killed.flowseg", m_demoFolder);
+        QVERIFY(window);
+        window->signIn(QStringLiteral("Dr K"), QStringLiteral("radiologist"));
+        window->session().selectLesion(lesion);
+        QCOMPARE(window->lesionId(), lesion);
+        const auto* outline = window->session().ownOutline(window->session().box().slice);
+        QVERIFY(outline);
+        QVERIFY2(outline->area() >= area, qPrintable(QStringLiteral("%1 < %2").arg(outline->area()).arg(area)));
+        QVERIFY(!window->sliceView()->scene().sliceContours.empty());
+    }
+
+    void aDrawnCircleMeasuresRightInMillimetresOnNonSquarePixels() {
+        // A series whose rows are 0.9 mm apart and columns 0.6 mm.
+        auto ct = flowseg::dicom::demoChestCt();
+        ct.geometry.rowSpacing = 0.9;
+        ct.geometry.columnSpacing = 0.6;
+        const auto folder = m_dir.filePath("anisotropic-ct");
+        flowseg::dicom::writeSeries(folder.toStdString(), ct);
+        auto window = openWindow("aniso.flowseg", folder);
+        QVERIFY(window);
+        QCOMPARE(window->session().series()->geometry.rowSpacing, 0.9);
+        window->signIn(QStringLiteral("Dr M"), QStringLiteral("radiologist"));
+        const int slice = 20;
+        window->markLesion(QRect(100, 100, 30, 30), slice);
+        // One dab of a 6 mm brush: a circle of 6 mm radius (an ellipse in pixels).
+        QTest::keyClick(window.get(), Qt::Key_B);
+        window->toolsPanel()->brushSizeBox()->setValue(6.0);
+        QCOMPARE(window->session().tools().brushRadiusMm, 6.0);
+        drag(*window, {QPointF(115, 115)});
+        const auto* circle = window->session().ownOutline(slice);
+        QVERIFY(circle);
+        // The experts panel lists the outline's diameters in mm.
+        auto* table = window->expertPanel()->measures();
+        QVERIFY(table->rowCount() >= 1);
+        const double longest = table->item(0, 2)->text().toDouble();
+        const double perpendicular = table->item(0, 3)->text().toDouble();
+        const double area = table->item(0, 4)->text().toDouble();
+        qInfo("6 mm circle on 0.6 x 0.9 mm pixels: longest %.1f mm, perpendicular %.1f mm, area %.1f mm²", longest,
+              perpendicular, area);
+        QVERIFY(std::abs(longest - 12.0) <= 0.9 + 0.05);       // within one pixel (and the panel's rounding)
+        QVERIFY(std::abs(perpendicular - 12.0) <= 0.9 + 0.05);
+        QVERIFY(std::abs(area - M_PI * 36.0) <= 0.06 * M_PI * 36.0);
+        // Drawn with its true aspect: a mm is as long across as down on screen.
+        auto* view = window->sliceView();
+        const QPointF origin = view->widgetFromSlice(QPointF(0, 0));
+        const double acrossPerMm = (view->widgetFromSlice(QPointF(1, 0)) - origin).x() / 0.6;
+        const double downPerMm = (view->widgetFromSlice(QPointF(0, 1)) - origin).y() / 0.9;
+        QVERIFY(std::abs(acrossPerMm - downPerMm) < 1e-6 * acrossPerMm);
+    }
+};
+
+QTEST_MAIN(ExpertSessionTest)
+#include "test_expert_session.moc"
