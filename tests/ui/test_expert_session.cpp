@@ -216,6 +216,37 @@ private Q_SLOTS:
         QCOMPARE(window->sliceView()->scene().sliceContours.size(), size_t{2});
     }
 
+    void importedReadersAreExpertsInTheStoreAndInOpenReview() {
+        // The real LIDC demo (resources/demo-lidc): four readers in one DICOM SEG.
+        const QString demo = QStringLiteral(FLOWSEG_SOURCE_DIR "/resources/demo-lidc");
+        auto window = openWindow("imported.flowseg", demo + "/ct");
+        QVERIFY(window);
+        QSignalSpy imported(window.get(), &MainWindow::readersImported);
+        window->importReaders(false, {demo + "/readers.seg.dcm"});
+        QVERIFY(imported.wait(60000));
+        const auto lesions = imported.first().first().value<QList<qint64>>();
+        QCOMPARE(lesions.size(), 1);
+        QTRY_COMPARE(window->lesionId(), lesions.front());
+        // In the store: one expert per reader, each with outlines.
+        auto database = flowseg::db::Database::open(m_dir.filePath("imported.flowseg").toStdString(),
+                                                    flowseg::db::OpenMode::ReadOnly);
+        QCOMPARE(flowseg::db::ExpertRepository(database).all().size(), size_t{4});
+        // In open review: four legend entries and, on the key slice, four outlines.
+        window->session().setReviewMode(flowseg::review::ReviewMode::Open);
+        QCOMPARE(window->expertPanel()->legend()->topLevelItemCount(), 4);
+        QCOMPARE(window->sliceView()->slice(), window->session().box().slice);
+        QCOMPARE(window->sliceView()->scene().sliceContours.size(), size_t{4});
+        QCOMPARE(window->agreementPanel()->pairs()->rowCount(), 6);  // 4 readers: 6 pairs
+        // A SEG of another series is refused with a message, and nothing is added.
+        auto other = openWindow("other.flowseg", m_demoFolder);
+        QVERIFY(other);
+        QSignalSpy refused(other.get(), &MainWindow::readersImported);
+        other->importReaders(false, {demo + "/readers.seg.dcm"});
+        QVERIFY(refused.wait(60000));
+        QVERIFY(refused.first().first().value<QList<qint64>>().isEmpty());
+        QVERIFY2(other->statusText().contains("Cannot import the readers"), qPrintable(other->statusText()));
+    }
+
     void aKilledSessionLosesNothingItReportedSaved() {
         // The session the window runs, in a process of its own, killed with SIGKILL
         // while drawing; the window then reopens the store.
