@@ -13,7 +13,8 @@ packages=(
   python3-pydicom
   clang libclang-rt-14-dev
   orthanc dcmtk
-  qt6-base-dev xvfb xauth fonts-dejavu-core
+  qt6-base-dev qt6-svg-dev xvfb xauth fonts-dejavu-core
+  lintian appstream dpkg-dev
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QIcon>
 #include <QStandardPaths>
 #include <QTimer>
 
@@ -15,7 +16,10 @@
 #include "flowseg/dicom/series_writer.h"
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/model_location.h"
+#include "flowseg/engine/model.h"
+#include "flowseg/ui/about.h"
 #include "flowseg/ui/agreement_panel.h"
+#include "flowseg/version.h"
 #include "flowseg/ui/help_overlay.h"
 #include "flowseg/ui/log_panel.h"
 #include "flowseg/ui/main_window.h"
@@ -38,13 +42,11 @@ QString prepareDemoStudy(const QString& root) {
     return folder;
 }
 
-/// The real LIDC demo study (resources/demo-lidc): installed beside the program,
-/// else in the source tree. Empty when neither holds it.
+/// The real LIDC demo study, installed (or staged by the build) beside the
+/// program in share/flowseg/demo-lidc. Empty when it is not there.
 QString lidcDemoFolder() {
-    const QString installed = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/flowseg/demo-lidc"));
-    for (const auto& candidate : {installed, QStringLiteral(FLOWSEG_SOURCE_RESOURCES_DIR "/demo-lidc")})
-        if (QFileInfo::exists(QDir(candidate).filePath(QStringLiteral("readers.seg.dcm")))) return QDir(candidate).absolutePath();
-    return {};
+    const QString folder = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/flowseg/demo-lidc"));
+    return QFileInfo::exists(QDir(folder).filePath(QStringLiteral("readers.seg.dcm"))) ? QDir(folder).absolutePath() : QString();
 }
 
 /// The stored lesion of the open series marked with `box` on `slice`, or 0.
@@ -92,12 +94,17 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("FlowSeg"));
     QApplication::setApplicationName(QStringLiteral("FlowSeg Review"));
-    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setApplicationVersion(QStringLiteral(FLOWSEG_VERSION));
+    flowseg::ui::initResources();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowseg-review.svg")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Review ambiguous lesions: plausible masks, uncertainty, trajectory."));
     parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption version(QStringList{QStringLiteral("v"), QStringLiteral("version")},
+                                     QStringLiteral("Print the versions of the app, Qt, LibTorch, DCMTK, OpenCV, SQLite "
+                                                    "and the model it would load, then exit."));
+    parser.addOption(version);
     const QCommandLineOption demo(QStringLiteral("demo"),
                                   QStringLiteral("Open the built-in synthetic demo study and sample its nodule; "
                                                  "`--demo lidc`: the real LIDC-IDRI-0004 nodule with its four readers."));
@@ -120,6 +127,18 @@ int main(int argc, char** argv) {
     for (const auto& option : {demo, screenshot, view, model, store, device, threads, workdir}) parser.addOption(option);
     parser.addPositionalArgument(QStringLiteral("folder"), QStringLiteral("A DICOM folder to open."), QStringLiteral("[folder]"));
     parser.process(app);
+    if (parser.isSet(version)) {
+        std::shared_ptr<const flowseg::engine::Model> found;
+        try {
+            const auto path = parser.isSet(model) ? parser.value(model).toStdString()
+                                                  : flowseg::engine::findDefaultModel(QCoreApplication::applicationDirPath().toStdString());
+            found = flowseg::engine::Model::load(path, "cpu");
+        } catch (const std::exception&) {
+            // reported as "none loaded" below
+        }
+        std::printf("%s\n", qPrintable(flowseg::ui::versionLines(found.get()).join(QLatin1Char('\n'))));
+        return 0;
+    }
 
     const QString dataRoot = parser.isSet(workdir) ? parser.value(workdir)
                                                    : QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);

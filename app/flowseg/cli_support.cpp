@@ -6,7 +6,18 @@
 #include <stdexcept>
 
 #include "flowseg/engine/runtime.h"
+#include "flowseg/engine/model.h"
 #include "flowseg/engine/model_location.h"
+#include "flowseg/version.h"
+#ifdef FLOWSEG_HAVE_IMAGING
+#include "flowseg/imaging/image_io.h"
+#endif
+#ifdef FLOWSEG_HAVE_DICOM
+#include "flowseg/dicom/pixel_decoder.h"
+#endif
+#ifdef FLOWSEG_HAVE_DB
+#include "flowseg/db/database.h"
+#endif
 
 namespace flowseg::cli {
 
@@ -15,6 +26,32 @@ std::string modelOrDefault(const std::string& given) {
     std::error_code error;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
     return engine::findDefaultModel(error ? std::string(".") : exe.parent_path().string());
+}
+
+std::string versionText() {
+    std::string text = std::string("flowseg (FlowSeg Review) ") + FLOWSEG_VERSION + "\n";
+    text += "LibTorch " + engine::torchVersion() + (engine::cudaAvailable() ? " (CUDA usable)" : " (CUDA not usable: CPU only)") + "\n";
+#ifdef FLOWSEG_HAVE_DICOM
+    text += "DCMTK " + dicom::dcmtkVersion() + "\n";
+#endif
+#ifdef FLOWSEG_HAVE_IMAGING
+    text += "OpenCV " + imaging::opencvVersion() + "\n";
+#endif
+#ifdef FLOWSEG_HAVE_DB
+    text += "SQLite " + db::sqliteVersion() + "\n";
+#endif
+    text += "Qt: not used by the command line (flowseg-review --version lists it)\n";
+    try {
+        const auto path = modelOrDefault("");
+        const auto model = engine::Model::load(path, "cpu");
+        text += "model " + path + " (checksum " + model->checksum() + ", " + std::to_string(model->parameterCount()) +
+                " parameters, trained " + model->provenance().createdAt + ")";
+    } catch (const std::exception& e) {
+        std::string why = e.what();
+        for (auto nl = why.find('\n'); nl != std::string::npos; nl = why.find('\n')) why.replace(nl, 1, " ");
+        text += "model: none usable (" + why + ")";
+    }
+    return text;
 }
 
 void SamplingFlags::addTo(CLI::App& command) {

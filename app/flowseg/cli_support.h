@@ -46,6 +46,10 @@ void setCommandLine(int argc, char** argv);
 /// Throws with every path tried when there is none.
 std::string modelOrDefault(const std::string& given);
 
+/// What `flowseg --version` prints: the app's version and those of the libraries
+/// this build links, whether CUDA is usable, and the model it would use.
+std::string versionText();
+
 /// `--threads` handling shared by all commands that compute.
 void addThreadsFlag(CLI::App& command, int& threads);
 /// Returns the number of threads in effect.

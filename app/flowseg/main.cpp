@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     setCommandLine(argc, argv);
     CLI::App app{"FlowSeg Review engine: synthetic data, training, sampling, evaluation, benchmarks"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", [] { return versionText(); });
 #ifdef FLOWSEG_HAVE_IMAGING
     addSynthCommand(app);
     addSampleCommand(app);
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::cerr << "flowseg: error: " << e.what() << " (see flowseg --help)" << std::endl;

@@ -194,4 +194,6 @@ void Database::transaction(const std::function<void()>& work) {
     }
 }
 
+std::string sqliteVersion() { return sqlite3_libversion(); }
+
 }  // namespace flowseg::db

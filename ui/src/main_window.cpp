@@ -14,6 +14,7 @@
 
 #include "flowseg/db/database.h"
 #include "flowseg/engine/model.h"
+#include "flowseg/ui/about.h"
 #include "flowseg/ui/help_overlay.h"
 #include "flowseg/ui/log_panel.h"
 #include "flowseg/ui/results_panel.h"
@@ -29,6 +30,7 @@
 namespace flowseg::ui {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    initResources();
     setWindowTitle(tr("FlowSeg Review"));
     setObjectName(QStringLiteral("FlowSegReviewMainWindow"));
     m_tasks = new TaskManager(this);

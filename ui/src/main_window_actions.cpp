@@ -3,8 +3,11 @@
 #include <QAction>
 #include <QFileDialog>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QToolBar>
 
 #include "flowseg/dicom/series.h"
+#include "flowseg/ui/about.h"
 #include "flowseg/ui/help_overlay.h"
 #include "flowseg/ui/main_window.h"
 #include "flowseg/ui/results_panel.h"
@@ -86,7 +89,7 @@ void MainWindow::buildActions() {
     add(view, tr("Play / pause the trajectory"), {QKeySequence(Qt::Key_Space)}, [this] { m_player->togglePlay(); });
 
     auto* tools = menuBar()->addMenu(tr("&Lesion"));
-    add(tools, tr("Mark lesion: drag a box"), {QKeySequence(Qt::Key_D)}, [this] {
+    auto* markAction = add(tools, tr("Mark lesion: drag a box"), {QKeySequence(Qt::Key_D)}, [this] {
         setTool(review::OutlineTool::None);
         m_view->setTool(SliceView::Tool::Roi);
         m_session->report("Drag a box around the lesion.", false);
@@ -95,8 +98,8 @@ void MainWindow::buildActions() {
         setTool(review::OutlineTool::None);
         m_view->setTool(SliceView::Tool::WindowLevel);
     });
-    add(tools, tr("Sample the marked lesion"), {QKeySequence(Qt::Key_S)}, [this] { startSampling(); });
-    add(tools, tr("Cancel the running task"), {QKeySequence(Qt::Key_Escape)}, [this] {
+    auto* sampleAction = add(tools, tr("Sample the marked lesion"), {QKeySequence(Qt::Key_S)}, [this] { startSampling(); });
+    auto* cancelAction = add(tools, tr("Cancel the running task"), {QKeySequence(Qt::Key_Escape)}, [this] {
         if (m_help->isVisible()) m_help->hide();
         else {
             m_view->cancelDrawing();
@@ -108,7 +111,7 @@ void MainWindow::buildActions() {
     add(tools, tr("Review state: flagged"), {QKeySequence(Qt::Key_F)},
         [this] { m_session->setReviewState(db::ReviewState::Flagged); });
 
-    buildExpertActions(menuBar()->addMenu(tr("&Review")), add);
+    const auto toolActions = buildExpertActions(menuBar()->addMenu(tr("&Review")), add);
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     add(help, tr("Keyboard shortcuts"), {QKeySequence(Qt::Key_F1), QKeySequence(Qt::Key_Question)}, [this] {
@@ -116,7 +119,24 @@ void MainWindow::buildActions() {
         m_help->setVisible(!m_help->isVisible());
         m_help->raise();
     });
+    add(help, tr("About FlowSeg Review"), {}, [this] {
+        QMessageBox::about(this, tr("About FlowSeg Review"),
+                           versionLines(m_session->model().get()).join(QStringLiteral("\n")));
+    });
     m_help->setActions(all);
+
+    // The toolbar: the actions a review uses most, with their icons.
+    const auto icon = [](const char* name) { return QIcon(QStringLiteral(":/icons/%1.svg").arg(QLatin1String(name))); };
+    auto* bar = addToolBar(tr("Tools"));
+    bar->setObjectName(QStringLiteral("toolsBar"));
+    const std::pair<QAction*, const char*> onBar[] = {{markAction, "mark-lesion"}, {sampleAction, "sample"},
+                                                     {cancelAction, "cancel"}};
+    for (const auto& [action, name] : onBar) {
+        action->setIcon(icon(name));
+        bar->addAction(action);
+    }
+    bar->addSeparator();
+    for (auto* action : toolActions) bar->addAction(action);
 }
 
 }  // namespace flowseg::ui

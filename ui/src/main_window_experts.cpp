@@ -67,7 +67,7 @@ void MainWindow::buildExpertDocks() {
     });
 }
 
-void MainWindow::buildExpertActions(
+QList<QAction*> MainWindow::buildExpertActions(
     QMenu* menu,
     const std::function<QAction*(QMenu*, const QString&, const QList<QKeySequence>&, std::function<void()>)>& add) {
     add(menu, tr("Sign in as an expert..."), {QKeySequence(tr("Ctrl+I"))}, [this] { showSignIn(); });
@@ -76,11 +76,12 @@ void MainWindow::buildExpertActions(
                                                                                      : review::ReviewMode::Blind);
     });
     menu->addSeparator();
-    add(menu, tr("Brush"), {QKeySequence(Qt::Key_B)}, [this] { setTool(review::OutlineTool::Brush); });
-    add(menu, tr("Eraser"), {QKeySequence(Qt::Key_E)}, [this] { setTool(review::OutlineTool::Eraser); });
+    auto* brush = add(menu, tr("Brush"), {QKeySequence(Qt::Key_B)}, [this] { setTool(review::OutlineTool::Brush); });
+    auto* eraser = add(menu, tr("Eraser"), {QKeySequence(Qt::Key_E)}, [this] { setTool(review::OutlineTool::Eraser); });
     add(menu, tr("Threshold brush (HU range)"), {QKeySequence(Qt::Key_T)},
         [this] { setTool(review::OutlineTool::ThresholdBrush); });
-    add(menu, tr("Polygon / freehand outline"), {QKeySequence(Qt::Key_P)}, [this] { setTool(review::OutlineTool::Polygon); });
+    auto* polygon = add(menu, tr("Polygon / freehand outline"), {QKeySequence(Qt::Key_P)},
+                        [this] { setTool(review::OutlineTool::Polygon); });
     add(menu, tr("Larger brush"), {QKeySequence(Qt::SHIFT | Qt::Key_Plus), QKeySequence(Qt::Key_Period)}, [this] {
         auto tools = m_session->tools();
         tools.brushRadiusMm *= 1.25;
@@ -97,6 +98,10 @@ void MainWindow::buildExpertActions(
     add(menu, tr("Accept the samples' majority as my outline"), {QKeySequence(Qt::SHIFT | Qt::Key_A)},
         [this] { m_session->acceptMajority(); });
     add(menu, tr("Record the agreement in the store"), {QKeySequence(tr("Ctrl+R"))}, [this] { m_session->recordAgreement(); });
+    brush->setIcon(QIcon(QStringLiteral(":/icons/brush.svg")));
+    eraser->setIcon(QIcon(QStringLiteral(":/icons/eraser.svg")));
+    polygon->setIcon(QIcon(QStringLiteral(":/icons/polygon.svg")));
+    return {brush, eraser, polygon};
 }
 
 void MainWindow::setTool(review::OutlineTool tool) {

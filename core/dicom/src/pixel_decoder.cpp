@@ -79,6 +79,7 @@ std::atomic<std::uint64_t> g_fileParses{0};
 }  // namespace
 
 std::uint64_t dicomFileParses() { return g_fileParses.load(); }
+std::string dcmtkVersion() { return OFFIS_DCMTK_VERSION_STRING; }
 void countDicomFileParse() { ++g_fileParses; }
 
 void loadDicomFile(DcmFileFormat& file, const std::string& path) {

@@ -12,9 +12,6 @@ std::vector<std::string> defaultModelCandidates(const std::string& appDir) {
     std::vector<std::string> paths;
     if (const char* env = std::getenv("FLOWSEG_MODEL"); env && *env) paths.emplace_back(env);
     paths.push_back((fs::path(appDir) / ".." / "share" / "flowseg" / "models" / "default.fsm").lexically_normal().string());
-#ifdef FLOWSEG_SOURCE_MODELS_DIR
-    paths.push_back((fs::path(FLOWSEG_SOURCE_MODELS_DIR) / "default.fsm").string());
-#endif
     return paths;
 }
 

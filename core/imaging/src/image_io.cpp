@@ -122,6 +122,8 @@ std::array<std::array<std::uint8_t, 3>, 256> infernoTable() {
     return table;
 }
 
+std::string opencvVersion() { return CV_VERSION; }
+
 engine::ImageF readGrayImage(const std::string& path) {
     const auto raw = readGrayMat(path);
     engine::ImageF image(raw.rows, raw.cols);

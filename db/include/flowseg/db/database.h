@@ -76,6 +76,9 @@ private:
     bool m_readOnly = false;
 };
 
+/// SQLite's version ("3.40.1").
+[[nodiscard]] std::string sqliteVersion();
+
 /// The application id stored in every FlowSeg database ("FLSG").
 inline constexpr int kApplicationId = 0x464C5347;
 

@@ -118,8 +118,10 @@ private:
     void buildActions();  // main_window_actions.cpp
     // main_window_experts.cpp
     void buildExpertDocks();
-    void buildExpertActions(QMenu* menu, const std::function<QAction*(QMenu*, const QString&, const QList<QKeySequence>&,
-                                                                        std::function<void()>)>& add);
+    /// Returns the tool actions (brush, eraser, polygon) for the toolbar.
+    QList<QAction*> buildExpertActions(
+        QMenu* menu,
+        const std::function<QAction*(QMenu*, const QString&, const QList<QKeySequence>&, std::function<void()>)>& add);
     void refreshExpertViews(unsigned changes);
     void setTool(review::OutlineTool tool);
     void onSessionChanged(unsigned changes);

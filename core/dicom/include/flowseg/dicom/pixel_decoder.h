@@ -38,6 +38,9 @@ struct DecodedPixels {
 /// Registers DCMTK's JPEG, JPEG-LS and RLE decoders (deflate needs none); once per process.
 void registerCodecs();
 
+/// DCMTK's version ("3.6.7").
+[[nodiscard]] std::string dcmtkVersion();
+
 /// How many times this process has opened and parsed a DICOM file (whole file or
 /// headers only). Lets tests check that a folder is read once, not twice.
 [[nodiscard]] std::uint64_t dicomFileParses();

@@ -8,7 +8,8 @@
 namespace flowseg::engine {
 
 /// Candidates, in order: $FLOWSEG_MODEL, <appDir>/../share/flowseg/models/default.fsm
-/// (installed), <source>/models/default.fsm (build tree).
+/// (installed under the prefix; in the build tree the build stages the same
+/// layout, build/share/flowseg, so nothing is looked up in the source tree).
 std::vector<std::string> defaultModelCandidates(const std::string& appDir);
 
 /// The first candidate that exists; throws std::runtime_error listing every path

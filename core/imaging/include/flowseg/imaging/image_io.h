@@ -11,6 +11,9 @@
 namespace flowseg::imaging {
 
 /// A file could not be read, decoded or written; the message names the file.
+/// OpenCV's version ("4.6.0").
+[[nodiscard]] std::string opencvVersion();
+
 class ImageIoError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
