@@ -15,6 +15,7 @@ packages=(
   orthanc dcmtk
   qt6-base-dev qt6-svg-dev xvfb xauth fonts-dejavu-core
   lintian appstream dpkg-dev
+  libnifti2-dev poppler-utils
 )
 
 missing=()

@@ -12,5 +12,6 @@ void addEvalCommand(CLI::App& app);
 void addBenchCommand(CLI::App& app);
 void addDbCommand(CLI::App& app);
 void addDicomCommands(CLI::App& app);
+void addReportCommand(CLI::App& app);
 
 }  // namespace flowseg::cli

@@ -38,6 +38,13 @@ std::optional<ModelRecord> ModelRepository::findBySha256(const std::string& sha2
     return readModel(s);
 }
 
+std::optional<ModelRecord> ModelRepository::find(RowId id) const {
+    Statement s(m_db.handle(), (std::string("SELECT ") + kModelColumns + " FROM model WHERE id = ?1").c_str());
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return readModel(s);
+}
+
 std::vector<ModelRecord> ModelRepository::all() const {
     Statement s(m_db.handle(), (std::string("SELECT ") + kModelColumns + " FROM model ORDER BY id").c_str());
     std::vector<ModelRecord> out;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <iterator>
 #include <sstream>
 #include <sys/wait.h>
 
@@ -20,6 +21,7 @@
 #include "flowseg/imaging/image_io.h"
 #ifdef FLOWSEG_HAVE_DICOM
 #include "flowseg/dicom/series.h"
+#include "flowseg/dicom/seg.h"
 #endif
 
 namespace fs = std::filesystem;
@@ -251,6 +253,97 @@ TEST_F(Cli, TrainAndEvalReadOnePartOfAPatientSplit) {
                            path("none.fsm") + " --iters 1"),
                        "--patch");
 }
+
+#if defined(FLOWSEG_HAVE_REPORT)
+namespace {
+std::string commandOutput(const std::string& command) {
+    std::string out;
+    if (FILE* pipe = ::popen(command.c_str(), "r")) {
+        char buffer[4096];
+        for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+        ::pclose(pipe);
+    }
+    return out;
+}
+}  // namespace
+
+TEST_F(Cli, ReportOfTheRealDemoIsTextTraceableAndDeidentifiedWithExportsOthersRead) {
+    // The real LIDC demo: its four readers imported, its lesion sampled with the
+    // shipped model, then the report and the exports.
+    const auto dir = path("report");
+    fs::create_directories(dir);
+    const auto r = run("report --demo --out " + dir + "/report.pdf --exports " + dir + "/exports --json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto summary = nlohmann::json::parse(r.out);
+    ASSERT_EQ(summary["lesions"].size(), 1U);
+    const auto& lesion = summary["lesions"][0];
+    EXPECT_EQ(lesion["reproduced"], true) << "re-running the stored run gives its masks again";
+    const std::string checksum = lesion["model"]["sha256"];
+    const auto text = commandOutput("pdftotext -layout '" + dir + "/report.pdf' -");
+    EXPECT_NE(text.find("Lesion " + std::to_string(lesion["lesion"]["id"].get<int>())), std::string::npos);
+    EXPECT_NE(text.find("GED between the experts"), std::string::npos);
+    EXPECT_NE(text.find(checksum), std::string::npos) << "the model's checksum is in the report";
+    EXPECT_NE(text.find("LIDC reader 4"), std::string::npos);
+    EXPECT_NE(text.find("de-identified"), std::string::npos);
+    EXPECT_EQ(text.find("LIDC-IDRI-0004"), std::string::npos) << "the patient's name or ID is in a de-identified report";
+    // Every page renders.
+    const auto pages = std::stoi(commandOutput("pdfinfo '" + dir + "/report.pdf' | awk '/^Pages:/{print $2}'"));
+    EXPECT_GE(pages, 2);
+    ASSERT_EQ(std::system(("pdftoppm -r 20 -png '" + dir + "/report.pdf' '" + dir + "/page'").c_str()), 0);
+    int rendered = 0;
+    for (const auto& entry : fs::directory_iterator(dir))
+        if (entry.path().filename().string().rfind("page", 0) == 0 && fs::file_size(entry.path()) > 500) ++rendered;
+    EXPECT_EQ(rendered, pages);
+    // The exported SEG opens with DCMTK's own tool and reads back through our reader
+    // with the masks of the experts' PNGs.
+    const auto lesionDir = fs::path(dir) / "exports" / ("lesion_" + std::to_string(lesion["lesion"]["id"].get<int>()));
+    EXPECT_EQ(std::system(("dcmdump '" + (lesionDir / "experts.seg.dcm").string() + "' > /dev/null").c_str()), 0);
+    const auto dump = commandOutput("dcmdump '" + (lesionDir / "experts.seg.dcm").string() + "'");
+    EXPECT_NE(dump.find("PatientIdentityRemoved"), std::string::npos);
+    EXPECT_EQ(dump.find("LIDC-IDRI-0004"), std::string::npos) << "the exported SEG names the patient";
+    const auto seg = flowseg::dicom::readSeg((lesionDir / "experts.seg.dcm").string());
+    ASSERT_EQ(seg.segments.size(), 4U);
+    auto load = flowseg::dicom::loadFolder((fs::path(FLOWSEG_BIN).parent_path() / ".." / "share" / "flowseg" /
+                                            "demo-lidc" / "ct").string());
+    ASSERT_EQ(load.series.size(), 1U);
+    const auto& series = load.series.front();
+    int compared = 0;
+    for (const auto& segment : seg.segments)
+        for (const auto& [sop, mask] : segment.masks) {
+            const auto slice = std::find(series.sopUids.begin(), series.sopUids.end(), sop) - series.sopUids.begin();
+            const auto png = lesionDir / "experts" /
+                             (std::string(segment.label).replace(segment.label.find(' '), 1, "_").replace(
+                                  segment.label.rfind(' '), 1, "_") +
+                              "_slice" + std::to_string(slice) + ".png");
+            if (!fs::exists(png)) continue;
+            EXPECT_EQ(mask, flowseg::imaging::readMask(png.string())) << png;
+            ++compared;
+        }
+    EXPECT_GE(compared, 16);
+    // The NIfTI volumes carry the series' geometry: size and voxel spacing.
+    const auto header = commandOutput("python3 -c \"import gzip,struct,sys;h=gzip.open(sys.argv[1]).read(348);"
+                                      "print(*struct.unpack('<8h',h[40:56]),*struct.unpack('<8f',h[76:108]))\" '" +
+                                      (lesionDir / "experts.nii.gz").string() + "'");
+    std::istringstream fields(header);
+    std::vector<double> v{std::istream_iterator<double>(fields), std::istream_iterator<double>()};
+    ASSERT_EQ(v.size(), 16U) << header;
+    EXPECT_EQ(v[0], 4);  // 3D volumes, one per expert along the 4th axis
+    EXPECT_EQ(v[1], series.width);
+    EXPECT_EQ(v[2], series.height);
+    EXPECT_EQ(v[3], series.depth);
+    EXPECT_EQ(v[4], 4);
+    EXPECT_NEAR(v[9], series.geometry.columnSpacing, 1e-6);
+    EXPECT_NEAR(v[10], series.geometry.rowSpacing, 1e-6);
+    EXPECT_NEAR(v[11], series.geometry.sliceSpacing, 1e-6);
+    // Identified on request: the patient is named.
+    const auto identified = run("report --db " + dir + "/demo-report.flowseg --study " + series.studyUid + " --out " +
+                                dir + "/identified.pdf --identified --no-rerun");
+    ASSERT_EQ(identified.exitCode, 0) << identified.err;
+    EXPECT_NE(commandOutput("pdftotext '" + dir + "/identified.pdf' -").find("LIDC-IDRI-0004"), std::string::npos);
+    expectOneLineError(run("report --db " + dir + "/demo-report.flowseg --study 1.2.3 --out " + dir + "/none.pdf"),
+                       "holds no study 1.2.3");
+}
+#endif
 
 TEST_F(Cli, MaskFolderWithoutImageIsAOneLineError) {
     fs::create_directories(path("broken/case_a"));

@@ -8,6 +8,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QLabel>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
@@ -42,6 +43,7 @@
 #include "flowseg/ui/results_panel.h"
 #include "flowseg/ui/sampling_controls.h"
 #include "flowseg/ui/sign_in_dialog.h"
+#include "flowseg/ui/task_manager.h"
 #include "flowseg/ui/slice_view.h"
 
 using flowseg::ui::MainWindow;
@@ -237,6 +239,30 @@ private Q_SLOTS:
         QCOMPARE(window->sliceView()->slice(), window->session().box().slice);
         QCOMPARE(window->sliceView()->scene().sliceContours.size(), size_t{4});
         QCOMPARE(window->agreementPanel()->pairs()->rowCount(), 6);  // 4 readers: 6 pairs
+        // File > Export report: the PDF and the exports, as a task.
+        auto* controls = window->controls();
+        controls->samplesBox()->setValue(4);
+        controls->solverBox()->setCurrentText("euler");
+        controls->stepsBox()->setValue(2);
+        QSignalSpy sampled(window.get(), &MainWindow::samplingFinished);
+        window->startSampling();
+        QVERIFY(sampled.wait(60000));
+        QSignalSpy exported(window.get(), &MainWindow::reportExported);
+        const auto pdf = m_dir.filePath("imported-report.pdf");
+        window->exportReport(pdf, m_dir.filePath("imported-exports"));
+        QVERIFY(window->tasks()->isBusy(flowseg::ui::TaskManager::Kind::Export));
+        QVERIFY(exported.wait(120000));
+        QVERIFY2(exported.first().first().toBool(), qPrintable(window->statusText()));
+        QProcess pdftotext;
+        pdftotext.start(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
+        QVERIFY(pdftotext.waitForFinished(30000));
+        const auto text = QString::fromUtf8(pdftotext.readAllStandardOutput());
+        QVERIFY2(text.contains(QStringLiteral("Lesion %1").arg(lesions.front())), qPrintable(text.left(400)));
+        QVERIFY(text.contains("LIDC reader 3"));
+        QVERIFY(text.contains(QString::fromStdString(m_model->checksum())));
+        QVERIFY(!text.contains("LIDC-IDRI-0004"));
+        QVERIFY(QFileInfo::exists(m_dir.filePath(QStringLiteral("imported-exports/lesion_%1/experts.seg.dcm").arg(lesions.front()))));
+
         // A SEG of another series is refused with a message, and nothing is added.
         auto other = openWindow("other.flowseg", m_demoFolder);
         QVERIFY(other);

@@ -12,7 +12,7 @@
 
 #include <algorithm>
 
-#include "flowseg/ui/scene_builder.h"
+#include "flowseg/ui/overlay_renderer.h"
 
 namespace flowseg::ui {
 

@@ -55,6 +55,16 @@ void MainWindow::buildActions() {
         if (!segs.isEmpty()) importReaders(false, segs);
     });
     file->addSeparator();
+    add(file, tr("Export report (PDF)..."), {QKeySequence(tr("Ctrl+P"))}, [this] {
+        const auto pdf = QFileDialog::getSaveFileName(this, tr("Uncertainty report of the open study"),
+                                                      QStringLiteral("uncertainty-report.pdf"), tr("PDF (*.pdf)"));
+        if (!pdf.isEmpty()) exportReport(pdf, {});
+    });
+    add(file, tr("Export masks, maps and metrics (PNG, NIfTI, DICOM SEG, CSV)..."), {}, [this] {
+        const auto folder = QFileDialog::getExistingDirectory(this, tr("Export the open study's lesions into"));
+        if (!folder.isEmpty()) exportReport({}, folder);
+    });
+    file->addSeparator();
     add(file, tr("Quit"), {QKeySequence::Quit}, [this] { close(); });
 
     auto* edit = menuBar()->addMenu(tr("&Edit"));

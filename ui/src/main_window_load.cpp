@@ -9,6 +9,7 @@
 #include "flowseg/ui/log_panel.h"
 #include "flowseg/ui/main_window.h"
 #include "flowseg/ui/reader_import_task.h"
+#include "flowseg/ui/report_task.h"
 #include "flowseg/ui/series_load_task.h"
 #include "flowseg/ui/slice_view.h"
 #include "flowseg/ui/task_manager.h"
@@ -90,6 +91,26 @@ void MainWindow::importReaders(bool lidcXml, const QStringList& files) {
         Q_EMIT readersImported(lesions);
     });
     m_tasks->add(task, TaskManager::Kind::Import);
+}
+
+void MainWindow::exportReport(const QString& pdfPath, const QString& exportFolder, bool deidentify) {
+    m_session->flushStore();  // the report is made from the store: every edit so far in it
+    auto* task = new ReportTask(m_session->storePath(), m_session->series(), pdfPath.toStdString(),
+                                exportFolder.toStdString(), deidentify);
+    connect(m_tasks, &TaskManager::taskFinished, task, [this, task, pdfPath, exportFolder](Task* finished, Task::Outcome outcome) {
+        if (finished != task) return;
+        if (outcome != Task::Outcome::Succeeded) {
+            reportError(tr("Cannot write the report"), outcome == Task::Outcome::Canceled ? tr("cancelled") : task->errorMessage());
+            Q_EMIT reportExported(false);
+            return;
+        }
+        QStringList done;
+        if (!pdfPath.isEmpty()) done << tr("report of %n lesion(s) in %1", nullptr, task->lesions()).arg(pdfPath);
+        if (!exportFolder.isEmpty()) done << tr("%1 files in %2").arg(task->exportedFiles()).arg(exportFolder);
+        m_session->report(tr("Wrote the %1.").arg(done.join(tr(" and "))).toStdString(), false);
+        Q_EMIT reportExported(true);
+    });
+    m_tasks->add(task, TaskManager::Kind::Export);
 }
 
 void MainWindow::selectStoredLesion(std::int64_t lesionId, std::int64_t seriesId) {

@@ -4,6 +4,7 @@
 #include <QPen>
 
 #include <algorithm>
+#include <iterator>
 #include <cmath>
 
 #include "flowseg/imaging/image_io.h"
@@ -22,6 +23,14 @@ QImage renderWindowed(const float* values, int width, int height, double center,
     }
     return image;
 }
+
+QColor expertColour(size_t index) {
+    static const QColor palette[] = {QColor(255, 90, 90),  QColor(255, 160, 40), QColor(200, 110, 255),
+                                     QColor(255, 120, 200), QColor(90, 170, 255), QColor(160, 230, 80)};
+    return palette[index % std::size(palette)];
+}
+
+float heatmapMaximum(review::Heatmap heatmap) { return heatmap == review::Heatmap::Variance ? 0.25F : 1.0F; }
 
 QImage renderUnitImage(const engine::ImageF& image) {
     QImage out(image.width, image.height, QImage::Format_Grayscale8);

@@ -9,7 +9,6 @@
 #include <QVBoxLayout>
 
 #include "flowseg/ui/overlay_renderer.h"
-#include "flowseg/ui/scene_builder.h"
 
 namespace flowseg::ui {
 

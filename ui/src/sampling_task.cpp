@@ -15,17 +15,12 @@ SamplingTask::SamplingTask(std::shared_ptr<const engine::Model> model, engine::I
       m_model(std::move(model)),
       m_crop(std::move(crop)),
       m_options(options) {
-    if (m_options.trajectoryEvery <= 0) m_options.trajectoryEvery = trajectoryStride(m_options);
+    if (m_options.trajectoryEvery <= 0) m_options.trajectoryEvery = m_options.trajectoryStride();
 }
 
 SamplingTask::~SamplingTask() {
     cancel();
     waitForFinished();
-}
-
-int SamplingTask::trajectoryStride(const engine::SamplingOptions& options, int frames) {
-    if (options.solver == engine::Solver::DormandPrince) return 1;  // few, adaptive steps
-    return std::max(1, options.steps / std::max(1, frames));
 }
 
 std::vector<engine::TrajectoryFrame> SamplingTask::takeTrajectory() {

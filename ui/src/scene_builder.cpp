@@ -9,16 +9,6 @@
 
 namespace flowseg::ui {
 
-QColor expertColour(size_t index) {
-    static const QColor palette[] = {QColor(255, 90, 90),  QColor(255, 160, 40), QColor(200, 110, 255),
-                                     QColor(255, 120, 200), QColor(90, 170, 255), QColor(160, 230, 80)};
-    return palette[index % std::size(palette)];
-}
-
-float heatmapMaximum(review::Heatmap heatmap) {
-    return heatmap == review::Heatmap::Variance ? 0.25F : 1.0F;  // entropy in bits, p: both up to 1
-}
-
 namespace {
 
 const engine::ImageF* mapOf(const engine::UncertaintyMaps& maps, review::Heatmap heatmap) {

@@ -1,5 +1,6 @@
 #include "flowseg/engine/sampler.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -133,6 +134,11 @@ private:
 };
 
 }  // namespace
+
+int SamplingOptions::trajectoryStride(int frames) const {
+    if (solver == Solver::DormandPrince) return 1;
+    return std::max(1, steps / std::max(1, frames));
+}
 
 SamplingResult Sampler::sample(const ImageF& image, const SamplingOptions& options,
                                const SamplingCallbacks& callbacks) const {

@@ -16,6 +16,7 @@ public:
     /// Registers a checkpoint by its checksum (idempotent); returns its id.
     RowId registerModel(const ModelRecord& model);
     [[nodiscard]] std::optional<ModelRecord> findBySha256(const std::string& sha256) const;
+    [[nodiscard]] std::optional<ModelRecord> find(RowId id) const;
     [[nodiscard]] std::vector<ModelRecord> all() const;
 
     RowId createJob(const TrainingJobRecord& job);

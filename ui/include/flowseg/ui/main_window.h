@@ -59,6 +59,9 @@ public:
     /// files) into the store as a task; each reader becomes an expert, and the
     /// first imported lesion is selected.
     void importReaders(bool lidcXml, const QStringList& files);
+    /// Writes the open study's uncertainty report (PDF; empty: none) and its
+    /// exports (a folder; empty: none) as a task, de-identified unless asked not to.
+    void exportReport(const QString& pdfPath, const QString& exportFolder, bool deidentify = true);
     /// Marks the lesion box on `slice` (undoable, like a drag with the ROI tool).
     void markLesion(const QRect& box, int slice);
     /// Starts sampling the marked lesion with the controls' settings.
@@ -101,6 +104,8 @@ public:
 
 Q_SIGNALS:
     void seriesLoaded();
+    /// After a report or export task: whether it succeeded.
+    void reportExported(bool succeeded);
     /// After an import: the lesions it wrote (empty when it failed).
     void readersImported(const QList<qint64>& lesionIds);
     void loadFailed(const QString& message);

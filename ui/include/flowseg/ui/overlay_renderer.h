@@ -13,10 +13,18 @@
 #include <vector>
 
 #include "flowseg/engine/types.h"
+#include "flowseg/review/review_session.h"
 
 class QPainter;
 
 namespace flowseg::ui {
+
+/// The colour of the k-th expert (by name) in the outlines, legend and report.
+[[nodiscard]] QColor expertColour(size_t index);
+
+/// The value at the top of the colour map for a heatmap: p(1-p) peaks at 0.25,
+/// entropy (bits) and p at 1.
+[[nodiscard]] float heatmapMaximum(review::Heatmap heatmap);
 
 /// Grey 8-bit image of `values` (width x height, HU) through a window.
 QImage renderWindowed(const float* values, int width, int height, double center, double windowWidth);

@@ -30,8 +30,6 @@ public:
     /// A copy of the newest frame so far (for a live preview while running).
     [[nodiscard]] std::optional<engine::TrajectoryFrame> latestFrame();
 
-    /// Every k-th ODE state is kept so that about `frames` frames cover t in [0, 1].
-    static int trajectoryStride(const engine::SamplingOptions& options, int frames = 24);
 
     /// Stops and waits for run() first: it uses members destroyed before ~Task runs.
     ~SamplingTask() override;

@@ -11,12 +11,6 @@ namespace flowseg::ui {
 
 class TrajectoryPlayer;
 
-/// The value at the top of the colour map for a heatmap: p(1-p) peaks at 0.25.
-[[nodiscard]] float heatmapMaximum(review::Heatmap heatmap);
-
-/// The colour of the k-th expert (by name) in the outlines, legend and report.
-[[nodiscard]] QColor expertColour(size_t index);
-
 /// The overlay of `slice`. `livePreview` (may be empty) is shown while a run goes
 /// on; `agreement` (the session's, computed once per change) gives the consensus.
 [[nodiscard]] OverlayScene buildScene(const review::ReviewSession& session, int slice,

@@ -49,6 +49,9 @@ struct SamplingOptions {
     /// "The default re-checked on cycle E".
     static SamplingOptions fastDefault();
     [[nodiscard]] std::string describe() const;
+    /// The trajectoryEvery that keeps about `frames` ODE states over t in [0, 1]
+    /// (every state for adaptive dopri5, whose steps are few).
+    [[nodiscard]] int trajectoryStride(int frames = 24) const;
 };
 
 /// The M continuous states at one time on the path, mapped to [0, 1] by (x+1)/2.
