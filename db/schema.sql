@@ -1,4 +1,4 @@
--- The current schema (version 3) in one piece, for reading and for a test that
+-- The current schema (version 4) in one piece, for reading and for a test that
 -- checks the migrations in migrations/ produce exactly these tables and columns.
 -- The application itself applies migrations/*.sql in order; edit those, then this.
 PRAGMA application_id = 1179407175; -- 0x464C5347 "FLSG"
@@ -110,8 +110,12 @@ CREATE TABLE model (
     parent_id        INTEGER REFERENCES model(id),
     training_job_id  INTEGER REFERENCES training_job(id),
     metrics_json     TEXT NOT NULL DEFAULT '{}',
-    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    active           INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+    label            TEXT NOT NULL DEFAULT ''
 );
+-- At most one active model: the one the review window samples with.
+CREATE UNIQUE INDEX model_one_active ON model(active) WHERE active = 1;
 
 CREATE TABLE sampling_run (
     id                INTEGER PRIMARY KEY,
@@ -170,4 +174,4 @@ CREATE TABLE agreement (
 );
 CREATE INDEX agreement_by_lesion ON agreement(lesion_id);
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

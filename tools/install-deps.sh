@@ -13,7 +13,7 @@ packages=(
   python3-pydicom
   clang libclang-rt-14-dev
   orthanc dcmtk
-  qt6-base-dev qt6-svg-dev xvfb xauth fonts-dejavu-core
+  qt6-base-dev qt6-svg-dev qt6-charts-dev libqt6opengl6-dev xvfb xauth fonts-dejavu-core
   lintian appstream dpkg-dev
   libnifti2-dev poppler-utils
 )

@@ -159,7 +159,8 @@ int main(int argc, char** argv) {
     if (!modelPath.isEmpty()) window.loadModel(modelPath, parser.value(device));
     const QString storePath = parser.isSet(store) ? parser.value(store) : QDir(dataRoot).filePath(QStringLiteral("review.flowseg"));
     QDir().mkpath(QFileInfo(storePath).absolutePath());
-    window.openStore(storePath);
+    // An explicit --model wins over the store's active model version.
+    window.openStore(storePath, !parser.isSet(model));
     window.show();
 
     QString folder = parser.positionalArguments().value(0);

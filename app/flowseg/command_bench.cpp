@@ -217,10 +217,11 @@ void runBench(const BenchFlags& f) {
         o.logEvery = 1;
         engine::Trainer trainer(cases, o);
         std::vector<double> rates;
-        trainer.run({[&](const engine::TrainingProgress& p) {
-                         if (p.step > 1) rates.push_back(p.iterationsPerSecond);  // step 1 warms up
-                     },
-                     {}});
+        engine::TrainingCallbacks callbacks;
+        callbacks.progress = [&](const engine::TrainingProgress& p) {
+            if (p.step > 1) rates.push_back(p.iterationsPerSecond);  // step 1 warms up
+        };
+        trainer.run(callbacks);
         double mean = 0;
         for (double r : rates) mean += r / static_cast<double>(rates.size());
         train.push_back({{"preset", preset},

@@ -97,7 +97,7 @@ std::string prepareDemo(const std::string& store, const std::string& modelPath, 
         db::SamplingRunRecord run;
         run.lesionId = lesion.id;
         run.modelId = db::ModelRepository(database).registerModel({0, model->source(), model->checksum(),
-                                                                   model->provenance().preset, {}, {}, "{}", ""});
+                                                                   model->provenance().preset, {}, {}, "{}", "", false, ""});
         run.slice = slice;
         run.solver = engine::solverName(options.solver);
         run.steps = options.steps;

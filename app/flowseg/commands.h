@@ -13,5 +13,6 @@ void addBenchCommand(CLI::App& app);
 void addDbCommand(CLI::App& app);
 void addDicomCommands(CLI::App& app);
 void addReportCommand(CLI::App& app);
+void addFineTuneCommands(CLI::App& app);
 
 }  // namespace flowseg::cli

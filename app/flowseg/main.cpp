@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
 #ifdef FLOWSEG_HAVE_DICOM
     addDicomCommands(app);
 #endif
+#ifdef FLOWSEG_HAVE_FINETUNE
+    addFineTuneCommands(app);
+#endif
 #ifdef FLOWSEG_HAVE_REPORT
     addReportCommand(app);
 #endif

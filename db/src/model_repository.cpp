@@ -7,11 +7,11 @@ namespace flowseg::db {
 namespace {
 
 constexpr const char* kModelColumns =
-    "id, path, sha256, preset, parent_id, training_job_id, metrics_json, created_at";
+    "id, path, sha256, preset, parent_id, training_job_id, metrics_json, created_at, active, label";
 
 ModelRecord readModel(const Statement& s) {
     return {s.integer(0), s.text(1), s.text(2), s.text(3), s.optionalInteger(4), s.optionalInteger(5),
-            s.text(6), s.text(7)};
+            s.text(6), s.text(7), s.integer(8) != 0, s.text(9)};
 }
 
 }  // namespace
@@ -21,11 +21,11 @@ RowId ModelRepository::registerModel(const ModelRecord& model) {
     RowId id = 0;
     m_db.transaction([&] {
         Statement s(m_db.handle(),
-                    "INSERT INTO model (path, sha256, preset, parent_id, training_job_id, metrics_json) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sha256) DO UPDATE SET path = excluded.path "
+                    "INSERT INTO model (path, sha256, preset, parent_id, training_job_id, metrics_json, label) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (sha256) DO UPDATE SET path = excluded.path "
                     "RETURNING id");
         s.bind(1, model.path).bind(2, model.sha256).bind(3, model.preset);
-        s.bind(4, model.parentId).bind(5, model.trainingJobId).bind(6, model.metricsJson);
+        s.bind(4, model.parentId).bind(5, model.trainingJobId).bind(6, model.metricsJson).bind(7, model.label);
         id = s.returnedId();
     });
     return id;
@@ -36,6 +36,31 @@ std::optional<ModelRecord> ModelRepository::findBySha256(const std::string& sha2
     s.bind(1, sha256);
     if (!s.step()) return std::nullopt;
     return readModel(s);
+}
+
+void ModelRepository::setActive(RowId id) {
+    m_db.transaction([&] {
+        if (!find(id)) throw DatabaseError(DatabaseError::Kind::NotFound, "no model version " + std::to_string(id));
+        Statement clear(m_db.handle(), "UPDATE model SET active = 0 WHERE active = 1");
+        clear.run();
+        Statement set(m_db.handle(), "UPDATE model SET active = 1 WHERE id = ?1");
+        set.bind(1, id);
+        set.run();
+    });
+}
+
+std::optional<ModelRecord> ModelRepository::active() const {
+    Statement s(m_db.handle(), (std::string("SELECT ") + kModelColumns + " FROM model WHERE active = 1").c_str());
+    if (!s.step()) return std::nullopt;
+    return readModel(s);
+}
+
+void ModelRepository::setMetrics(RowId id, const std::string& metricsJson) {
+    m_db.transaction([&] {
+        Statement s(m_db.handle(), "UPDATE model SET metrics_json = ?2 WHERE id = ?1");
+        s.bind(1, id).bind(2, metricsJson);
+        s.run();
+    });
 }
 
 std::optional<ModelRecord> ModelRepository::find(RowId id) const {

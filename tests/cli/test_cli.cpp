@@ -416,6 +416,13 @@ TEST_F(Cli, StoreCanBeScriptedAndAudited) {
     ASSERT_EQ(run("db" + db + " backup --out " + path("store-backup.db")).exitCode, 0);
     expectOneLineError(run("db" + db + " backup --out " + path("store-backup.db")), "already exists");
     ASSERT_EQ(run("db" + db + " restore --from " + path("store-backup.db")).exitCode, 0);
+#ifdef FLOWSEG_HAVE_DICOM
+    // One expert's lesion is not enough to fine-tune on: the user learns how many more.
+    expectOneLineError(run("finetune" + db + " --model " + modelPath() + " --steps 5"), "the store has 0 (4 more)");
+    const auto models = run("models" + db);
+    ASSERT_EQ(models.exitCode, 0) << models.err;
+    EXPECT_NE(models.out.find("no model version"), std::string::npos) << "a refused fine-tune wrote to the store: " << models.out;
+#endif
 
     flowseg::test::writeFileBytes(path("foreign.db"), "SQLite format 3 but not really");
     expectOneLineError(run("db --db " + path("foreign.db") + " list"), "foreign.db");

@@ -8,6 +8,8 @@
 
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/error.h"
+#include "flowseg/engine/model.h"
+#include "flowseg/engine/sampler.h"
 #include "flowseg/engine/synthetic.h"
 #include "flowseg/engine/trainer.h"
 
@@ -231,4 +233,77 @@ TEST(Trainer, FineTuningOnCropsTwiceTheSideWidensTheNetwork) {
     bad.initFrom = start;
     EXPECT_THROW(Trainer(odd, bad), InvalidInput);
     for (const auto& p : {start, widened, resumed}) fs::remove(p);
+}
+
+TEST(Trainer, APauseHoldsTheRunBetweenStepsAndCancelStillStopsIt) {
+    auto o = tinyOptions(6);
+    o.logEvery = 1;
+    Trainer trainer(tinySet(4), o);
+    bool paused = true;
+    bool cancelRequested = false;
+    int pollsWhilePaused = 0;
+    TrainingCallbacks callbacks;
+    callbacks.paused = [&] {
+        if (paused) ++pollsWhilePaused;
+        if (!cancelRequested && pollsWhilePaused >= 5) paused = false;  // resumed after ~250 ms
+        return paused;
+    };
+    std::vector<std::int64_t> steps;
+    callbacks.progress = [&](const TrainingProgress& p) {
+        EXPECT_FALSE(paused) << "a step ran while paused";
+        steps.push_back(p.step);
+        if (p.step == 3) paused = cancelRequested = true;  // paused again, and cancelled while paused
+    };
+    callbacks.cancelled = [&] { return cancelRequested; };
+    const auto outcome = trainer.run(callbacks);
+    EXPECT_GE(pollsWhilePaused, 5);
+    EXPECT_FALSE(outcome.completed);
+    EXPECT_EQ(outcome.steps, 3);
+    EXPECT_EQ(steps, (std::vector<std::int64_t>{1, 2, 3}));
+}
+
+TEST(Trainer, ARunWhoseLossExplodesStopsAsDivergedNamingTheFix) {
+    auto o = tinyOptions(60);
+    o.learningRate = 50;  // far too high: the weights blow up within a few steps
+    o.gradientClip = 0;
+    o.divergenceFactor = 10;
+    o.logEvery = 2;
+    Trainer trainer(tinySet(4), o);
+    try {
+        trainer.run();
+        FAIL() << "a run at learning rate 50 finished";
+    } catch (const Error& error) {
+        const std::string message = error.what();
+        EXPECT_TRUE(message.find("diverged") != std::string::npos || message.find("not finite") != std::string::npos)
+            << message;
+        EXPECT_NE(message.find("learning rate"), std::string::npos) << message;
+    }
+}
+
+TEST(Trainer, EvaluateSeesTheCurrentWeightsAsTheCheckpointHoldsThem) {
+    const auto path = tempPath("evaluate.fsm");
+    auto o = tinyOptions(10);
+    o.evaluateEvery = 4;
+    o.checkpointPath = path;
+    Trainer trainer(tinySet(4), o);
+    std::vector<std::int64_t> evaluated;
+    std::shared_ptr<Model> last;
+    TrainingCallbacks callbacks;
+    callbacks.evaluate = [&](std::int64_t step) {
+        evaluated.push_back(step);
+        EXPECT_EQ(trainer.step(), step);
+        last = trainer.currentModel("cpu");
+    };
+    trainer.run(callbacks);
+    EXPECT_EQ(evaluated, (std::vector<std::int64_t>{4, 8, 10}));
+    // The model evaluated at the end is the one saved: the same EMA weights sample the same masks.
+    auto options = SamplingOptions::fastDefault();
+    options.samples = 3;
+    options.seed = 5;
+    const auto image = tinySet(1).front().image;
+    const auto fromRun = Sampler(last).sample(image, options);
+    const auto fromFile = Sampler(Model::load(path, "cpu")).sample(image, options);
+    ASSERT_EQ(fromRun.soft.size(), fromFile.soft.size());
+    for (std::size_t i = 0; i < fromRun.soft.size(); ++i) EXPECT_EQ(fromRun.soft[i].pixels, fromFile.soft[i].pixels);
+    fs::remove(path);
 }

@@ -43,6 +43,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_help = new HelpOverlay(this);
     buildDocks();
     buildExpertDocks();
+    buildTrainingDock();
     buildActions();
 
     m_message = new QLabel;
@@ -153,6 +154,7 @@ void MainWindow::onSessionChanged(unsigned changes) {
     }
     if (changes & (review::LesionsChanged | review::StoreChanged | review::SelectionChanged)) reloadBrowser();
     refreshExpertViews(changes);
+    if (changes & (review::ModelChanged | review::StoreChanged)) refreshModelVersions();
     refreshScene();
 }
 
@@ -209,9 +211,10 @@ void MainWindow::setModel(std::shared_ptr<const engine::Model> model) {
     m_session->setModel(std::move(model));
 }
 
-bool MainWindow::openStore(const QString& path) {
+bool MainWindow::openStore(const QString& path, bool adoptActiveModel) {
     const bool opened = m_session->openStore(path.toStdString());
     if (opened) logger("store")->info("{}", m_session->message().text);
+    if (opened && adoptActiveModel) m_session->adoptActiveModel();
     return opened;
 }
 

@@ -4,6 +4,7 @@
 #include <QFileDialog>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QToolBar>
 
 #include "flowseg/dicom/series.h"
@@ -13,6 +14,7 @@
 #include "flowseg/ui/results_panel.h"
 #include "flowseg/ui/slice_view.h"
 #include "flowseg/ui/trajectory_player.h"
+#include "flowseg/ui/training_panel.h"
 
 namespace flowseg::ui {
 
@@ -122,6 +124,18 @@ void MainWindow::buildActions() {
         [this] { m_session->setReviewState(db::ReviewState::Flagged); });
 
     const auto toolActions = buildExpertActions(menuBar()->addMenu(tr("&Review")), add);
+
+    // Fine-tuning runs for minutes to hours: Esc does not stop it, its own Cancel does.
+    auto* model = menuBar()->addMenu(tr("&Model"));
+    add(model, tr("Fine-tune on the finished lesions"), {}, [this] {
+        review::FineTuneOptions options;
+        options.steps = m_trainingPanel->steps();
+        startFineTune(options);
+    });
+    add(model, tr("Pause or resume fine-tuning"), {}, [this] {
+        if (m_trainingPanel->pauseButton()->isEnabled()) m_trainingPanel->pauseButton()->toggle();
+    });
+    add(model, tr("Cancel fine-tuning"), {}, [this] { cancelFineTune(); });
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     add(help, tr("Keyboard shortcuts"), {QKeySequence(Qt::Key_F1), QKeySequence(Qt::Key_Question)}, [this] {

@@ -2,7 +2,9 @@
 
 #include <bit>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
+#include <unistd.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -127,6 +129,18 @@ std::string saveCheckpoint(const Checkpoint& checkpoint, const std::string& path
             std::filesystem::remove(temporary);
             throw CheckpointError("cannot write model '" + path + "': write failed (disk full?)");
         }
+    }
+    // Write, check, then rename: the file under `path` is always a whole model,
+    // whatever happens during the write (a full disk, a kill).
+    const int fd = ::open(temporary.c_str(), O_RDONLY);
+    const bool synced = fd >= 0 && ::fsync(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    try {
+        if (!synced) throw CheckpointError("the file could not be flushed to disk");
+        if (loadCheckpoint(temporary).sha256 != checksum) throw CheckpointError("it reads back with another checksum");
+    } catch (const CheckpointError& e) {
+        std::filesystem::remove(temporary);
+        throw CheckpointError("cannot write model '" + path + "': the written copy does not check out (" + e.what() + ")");
     }
     std::error_code ec;
     std::filesystem::rename(temporary, path, ec);

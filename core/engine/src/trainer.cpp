@@ -1,6 +1,7 @@
 #include "flowseg/engine/trainer.h"
 
 #include <chrono>
+#include <thread>
 #include <optional>
 #include <sstream>
 #include <type_traits>
@@ -9,6 +10,7 @@
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/flow_matching.h"
+#include "flowseg/engine/model.h"
 #include "flowseg/engine/model_input.h"
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/tensor_convert.h"
@@ -252,6 +254,10 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
 Trainer::~Trainer() = default;
 
 const VelocityUNetOptions& Trainer::networkOptions() const { return m_impl->networkOptions; }
+
+std::shared_ptr<Model> Trainer::currentModel(const std::string& device) const {
+    return Model::fromCheckpoint(m_impl->snapshot(0, 0), device);
+}
 std::int64_t Trainer::step() const { return m_impl->step; }
 
 TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
@@ -274,8 +280,15 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
 
     d.network->train();
     bool cancelled = false;
+    double firstWindowLoss = 0;  // the divergence guard's reference
+    const auto isCancelled = [&] { return callbacks.cancelled && callbacks.cancelled(); };
     while (d.step < o.iterations) {
-        if (callbacks.cancelled && callbacks.cancelled()) {
+        if (callbacks.paused && callbacks.paused()) {
+            const auto pausedAt = std::chrono::steady_clock::now();
+            while (callbacks.paused() && !isCancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            windowStart += std::chrono::steady_clock::now() - pausedAt;  // a pause is not slow training
+        }
+        if (isCancelled()) {
             cancelled = true;
             break;
         }
@@ -304,6 +317,11 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
             const double seconds = std::chrono::duration<double>(now - windowStart).count();
             lastLoss = windowLoss / windowSteps;
             outcome.lossHistory.push_back(lastLoss);
+            if (firstWindowLoss == 0) firstWindowLoss = lastLoss;
+            if (o.divergenceFactor > 0 && lastLoss > o.divergenceFactor * firstWindowLoss)
+                throw Error("training diverged at step " + std::to_string(d.step) + " (loss " + std::to_string(lastLoss) +
+                            ", " + std::to_string(static_cast<int>(o.divergenceFactor)) +
+                            " times its start); lower the learning rate");
             if (callbacks.progress)
                 callbacks.progress({d.step, o.iterations, lastLoss, windowSteps / std::max(seconds, 1e-9)});
             windowLoss = 0;
@@ -312,7 +330,10 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
         }
         if (o.checkpointEvery > 0 && d.step % o.checkpointEvery == 0 && d.step < o.iterations)
             save();
+        if (callbacks.evaluate && o.evaluateEvery > 0 && d.step % o.evaluateEvery == 0 && d.step < o.iterations)
+            callbacks.evaluate(d.step);
     }
+    if (callbacks.evaluate && !cancelled) callbacks.evaluate(d.step);
     if (windowSteps > 0) lastLoss = windowLoss / windowSteps;
     outcome.completed = !cancelled;
     outcome.steps = d.step;

@@ -86,4 +86,24 @@ engine::Mask maskOnSlice(const LesionCrop& crop, const engine::Mask& cropMask, i
     return out;
 }
 
+engine::Mask maskToCrop(const LesionCrop& crop, const engine::Mask& sliceMask) {
+    engine::Mask out(crop.image.height, crop.image.width);
+    const double step = crop.scale();
+    if (step <= 0) return out;
+    const int n = std::max(1, static_cast<int>(std::ceil(step - 1e-9)));
+    const auto at = [&](double sy, double sx) {
+        const int y = static_cast<int>(std::floor(sy)), x = static_cast<int>(std::floor(sx));
+        return x >= 0 && y >= 0 && x < sliceMask.width && y < sliceMask.height && sliceMask.at(y, x) != 0;
+    };
+    for (int row = 0; row < out.height; ++row)
+        for (int col = 0; col < out.width; ++col) {
+            int inside = 0;
+            for (int i = 0; i < n; ++i)
+                for (int j = 0; j < n; ++j)
+                    inside += at(crop.originY + (row + (i + 0.5) / n) * step, crop.originX + (col + (j + 0.5) / n) * step);
+            out.at(row, col) = 2 * inside >= n * n ? 1 : 0;
+        }
+    return out;
+}
+
 }  // namespace flowseg::review

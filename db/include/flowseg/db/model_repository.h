@@ -17,6 +17,11 @@ public:
     RowId registerModel(const ModelRecord& model);
     [[nodiscard]] std::optional<ModelRecord> findBySha256(const std::string& sha256) const;
     [[nodiscard]] std::optional<ModelRecord> find(RowId id) const;
+    /// Makes `id` the active model (the one the window samples with); the one
+    /// before stops being active. Rolling back is making an older version active.
+    void setActive(RowId id);
+    [[nodiscard]] std::optional<ModelRecord> active() const;
+    void setMetrics(RowId id, const std::string& metricsJson);
     [[nodiscard]] std::vector<ModelRecord> all() const;
 
     RowId createJob(const TrainingJobRecord& job);

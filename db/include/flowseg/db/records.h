@@ -98,6 +98,8 @@ struct ModelRecord {
     std::optional<RowId> trainingJobId;
     std::string metricsJson = "{}";
     std::string createdAt;
+    bool active = false;  ///< the one the review window samples with
+    std::string label;    ///< e.g. "fine-tune 3 of shipped"
 };
 
 enum class JobState { Queued, Running, Completed, Failed, Cancelled };

@@ -5,13 +5,16 @@
 // background work goes through the task manager. Torch-free.
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QRect>
 
 #include <functional>
 #include <memory>
 
 #include "flowseg/engine/sampler.h"
+#include "flowseg/review/fine_tune.h"
 #include "flowseg/review/review_session.h"
+#include "flowseg/ui/task.h"
 
 class QAction;
 class QLabel;
@@ -25,6 +28,7 @@ class Model;
 namespace flowseg::ui {
 
 class AgreementPanel;
+class FineTuneTask;
 class ExpertPanel;
 class HelpOverlay;
 class OutlineToolsPanel;
@@ -37,6 +41,7 @@ class SliceView;
 class StudyBrowser;
 class TaskManager;
 class TaskStatus;
+class TrainingPanel;
 class TrajectoryPlayer;
 
 class MainWindow : public QMainWindow {
@@ -49,8 +54,10 @@ public:
     /// and says why (status bar, log). Returns whether it loaded.
     bool loadModel(const QString& path, const QString& device = QStringLiteral("auto"));
     void setModel(std::shared_ptr<const engine::Model> model);
-    /// Opens (creating if needed) the annotation store; false with a message on failure.
-    bool openStore(const QString& path);
+    /// Opens (creating if needed) the annotation store; false with a message on
+    /// failure. With `adoptActiveModel`, the window samples with the store's active
+    /// model version (a fine-tune promoted earlier) rather than the one loaded.
+    bool openStore(const QString& path, bool adoptActiveModel = true);
     /// Loads the DICOM series below `folder` in the background (registers it in the store).
     void openFolder(const QString& folder);
     /// Loads a stored series (its files) in the background.
@@ -72,6 +79,13 @@ public:
     void signIn(const QString& name, const QString& role);
     /// Asks for the expert's name and role (Review > Sign in).
     void showSignIn();
+    /// Fine-tunes the loaded model on the store's finished lesions as a task
+    /// (versionsFolder defaults to "<store>.models"); one at a time.
+    void startFineTune(review::FineTuneOptions options);
+    void setFineTunePaused(bool paused);
+    void cancelFineTune();
+    /// Samples with a stored model version from the next run on (promote, roll back).
+    void activateModelVersion(std::int64_t id);
 
     /// Shows a problem found outside the window (start-up) like its own errors.
     void reportError(const QString& what, const QString& detail);
@@ -100,6 +114,7 @@ public:
     OutlineToolsPanel* toolsPanel() const { return m_toolsPanel; }
     ExpertPanel* expertPanel() const { return m_expertPanel; }
     AgreementPanel* agreementPanel() const { return m_agreementPanel; }
+    TrainingPanel* trainingPanel() const { return m_trainingPanel; }
     QProgressBar* progressBar() const;
 
 Q_SIGNALS:
@@ -113,6 +128,8 @@ Q_SIGNALS:
     void samplingFinished(bool succeeded);
     /// Progress of sampling only (loading reports through the task manager).
     void samplingProgress(double fraction);
+    /// After a fine-tune task ended, with its Task::Outcome.
+    void fineTuneFinished(int outcome);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -129,6 +146,11 @@ private:
         const std::function<QAction*(QMenu*, const QString&, const QList<QKeySequence>&, std::function<void()>)>& add);
     void refreshExpertViews(unsigned changes);
     void setTool(review::OutlineTool tool);
+    // main_window_training.cpp
+    void buildTrainingDock();
+    void onFineTuneFinished(FineTuneTask* task, Task::Outcome outcome);
+    void refreshModelVersions();
+    [[nodiscard]] QString modelVersionsFolder() const;
     void onSessionChanged(unsigned changes);
     void onLoadFinished(SeriesLoadTask* task, int outcome);
     void startLoad(SeriesLoadTask* task);
@@ -151,6 +173,8 @@ private:
     OutlineToolsPanel* m_toolsPanel = nullptr;
     ExpertPanel* m_expertPanel = nullptr;
     AgreementPanel* m_agreementPanel = nullptr;
+    TrainingPanel* m_trainingPanel = nullptr;
+    QPointer<FineTuneTask> m_fineTune;
     /// Derived from the session once per change, for the panels and the overlay.
     review::LesionAgreement m_agreement;
     std::vector<review::RankedLesion> m_queue;

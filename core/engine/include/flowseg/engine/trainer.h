@@ -14,6 +14,8 @@
 
 namespace flowseg::engine {
 
+class Model;
+
 struct TrainingOptions {
     std::string preset = "small";                ///< used when `network` is not set
     std::optional<VelocityUNetOptions> network;  ///< explicit architecture
@@ -41,6 +43,10 @@ struct TrainingOptions {
     std::string checkpointPath; ///< where run() saves (at the end, on cancel, and periodically)
     std::int64_t checkpointEvery = 0;  ///< steps between periodic saves (0 = only at the end)
     int logEvery = 10;          ///< steps between progress callbacks
+    std::int64_t evaluateEvery = 0;  ///< steps between evaluate callbacks (0 = only at the end, if set)
+    /// Stop as diverged when a progress window's mean loss exceeds this many times
+    /// the first window's (0 = only non-finite losses stop the run).
+    double divergenceFactor = 0;
     std::string datasetDescription;
     std::string command;
 };
@@ -56,6 +62,11 @@ struct TrainingCallbacks {
     std::function<void(const TrainingProgress&)> progress;
     /// Polled between steps; when it returns true the run saves and stops.
     std::function<bool()> cancelled;
+    /// Polled between steps; while it returns true the run waits (cancel still stops it).
+    std::function<bool()> paused;
+    /// Called every `TrainingOptions::evaluateEvery` steps (and at the end) on the
+    /// training thread, e.g. to measure the current weights (currentModel()).
+    std::function<void(std::int64_t step)> evaluate;
 };
 
 struct TrainingOutcome {
@@ -84,6 +95,9 @@ public:
 
     [[nodiscard]] const VelocityUNetOptions& networkOptions() const;
     [[nodiscard]] std::int64_t step() const;
+    /// The current EMA weights as a model of its own (copied: sampling it never
+    /// touches the network being trained), on `device`.
+    [[nodiscard]] std::shared_ptr<Model> currentModel(const std::string& device = "cpu") const;
 
 private:
     struct Impl;

@@ -48,4 +48,9 @@ LesionCrop cropLesion(const dicom::Series& series, int slice, const db::Bounding
 /// store an accepted sample as an annotation of the slice.
 engine::Mask maskOnSlice(const LesionCrop& crop, const engine::Mask& cropMask, int sliceWidth, int sliceHeight);
 
+/// The reverse: a slice-sized mask (an expert's outline) on the crop's grid, a
+/// crop pixel set where at least half of the slice area it covers is (e.g. to
+/// train on experts' outlines with the crops the model sees).
+engine::Mask maskToCrop(const LesionCrop& crop, const engine::Mask& sliceMask);
+
 }  // namespace flowseg::review

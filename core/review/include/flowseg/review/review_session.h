@@ -167,6 +167,20 @@ public:
     // --- model and series
     void setModel(std::shared_ptr<const engine::Model> model);
     [[nodiscard]] const std::shared_ptr<const engine::Model>& model() const { return m_model; }
+    // --- model versions (session_models.cpp)
+    /// The store's model versions, oldest first (empty without a store).
+    [[nodiscard]] std::vector<db::ModelRecord> modelVersions() const;
+    /// What the session samples with, in words: the store's label for the
+    /// loaded model's version, else its file name ("" without a model).
+    [[nodiscard]] std::string modelLabel() const;
+    /// Samples with model version `id` from now on and records it as the store's
+    /// active version (promoting a new one or rolling back to an older one). A run
+    /// in flight finishes with the model it started with. False, saying why, when
+    /// the version or its file is gone or does not load; the model stays.
+    bool useModelVersion(db::RowId id);
+    /// Samples with the store's active version when that is another file than
+    /// the model loaded (a fine-tune promoted in an earlier session).
+    void adoptActiveModel();
     /// A loaded series (registered in the store as `seriesId`, 0 when not): its
     /// lesions are read, the box and the undo steps of the previous one forgotten.
     void setSeries(std::shared_ptr<const dicom::Series> series, db::RowId seriesId);

@@ -1,0 +1,261 @@
+// Fine-tuning on the store's finished multi-expert lesions: which lesions count,
+// the split by patient, the job and version records, promotion only when the
+// validation GED improves, cancel and divergence leaving the parent active.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "flowseg/db/annotation_repository.h"
+#include "flowseg/db/database.h"
+#include "flowseg/db/lesion_repository.h"
+#include "flowseg/db/model_repository.h"
+#include "flowseg/dicom/series_writer.h"
+#include "flowseg/engine/error.h"
+#include "flowseg/engine/model.h"
+#include "flowseg/imaging/patient_split.h"
+#include "flowseg/review/fine_tune.h"
+#include "flowseg/review/study_import.h"
+#include "session_fixture.h"
+
+using namespace flowseg;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// A disc of `radius` slice pixels around (cx, cy) on a slice-sized mask.
+engine::Mask disc(int width, int height, double cx, double cy, double radius) {
+    engine::Mask m(height, width);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            if (std::hypot(x - cx, y - cy) <= radius) m.at(y, x) = 1;
+    return m;
+}
+
+class FineTune : public ::testing::Test {
+protected:
+    void SetUp() override {
+        folder = fs::temp_directory_path() / ("flowseg_finetune_" + std::to_string(::getpid()) + "_" +
+                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(folder);
+        fs::create_directories(folder);
+        store = (folder / "store.flowseg").string();
+        model = test::tinyModel()->source();
+    }
+    void TearDown() override { fs::remove_all(folder); }
+
+    /// Writes the demo CT as patient `patient` and registers it; returns the series id.
+    db::RowId addPatient(const std::string& patient, unsigned seed) {
+        auto ct = dicom::demoChestCt(seed);
+        ct.patientId = patient;
+        ct.studyUid.clear();
+        ct.seriesUid.clear();
+        const auto where = folder / patient;
+        dicom::writeSeries(where.string(), ct);
+        auto database = db::Database::open(store);
+        return review::registerStudyFolder(database, where.string()).seriesIds.front();
+    }
+
+    /// Each demo nodule as a lesion outlined by two experts on three slices (the
+    /// second expert's outline `grow` pixels wider), in `state`.
+    std::vector<db::RowId> outlineNodules(db::RowId series, db::ReviewState state, double grow = 2) {
+        auto database = db::Database::open(store);
+        db::LesionRepository lesions(database);
+        db::AnnotationRepository annotations(database);
+        db::ExpertRepository experts(database);
+        const auto a = experts.findOrCreate("Dr A").id;
+        const auto b = experts.findOrCreate("Dr B").id;
+        std::vector<db::RowId> ids;
+        for (const auto& n : dicom::demoNodules()) {
+            const int r = static_cast<int>(std::ceil(n.radius + grow)) + 2;
+            db::LesionRecord lesion;
+            lesion.seriesId = series;
+            lesion.label = n.kind;
+            lesion.firstSlice = n.slice - 1;
+            lesion.lastSlice = n.slice + 1;
+            lesion.box = {n.x - r, n.y - r, 2 * r, 2 * r};
+            lesion.state = state;
+            const auto id = lesions.create(lesion);
+            for (int z = n.slice - 1; z <= n.slice + 1; ++z) {
+                annotations.save(id, a, z, disc(256, 256, n.x, n.y, n.radius));
+                annotations.save(id, b, z, disc(256, 256, n.x, n.y, n.radius + grow));
+            }
+            ids.push_back(id);
+        }
+        return ids;
+    }
+
+    review::FineTuneOptions tinyOptions(std::int64_t steps = 12) const {
+        review::FineTuneOptions o;
+        o.steps = steps;
+        o.batchSize = 4;
+        o.learningRate = 1e-3;
+        o.device = "cpu";
+        o.validationSamples = 2;
+        o.versionsFolder = (folder / "models").string();
+        return o;
+    }
+
+    fs::path folder;
+    std::string store;
+    std::string model;
+};
+
+}  // namespace
+
+TEST_F(FineTune, TooFewFinishedLesionsSaysHowManyMoreAndRecordsNothing) {
+    const auto series = addPatient("P1", 1);
+    outlineNodules(series, db::ReviewState::InProgress);  // three lesions, none finished
+    outlineNodules(series, db::ReviewState::Completed);   // three finished
+    auto options = tinyOptions();
+    options.minimumLesions = 5;
+    try {
+        review::runFineTune(store, model, options);
+        FAIL() << "fine-tuned on too few lesions";
+    } catch (const review::NotEnoughAnnotations& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("the store has 3 (2 more)"), std::string::npos) << message;
+        EXPECT_NE(message.find("Completed"), std::string::npos) << message;
+    }
+    auto database = db::Database::open(store);
+    EXPECT_FALSE(db::ModelRepository(database).findJob(1)) << "a refused fine-tune left a job behind";
+    EXPECT_TRUE(db::ModelRepository(database).all().empty()) << "a refused fine-tune registered its parent";
+}
+
+TEST_F(FineTune, TwoExpertsCompletingTheirOwnReviewFinishALesion) {
+    const auto series = addPatient("P1", 1);
+    const auto ids = outlineNodules(series, db::ReviewState::InProgress);
+    auto database = db::Database::open(store);
+    auto options = tinyOptions();
+    options.minimumLesions = 2;
+    EXPECT_THROW(review::fineTuneCases(database, 32, options), review::NotEnoughAnnotations);
+    db::LesionRepository lesions(database);
+    db::ExpertRepository experts(database);
+    for (const auto id : {ids[0], ids[1]}) {
+        lesions.setExpertState(id, experts.findOrCreate("Dr A").id, db::ReviewState::Completed);
+        lesions.setExpertState(id, experts.findOrCreate("Dr B").id, db::ReviewState::Completed);
+    }
+    lesions.setExpertState(ids[2], experts.findOrCreate("Dr A").id, db::ReviewState::Completed);  // one of two
+    const auto cases = review::fineTuneCases(database, 32, options);
+    EXPECT_EQ(cases.trainLesions.size() + cases.validationLesions.size(), 2U);
+    EXPECT_EQ(cases.splitBy, "lesion") << "one patient's lesions can only be split by lesion";
+}
+
+TEST_F(FineTune, CasesAreTheExpertsOutlinesOnTheModelsCropSplitByPatient) {
+    outlineNodules(addPatient("P1", 1), db::ReviewState::Completed);
+    outlineNodules(addPatient("P2", 2), db::ReviewState::Completed);
+    outlineNodules(addPatient("P3", 3), db::ReviewState::Completed);
+    auto database = db::Database::open(store);
+    const auto cases = review::fineTuneCases(database, 32, tinyOptions());
+    EXPECT_EQ(cases.splitBy, "patient");
+    ASSERT_EQ(cases.validationPatients.size(), 1U);  // a quarter of three patients, at least one
+    EXPECT_EQ(cases.trainLesions.size(), 6U);
+    EXPECT_EQ(cases.validationLesions.size(), 3U);
+    EXPECT_EQ(cases.train.size(), 18U);  // three outlined slices per lesion
+    EXPECT_EQ(cases.validation.size(), 9U);
+    std::set<std::string> trainPatients;
+    for (const auto& c : cases.train) {
+        trainPatients.insert(imaging::patientOfCase(c.id));
+        ASSERT_EQ(c.experts.size(), 2U);
+        EXPECT_EQ(c.image.width, 32);
+        EXPECT_EQ(c.experts[0].width, 32);
+        // Dr B drew wider than Dr A, and both outlines are on the crop.
+        EXPECT_GT(c.experts[0].area(), 0);
+        EXPECT_GT(c.experts[1].area(), c.experts[0].area()) << c.id;
+    }
+    EXPECT_EQ(trainPatients.count(cases.validationPatients.front()), 0U) << "a patient in both parts";
+    for (const auto& c : cases.validation) EXPECT_EQ(imaging::patientOfCase(c.id), cases.validationPatients.front());
+}
+
+TEST_F(FineTune, AFinishedJobBecomesAVersionActiveOnlyWhenItBeatsItsParent) {
+    outlineNodules(addPatient("P1", 1), db::ReviewState::Completed);
+    outlineNodules(addPatient("P2", 2), db::ReviewState::Completed);
+    std::vector<std::pair<std::int64_t, double>> validations;
+    int progressCalls = 0;
+    review::FineTuneCallbacks callbacks;
+    callbacks.validation = [&](std::int64_t step, double ged) { validations.emplace_back(step, ged); };
+    callbacks.progress = [&](const review::FineTuneProgress& p) {
+        ++progressCalls;
+        EXPECT_LE(p.step, p.steps);
+    };
+    auto options = tinyOptions(12);
+    options.evaluateEvery = 6;
+    const auto result = review::runFineTune(store, model, options, callbacks);
+    ASSERT_NE(result.outcome, review::FineTuneResult::Outcome::Cancelled);
+    EXPECT_GT(progressCalls, 0);
+    ASSERT_EQ(validations.size(), 3U);  // the parent, step 6, step 12
+    EXPECT_EQ(validations.front(), std::make_pair(std::int64_t{0}, result.parentGed));
+    EXPECT_EQ(validations.back(), std::make_pair(std::int64_t{12}, result.ged));
+
+    auto database = db::Database::open(store);
+    db::ModelRepository models(database);
+    const auto version = models.find(result.version);
+    ASSERT_TRUE(version);
+    EXPECT_EQ(version->parentId, result.parent);
+    ASSERT_TRUE(version->trainingJobId);
+    const auto job = models.findJob(*version->trainingJobId);
+    ASSERT_TRUE(job);
+    EXPECT_EQ(job->state, db::JobState::Completed);
+    EXPECT_EQ(job->baseModelId, result.parent);
+    EXPECT_NE(job->log.find("validation GED"), std::string::npos) << job->log;
+    const auto metrics = nlohmann::json::parse(version->metricsJson);
+    EXPECT_DOUBLE_EQ(metrics.at("validation_ged").get<double>(), result.ged);
+    EXPECT_DOUBLE_EQ(metrics.at("parent_validation_ged").get<double>(), result.parentGed);
+    EXPECT_EQ(engine::Model::load(result.checkpoint, "cpu")->checksum(), version->sha256);
+    const bool better = result.ged < result.parentGed;
+    EXPECT_EQ(result.outcome == review::FineTuneResult::Outcome::Promoted, better);
+    EXPECT_EQ(models.active()->id, better ? result.version : result.parent);
+    // Rolling back is making the parent active again.
+    models.setActive(result.parent);
+    EXPECT_EQ(models.active()->id, result.parent);
+}
+
+TEST_F(FineTune, AVersionThatDoesNotBeatItsParentByTheMarginIsKeptButNotActive) {
+    outlineNodules(addPatient("P1", 1), db::ReviewState::Completed);
+    outlineNodules(addPatient("P2", 2), db::ReviewState::Completed);
+    auto options = tinyOptions(4);
+    options.minimumImprovement = 5;  // GED is at most 2: no version can beat its parent by 5
+    const auto result = review::runFineTune(store, model, options);
+    EXPECT_EQ(result.outcome, review::FineTuneResult::Outcome::Kept);
+    auto database = db::Database::open(store);
+    db::ModelRepository models(database);
+    EXPECT_EQ(models.active()->id, result.parent);
+    EXPECT_FALSE(models.find(result.version)->active);
+}
+
+TEST_F(FineTune, CancelLeavesTheParentActiveAndNoVersionBehind) {
+    outlineNodules(addPatient("P1", 1), db::ReviewState::Completed);
+    outlineNodules(addPatient("P2", 2), db::ReviewState::Completed);
+    review::FineTuneCallbacks callbacks;
+    std::int64_t seen = 0;
+    callbacks.progress = [&](const review::FineTuneProgress& p) { seen = p.step; };
+    callbacks.cancelled = [&] { return seen >= 2; };
+    auto options = tinyOptions(200);
+    const auto result = review::runFineTune(store, model, options, callbacks);
+    EXPECT_EQ(result.outcome, review::FineTuneResult::Outcome::Cancelled);
+    auto database = db::Database::open(store);
+    db::ModelRepository models(database);
+    EXPECT_EQ(models.active()->id, result.parent);
+    EXPECT_EQ(models.all().size(), 1U) << "a cancelled job registered a version";
+    EXPECT_EQ(models.findJob(1)->state, db::JobState::Cancelled);
+    EXPECT_TRUE(fs::is_empty(options.versionsFolder)) << "a cancelled job left its checkpoint";
+}
+
+TEST_F(FineTune, ADivergingRunFailsItsJobAndKeepsTheParent) {
+    outlineNodules(addPatient("P1", 1), db::ReviewState::Completed);
+    outlineNodules(addPatient("P2", 2), db::ReviewState::Completed);
+    auto options = tinyOptions(60);
+    options.learningRate = 50;
+    EXPECT_THROW(review::runFineTune(store, model, options), engine::Error);
+    auto database = db::Database::open(store);
+    db::ModelRepository models(database);
+    const auto job = models.findJob(1);
+    ASSERT_TRUE(job);
+    EXPECT_EQ(job->state, db::JobState::Failed);
+    EXPECT_NE(job->metricsJson.find("learning rate"), std::string::npos) << job->metricsJson;
+    EXPECT_EQ(models.all().size(), 1U);
+    EXPECT_TRUE(models.active());
+}
