@@ -26,6 +26,7 @@
 #include "flowseg/ui/results_panel.h"
 #include "flowseg/ui/sampling_controls.h"
 #include "flowseg/ui/slice_view.h"
+#include "flowseg/ui/training_panel.h"
 #include "flowseg/ui/trajectory_player.h"
 
 namespace {
@@ -112,7 +113,8 @@ int main(int argc, char** argv) {
                                         QStringLiteral("Save the window to FILE once loading/sampling is done, then exit."),
                                         QStringLiteral("FILE"));
     const QCommandLineOption view(QStringLiteral("view"),
-                                  QStringLiteral("State for --screenshot: heatmap, samples, probability, trajectory, review, help."),
+                                  QStringLiteral("State for --screenshot: heatmap, samples, probability, trajectory, review, help, "
+                                                 "finetune (fine-tunes on the store's finished lesions, shot when it ends)."),
                                   QStringLiteral("STATE"), QStringLiteral("heatmap"));
     const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model checkpoint (.fsm); default: the shipped one."),
                                    QStringLiteral("FILE"));
@@ -227,10 +229,28 @@ int main(int argc, char** argv) {
             });
         };
         const bool willSample = parser.isSet(demo) && window.hasModel();
-        QObject::connect(&window, &MainWindow::samplingFinished, &window, save);
-        QObject::connect(&window, &MainWindow::loadFailed, &window, save);
-        if (!willSample) QObject::connect(&window, &MainWindow::seriesLoaded, &window, save);
-        if (folder.isEmpty()) QTimer::singleShot(500, &window, save);
+        if (state == QLatin1String("finetune")) {
+            // A short fine-tune on the store's finished lesions, started once the demo
+            // (if any) has sampled, with the Fine-tuning dock in front; shot when it ends.
+            if (auto* dock = window.trainingPanel()->parentWidget()) {
+                dock->show();
+                dock->raise();
+            }
+            flowseg::review::FineTuneOptions options;
+            const int steps = qEnvironmentVariableIntValue("FLOWSEG_SCREENSHOT_STEPS");
+            options.steps = steps > 0 ? steps : 90;
+            options.evaluateEvery = options.steps / 3;
+            options.validationSamples = 4;
+            const auto start = [&window, options] { window.startFineTune(options); };
+            QObject::connect(&window, &MainWindow::fineTuneFinished, &window, save);
+            if (willSample) QObject::connect(&window, &MainWindow::samplingFinished, &window, start);
+            else QTimer::singleShot(200, &window, start);
+        } else {
+            QObject::connect(&window, &MainWindow::samplingFinished, &window, save);
+            QObject::connect(&window, &MainWindow::loadFailed, &window, save);
+            if (!willSample) QObject::connect(&window, &MainWindow::seriesLoaded, &window, save);
+            if (folder.isEmpty()) QTimer::singleShot(500, &window, save);
+        }
     }
     if (!folder.isEmpty()) window.openFolder(folder);
     return QApplication::exec();

@@ -12,6 +12,8 @@
 #include "commands.h"
 #include "flowseg/db/database.h"
 #include "flowseg/db/model_repository.h"
+#include "dataset_flags.h"
+#include "flowseg/review/case_import.h"
 #include "flowseg/review/fine_tune.h"
 
 namespace flowseg::cli {
@@ -24,6 +26,8 @@ struct FineTuneFlags {
     std::string versions;
     review::FineTuneOptions options;
     std::int64_t activate = 0;
+    DatasetFlags dataset;
+    std::string dicomOut;
     int threads = 0;
     bool json = false;
 };
@@ -110,6 +114,26 @@ void runModels(const FineTuneFlags& f) {
     }
 }
 
+void runImportCases(const FineTuneFlags& f) {
+    const int threads = applyThreads(f.threads);
+    std::vector<engine::MultiRaterCase> cases;
+    for (auto& c : f.dataset.load(threads)) cases.push_back(std::move(c.data));
+    auto database = db::Database::open(f.database);
+    review::CaseImportOptions options;
+    options.dicomFolder = f.dicomOut.empty() ? f.database + ".cases" : f.dicomOut;
+    const auto summary = review::importCases(database, cases, options, [&](int done, int total) {
+        if (!f.json && (done % 100 == 0 || done == total)) std::fprintf(stderr, "  %d/%d cases\n", done, total);
+    });
+    if (f.json) {
+        printJson({{"cases", summary.cases}, {"outlines", summary.outlines}, {"skipped", summary.skipped},
+                   {"dicom", options.dicomFolder}, {"dataset", f.dataset.describe(cases.size())}});
+        return;
+    }
+    std::printf("imported %d cases (%d reader outlines) from %s; their DICOM is in %s%s\n", summary.cases,
+                summary.outlines, f.dataset.describe(cases.size()).c_str(), options.dicomFolder.c_str(),
+                summary.skipped.empty() ? "" : (", " + std::to_string(summary.skipped.size()) + " left out (no reader marked them)").c_str());
+}
+
 }  // namespace
 
 void addFineTuneCommands(CLI::App& app) {
@@ -141,6 +165,16 @@ void addFineTuneCommands(CLI::App& app) {
     m->add_option("--activate", f->activate, "make this version active (promote, or roll back to an older one)");
     m->add_flag("--json", f->json, "print JSON");
     m->callback([f] { runModels(*f); });
+
+    auto* i = app.add_subcommand("import-cases",
+                                 "Import a folder of multi-reader crops (image + mask per reader) into the store, each "
+                                 "case a one-slice DICOM series with its readers as experts, to fine-tune on");
+    i->add_option("--db", f->database, "annotation store (created)")->required();
+    f->dataset.addTo(*i, true);
+    i->add_option("--dicom-out", f->dicomOut, "folder for the DICOM written (default: <store>.cases)");
+    addThreadsFlag(*i, f->threads);
+    i->add_flag("--json", f->json, "print JSON");
+    i->callback([f] { runImportCases(*f); });
 }
 
 }  // namespace flowseg::cli

@@ -12,6 +12,9 @@
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/trainer.h"
 #include "flowseg/engine/synthetic.h"
+#ifdef FLOWSEG_HAVE_FINETUNE
+#include "flowseg/review/fine_tune.h"
+#endif
 #ifdef FLOWSEG_HAVE_IMAGING
 #include "dataset_flags.h"
 #endif
@@ -46,6 +49,7 @@ struct TrainFlags {
     bool noAugment = false;
     double intensityJitter = 0;
     bool json = false;
+    std::string database;  ///< record the result as a model version of this store
 };
 
 void runTrain(const TrainFlags& f) {
@@ -138,6 +142,18 @@ void runTrain(const TrainFlags& f) {
                   << outcome.finalLoss << ", " << outcome.seconds << " s\n";
     }
     if (!outcome.completed) std::exit(130);
+#ifdef FLOWSEG_HAVE_FINETUNE
+    if (!f.database.empty()) {
+        const nlohmann::json parameters{{"command", commandLine()},     {"dataset", description},
+                                        {"iterations", f.iterations}, {"batch_size", f.batch},
+                                        {"learning_rate", f.learningRate}, {"seed", f.seed}};
+        const nlohmann::json metrics{{"final_loss", outcome.finalLoss}, {"seconds", outcome.seconds}};
+        const auto id = review::recordTrainedVersion(f.database, f.out, f.init, parameters.dump(), metrics.dump());
+        std::fprintf(stderr, "recorded as model version %lld of %s (flowseg models --db %s --activate %lld makes it "
+                             "the one the window samples with)\n",
+                     static_cast<long long>(id), f.database.c_str(), f.database.c_str(), static_cast<long long>(id));
+    }
+#endif
 }
 
 }  // namespace
@@ -183,6 +199,9 @@ void addTrainCommand(CLI::App& app) {
         ->capture_default_str();
     addThreadsFlag(*cmd, f->threads);
     cmd->add_flag("--json", f->json, "print a JSON summary");
+#ifdef FLOWSEG_HAVE_FINETUNE
+    cmd->add_option("--db", f->database, "record the trained model as a version in this annotation store");
+#endif
     cmd->callback([f] {
 #ifdef FLOWSEG_HAVE_IMAGING
         if (f->dataset.data.empty() && f->synthetic == 0) throw CLI::RequiredError("--data or --synthetic");

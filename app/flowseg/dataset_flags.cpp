@@ -1,6 +1,7 @@
 #include "dataset_flags.h"
 
 #include "flowseg/engine/error.h"
+#include "flowseg/imaging/image_io.h"
 #include "flowseg/imaging/patient_split.h"
 
 namespace flowseg::cli {
@@ -18,6 +19,9 @@ CLI::Option* DatasetFlags::addTo(CLI::App& command, bool dataRequired, const std
                      "in a fixed random-looking order");
     command.add_option(prefix.empty() ? std::string("--max-cases") : name("cases"), maxCases, "use only the first N cases")
         ->check(CLI::Range(1, 100000000));
+    command.add_option(name("grow-masks"), growMasks,
+                       "grow every reader's mask by this many pixels (a disc): a site whose readers outline wider")
+        ->check(CLI::Range(0, 64));
     return option;
 }
 
@@ -33,13 +37,18 @@ std::vector<imaging::FolderCase> DatasetFlags::load(int threads) const {
     if (!split.empty())
         names = imaging::casesOfPart(names, imaging::PatientSplit::load(split), part, oneSlicePerNodule);
     if (maxCases > 0 && static_cast<int>(names.size()) > maxCases) names.resize(static_cast<size_t>(maxCases));
-    return imaging::loadFolderCases(data, names, threads);
+    auto cases = imaging::loadFolderCases(data, names, threads);
+    if (growMasks > 0)
+        for (auto& c : cases)
+            for (auto& mask : c.data.experts) mask = imaging::growMask(mask, growMasks);
+    return cases;
 }
 
 std::string DatasetFlags::describe(size_t cases) const {
     std::string text = data + " (";
     if (!part.empty())
         text += "part " + part + " of " + split + (oneSlicePerNodule ? ", one slice per nodule" : "") + ", ";
+    if (growMasks > 0) text += "masks grown by " + std::to_string(growMasks) + " px, ";
     return text + std::to_string(cases) + " cases)";
 }
 

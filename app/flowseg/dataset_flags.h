@@ -16,10 +16,12 @@ struct DatasetFlags {
     std::string part;
     bool oneSlicePerNodule = false;
     int maxCases = 0;
+    int growMasks = 0;  ///< grow every reader's mask by this many pixels (a site that outlines wider)
 
     /// Adds --data (required when `dataRequired`), --split, --part, --one-slice-per-nodule
-    /// and --max-cases; returns the --data option. With a prefix ("eval-"): --eval-data,
-    /// --eval-split, --eval-part, --eval-one-slice-per-nodule and --eval-cases.
+    /// --max-cases and --grow-masks; returns the --data option. With a prefix ("eval-"):
+    /// --eval-data, --eval-split, --eval-part, --eval-one-slice-per-nodule, --eval-cases
+    /// and --eval-grow-masks.
     CLI::Option* addTo(CLI::App& command, bool dataRequired, const std::string& prefix = "");
     /// Decodes the chosen case folders on `threads` threads. Throws for --part
     /// without --split (and the reverse), and for anything the loader refuses.

@@ -206,6 +206,26 @@ TEST_F(Cli, TrainsOnSyntheticCasesDrawnInMemory) {
     EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
 }
 
+#ifdef FLOWSEG_HAVE_DICOM
+TEST_F(Cli, TrainWithDbRecordsAVersionThatModelsCanMakeActive) {
+    const std::string db = " --db " + path("versions.flowseg");
+    const auto train = run("train --data " + path("data") + " --init " + modelPath() + " --out " + path("v2.fsm") +
+                           " --iters 2 --batch 2 --device cpu" + db);
+    ASSERT_EQ(train.exitCode, 0) << train.err;
+    EXPECT_NE(train.err.find("recorded as model version 2"), std::string::npos) << train.err;
+    auto listed = nlohmann::json::parse(run("models --json" + db).out);
+    ASSERT_EQ(listed.size(), 2U);  // the --init parent and the new version
+    EXPECT_EQ(listed[1]["parent"], listed[0]["id"]);
+    EXPECT_EQ(listed[1]["active"], false);
+    EXPECT_NE(listed[1]["label"].get<std::string>().find("trained v2.fsm"), std::string::npos) << listed[1];
+    ASSERT_EQ(run("models --activate 2" + db).exitCode, 0);
+    listed = nlohmann::json::parse(run("models --json" + db).out);
+    EXPECT_EQ(listed[1]["active"], true);
+    EXPECT_EQ(listed[0]["active"], false);
+    expectOneLineError(run("models --activate 7" + db), "no model version 7");
+}
+#endif
+
 TEST_F(Cli, TrainAndEvalReadOnePartOfAPatientSplit) {
     // A multi-reader set named like the LIDC crops: 3 patients, 2 nodules each,
     // 2 slices per nodule; patient P2 is the validation part.

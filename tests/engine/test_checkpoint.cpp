@@ -1,7 +1,14 @@
 // Checkpoints round-trip exactly; truncated, corrupt, foreign and non-finite files
 // are refused with a CheckpointError.
 
+#include <chrono>
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cstdio>
 #include <filesystem>
+#include <set>
+#include <thread>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -212,3 +219,37 @@ TEST(WidenToPatch, PatchSizeTravelsInTheHeaderAndOldHeadersMeanNone) {
     // 36 / 2 = 18 is not divisible by 4 (three levels)
     EXPECT_THROW(VelocityUNetOptions::preset("small").image_size(36).patch_size(2).validate(), InvalidInput);
 }
+
+#ifdef FLOWSEG_CHECKPOINT_WRITER
+// Guard rail of fine-tuning: a process killed while it saves never leaves a
+// half-written model where the app would load it (write, check, then rename).
+TEST_F(CheckpointFile, AKillDuringSavingNeverLeavesAHalfWrittenModel) {
+    const auto target = path("model.fsm");
+    std::set<std::string> written;
+    for (int round = 0; round < 6; ++round) {
+        int out[2];
+        ASSERT_EQ(::pipe(out), 0);
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {  // exec at once: nothing of this process runs in the child
+            ::dup2(out[1], STDOUT_FILENO);
+            ::close(out[0]);
+            ::execl(FLOWSEG_CHECKPOINT_WRITER, FLOWSEG_CHECKPOINT_WRITER, target.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ::close(out[1]);
+        FILE* lines = ::fdopen(out[0], "r");
+        char line[256];
+        // Let it save a few times (2 + round), then kill it part-way through the next.
+        for (int saved = 0; saved < 2 + round && std::fgets(line, sizeof line, lines); ++saved)
+            written.insert(std::string(line).substr(6, 64));
+        std::this_thread::sleep_for(std::chrono::milliseconds(3 * round));
+        ::kill(child, SIGKILL);
+        ::waitpid(child, nullptr, 0);
+        std::fclose(lines);
+        const auto loaded = loadCheckpoint(target);  // throws on a half-written file
+        EXPECT_TRUE(written.count(loaded.sha256) > 0) << "round " << round << ": " << loaded.sha256;
+    }
+    EXPECT_EQ(written.size(), 2U);
+}
+#endif

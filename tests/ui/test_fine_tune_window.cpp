@@ -28,6 +28,7 @@
 #include "flowseg/engine/trainer.h"
 #include "flowseg/review/study_import.h"
 #include "flowseg/ui/main_window.h"
+#include "flowseg/ui/results_panel.h"
 #include "flowseg/ui/task.h"
 #include "flowseg/ui/task_manager.h"
 #include "flowseg/ui/training_panel.h"
@@ -136,6 +137,9 @@ private Q_SLOTS:
         window->startSampling();
         QVERIFY(sampled.wait(120000));
         QCOMPARE(sampled.front().front().toBool(), true);
+        // The samples name the version that made them.
+        QVERIFY2(window->results()->summaryText().contains(QStringLiteral("Model: tiny.fsm")),
+                 qPrintable(window->results()->summaryText()));
         QVERIFY2(window->tasks()->isBusy(flowseg::ui::TaskManager::Kind::Training) || finished.count() == 1,
                  "the fine-tune stopped when a run started");
 

@@ -137,7 +137,7 @@ void MainWindow::onSessionChanged(unsigned changes) {
         m_view->setSlice(s.box().slice);  // an undone or selected box is shown where it is
     if (changes & (review::ResultChanged | review::SelectionChanged)) {
         if (const auto* landed = s.result()) {
-            m_results->setResult(landed->crop.image, landed->result);
+            m_results->setResult(landed->crop.image, landed->result, QString::fromStdString(landed->modelLabel));
             m_player->setFrames(landed->trajectory);
         } else {
             m_results->clear();

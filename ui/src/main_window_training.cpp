@@ -50,6 +50,7 @@ void MainWindow::startFineTune(review::FineTuneOptions options) {
     if (options.versionsFolder.empty()) options.versionsFolder = modelVersionsFolder().toStdString();
     auto* task = new FineTuneTask(m_session->storePath(), m_session->model()->source(), options);
     m_fineTune = task;
+    m_trainingPanel->setSteps(static_cast<int>(options.steps));
     m_trainingPanel->setRunning(true);
     m_trainingPanel->setStatus(tr("Gathering the finished lesions..."));
     connect(task, &FineTuneTask::lossReported, m_trainingPanel, &TrainingPanel::addLoss);

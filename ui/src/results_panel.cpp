@@ -65,7 +65,7 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     updateColourBar();
 }
 
-void ResultsPanel::setResult(const engine::ImageF& crop, const engine::SamplingResult& result) {
+void ResultsPanel::setResult(const engine::ImageF& crop, const engine::SamplingResult& result, const QString& model) {
     const QSignalBlocker block(m_gallery);
     m_gallery->clear();
     for (size_t i = 0; i < result.masks.size(); ++i) {
@@ -83,9 +83,12 @@ void ResultsPanel::setResult(const engine::ImageF& crop, const engine::SamplingR
                            .arg(result.seconds, 0, 'f', 2)
                            .arg(QString::fromStdString(result.device))
                            .arg(result.networkPasses)
-                           .arg(empty));
+                           .arg(empty) +
+                       (model.isEmpty() ? QString() : tr(" Model: %1.").arg(model)));
     updateColourBar();
 }
+
+QString ResultsPanel::summaryText() const { return m_summary->text(); }
 
 void ResultsPanel::clear() {
     const QSignalBlocker block(m_gallery);

@@ -161,7 +161,7 @@ void TrainingPanel::setRunning(bool running) {
     }
     m_loss->clear();
     m_validation->clear();
-    m_stepAxis->setRange(0, m_steps->value());
+    m_stepAxis->setRange(-0.02 * m_steps->value(), 1.02 * m_steps->value());  // end markers stay whole
     m_lossAxis->setRange(0, 0.1);
     m_gedAxis->setRange(0, 1);
 }
@@ -169,10 +169,11 @@ void TrainingPanel::setRunning(bool running) {
 void TrainingPanel::addLoss(std::int64_t step, std::int64_t steps, double loss, double stepsPerSecond,
                             double secondsLeft) {
     m_loss->append(static_cast<double>(step), loss);
-    m_stepAxis->setRange(0, static_cast<double>(steps));
+    m_stepAxis->setRange(-0.02 * static_cast<double>(steps), 1.02 * static_cast<double>(steps));
     double top = 0;
     for (const auto& p : m_loss->points()) top = std::max(top, p.y());
     m_lossAxis->setRange(0, top * 1.1);
+    m_lossAxis->applyNiceNumbers();
     m_status->setText(tr("Step %1 of %2 · loss %3 · %4 steps/s · %5 left")
                           .arg(step)
                           .arg(steps)
@@ -186,10 +187,13 @@ void TrainingPanel::addValidation(std::int64_t step, double ged) {
     double top = 0;
     for (const auto& p : m_validation->points()) top = std::max(top, p.y());
     m_gedAxis->setRange(0, std::max(0.1, top * 1.2));
+    m_gedAxis->applyNiceNumbers();
 }
 
 void TrainingPanel::setStatus(const QString& text) { m_status->setText(text); }
 
 int TrainingPanel::steps() const { return m_steps->value(); }
+
+void TrainingPanel::setSteps(int steps) { m_steps->setValue(steps); }
 
 }  // namespace flowseg::ui

@@ -280,7 +280,13 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
 
     d.network->train();
     bool cancelled = false;
-    double firstWindowLoss = 0;  // the divergence guard's reference
+    // The divergence guard compares the loss's moving average (over about
+    // kGuardSteps steps) with its mean over the run's first kGuardSteps steps: one
+    // unlucky batch (losses vary tenfold from batch to batch) never trips it.
+    constexpr int kGuardSteps = 20;
+    double referenceSum = 0;
+    int referenceSteps = 0;
+    double movingLoss = 0;
     const auto isCancelled = [&] { return callbacks.cancelled && callbacks.cancelled(); };
     while (d.step < o.iterations) {
         if (callbacks.paused && callbacks.paused()) {
@@ -312,16 +318,21 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
         d.updateEma();
         windowLoss += value;
         ++windowSteps;
+        if (referenceSteps < kGuardSteps) {
+            referenceSum += value;
+            movingLoss = referenceSum / ++referenceSteps;
+        } else {
+            movingLoss += (value - movingLoss) / kGuardSteps;
+            if (o.divergenceFactor > 0 && movingLoss > o.divergenceFactor * referenceSum / referenceSteps)
+                throw Error("training diverged at step " + std::to_string(d.step) + " (loss " +
+                            std::to_string(movingLoss) + ", " + std::to_string(static_cast<int>(o.divergenceFactor)) +
+                            " times its start); lower the learning rate");
+        }
         if (windowSteps >= o.logEvery || d.step == o.iterations) {
             const auto now = std::chrono::steady_clock::now();
             const double seconds = std::chrono::duration<double>(now - windowStart).count();
             lastLoss = windowLoss / windowSteps;
             outcome.lossHistory.push_back(lastLoss);
-            if (firstWindowLoss == 0) firstWindowLoss = lastLoss;
-            if (o.divergenceFactor > 0 && lastLoss > o.divergenceFactor * firstWindowLoss)
-                throw Error("training diverged at step " + std::to_string(d.step) + " (loss " + std::to_string(lastLoss) +
-                            ", " + std::to_string(static_cast<int>(o.divergenceFactor)) +
-                            " times its start); lower the learning rate");
             if (callbacks.progress)
                 callbacks.progress({d.step, o.iterations, lastLoss, windowSteps / std::max(seconds, 1e-9)});
             windowLoss = 0;

@@ -201,4 +201,14 @@ void writeStrip(const std::string& path, const std::vector<engine::ImageF>& imag
     writeMat(path, strip);
 }
 
+engine::Mask growMask(const engine::Mask& mask, int radius) {
+    if (radius <= 0 || mask.pixels.empty()) return mask;
+    cv::Mat in(mask.height, mask.width, CV_8UC1, const_cast<std::uint8_t*>(mask.pixels.data()));
+    cv::Mat out;
+    cv::dilate(in, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1)));
+    engine::Mask grown(mask.height, mask.width);
+    std::copy(out.datastart, out.dataend, grown.pixels.begin());
+    return grown;
+}
+
 }  // namespace flowseg::imaging

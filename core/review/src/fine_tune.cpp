@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "flowseg/db/database.h"
 #include "flowseg/db/model_repository.h"
@@ -57,6 +58,32 @@ db::ModelRecord parentRecord(db::ModelRepository& models, const engine::Model& p
 }
 
 }  // namespace
+
+db::RowId recordTrainedVersion(const std::string& storePath, const std::string& checkpoint,
+                               const std::string& parentCheckpoint, const std::string& parametersJson,
+                               const std::string& metricsJson) {
+    const auto model = engine::Model::load(checkpoint, "cpu");
+    auto database = db::Database::open(storePath);
+    db::ModelRepository models(database);
+    std::optional<db::ModelRecord> parent;
+    if (!parentCheckpoint.empty()) parent = parentRecord(models, *engine::Model::load(parentCheckpoint, "cpu"));
+    db::TrainingJobRecord job;
+    job.state = db::JobState::Running;
+    if (parent) job.baseModelId = parent->id;
+    job.parametersJson = parametersJson;
+    const auto jobId = models.createJob(job);
+    db::ModelRecord record;
+    record.path = fs::absolute(checkpoint).string();
+    record.sha256 = model->checksum();
+    record.preset = model->provenance().preset.empty() ? "custom" : model->provenance().preset;
+    if (parent) record.parentId = parent->id;
+    record.trainingJobId = jobId;
+    record.metricsJson = metricsJson;
+    record.label = "trained " + fs::path(checkpoint).filename().string() + (parent ? " from " + labelOf(*parent) : "");
+    const auto id = models.registerModel(record);
+    models.finishJob(jobId, db::JobState::Completed, metricsJson);
+    return id;
+}
 
 FineTuneResult runFineTune(const std::string& storePath, const std::string& parentModel,
                            const FineTuneOptions& options, const FineTuneCallbacks& callbacks) {

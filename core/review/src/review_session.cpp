@@ -219,6 +219,8 @@ void ReviewSession::startRun(const engine::SamplingOptions& options) {
     flight.draft = m_current;
     flight.box = draft->box;
     flight.options = options;
+    flight.model = m_model;
+    flight.modelLabel = modelLabel();
     m_inFlight = flight;
     m_host.startSampling({flight.id, m_model, flight.crop, options});
     say("Sampling " + std::to_string(options.samples) + " masks (" + options.describe() + ")", false,
@@ -244,11 +246,13 @@ bool ReviewSession::samplingFinished(std::uint64_t id, std::optional<engine::Sam
     if (lands) {
         auto& landed = draft->second.result;
         m_layers.selectedSample = -1;  // a sample index of the old result means nothing now
-        landed = LesionResult{flight.box, flight.crop, std::move(*result), flight.options, std::move(trajectory)};
+        landed = LesionResult{flight.box,  flight.crop,  std::move(*result), flight.options, std::move(trajectory),
+                              flight.model, flight.modelLabel};
         if (m_writer && m_seriesId != 0) storeRun(draft->second, *landed);
         const auto& r = landed->result;
         say(std::to_string(r.masks.size()) + " samples in " + formatSeconds(r.seconds) + " s (" +
-                std::to_string(r.networkPasses) + " network passes, " + flight.options.describe() + ").",
+                std::to_string(r.networkPasses) + " network passes, " + flight.options.describe() + ") from model " +
+                flight.modelLabel + ".",
             false, SamplingChanged | ResultChanged | LayersChanged);
     } else if (!error.empty()) {
         say("Sampling failed: " + error, true, SamplingChanged);

@@ -105,12 +105,14 @@ std::shared_ptr<db::RowId> ReviewSession::storeLesion(Draft& draft) {
 }
 
 void ReviewSession::storeRun(Draft& draft, const LesionResult& landed) {
-    if (!m_model) return;
+    // The model the samples came from, not the one swapped in since.
+    const auto& sampler = landed.model ? landed.model : m_model;
+    if (!sampler) return;
     const auto cell = storeLesion(draft);
     db::ModelRecord model;
-    model.path = m_model->source();
-    model.sha256 = m_model->checksum();
-    model.preset = m_model->provenance().preset.empty() ? "custom" : m_model->provenance().preset;
+    model.path = sampler->source();
+    model.sha256 = sampler->checksum();
+    model.preset = sampler->provenance().preset.empty() ? "custom" : sampler->provenance().preset;
     db::SamplingRunRecord run;
     run.slice = landed.crop.slice;
     run.solver = engine::solverName(landed.options.solver);

@@ -24,8 +24,11 @@ public:
 
     explicit ResultsPanel(QWidget* parent = nullptr);
 
-    void setResult(const engine::ImageF& crop, const engine::SamplingResult& result);
+    /// `model`: the model version the samples came from, in words.
+    void setResult(const engine::ImageF& crop, const engine::SamplingResult& result, const QString& model = {});
     void clear();
+    /// The line under the gallery: count, time, device, passes, empty masks, model version.
+    [[nodiscard]] QString summaryText() const;
     /// Shows the session's layers (no layersEdited follows).
     void setLayers(const review::Layers& layers);
     /// The layers as the controls show them.

@@ -38,6 +38,7 @@ public:
     void setStatus(const QString& text);
 
     [[nodiscard]] int steps() const;
+    void setSteps(int steps);
     QPushButton* startButton() const { return m_start; }
     QPushButton* pauseButton() const { return m_pause; }
     QPushButton* cancelButton() const { return m_cancel; }

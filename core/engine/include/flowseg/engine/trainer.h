@@ -44,8 +44,8 @@ struct TrainingOptions {
     std::int64_t checkpointEvery = 0;  ///< steps between periodic saves (0 = only at the end)
     int logEvery = 10;          ///< steps between progress callbacks
     std::int64_t evaluateEvery = 0;  ///< steps between evaluate callbacks (0 = only at the end, if set)
-    /// Stop as diverged when a progress window's mean loss exceeds this many times
-    /// the first window's (0 = only non-finite losses stop the run).
+    /// Stop as diverged when the loss's moving average (about 20 steps) exceeds this
+    /// many times its mean over the first 20 steps (0 = only non-finite losses stop the run).
     double divergenceFactor = 0;
     std::string datasetDescription;
     std::string command;

@@ -29,6 +29,8 @@ engine::Mask readMask(const std::string& path);
 void writeGray8(const std::string& path, const engine::ImageF& image);
 /// Writes an image in [0, 1] as 16-bit grey PNG (keeps fine probability levels).
 void writeGray16(const std::string& path, const engine::ImageF& image);
+/// `mask` grown by a disc of `radius` pixels (OpenCV's elliptic dilation); 0 = as is.
+engine::Mask growMask(const engine::Mask& mask, int radius);
 /// Writes a mask as 0/255 PNG.
 void writeMask(const std::string& path, const engine::Mask& mask);
 /// Colour heatmap (inferno) of `values` / `maxValue`, as PNG.

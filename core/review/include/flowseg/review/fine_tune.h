@@ -106,6 +106,15 @@ struct FineTuneResult {
 FineTuneResult runFineTune(const std::string& storePath, const std::string& parentModel, const FineTuneOptions& options,
                            const FineTuneCallbacks& callbacks = {});
 
+/// Records a model trained outside the window (flowseg train --db) in the store
+/// at `storePath` as a version: its parent (the --init model, when given) is
+/// registered too, with a completed training job holding `parametersJson` and
+/// `metricsJson`. The version is not made active (flowseg models --activate, or
+/// the Fine-tuning panel). Returns its id.
+db::RowId recordTrainedVersion(const std::string& storePath, const std::string& checkpoint,
+                               const std::string& parentCheckpoint, const std::string& parametersJson,
+                               const std::string& metricsJson);
+
 /// The validation GED of a model on cases (the app's fast default with M samples).
 double validationGed(std::shared_ptr<const engine::Model> model, const std::vector<engine::MultiRaterCase>& cases, int samples,
                      std::uint64_t seed = 0);

@@ -110,6 +110,10 @@ struct LesionResult {
     engine::SamplingResult result;
     engine::SamplingOptions options;
     std::vector<engine::TrajectoryFrame> trajectory;
+    /// The model the samples came from (a version swapped in during the run
+    /// applies from the next run on), and its name as the store knows it.
+    std::shared_ptr<const engine::Model> model;
+    std::string modelLabel;
 };
 
 /// What the host runs in the background for the session.
@@ -290,6 +294,8 @@ private:
         LesionBox box;
         LesionCrop crop;
         engine::SamplingOptions options;
+        std::shared_ptr<const engine::Model> model;
+        std::string modelLabel;
     };
 
     Draft* current();
