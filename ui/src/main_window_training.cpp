@@ -48,6 +48,7 @@ void MainWindow::startFineTune(review::FineTuneOptions options) {
         return;
     }
     if (options.versionsFolder.empty()) options.versionsFolder = modelVersionsFolder().toStdString();
+    options.device = m_session->model()->device();  // where the model samples, it trains
     auto* task = new FineTuneTask(m_session->storePath(), m_session->model()->source(), options);
     m_fineTune = task;
     m_trainingPanel->setSteps(static_cast<int>(options.steps));

@@ -40,7 +40,7 @@ struct FineTuneOptions {
     double learningRate = 1e-4;
     std::int64_t batchSize = 8;
     std::uint64_t seed = 1;
-    std::string device = "cpu";
+    std::string device = "auto";     ///< cpu, cuda or auto (CUDA when there is one)
     int minimumLesions = 4;          ///< completed lesions with two or more experts, all patients
     double validationShare = 0.25;   ///< of the patients (at least one, and one left to train on)
     std::int64_t evaluateEvery = 0;  ///< steps between validation GEDs during training (0 = start and end only)
