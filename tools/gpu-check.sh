@@ -66,17 +66,19 @@ if "$bin" bench --device cuda --preset tiny --settings euler:1 --cases 1 --train
     "$bin" bench --device cuda --model "$out/gpu-trained.fsm" --cases 3 --settings "paper=midpoint:100,$fast" \
       --eval-synthetic 16 --train-presets "" --json >"$out/bench-cuda-trained-fp32.json"
   fi
-  # Optional: fine-tune the shipped model on the GPU (GPU_FINETUNE_STEPS=N) on many more
-  # lesions than the 1024 it saw (GPU_FINETUNE_CASES, default 16384, drawn on all cores),
-  # batch 64, rate 3e-4 cooling down over the last third; then its GED on the 64 cases of
-  # eval128 (seed 2, 8 raters, drawn in memory) at the default setting, next to the
-  # shipped model's on the same cases.
+  # Optional: continue the synthetic-lesion model (models/synthetic.fsm, the start of the
+  # shipped real-data model) on the GPU (GPU_FINETUNE_STEPS=N) on many more lesions than
+  # it saw (GPU_FINETUNE_CASES, default 16384, drawn on all cores), batch 64, rate 3e-4
+  # cooling down over the last third; then its GED on the 64 cases of eval128 (seed 2,
+  # 8 raters, drawn in memory) at the default setting, next to the synthetic model's.
+  # (Training on the real LIDC crops needs the full build, which reads PNG:
+  # tools/train-default-model.sh, whose `flowseg train` picks the GPU by itself.)
   if [[ -n "${GPU_FINETUNE_STEPS:-}" ]]; then
     "$bin" train --synthetic "${GPU_FINETUNE_CASES:-16384}" --synthetic-size 128 --synthetic-raters 4 \
-      --synthetic-seed 1 --init "$shipped" --batch 64 --lr 3e-4 --seed 1 --iters "$GPU_FINETUNE_STEPS" \
+      --synthetic-seed 1 --init models/synthetic.fsm --batch 64 --lr 3e-4 --seed 1 --iters "$GPU_FINETUNE_STEPS" \
       --lr-decay-start "$(( GPU_FINETUNE_STEPS * 2 / 3 ))" \
       --device cuda --checkpoint-every 1000 --out "$out/gpu-finetuned.fsm" --log-every 200 2>"$out/finetune.log"
-    for m in "$shipped" "$out/gpu-finetuned.fsm"; do
+    for m in models/synthetic.fsm "$out/gpu-finetuned.fsm"; do
       "$bin" bench --device cuda --model "$m" --cases 1 --settings "default=midpoint:4" --eval-synthetic 64 \
         --train-presets "" --json >"$out/bench-cuda-eval64-$(basename "$m" .fsm).json"
     done

@@ -1,17 +1,44 @@
 #!/usr/bin/env bash
 # Screenshots of the review window's main states under Xvfb, into docs/screenshots/
-# (or $1). Each is `flowseg-review --demo --screenshot FILE --view STATE`: the
-# demo study, the shipped model, sampling finished, then the state shown.
+# (or $1). Each is `flowseg-review --demo[ lidc] --screenshot FILE --view STATE`: a
+# demo study, the shipped model, sampling finished, then the state shown. Also the
+# first pages of the LIDC demo's uncertainty report, and the Fine-tuning dock during
+# a short job on the store's finished lesions: one slice of each LIDC validation
+# nodule when $LIDC_CASES names the extracted crops (tools/train-default-model.sh
+# extracts them into lidc-run/lidc), else 48 synthetic lesions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-docs/screenshots}"
 bin=build/bin/flowseg-review
-[[ -x $bin ]] || { echo "screenshots: build flowseg-review first (tools/build.sh flowseg-review)" >&2; exit 1; }
+cli=build/bin/flowseg
+[[ -x $bin && -x $cli ]] || { echo "screenshots: build first (tools/build.sh)" >&2; exit 1; }
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+shoot() {  # FILE ARGS...
+  local file=$1
+  shift
+  xvfb-run -a -s "-screen 0 1600x1000x24" "$bin" --screenshot "$out/$file" "$@" ${FLOWSEG_REVIEW_ARGS:-}
+}
 for view in heatmap samples probability trajectory help; do
-  xvfb-run -a -s "-screen 0 1600x1000x24" \
-    "$bin" --demo --workdir "$work/$view" --view "$view" --screenshot "$out/review-$view.png" ${FLOWSEG_REVIEW_ARGS:-}
+  shoot "review-$view.png" --demo --workdir "$work/$view" --view "$view"
 done
+shoot review-lidc.png --demo lidc --workdir "$work/lidc" --view review
+# The report of the LIDC demo, its first two pages at 80 dpi.
+"$cli" report --demo --out "$work/report.pdf" >/dev/null
+pdftoppm -png -r 80 -f 1 -l 2 "$work/report.pdf" "$work/report"
+cp "$work"/report-1.png "$out/report-page-1.png"
+cp "$work"/report-2.png "$out/report-page-2.png"
+# Fine-tuning: a store of finished multi-reader lesions, the LIDC demo sampled, a short job.
+store=$work/finetune/store.flowseg
+mkdir -p "$work/finetune"
+if [[ -n ${LIDC_CASES:-} ]]; then
+  "$cli" import-cases --db "$store" --data "$LIDC_CASES" --split models/lidc-split.tsv --part val \
+    --one-slice-per-nodule --dicom-out "$work/finetune/cases" >/dev/null
+else
+  "$cli" synth --out "$work/finetune/synthetic" --cases 48 --size 128 --raters 4 --seed 3 >/dev/null
+  "$cli" import-cases --db "$store" --data "$work/finetune/synthetic" --dicom-out "$work/finetune/cases" >/dev/null
+fi
+FLOWSEG_SCREENSHOT_STEPS=${FLOWSEG_SCREENSHOT_STEPS:-90} \
+  shoot review-finetune.png --demo lidc --store "$store" --workdir "$work/finetune/wd" --view finetune
 ls -l "$out"

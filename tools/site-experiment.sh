@@ -6,7 +6,7 @@
 # result is measured on the site's unseen patients — with the site's readers and
 # with the original ones.
 #
-#   tools/site-experiment.sh LIDC_CASES_DIR WORK_DIR [MODEL] [STEPS]
+#   tools/site-experiment.sh LIDC_CASES_DIR WORK_DIR [MODEL] [STEPS (300)] [LR (1e-4)]
 #
 # LIDC_CASES_DIR: the extracted ../shared/data/lidc-crops shards (13,718 folders).
 set -euo pipefail
@@ -16,6 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FLOWSEG_BIN:-$root/build/bin/flowseg}
 model=${3:-$root/models/default.fsm}
 steps=${4:-300}
+lr=${5:-1e-4}
 split=$root/models/lidc-split.tsv
 grow=2
 mkdir -p "$work"
@@ -27,7 +28,7 @@ if [[ ! -f $work/imported ]]; then
     --grow-masks $grow --dicom-out "$work/cases" --json > "$work/import.json"
   touch "$work/imported"
 fi
-"$bin" finetune --db "$store" --model "$model" --steps "$steps" --evaluate-every $((steps / 3)) --json \
+"$bin" finetune --db "$store" --model "$model" --steps "$steps" --lr "$lr" --evaluate-every $((steps / 3)) --json \
   > "$work/finetune.json" 2> "$work/finetune.log"
 cat "$work/finetune.json"
 # The patients the job held out, as a split file, to evaluate on them alone.

@@ -55,6 +55,6 @@ done
 # Evaluation with the app's default sampler (SamplingOptions::fastDefault).
 for part in val test; do
   "$bin" eval --model "$start" --data "$data" --split "$split" --part $part --one-slice-per-nodule \
-    --solver midpoint --steps 4 --json > "$work/eval-$part.json"
+    --solver midpoint --steps 8 --json > "$work/eval-$part.json"
 done
 echo "model: $start (copy it to models/default.fsm); evaluation: $work/eval-val.json, $work/eval-test.json"

@@ -4,10 +4,14 @@
 // a second job is paused (no step while paused) and cancelled (no version, the
 // model in use stays); making an older version active rolls back, and a new
 // window on the same store samples with the store's active version.
+#include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineSeries>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QSignalSpy>
@@ -90,6 +94,19 @@ private:
         return window;
     }
 
+    // As a user does: the Fine-tuning dock starts hidden; Model > Fine-tuning panel opens it.
+    static bool openFineTuningPanel(MainWindow& window) {
+        auto* dock = qobject_cast<QDockWidget*>(window.trainingPanel()->parentWidget());
+        if (!dock || !dock->isHidden()) return false;
+        for (auto* menu : window.menuBar()->findChildren<QMenu*>())
+            for (auto* action : menu->actions())
+                if (action->text() == QStringLiteral("Fine-tuning panel")) {
+                    action->trigger();
+                    return !dock->isHidden();
+                }
+        return false;
+    }
+
     static QTreeWidgetItem* versionRow(MainWindow& window, bool active) {
         auto* tree = window.trainingPanel()->versions();
         for (int i = 0; i < tree->topLevelItemCount(); ++i)
@@ -116,6 +133,7 @@ private Q_SLOTS:
     void aFineTuneRunsWhileTheUserSamplesAndAddsAVersion() {
         auto window = openWindow(true);
         QVERIFY(window);
+        QVERIFY(openFineTuningPanel(*window));
         auto* panel = window->trainingPanel();
         QVERIFY(panel->startButton()->isEnabled());
         QVERIFY(!panel->cancelButton()->isEnabled());
@@ -162,6 +180,7 @@ private Q_SLOTS:
     void pauseHoldsTheJobAndCancelLeavesNoVersion() {
         auto window = openWindow(true);
         QVERIFY(window);
+        QVERIFY(openFineTuningPanel(*window));
         auto* panel = window->trainingPanel();
         const auto versionsBefore = panel->versions()->topLevelItemCount();
         const auto modelBefore = window->session().model()->checksum();
@@ -193,6 +212,7 @@ private Q_SLOTS:
         {
             auto window = openWindow(true);
             QVERIFY(window);
+            QVERIFY(openFineTuningPanel(*window));
             auto* panel = window->trainingPanel();
             auto* inactive = versionRow(*window, false);
             QVERIFY(inactive);
@@ -218,6 +238,7 @@ private Q_SLOTS:
         auto window = std::make_unique<MainWindow>();
         QVERIFY(window->loadModel(m_modelPath, QStringLiteral("cpu")));
         QVERIFY(window->openStore(m_dir.filePath("empty.flowseg"), false));
+        QVERIFY(openFineTuningPanel(*window));
         QSignalSpy finished(window.get(), &MainWindow::fineTuneFinished);
         QTest::mouseClick(window->trainingPanel()->startButton(), Qt::LeftButton);
         QVERIFY(finished.wait(60000));

@@ -1,6 +1,7 @@
 // The review window's menus, actions and shortcuts (3D Slicer's where it has one).
 // Each action forwards to the session or a view; none decides anything itself.
 #include <QAction>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -127,6 +128,8 @@ void MainWindow::buildActions() {
 
     // Fine-tuning runs for minutes to hours: Esc does not stop it, its own Cancel does.
     auto* model = menuBar()->addMenu(tr("&Model"));
+    if (auto* dock = qobject_cast<QDockWidget*>(m_trainingPanel->parentWidget()))
+        model->addAction(dock->toggleViewAction());
     add(model, tr("Fine-tune on the finished lesions"), {}, [this] {
         review::FineTuneOptions options;
         options.steps = m_trainingPanel->steps();

@@ -23,6 +23,14 @@ void MainWindow::buildTrainingDock() {
     dock->setObjectName(QStringLiteral("fineTuningDock"));
     dock->setWidget(m_trainingPanel);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
+    // Below the trajectory bar, full width: side by side, the bar would be stretched
+    // to the chart's height and leave a blank box.
+    if (auto* trajectory = findChild<QDockWidget*>(QStringLiteral("trajectoryDock")))
+        splitDockWidget(trajectory, dock, Qt::Vertical);
+    // Hidden until wanted (Model > Fine-tuning panel, or a fine-tune starts): the
+    // slice keeps the room while a radiologist reviews.
+    dock->toggleViewAction()->setText(tr("Fine-tuning panel"));
+    dock->hide();
     connect(m_trainingPanel, &TrainingPanel::startRequested, this, [this](int steps) {
         review::FineTuneOptions options;
         options.steps = steps;
@@ -51,6 +59,10 @@ void MainWindow::startFineTune(review::FineTuneOptions options) {
     options.device = m_session->model()->device();  // where the model samples, it trains
     auto* task = new FineTuneTask(m_session->storePath(), m_session->model()->source(), options);
     m_fineTune = task;
+    if (auto* dock = qobject_cast<QDockWidget*>(m_trainingPanel->parentWidget())) {
+        dock->show();  // a job's progress, Pause and Cancel are in sight while it runs
+        dock->raise();
+    }
     m_trainingPanel->setSteps(static_cast<int>(options.steps));
     m_trainingPanel->setRunning(true);
     m_trainingPanel->setStatus(tr("Gathering the finished lesions..."));

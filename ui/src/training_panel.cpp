@@ -77,6 +77,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_lossAxis->setTitleText(tr("loss"));
     m_gedAxis = new QValueAxis;
     m_gedAxis->setTitleText(tr("GED"));
+    m_gedAxis->setLabelFormat(QStringLiteral("%.2f"));
     m_chart->addAxis(m_stepAxis, Qt::AlignBottom);
     m_chart->addAxis(m_lossAxis, Qt::AlignLeft);
     m_chart->addAxis(m_gedAxis, Qt::AlignRight);
@@ -186,8 +187,9 @@ void TrainingPanel::addValidation(std::int64_t step, double ged) {
     m_validation->append(static_cast<double>(step), ged);
     double top = 0;
     for (const auto& p : m_validation->points()) top = std::max(top, p.y());
-    m_gedAxis->setRange(0, std::max(0.1, top * 1.2));
-    m_gedAxis->applyNiceNumbers();
+    // GED lies in [0, 2] and is mostly below 1; a fixed scale keeps the axis labels'
+    // width, which Qt Charts does not re-lay out on the right edge (they elide).
+    m_gedAxis->setRange(0, top > 1 ? 2 : 1);
 }
 
 void TrainingPanel::setStatus(const QString& text) { m_status->setText(text); }

@@ -29,6 +29,7 @@ TrajectoryPlayer::TrajectoryPlayer(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_time);
     layout->addWidget(m_which);
     layout->addWidget(m_onSlice);
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);  // a control bar: never taller than its row
     m_timer = new QTimer(this);
     m_timer->setInterval(120);
     connect(m_timer, &QTimer::timeout, this, &TrajectoryPlayer::advance);

@@ -20,7 +20,7 @@ namespace flowseg::engine {
 SamplingOptions SamplingOptions::fastDefault() {
     SamplingOptions o = paper();
     o.solver = Solver::Midpoint;
-    o.steps = 4;
+    o.steps = 8;
     return o;
 }
 
