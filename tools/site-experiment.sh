@@ -57,7 +57,8 @@ import json, sys
 work, grow = sys.argv[1], sys.argv[2]
 for g in (grow, "0"):
     for who in ("parent", "child"):
-        m = json.load(open(f"{work}/eval-{who}-grow{g}.json"))["mean"]
+        run = json.load(open(f"{work}/eval-{who}-grow{g}.json"))
+        m = run["mean"]
         print(f"readers grown {g} px  {who:6s}  GED {m['ged']:.4f}  sample area {m['sample_area']:.1f}  "
-              f"readers' area {m['expert_area']:.1f}  HM-IoU {m['hm_iou']:.3f}  cases {len(json.load(open(f'{work}/eval-{who}-grow{g}.json'))['cases'])}")
+              f"readers' area {m['expert_area']:.1f}  HM-IoU {m['hm_iou']:.3f}  cases {len(run['cases'])}")
 PY
