@@ -28,8 +28,11 @@ if [[ ! -f $work/imported ]]; then
     --grow-masks $grow --dicom-out "$work/cases" --json > "$work/import.json"
   touch "$work/imported"
 fi
-"$bin" finetune --db "$store" --model "$model" --steps "$steps" --lr "$lr" --evaluate-every $((steps / 3)) --json \
-  > "$work/finetune.json" 2> "$work/finetune.log"
+if [[ ! -s $work/finetune.json ]]; then
+  "$bin" finetune --db "$store" --model "$model" --steps "$steps" --lr "$lr" --evaluate-every $((steps / 3)) --json \
+    > "$work/finetune.json.part" 2> "$work/finetune.log"
+  mv "$work/finetune.json.part" "$work/finetune.json"
+fi
 cat "$work/finetune.json"
 # The patients the job held out, as a split file, to evaluate on them alone.
 python3 - "$store" "$split" "$work/site-split.tsv" <<'PY'
@@ -48,6 +51,8 @@ child=$(python3 -c "import json,sys; print(json.load(open('$work/finetune.json')
 for who in parent child; do
   m=$model; [[ $who == child ]] && m=$child
   for g in $grow 0; do
+    # An evaluation already written for this run is kept (the script resumes).
+    [[ -s $work/eval-$who-grow$g.json ]] && continue
     "$bin" eval --model "$m" --data "$data" --split "$work/site-split.tsv" --part siteval --one-slice-per-nodule \
       --grow-masks $g --solver midpoint --steps 4 --json > "$work/eval-$who-grow$g.json"
   done

@@ -249,6 +249,51 @@ TEST_F(FineTune, CancelLeavesTheParentActiveAndNoVersionBehind) {
     EXPECT_TRUE(fs::is_empty(options.versionsFolder)) << "a cancelled job left its checkpoint";
 }
 
+TEST_F(FineTune, CancelDuringAValidationPassStopsItThereAndKeepsTheParent) {
+    outlineNodules(addPatient("P1", 1), db::ReviewState::Completed);
+    outlineNodules(addPatient("P2", 2), db::ReviewState::Completed);
+    const auto expectCancelledCleanly = [&](const review::FineTuneResult& result, db::RowId job,
+                                            const std::string& versions) {
+        EXPECT_EQ(result.outcome, review::FineTuneResult::Outcome::Cancelled);
+        auto database = db::Database::open(store);
+        db::ModelRepository models(database);
+        EXPECT_EQ(models.active()->id, result.parent);
+        EXPECT_EQ(models.all().size(), 1U) << "a cancelled job registered a version";
+        EXPECT_EQ(models.findJob(job)->state, db::JobState::Cancelled);
+        EXPECT_TRUE(fs::is_empty(versions)) << "a cancelled job left its checkpoint";
+    };
+    // In the parent's pass, before training: the pass stops at its second case.
+    {
+        review::FineTuneCallbacks callbacks;
+        int asked = 0;
+        std::vector<std::int64_t> scored;
+        bool trained = false;
+        callbacks.cancelled = [&] { return ++asked > 1; };
+        callbacks.validation = [&](std::int64_t step, double) { scored.push_back(step); };
+        callbacks.progress = [&](const review::FineTuneProgress&) { trained = true; };
+        const auto options = tinyOptions(6);
+        const auto result = review::runFineTune(store, model, options, callbacks);
+        EXPECT_EQ(asked, 2) << "the pass went on after the cancel";
+        EXPECT_TRUE(scored.empty()) << "a cut pass reported a GED";
+        EXPECT_FALSE(trained);
+        expectCancelledCleanly(result, 1, options.versionsFolder);
+    }
+    // In the last pass, after the last step: the weights are not judged on an old score.
+    {
+        review::FineTuneCallbacks callbacks;
+        std::int64_t seen = 0;
+        std::vector<std::int64_t> scored;
+        callbacks.progress = [&](const review::FineTuneProgress& p) { seen = p.step; };
+        callbacks.cancelled = [&] { return seen >= 6; };
+        callbacks.validation = [&](std::int64_t step, double) { scored.push_back(step); };
+        const auto options = tinyOptions(6);
+        const auto result = review::runFineTune(store, model, options, callbacks);
+        EXPECT_EQ(seen, 6);
+        EXPECT_EQ(scored, std::vector<std::int64_t>{0}) << "the last pass reported a GED after the cancel";
+        expectCancelledCleanly(result, 2, options.versionsFolder);
+    }
+}
+
 TEST_F(FineTune, ADivergingRunFailsItsJobAndKeepsTheParent) {
     outlineNodules(addPatient("P1", 1), db::ReviewState::Completed);
     outlineNodules(addPatient("P2", 2), db::ReviewState::Completed);

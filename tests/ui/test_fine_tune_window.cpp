@@ -96,7 +96,7 @@ private:
 
     // As a user does: the Fine-tuning dock starts hidden; Model > Fine-tuning panel opens it.
     static bool openFineTuningPanel(MainWindow& window) {
-        auto* dock = qobject_cast<QDockWidget*>(window.trainingPanel()->parentWidget());
+        auto* dock = window.trainingDock();
         if (!dock || !dock->isHidden()) return false;
         for (auto* menu : window.menuBar()->findChildren<QMenu*>())
             for (auto* action : menu->actions())

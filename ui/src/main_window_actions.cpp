@@ -128,8 +128,7 @@ void MainWindow::buildActions() {
 
     // Fine-tuning runs for minutes to hours: Esc does not stop it, its own Cancel does.
     auto* model = menuBar()->addMenu(tr("&Model"));
-    if (auto* dock = qobject_cast<QDockWidget*>(m_trainingPanel->parentWidget()))
-        model->addAction(dock->toggleViewAction());
+    model->addAction(m_trainingDock->toggleViewAction());
     add(model, tr("Fine-tune on the finished lesions"), {}, [this] {
         review::FineTuneOptions options;
         options.steps = m_trainingPanel->steps();

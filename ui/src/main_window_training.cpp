@@ -19,7 +19,7 @@ namespace flowseg::ui {
 
 void MainWindow::buildTrainingDock() {
     m_trainingPanel = new TrainingPanel;
-    auto* dock = new QDockWidget(tr("Fine-tuning"), this);
+    auto* dock = m_trainingDock = new QDockWidget(tr("Fine-tuning"), this);
     dock->setObjectName(QStringLiteral("fineTuningDock"));
     dock->setWidget(m_trainingPanel);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
@@ -59,10 +59,8 @@ void MainWindow::startFineTune(review::FineTuneOptions options) {
     options.device = m_session->model()->device();  // where the model samples, it trains
     auto* task = new FineTuneTask(m_session->storePath(), m_session->model()->source(), options);
     m_fineTune = task;
-    if (auto* dock = qobject_cast<QDockWidget*>(m_trainingPanel->parentWidget())) {
-        dock->show();  // a job's progress, Pause and Cancel are in sight while it runs
-        dock->raise();
-    }
+    m_trainingDock->show();  // a job's progress, Pause and Cancel are in sight while it runs
+    m_trainingDock->raise();
     m_trainingPanel->setSteps(static_cast<int>(options.steps));
     m_trainingPanel->setRunning(true);
     m_trainingPanel->setStatus(tr("Gathering the finished lesions..."));

@@ -23,14 +23,16 @@ namespace flowseg::review {
 
 namespace fs = std::filesystem;
 
-double validationGed(std::shared_ptr<const engine::Model> model, const std::vector<engine::MultiRaterCase>& cases,
-                     int samples, std::uint64_t seed) {
+std::optional<double> validationGed(std::shared_ptr<const engine::Model> model,
+                                    const std::vector<engine::MultiRaterCase>& cases, int samples, std::uint64_t seed,
+                                    const std::function<bool()>& cancelled) {
     if (cases.empty()) throw std::invalid_argument("validationGed needs at least one case");
     const engine::Sampler sampler(std::move(model));
     auto options = engine::SamplingOptions::fastDefault();
     options.samples = std::max(2, samples);
     double sum = 0;
     for (std::size_t i = 0; i < cases.size(); ++i) {
+        if (cancelled && cancelled()) return std::nullopt;
         options.seed = seed + i;  // the same noise for every model scored on these cases
         sum += engine::generalizedEnergyDistance(sampler.sample(cases[i].image, options).masks, cases[i].experts);
     }
@@ -140,7 +142,17 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
                                     cases.splitBy + ")";
         say("Fine-tune job " + std::to_string(job) + " of " + labelOf(parentRow) + ": " + summary);
         models.updateJob(job, db::JobState::Running, 0, summary);
-        result.parentGed = validationGed(parent, cases.validation, options.validationSamples, options.seed);
+        const auto cancelledAt = [&](std::int64_t step) {
+            fail(db::JobState::Cancelled, "cancelled at step " + std::to_string(step));
+            say("Fine-tune job " + std::to_string(job) + " cancelled; " + labelOf(parentRow) + " stays active");
+            result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            result.outcome = FineTuneResult::Outcome::Cancelled;
+            return result;
+        };
+        const auto parentGed =
+            validationGed(parent, cases.validation, options.validationSamples, options.seed, callbacks.cancelled);
+        if (!parentGed) return cancelledAt(0);
+        result.parentGed = *parentGed;
         say("Validation GED of " + labelOf(parentRow) + ": " + std::to_string(result.parentGed));
         if (callbacks.validation) callbacks.validation(0, result.parentGed);
 
@@ -166,6 +178,7 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
         t.command = "fine-tune job " + std::to_string(job) + " of model " + std::to_string(parentRow.id);
         engine::Trainer trainer(cases.train, t);
         double childGed = result.parentGed;
+        bool validationCut = false;  // a cancel during a validation pass
         engine::TrainingCallbacks tc;
         tc.cancelled = callbacks.cancelled;
         tc.paused = callbacks.paused;
@@ -176,20 +189,22 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
             if (callbacks.progress) callbacks.progress(out);
         };
         tc.evaluate = [&](std::int64_t step) {
-            childGed = validationGed(trainer.currentModel(options.device), cases.validation, options.validationSamples,
-                                     options.seed);
+            const auto ged = validationGed(trainer.currentModel(options.device), cases.validation,
+                                           options.validationSamples, options.seed, callbacks.cancelled);
+            if (!ged) {
+                validationCut = true;  // the trainer sees the cancel before its next step
+                return;
+            }
+            childGed = *ged;
             models.updateJob(job, db::JobState::Running, static_cast<double>(step) / static_cast<double>(options.steps),
                              "step " + std::to_string(step) + ": validation GED " + std::to_string(childGed));
             if (callbacks.validation) callbacks.validation(step, childGed);
         };
         const auto outcome = trainer.run(tc);
+        // Cancelled during training, or during the last validation pass (the
+        // version would be judged on an older score): the parent stays.
+        if (!outcome.completed || validationCut) return cancelledAt(outcome.steps);
         result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        if (!outcome.completed) {
-            fail(db::JobState::Cancelled, "cancelled at step " + std::to_string(outcome.steps));
-            say("Fine-tune job " + std::to_string(job) + " cancelled; " + labelOf(parentRow) + " stays active");
-            result.outcome = FineTuneResult::Outcome::Cancelled;
-            return result;
-        }
         result.ged = childGed;
         result.checkpoint = checkpoint;
         result.checksum = outcome.sha256;

@@ -17,6 +17,7 @@
 #include "flowseg/ui/task.h"
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -115,6 +116,8 @@ public:
     ExpertPanel* expertPanel() const { return m_expertPanel; }
     AgreementPanel* agreementPanel() const { return m_agreementPanel; }
     TrainingPanel* trainingPanel() const { return m_trainingPanel; }
+    /// The Fine-tuning dock (hidden until Model > Fine-tuning panel or a job starts).
+    QDockWidget* trainingDock() const { return m_trainingDock; }
     QProgressBar* progressBar() const;
 
 Q_SIGNALS:
@@ -174,6 +177,7 @@ private:
     ExpertPanel* m_expertPanel = nullptr;
     AgreementPanel* m_agreementPanel = nullptr;
     TrainingPanel* m_trainingPanel = nullptr;
+    QDockWidget* m_trainingDock = nullptr;
     QPointer<FineTuneTask> m_fineTune;
     /// Derived from the session once per change, for the panels and the overlay.
     review::LesionAgreement m_agreement;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -116,7 +117,10 @@ db::RowId recordTrainedVersion(const std::string& storePath, const std::string& 
                                const std::string& metricsJson);
 
 /// The validation GED of a model on cases (the app's fast default with M samples).
-double validationGed(std::shared_ptr<const engine::Model> model, const std::vector<engine::MultiRaterCase>& cases, int samples,
-                     std::uint64_t seed = 0);
+/// `cancelled` is asked before each case: when it answers true the pass stops
+/// there and the result is empty (a cancel never waits for a whole pass).
+std::optional<double> validationGed(std::shared_ptr<const engine::Model> model,
+                                    const std::vector<engine::MultiRaterCase>& cases, int samples,
+                                    std::uint64_t seed = 0, const std::function<bool()>& cancelled = {});
 
 }  // namespace flowseg::review
