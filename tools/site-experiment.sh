@@ -6,7 +6,7 @@
 # result is measured on the site's unseen patients — with the site's readers and
 # with the original ones.
 #
-#   tools/site-experiment.sh LIDC_CASES_DIR WORK_DIR [MODEL] [STEPS (300)] [LR (1e-4)]
+#   tools/site-experiment.sh LIDC_CASES_DIR WORK_DIR [MODEL] [STEPS (900)] [LR (1e-3)]
 #
 # LIDC_CASES_DIR: the extracted ../shared/data/lidc-crops shards (13,718 folders).
 set -euo pipefail
@@ -15,8 +15,8 @@ work=${2:?work folder}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FLOWSEG_BIN:-$root/build/bin/flowseg}
 model=${3:-$root/models/default.fsm}
-steps=${4:-300}
-lr=${5:-1e-4}
+steps=${4:-900}
+lr=${5:-1e-3}
 split=$root/models/lidc-split.tsv
 grow=2
 mkdir -p "$work"
@@ -67,3 +67,6 @@ for g in (grow, "0"):
         print(f"readers grown {g} px  {who:6s}  GED {m['ged']:.4f}  sample area {m['sample_area']:.1f}  "
               f"readers' area {m['expert_area']:.1f}  HM-IoU {m['hm_iou']:.3f}  cases {len(run['cases'])}")
 PY
+# The margin for the original readers: what a model drawing exactly as the site's
+# readers do would score against them on the same lesions.
+python3 "$root/tools/reader-shift.py" "$data" "$work/eval-parent-grow0.json" $grow
