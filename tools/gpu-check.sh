@@ -31,7 +31,7 @@ cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
 cmake --build "$build" --target flowseg -j "$(nproc)" >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 bin="$build/bin/flowseg"
 
-fast="default=midpoint:4,midpoint:3,euler:10,midpoint:5,rk4:2,rk4:3"
+fast="default=midpoint:8,midpoint:4,midpoint:3,euler:10,midpoint:5,rk4:2,rk4:3"
 shipped=models/default.fsm
 echo "== CPU =="
 "$bin" bench --device cpu --model "$shipped" --cases 1 --settings "$fast" --train-presets small --train-batch 16 \
@@ -79,7 +79,7 @@ if "$bin" bench --device cuda --preset tiny --settings euler:1 --cases 1 --train
       --lr-decay-start "$(( GPU_FINETUNE_STEPS * 2 / 3 ))" \
       --device cuda --checkpoint-every 1000 --out "$out/gpu-finetuned.fsm" --log-every 200 2>"$out/finetune.log"
     for m in models/synthetic.fsm "$out/gpu-finetuned.fsm"; do
-      "$bin" bench --device cuda --model "$m" --cases 1 --settings "default=midpoint:4" --eval-synthetic 64 \
+      "$bin" bench --device cuda --model "$m" --cases 1 --settings "default=midpoint:8" --eval-synthetic 64 \
         --train-presets "" --json >"$out/bench-cuda-eval64-$(basename "$m" .fsm).json"
     done
   fi
