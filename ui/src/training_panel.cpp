@@ -78,6 +78,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_gedAxis = new QValueAxis;
     m_gedAxis->setTitleText(tr("GED"));
     m_gedAxis->setLabelFormat(QStringLiteral("%.2f"));
+    m_gedAxis->setRange(0, 1);  // 0-2 once a validation GED passes 1 (addValidation)
     m_chart->addAxis(m_stepAxis, Qt::AlignBottom);
     m_chart->addAxis(m_lossAxis, Qt::AlignLeft);
     m_chart->addAxis(m_gedAxis, Qt::AlignRight);
@@ -185,11 +186,10 @@ void TrainingPanel::addLoss(std::int64_t step, std::int64_t steps, double loss, 
 
 void TrainingPanel::addValidation(std::int64_t step, double ged) {
     m_validation->append(static_cast<double>(step), ged);
-    double top = 0;
-    for (const auto& p : m_validation->points()) top = std::max(top, p.y());
-    // GED lies in [0, 2] and is mostly below 1; a fixed scale keeps the axis labels'
+    // GED lies in [0, 2] and is mostly below 1: a fixed scale, 0-1 from each job's
+    // start (reset above) and 0-2 once a point passes 1, keeps the axis labels'
     // width, which Qt Charts does not re-lay out on the right edge (they elide).
-    m_gedAxis->setRange(0, top > 1 ? 2 : 1);
+    if (ged > 1) m_gedAxis->setRange(0, 2);
 }
 
 void TrainingPanel::setStatus(const QString& text) { m_status->setText(text); }
