@@ -31,7 +31,7 @@ cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
 cmake --build "$build" --target flowseg -j "$(nproc)" >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 bin="$build/bin/flowseg"
 
-fast="default=midpoint:8,midpoint:4,midpoint:3,euler:10,midpoint:5,rk4:2,rk4:3"
+fast="default,midpoint:4,midpoint:3,euler:10,midpoint:5,rk4:2,rk4:3"
 shipped=models/default.fsm
 echo "== CPU =="
 "$bin" bench --device cpu --model "$shipped" --cases 1 --settings "$fast" --train-presets small --train-batch 16 \
@@ -44,16 +44,16 @@ if "$bin" bench --device cuda --preset tiny --settings euler:1 --cases 1 --train
   # Quality and speed of the shipped model (128 px) on 16 synthetic cases, in fp32
   # and under bf16 / fp16 autocast (GED difference against fp32 in the table).
   for precision in fp32 bf16 fp16; do
-    "$bin" bench --device cuda --model "$shipped" --cases 3 --settings "paper=midpoint:100,$fast" \
+    "$bin" bench --device cuda --model "$shipped" --cases 3 --settings "paper,$fast" \
       --eval-synthetic 16 --train-presets "" --precision "$precision" --json >"$out/bench-cuda-shipped-$precision.json"
   done
   # The paper-size network (128 px, 25M parameters) and the small one: speed per
   # case, training at batch 64, CPU-vs-CUDA agreement; then bf16 + channels-last.
   for preset in small paper; do
-    "$bin" bench --device cuda --preset "$preset" --cases 3 --settings "paper=midpoint:100,$fast" \
+    "$bin" bench --device cuda --preset "$preset" --cases 3 --settings "paper,$fast" \
       --train-presets "$preset" --train-batch 64 --train-steps 5 --compare-devices \
       --json >"$out/bench-cuda-$preset-fp32.json"
-    "$bin" bench --device cuda --preset "$preset" --cases 3 --settings "paper=midpoint:100,$fast" \
+    "$bin" bench --device cuda --preset "$preset" --cases 3 --settings "paper,$fast" \
       --train-presets "" --precision bf16 --channels-last --json >"$out/bench-cuda-$preset-bf16-nhwc.json"
   done
   # Optional: train a model on the GPU (GPU_TRAIN_STEPS=N; 128 px synthetic cases in memory),
@@ -63,7 +63,7 @@ if "$bin" bench --device cuda --preset tiny --settings euler:1 --cases 1 --train
       --preset "${GPU_TRAIN_PRESET:-small}" --batch 64 --lr 1e-3 --seed 1 --iters "$GPU_TRAIN_STEPS" \
       --lr-decay-start "$(( GPU_TRAIN_STEPS * 3 / 4 ))" \
       --device cuda --checkpoint-every 1000 --out "$out/gpu-trained.fsm" --log-every 200 2>"$out/train.log"
-    "$bin" bench --device cuda --model "$out/gpu-trained.fsm" --cases 3 --settings "paper=midpoint:100,$fast" \
+    "$bin" bench --device cuda --model "$out/gpu-trained.fsm" --cases 3 --settings "paper,$fast" \
       --eval-synthetic 16 --train-presets "" --json >"$out/bench-cuda-trained-fp32.json"
   fi
   # Optional: continue the synthetic-lesion model (models/synthetic.fsm, the start of the
@@ -79,7 +79,7 @@ if "$bin" bench --device cuda --preset tiny --settings euler:1 --cases 1 --train
       --lr-decay-start "$(( GPU_FINETUNE_STEPS * 2 / 3 ))" \
       --device cuda --checkpoint-every 1000 --out "$out/gpu-finetuned.fsm" --log-every 200 2>"$out/finetune.log"
     for m in models/synthetic.fsm "$out/gpu-finetuned.fsm"; do
-      "$bin" bench --device cuda --model "$m" --cases 1 --settings "default=midpoint:8" --eval-synthetic 64 \
+      "$bin" bench --device cuda --model "$m" --cases 1 --settings "default" --eval-synthetic 64 \
         --train-presets "" --json >"$out/bench-cuda-eval64-$(basename "$m" .fsm).json"
     done
   fi

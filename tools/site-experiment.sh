@@ -34,13 +34,11 @@ if [[ ! -s $work/finetune.json ]]; then
   mv "$work/finetune.json.part" "$work/finetune.json"
 fi
 cat "$work/finetune.json"
-# The patients the job held out, as a split file, to evaluate on them alone.
-python3 - "$store" "$split" "$work/site-split.tsv" <<'PY'
-import json, sqlite3, sys
-store, split, out = sys.argv[1:]
-db = sqlite3.connect(store)
-params = json.loads(db.execute("SELECT parameters_json FROM training_job ORDER BY id DESC LIMIT 1").fetchone()[0])
-held = set(params["validation_patients"])
+# The patients the job held out (its JSON names them), as a split file, to evaluate on them alone.
+python3 - "$work/finetune.json" "$split" "$work/site-split.tsv" <<'PY'
+import json, sys
+result, split, out = sys.argv[1:]
+held = set(json.load(open(result))["validation_patients"])
 with open(split) as f, open(out, "w") as o:
     for line in f:
         if not line.strip() or line.startswith("#"): continue
@@ -54,7 +52,7 @@ for who in parent child; do
     # An evaluation already written for this run is kept (the script resumes).
     [[ -s $work/eval-$who-grow$g.json ]] && continue
     "$bin" eval --model "$m" --data "$data" --split "$work/site-split.tsv" --part siteval --one-slice-per-nodule \
-      --grow-masks $g --solver midpoint --steps 4 --json > "$work/eval-$who-grow$g.json"
+      --grow-masks $g --sampling default --json > "$work/eval-$who-grow$g.json"
   done
 done
 python3 - "$work" $grow <<'PY'
@@ -68,5 +66,11 @@ for g in (grow, "0"):
               f"readers' area {m['expert_area']:.1f}  HM-IoU {m['hm_iou']:.3f}  cases {len(run['cases'])}")
 PY
 # The margin for the original readers: what a model drawing exactly as the site's
-# readers do would score against them on the same lesions.
-python3 "$root/tools/reader-shift.py" "$data" "$work/eval-parent-grow0.json" $grow
+# readers do would score against them on the same lesions (flowseg eval --grow-masks
+# reports the grown readers' GED against the originals).
+python3 - "$work/eval-parent-grow$grow.json" $grow <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))
+print(f"margin: the site's readers (grown {sys.argv[2]} px) against the original readers, GED "
+      f"{run['mean']['grown_readers_ged']:.4f} over {len(run['cases'])} cases")
+PY

@@ -32,9 +32,9 @@ if [[ ! -f $work/lidc/.extracted ]]; then
   touch "$work/lidc/.extracted"
 fi
 data=$work/lidc
-step() {  # the step a checkpoint has reached, from its JSON header; 0 without one
+step() {  # the step a checkpoint has reached (flowseg model-info); 0 without one
   [[ -f $1 ]] || { echo 0; return; }
-  head -c 65536 "$1" | grep -ao '"step":[0-9]*' | head -1 | cut -d: -f2
+  "$bin" model-info "$1" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["step"])'
 }
 start=models/synthetic.fsm
 n=0
@@ -55,6 +55,6 @@ done
 # Evaluation with the app's default sampler (SamplingOptions::fastDefault).
 for part in val test; do
   "$bin" eval --model "$start" --data "$data" --split "$split" --part $part --one-slice-per-nodule \
-    --solver midpoint --steps 8 --json > "$work/eval-$part.json"
+    --sampling default --json > "$work/eval-$part.json"
 done
 echo "model: $start (copy it to models/default.fsm); evaluation: $work/eval-val.json, $work/eval-test.json"

@@ -44,10 +44,10 @@ done
 bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
 mkdir -p "$work"
-step() {  # the step a checkpoint in WORKDIR has reached, from its JSON header; 0 without one
+step() {  # the step a checkpoint in WORKDIR has reached (flowseg model-info); 0 without one
   local file="$work/$1"
   [[ -f $file ]] || { echo 0; return; }
-  head -c 65536 "$file" | grep -ao '"step":[0-9]*' | head -1 | cut -d: -f2
+  "$bin" model-info "$file" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["step"])'
 }
 train() {  # LABEL CHECKPOINT DATA ITERS LR DECAY_START [ARGS FOR A FRESH START...]
   # Trains CHECKPOINT to step ITERS unless it is there; resumes it when it exists.
@@ -80,5 +80,5 @@ if (( ${#cycles[@]} > 0 )); then
 fi
 # Evaluation with the app's default sampler (SamplingOptions::fastDefault).
 [[ -d $work/$eval ]] || "$bin" synth --out "$work/$eval" --cases 64 --size "$size" --raters 8 --seed 2
-"$bin" eval --model "$work/$model" --data "$work/$eval" --solver midpoint --steps 4 | tee "$work/eval.txt"
+"$bin" eval --model "$work/$model" --data "$work/$eval" --sampling default | tee "$work/eval.txt"
 echo "model: $work/$model (copy it to models/synthetic.fsm); evaluation: $work/eval.txt"

@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
@@ -89,9 +90,23 @@ void applyView(MainWindow& window, const QString& view) {
     }
 }
 
+/// --help and --version print and exit: they need no display, so they run on the
+/// offscreen platform (a shell without X or Wayland would otherwise abort in the
+/// platform plugin before printing anything).
+void useOffscreenPlatformForTextOnlyOptions(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        if (a == "-h" || a == "--help" || a == "--help-all" || a == "-v" || a == "--version") {
+            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+            return;
+        }
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    useOffscreenPlatformForTextOnlyOptions(argc, argv);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("FlowSeg"));
     QApplication::setApplicationName(QStringLiteral("FlowSeg Review"));

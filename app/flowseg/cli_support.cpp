@@ -55,11 +55,17 @@ std::string versionText() {
 }
 
 void SamplingFlags::addTo(CLI::App& command) {
+    auto* named = command.add_option("--sampling", preset,
+                                     "default (the app's sampling, whatever it is) or paper (the paper's setting); "
+                                     "instead of --solver and --steps")
+                      ->check(CLI::IsMember({"default", "paper"}));
     command.add_option("--solver", solver, "ODE solver: euler, midpoint, heun, rk4, dopri5")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->excludes(named);
     command.add_option("--steps", steps, "ODE steps over t in [0, 1]")
         ->check(CLI::Range(1, 100000))
-        ->capture_default_str();
+        ->capture_default_str()
+        ->excludes(named);
     command.add_option("--tolerance", tolerance, "dopri5 tolerance")->capture_default_str();
     command.add_option("--guidance,-w", guidance, "guidance weight w")->capture_default_str();
     command.add_option("--m,--samples", samples, "number of samples M")
@@ -80,6 +86,11 @@ engine::SamplingOptions SamplingFlags::toOptions() const {
     engine::SamplingOptions o;
     o.solver = engine::parseSolver(solver);
     o.steps = steps;
+    if (!preset.empty()) {
+        const auto named = preset == "paper" ? engine::SamplingOptions::paper() : engine::SamplingOptions::fastDefault();
+        o.solver = named.solver;
+        o.steps = named.steps;
+    }
     o.tolerance = tolerance;
     o.guidance = guidance;
     o.samples = samples;

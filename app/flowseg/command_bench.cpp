@@ -17,6 +17,7 @@
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/synthetic.h"
 #include "flowseg/engine/trainer.h"
+#include "flowseg/engine/volume_sampler.h"
 #ifdef FLOWSEG_HAVE_IMAGING
 #include "dataset_flags.h"
 #endif
@@ -25,21 +26,16 @@ namespace flowseg::cli {
 
 namespace {
 
-// The paper setting, the app's default (whatever SamplingOptions::fastDefault()
-// is, so the two cannot drift apart), and the cheap settings around it.
-std::string defaultSettings() {
-    const auto fast = engine::SamplingOptions::fastDefault();
-    std::ostringstream out;
-    out << "paper=midpoint:100,default=" << engine::solverName(fast.solver) << ":" << fast.steps << ":w"
-        << fast.guidance << ",euler:5,euler:10,midpoint:3,midpoint:5,heun:5,heun:10,rk4:2,rk4:3,dopri5:0.01";
-    return out.str();
-}
+// The paper setting, the app's default (the names stand for SamplingOptions::paper()
+// and fastDefault(), whatever they are), and the cheap settings around them.
+constexpr const char* kDefaultSettings =
+    "paper,default,euler:5,euler:10,midpoint:3,midpoint:5,heun:5,heun:10,rk4:2,rk4:3,dopri5:0.01";
 
 struct BenchFlags {
     std::string model;
     std::string preset = "small";
     std::string device = "auto";
-    std::string settings = defaultSettings();
+    std::string settings = kDefaultSettings;
 #ifdef FLOWSEG_HAVE_IMAGING
     DatasetFlags evalData;
 #endif
@@ -55,6 +51,7 @@ struct BenchFlags {
     std::string precision = "fp32";
     bool channelsLast = false;
     bool json = false;
+    int noduleSlices = 0;  ///< also time one nodule of this many slices per setting (0 = no)
 };
 
 // The same untrained weights, noise and image on the CPU and on CUDA: how far
@@ -96,6 +93,16 @@ std::vector<Setting> parseSettings(const std::string& text, int samples, double 
         if (const auto eq = item.find('='); eq != std::string::npos) {
             name = item.substr(0, eq);
             item = item.substr(eq + 1);
+        }
+        if (item == "default" || item == "paper") {  // whatever the app's default and the paper's setting are
+            Setting s{name.empty() ? item : name,
+                      item == "paper" ? engine::SamplingOptions::paper() : engine::SamplingOptions::fastDefault()};
+            s.options.samples = samples;
+            s.options.guidance = guidance;
+            s.options.precision = precision;
+            s.options.channelsLast = channelsLast;
+            out.push_back(s);
+            continue;
         }
         std::vector<std::string> parts;
         std::stringstream fields(item);
@@ -156,7 +163,7 @@ void runBench(const BenchFlags& f) {
     const double matmul = engine::measureMatmulGflops(device);
     const int side = static_cast<int>(model->options().image_size());
 
-    std::vector<engine::ImageF> images;
+    std::vector<common::ImageF> images;
     for (int i = 0; i < f.cases; ++i)
         images.push_back(engine::generateSyntheticCase({side, 1, 99}, i).data.image);
     std::vector<EvalCase> evalSet;
@@ -168,6 +175,10 @@ void runBench(const BenchFlags& f) {
     if (evalSet.empty() && f.evalSynthetic > 0) evalSet = syntheticEvalCases(f.evalSynthetic, side, 8, 2);
 
     const engine::Sampler sampler(model);
+    const engine::VolumeSampler noduleSampler(model);
+    std::vector<common::ImageF> nodule;
+    for (int i = 0; i < f.noduleSlices; ++i)
+        nodule.push_back(engine::generateSyntheticCase({side, 1, 99}, i).data.image);
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& s : settings) {
         if (!f.json) std::fprintf(stderr, "  timing %s\n", s.name.c_str());
@@ -191,6 +202,13 @@ void runBench(const BenchFlags& f) {
                            {"gflops", gflops},
                            {"fraction_of_matmul", gflops / matmul},
                            {"ged", nullptr}};
+        if (!nodule.empty()) {
+            // One nodule, sampled as the window and `eval --volumes` do: from its middle slice outward.
+            const auto r = noduleSampler.sample(nodule, static_cast<int>(nodule.size()) / 2, s.options);
+            row["seconds_per_nodule"] = r.seconds;
+            row["passes_per_nodule"] = r.networkPasses;
+            row["coherent"] = r.coherent;
+        }
         if (!evalSet.empty()) {
             const auto mean = evaluateDataset(model, evalSet, s.options)["mean"];
             row["ged"] = mean["ged"];
@@ -206,7 +224,7 @@ void runBench(const BenchFlags& f) {
     for (const auto& preset : splitNames(trainPresets)) {
         if (!f.json) std::fprintf(stderr, "  timing training of %s at batch %d\n", preset.c_str(), f.trainBatch);
         const auto network = engine::VelocityUNetOptions::preset(preset);
-        std::vector<engine::MultiRaterCase> cases;
+        std::vector<common::MultiRaterCase> cases;
         for (int i = 0; i < 8; ++i)
             cases.push_back(engine::generateSyntheticCase({static_cast<int>(network.image_size()), 4, 7}, i).data);
         engine::TrainingOptions o;
@@ -255,6 +273,7 @@ void runBench(const BenchFlags& f) {
                          {"gflop_per_pass", model->flopsPerImage() / 1e9},
                          {"image_size", side}}},
                        {"cases", f.cases},
+                       {"nodule_slices", f.noduleSlices},
                        {"samples", f.samples},
                        {"precision", f.precision},
                        {"channels_last", f.channelsLast},
@@ -269,12 +288,15 @@ void runBench(const BenchFlags& f) {
     }
     std::printf("device %s, %d threads, BLAS %s, matmul %.1f GFLOP/s, model %.3f GFLOP/pass\n",
                 device.c_str(), threads, engine::blasLibrary().c_str(), matmul, model->flopsPerImage() / 1e9);
-    std::printf("%-14s %8s %10s %10s %8s %8s\n", "setting", "passes", "s/case", "GFLOP/s", "of mm", "GED");
+    std::printf("%-14s %8s %10s %10s %8s %8s %12s\n", "setting", "passes", "s/case", "GFLOP/s", "of mm", "GED",
+                "s/nodule");
     for (const auto& r : rows)
-        std::printf("%-14s %8.0f %10.3f %10.1f %7.1f%% %8s\n", r["name"].get<std::string>().c_str(),
+        std::printf("%-14s %8.0f %10.3f %10.1f %7.1f%% %8s %12s\n", r["name"].get<std::string>().c_str(),
                     r["passes_per_case"].get<double>(), r["seconds_per_case"].get<double>(),
                     r["gflops"].get<double>(), 100 * r["fraction_of_matmul"].get<double>(),
-                    r["ged"].is_null() ? "-" : std::to_string(r["ged"].get<double>()).substr(0, 6).c_str());
+                    r["ged"].is_null() ? "-" : std::to_string(r["ged"].get<double>()).substr(0, 6).c_str(),
+                    r.contains("seconds_per_nodule") ? std::to_string(r["seconds_per_nodule"].get<double>()).substr(0, 6).c_str()
+                                                     : "-");
     if (parity["cheapest"].is_string())
         std::printf("cheapest within %.2f GED of %s: %s (%.1fx fewer network passes)\n", engine::kGedParity,
                     paperName.get<std::string>().c_str(), parity["cheapest"].get<std::string>().c_str(),
@@ -292,7 +314,8 @@ void addBenchCommand(CLI::App& app) {
     cmd->add_option("--model", f->model, "checkpoint (default: an untrained --preset network)");
     cmd->add_option("--preset", f->preset, "network preset when no --model is given")->capture_default_str();
     cmd->add_option("--device", f->device, "cpu, cuda or auto")->capture_default_str();
-    cmd->add_option("--settings", f->settings, "comma list of [name=]solver:steps[:wG] (dopri5:tolerance; :wG sets that setting's guidance)")->capture_default_str();
+    cmd->add_option("--settings", f->settings, "comma list of [name=]solver:steps[:wG] (dopri5:tolerance; :wG sets that setting's guidance); "
+                    "'default' and 'paper' alone are the app's default sampling and the paper's setting")->capture_default_str();
     cmd->add_option("--cases", f->cases, "cases timed per setting")->check(CLI::Range(1, 10000))->capture_default_str();
     cmd->add_option("--m,--samples", f->samples, "M")->check(CLI::Range(1, 1024))->capture_default_str();
     cmd->add_option("--guidance,-w", f->guidance, "w")->capture_default_str();
@@ -305,6 +328,10 @@ void addBenchCommand(CLI::App& app) {
     cmd->add_option("--train-steps", f->trainSteps, "timed training steps (after one warm-up)")->capture_default_str();
     addThreadsFlag(*cmd, f->threads);
     addRuntimeFlags(*cmd, f->precision, f->channelsLast);
+    cmd->add_option("--nodule-slices", f->noduleSlices,
+                    "also time one nodule of N slices per setting, sampled from its middle slice outward as "
+                    "`eval --volumes` does (the LIDC validation nodules' median is 5)")
+        ->check(CLI::Range(1, 200));
     cmd->add_flag("--compare-devices", f->compareDevices, "also compare CPU and CUDA results (last setting)");
     cmd->add_flag("--json", f->json, "print JSON");
     cmd->callback([f] { runBench(*f); });

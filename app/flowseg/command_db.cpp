@@ -78,7 +78,7 @@ void runImport(const DbFlags& f) {
 #ifdef FLOWSEG_HAVE_DICOM
 /// The per-expert masks of a folder case (DESIGN.md): mask*/label* files, each
 /// named by its file (mask_dr-a.png -> "dr-a"), in name order.
-std::vector<std::pair<std::string, engine::Mask>> caseMasks(const std::string& folder) {
+std::vector<std::pair<std::string, common::Mask>> caseMasks(const std::string& folder) {
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(folder)) {
         const auto name = entry.path().filename().string();
@@ -86,7 +86,7 @@ std::vector<std::pair<std::string, engine::Mask>> caseMasks(const std::string& f
     }
     std::sort(files.begin(), files.end());
     if (files.empty()) throw std::runtime_error("case folder '" + folder + "' has no mask* or label* file");
-    std::vector<std::pair<std::string, engine::Mask>> out;
+    std::vector<std::pair<std::string, common::Mask>> out;
     for (const auto& file : files) {
         auto name = file.stem().string();
         for (const char* prefix : {"mask_", "label_", "mask", "label"})

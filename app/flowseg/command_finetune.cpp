@@ -1,7 +1,7 @@
 // flowseg finetune / flowseg models: fine-tuning the store's active model on its
 // finished multi-expert lesions, and the store's model versions (list, make one
 // active: promote or roll back). The same job as the review window's Fine-tuning
-// panel (core/review/fine_tune.h).
+// panel (review/fine_tune.h).
 
 #include <cstdio>
 #include <filesystem>
@@ -70,6 +70,7 @@ void runFineTune(const FineTuneFlags& f) {
                    {"parent_validation_ged", r.parentGed},
                    {"train_cases", r.trainCases},
                    {"validation_cases", r.validationCases},
+                   {"validation_patients", r.validationPatients},
                    {"seconds", r.seconds}});
         return;
     }
@@ -116,7 +117,7 @@ void runModels(const FineTuneFlags& f) {
 
 void runImportCases(const FineTuneFlags& f) {
     const int threads = applyThreads(f.threads);
-    std::vector<engine::MultiRaterCase> cases;
+    std::vector<common::MultiRaterCase> cases;
     for (auto& c : f.dataset.load(threads)) cases.push_back(std::move(c.data));
     auto database = db::Database::open(f.database);
     review::CaseImportOptions options;

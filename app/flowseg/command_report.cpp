@@ -22,7 +22,7 @@
 #include "flowseg/review/reader_import.h"
 #include "flowseg/review/report_data.h"
 #include "flowseg/review/study_import.h"
-#include "flowseg/ui/report_writer.h"
+#include "flowseg/render/report_writer.h"
 
 namespace flowseg::cli {
 
@@ -140,7 +140,7 @@ void runReport(const ReportFlags& f) {
     options.resample = !f.noResample;
     options.device = f.device;
     const auto report = review::gatherStudyReport(database, studyUid, series, options);
-    ui::writeReportPdf(report, series, f.out);
+    render::writeReportPdf(report, series, f.out);
     std::vector<std::string> exported;
     if (!f.exports.empty()) exported = review::exportStudy(report, series, f.exports);
     if (f.json) {

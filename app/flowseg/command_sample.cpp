@@ -60,7 +60,7 @@ void runSample(const SampleFlags& f) {
     for (size_t i = 0; i < result.masks.size(); ++i)
         imaging::writeMask((out / numbered("sample_%02d.png", static_cast<int>(i))).string(), result.masks[i]);
     imaging::writeGray16((out / "probability.png").string(), result.maps.probability);
-    engine::ImageF varianceScaled = result.maps.variance;  // p(1-p) <= 1/4: stretch to full scale
+    common::ImageF varianceScaled = result.maps.variance;  // p(1-p) <= 1/4: stretch to full scale
     for (auto& v : varianceScaled.pixels) v *= 4.0F;
     imaging::writeGray16((out / "variance.png").string(), varianceScaled);
     imaging::writeGray16((out / "entropy.png").string(), result.maps.entropy);

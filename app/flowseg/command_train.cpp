@@ -48,6 +48,7 @@ struct TrainFlags {
     int threads = 0;
     bool noAugment = false;
     double intensityJitter = 0;
+    bool volumes = false;
     bool json = false;
     std::string database;  ///< record the result as a model version of this store
 };
@@ -55,7 +56,7 @@ struct TrainFlags {
 void runTrain(const TrainFlags& f) {
     const int threads = applyThreads(f.threads);
     installInterruptHandler();
-    std::vector<engine::MultiRaterCase> cases;
+    std::vector<common::MultiRaterCase> cases;
     std::string description;
     if (f.synthetic > 0) {
         // The same cases as `flowseg synth --cases N --size S --raters R --seed K`,
@@ -90,6 +91,7 @@ void runTrain(const TrainFlags& f) {
         // widened one does) and adds the per-pixel skip that makes that work.
         if (f.patch > 1) o.network->patch_size(f.patch).pixel_skip(true);
         if (f.baseChannels > 0) o.network->base_channels(f.baseChannels);
+        if (f.volumes) o.network->input("volume").image_channels(engine::kVolumeChannels);
         o.network->validate();
     } else if (f.patch > 1 || f.baseChannels > 0) {
         throw engine::InvalidInput("--patch and --base-channels shape a new network; with --init or --resume "
@@ -110,7 +112,16 @@ void runTrain(const TrainFlags& f) {
     o.intensityJitter = f.intensityJitter;
     o.datasetDescription = description;
     o.command = commandLine();
-    engine::Trainer trainer(std::move(cases), o);
+    o.volume = f.volumes;
+    std::unique_ptr<engine::Trainer> made;
+    if (f.volumes) {
+        auto nodules = engine::groupIntoNodules(std::move(cases));
+        std::fprintf(stderr, "volume model: %zu nodules\n", nodules.size());
+        made = std::make_unique<engine::Trainer>(std::move(nodules), o);
+    } else {
+        made = std::make_unique<engine::Trainer>(std::move(cases), o);
+    }
+    engine::Trainer& trainer = *made;
     const auto& network = trainer.networkOptions();
     const auto side = std::to_string(network.image_size());
     const std::string shape = side + "x" + side +
@@ -197,6 +208,10 @@ void addTrainCommand(CLI::App& app) {
                     "grey values become clamp(a*x + b) with a in [1-J, 1+J], b in [-J/2, J/2] (0 = off)")
         ->check(CLI::Range(0.0, 0.99))
         ->capture_default_str();
+    cmd->add_flag("--volumes", f->volumes,
+                  "train the volume model on whole nodules (cases named PATIENT_nodule-N_slice-K): each slice "
+                  "learnt with its neighbours and the same reader's mask on the next slice; --init from a slice "
+                  "model widens it");
     addThreadsFlag(*cmd, f->threads);
     cmd->add_flag("--json", f->json, "print a JSON summary");
 #ifdef FLOWSEG_HAVE_FINETUNE

@@ -10,6 +10,7 @@ void addTrainCommand(CLI::App& app);
 void addSampleCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
 void addBenchCommand(CLI::App& app);
+void addModelInfoCommand(CLI::App& app);
 void addDbCommand(CLI::App& app);
 void addDicomCommands(CLI::App& app);
 void addReportCommand(CLI::App& app);

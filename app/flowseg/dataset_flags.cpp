@@ -25,7 +25,8 @@ CLI::Option* DatasetFlags::addTo(CLI::App& command, bool dataRequired, const std
     return option;
 }
 
-std::vector<imaging::FolderCase> DatasetFlags::load(int threads) const {
+std::vector<imaging::FolderCase> DatasetFlags::load(int threads,
+                                                    std::vector<std::vector<common::Mask>>* originals) const {
     const auto name = [&](const std::string& flag) { return "--" + m_prefix + flag; };
     if (split.empty() != part.empty())
         throw engine::InvalidInput(split.empty()
@@ -39,8 +40,10 @@ std::vector<imaging::FolderCase> DatasetFlags::load(int threads) const {
     if (maxCases > 0 && static_cast<int>(names.size()) > maxCases) names.resize(static_cast<size_t>(maxCases));
     auto cases = imaging::loadFolderCases(data, names, threads);
     if (growMasks > 0)
-        for (auto& c : cases)
+        for (auto& c : cases) {
+            if (originals) originals->push_back(c.data.experts);
             for (auto& mask : c.data.experts) mask = imaging::growMask(mask, growMasks);
+        }
     return cases;
 }
 

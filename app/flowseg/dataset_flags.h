@@ -25,7 +25,10 @@ struct DatasetFlags {
     CLI::Option* addTo(CLI::App& command, bool dataRequired, const std::string& prefix = "");
     /// Decodes the chosen case folders on `threads` threads. Throws for --part
     /// without --split (and the reverse), and for anything the loader refuses.
-    [[nodiscard]] std::vector<imaging::FolderCase> load(int threads) const;
+    /// With --grow-masks, `originals` (when given) receives every case's readers as
+    /// they were before growing.
+    [[nodiscard]] std::vector<imaging::FolderCase> load(int threads,
+                                                        std::vector<std::vector<common::Mask>>* originals = nullptr) const;
     /// "DIR (part P of SPLIT, N cases)" for provenance and logs.
     [[nodiscard]] std::string describe(size_t cases) const;
 

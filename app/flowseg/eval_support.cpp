@@ -12,7 +12,7 @@
 
 namespace flowseg::cli {
 
-engine::SamplingResult sampleCrop(const engine::Sampler& sampler, const engine::ImageF& image,
+engine::SamplingResult sampleCrop(const engine::Sampler& sampler, const common::ImageF& image,
                                   const engine::SamplingOptions& options, const engine::SamplingCallbacks& callbacks,
                                   int* fit) {
     const int k = engine::fitFactor(image.width, image.height, static_cast<int>(sampler.model().options().image_size()));
@@ -36,7 +36,7 @@ namespace {
 
 /// Mean foreground pixels and the fraction of empty masks: whether a model's
 /// masks are the experts' size and whether it marks lesions they leave out.
-std::pair<double, double> areaAndEmptyFraction(const std::vector<engine::Mask>& masks) {
+std::pair<double, double> areaAndEmptyFraction(const std::vector<common::Mask>& masks) {
     if (masks.empty()) return {0, 0};
     double area = 0;
     double empty = 0;
@@ -93,7 +93,7 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
         row["network_passes"] = result.networkPasses;
         std::vector<Group*> groups;  // this case's groups
         const auto marking = std::count_if(cases[i].data.experts.begin(), cases[i].data.experts.end(),
-                                           [](const engine::Mask& m) { return m.area() > 0; });
+                                           [](const common::Mask& m) { return m.area() > 0; });
         row["experts_marking"] = marking;
         groups.push_back(&byMarking[std::to_string(marking)]);
         if (cases[i].syntheticLesionJson) {

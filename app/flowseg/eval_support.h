@@ -11,19 +11,19 @@
 
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/sampler.h"
-#include "flowseg/engine/types.h"
+#include "flowseg/common/types.h"
 
 namespace flowseg::cli {
 
 struct EvalCase {
-    engine::MultiRaterCase data;
+    common::MultiRaterCase data;
     std::optional<std::string> syntheticLesionJson;  ///< the true rater model, when known
 };
 
 /// Samples a crop whose side is the model's or a whole multiple k of it (a 128-px
 /// public crop, a 64-px model): box-averaged k x k in, masks and uncertainty maps
 /// replicated back to the crop's size. `fit` receives k when given.
-engine::SamplingResult sampleCrop(const engine::Sampler& sampler, const engine::ImageF& image,
+engine::SamplingResult sampleCrop(const engine::Sampler& sampler, const common::ImageF& image,
                                   const engine::SamplingOptions& options,
                                   const engine::SamplingCallbacks& callbacks = {}, int* fit = nullptr);
 

@@ -1,5 +1,7 @@
 // flowseg: command-line front end of the FlowSeg Review engine.
-// Every failure ends as one line "flowseg: error: ..." on stderr and exit code 1.
+// Every failure ends as one line "flowseg: error: ..." on stderr: exit code 2 for
+// a command line that does not parse, 1 for anything else that went wrong, 130
+// for a run interrupted by Ctrl-C or SIGTERM after saving (train).
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -20,6 +22,7 @@ int main(int argc, char** argv) {
 #endif
     addTrainCommand(app);
     addBenchCommand(app);
+    addModelInfoCommand(app);
 #ifdef FLOWSEG_HAVE_DB
     addDbCommand(app);
 #endif

@@ -1,7 +1,7 @@
 #include "flowseg/db/annotation_repository.h"
 
 #include "flowseg/db/blob_codec.h"
-#include "flowseg/engine/sha256.h"
+#include "flowseg/common/sha256.h"
 #include "statement.h"
 
 namespace flowseg::db {
@@ -23,7 +23,7 @@ AnnotationVersionRecord readVersion(const Statement& s) {
     r.version = static_cast<int>(s.integer(5));
     r.mask = decompressMask(s.blob(8), static_cast<int>(s.integer(6)), static_cast<int>(s.integer(7)));
     r.maskSha256 = s.text(9);
-    if (engine::sha256Hex(r.mask.pixels.data(), r.mask.pixels.size()) != r.maskSha256)
+    if (common::sha256Hex(r.mask.pixels.data(), r.mask.pixels.size()) != r.maskSha256)
         throw DatabaseError(DatabaseError::Kind::Corrupt,
                             "annotation version " + std::to_string(r.id) + " does not match its checksum");
     r.area = static_cast<long>(s.integer(10));
@@ -36,7 +36,7 @@ AnnotationVersionRecord readVersion(const Statement& s) {
 }  // namespace
 
 AnnotationVersionRecord AnnotationRepository::save(RowId lesionId, RowId expertId, int slice,
-                                                   const engine::Mask& mask, AnnotationSource source,
+                                                   const common::Mask& mask, AnnotationSource source,
                                                    const std::string& note) {
     if (mask.width <= 0 || mask.height <= 0 ||
         mask.pixels.size() != static_cast<size_t>(mask.width) * static_cast<size_t>(mask.height))
@@ -60,7 +60,7 @@ AnnotationVersionRecord AnnotationRepository::save(RowId lesionId, RowId expertI
 
         r.mask = mask;
         for (auto& v : r.mask.pixels) v = v != 0 ? 1 : 0;
-        r.maskSha256 = engine::sha256Hex(r.mask.pixels.data(), r.mask.pixels.size());
+        r.maskSha256 = common::sha256Hex(r.mask.pixels.data(), r.mask.pixels.size());
         r.area = r.mask.area();
         Statement insert(m_db.handle(),
                          "INSERT INTO annotation_version (annotation_id, version, width, height, mask, "

@@ -27,24 +27,24 @@ void inflateBytes(const std::vector<std::uint8_t>& data, void* out, size_t expec
 
 }  // namespace
 
-std::vector<std::uint8_t> compressMask(const engine::Mask& mask) {
+std::vector<std::uint8_t> compressMask(const common::Mask& mask) {
     return deflateBytes(mask.pixels.data(), mask.pixels.size());
 }
 
-engine::Mask decompressMask(const std::vector<std::uint8_t>& data, int width, int height) {
-    engine::Mask mask(height, width);
+common::Mask decompressMask(const std::vector<std::uint8_t>& data, int width, int height) {
+    common::Mask mask(height, width);
     inflateBytes(data, mask.pixels.data(), mask.pixels.size());
     for (auto v : mask.pixels)
         if (v > 1) throw DatabaseError(DatabaseError::Kind::Corrupt, "a stored mask holds values other than 0 and 1");
     return mask;
 }
 
-std::vector<std::uint8_t> compressImage(const engine::ImageF& image) {
+std::vector<std::uint8_t> compressImage(const common::ImageF& image) {
     return deflateBytes(image.pixels.data(), image.pixels.size() * sizeof(float));
 }
 
-engine::ImageF decompressImage(const std::vector<std::uint8_t>& data, int width, int height) {
-    engine::ImageF image(height, width);
+common::ImageF decompressImage(const std::vector<std::uint8_t>& data, int width, int height) {
+    common::ImageF image(height, width);
     inflateBytes(data, image.pixels.data(), image.pixels.size() * sizeof(float));
     return image;
 }

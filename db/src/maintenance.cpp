@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <sqlite3.h>
 
-#include "flowseg/engine/provenance.h"
+#include "flowseg/common/provenance.h"
 #include "statement.h"
 
 namespace flowseg::db {
@@ -98,7 +98,7 @@ std::string restoreDatabase(const std::string& backup, const std::string& target
     std::error_code ec;
     std::string saved;
     if (fs::exists(target, ec)) {
-        saved = target + ".before-restore-" + engine::utcNow();
+        saved = target + ".before-restore-" + common::utcNow();
         backupDatabase(target, saved);
     }
     auto to = Database::open(target, OpenMode::Create);

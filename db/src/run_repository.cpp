@@ -26,7 +26,7 @@ RowId RunRepository::saveRun(const SamplingRunRecord& run, const SamplingOutputs
             out.bind(5, m.height).bind(6, std::string("mask-u8-zlib")).bind(7, compressMask(m));
             out.run();
         }
-        const std::pair<const char*, const engine::ImageF*> maps[] = {
+        const std::pair<const char*, const common::ImageF*> maps[] = {
             {"probability", &outputs.probability}, {"variance", &outputs.variance}, {"entropy", &outputs.entropy}};
         for (const auto& [kind, image] : maps) {
             if (image->empty()) continue;

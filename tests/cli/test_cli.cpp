@@ -104,7 +104,7 @@ TEST_F(Cli, WithoutModelTheShippedOneIsUsedAndAMisnamedOneIsAnError) {
 }
 
 TEST_F(Cli, WrongImageSizeIsAOneLineError) {
-    flowseg::imaging::writeGray8(path("big.png"), flowseg::engine::ImageF(48, 40, 0.2F));
+    flowseg::imaging::writeGray8(path("big.png"), flowseg::common::ImageF(48, 40, 0.2F));
     expectOneLineError(run("sample --model " + modelPath() + " --image " + path("big.png") +
                            " --out " + path("y") + " --device cpu"),
                        "expects 32x32");
@@ -124,7 +124,7 @@ TEST_F(Cli, CropsTwiceTheModelSideAreBoxAveragedAndMasksComeBackFullSize) {
                           " --m 3 --solver euler --steps 2 --device cpu --json");
     ASSERT_EQ(eval.exitCode, 0) << eval.err;
     EXPECT_EQ(nlohmann::json::parse(eval.out)["cases"].size(), 2U);
-    flowseg::imaging::writeGray8(path("odd.png"), flowseg::engine::ImageF(48, 48, 0.2F));
+    flowseg::imaging::writeGray8(path("odd.png"), flowseg::common::ImageF(48, 48, 0.2F));
     expectOneLineError(run("sample --model " + modelPath() + " --image " + path("odd.png") + " --out " +
                            path("z") + " --device cpu"),
                        "whole multiple");
@@ -218,7 +218,7 @@ TEST_F(Cli, TrainAndEvalReadOnePartOfAPatientSplit) {
 
 TEST_F(Cli, MaskFolderWithoutImageIsAOneLineError) {
     fs::create_directories(path("broken/case_a"));
-    flowseg::imaging::writeMask(path("broken/case_a/mask_0.png"), flowseg::engine::Mask(32, 32));
+    flowseg::imaging::writeMask(path("broken/case_a/mask_0.png"), flowseg::common::Mask(32, 32));
     expectOneLineError(run("train --data " + path("broken") + " --out " + path("z.fsm") +
                            " --preset tiny --iters 1"),
                        "no image");

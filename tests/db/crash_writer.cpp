@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
                                 : existing.front().id;
         const auto expert = ExpertRepository(db).findOrCreate(argv[2]);
         AnnotationRepository annotations(db);
-        flowseg::engine::Mask mask(128, 128);
+        flowseg::common::Mask mask(128, 128);
         for (long i = 0;; ++i) {
             // A different outline each time: a growing square.
             const int side = 5 + static_cast<int>(i % 60);

@@ -20,12 +20,12 @@
 #include "flowseg/db/model_repository.h"
 #include "flowseg/db/run_repository.h"
 #include "flowseg/db/study_repository.h"
-#include "flowseg/engine/sha256.h"
+#include "flowseg/common/sha256.h"
 #include "migrations.h"
 
 using namespace flowseg::db;
 namespace fs = std::filesystem;
-using flowseg::engine::Mask;
+using flowseg::common::Mask;
 
 namespace {
 
@@ -47,7 +47,7 @@ protected:
     static std::string fileHash(const std::string& p) {
         std::ifstream in(p, std::ios::binary);
         const std::string bytes{std::istreambuf_iterator<char>(in), {}};
-        return flowseg::engine::sha256Hex(bytes.data(), bytes.size());
+        return flowseg::common::sha256Hex(bytes.data(), bytes.size());
     }
 
     // A study, series, lesion and expert to hang annotations on.
@@ -199,7 +199,7 @@ TEST_F(Store, ReviewStateModelsRunsAndReportsAreTraceable) {
     RunRepository runs(db);
     SamplingOutputs outputs;
     outputs.samples = {squareMask(3), squareMask(5)};
-    outputs.probability = flowseg::engine::ImageF(32, 32, 0.25F);
+    outputs.probability = flowseg::common::ImageF(32, 32, 0.25F);
     SamplingRunRecord run;
     run.lesionId = f.lesion;
     run.modelId = modelId;

@@ -10,7 +10,7 @@
 #include "flowseg/dicom/series_writer.h"
 
 using namespace flowseg::dicom;
-using flowseg::engine::Mask;
+using flowseg::common::Mask;
 namespace fs = std::filesystem;
 
 namespace {
@@ -61,7 +61,7 @@ TEST(DicomSeg, BinaryAndFractionalSegRoundTrip) {
         }
     }
 
-    flowseg::engine::ImageF variance(h, w);
+    flowseg::common::ImageF variance(h, w);
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) variance.at(y, x) = static_cast<float>((x * 7 + y * 3) % 256) / 255.0F;
     const auto fractionalPath = (dir / "uncertainty.seg.dcm").string();

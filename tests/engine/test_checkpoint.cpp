@@ -18,7 +18,7 @@
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/model.h"
-#include "flowseg/engine/sha256.h"
+#include "flowseg/common/sha256.h"
 #include "flowseg/engine/velocity_unet.h"
 
 using namespace flowseg::engine;
@@ -128,10 +128,10 @@ TEST_F(CheckpointFile, NonFiniteWeightsAreRefusedOnSaveAndOnLoad) {
 }
 
 TEST(Sha256, MatchesKnownVectors) {
-    EXPECT_EQ(sha256Hex("", 0), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    EXPECT_EQ(sha256Hex("abc", 3), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(flowseg::common::sha256Hex("", 0), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(flowseg::common::sha256Hex("abc", 3), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     const std::string million(1000000, 'a');
-    EXPECT_EQ(sha256Hex(million.data(), million.size()),
+    EXPECT_EQ(flowseg::common::sha256Hex(million.data(), million.size()),
               "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 

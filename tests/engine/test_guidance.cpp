@@ -33,7 +33,9 @@ TEST(GuidedVelocity, ZeroGuidanceIsTheConditionalField) {
     GuidedVelocity guided(net, condition, 3, 0.0);
     const auto v = guided(0.5, x);
     const auto conditional = net->forward(x, condition.expand({3, -1, -1, -1}), torch::full({3}, 0.5));
-    EXPECT_LT((v - conditional).abs().max().item<double>(), 1e-6);
+    // float32 rounding only: an expanded (stride-0) and a contiguous batch take
+    // different convolution kernels (1.2e-6 apart on an AVX-512 Xeon).
+    EXPECT_LT((v - conditional).abs().max().item<double>(), 1e-5);
     EXPECT_EQ(guided.networkPasses(), 3);  // no unconditional branch is computed
     // And the guidance actually matters when w != 0 (the test could fail).
     GuidedVelocity strong(net, condition, 3, 2.0);

@@ -137,7 +137,7 @@ TEST(Trainer, CancelStopsBetweenStepsAndSavesAResumableCheckpoint) {
 }
 
 TEST(Trainer, RejectsUnusableData) {
-    EXPECT_THROW(Trainer({}, tinyOptions(1)), InvalidInput);
+    EXPECT_THROW(Trainer(std::vector<MultiRaterCase>{}, tinyOptions(1)), InvalidInput);
     auto wrongSize = tinySet(2);
     wrongSize[1] = generateSyntheticCase({64, 3, 5}, 0).data;
     EXPECT_THROW(Trainer(wrongSize, tinyOptions(1)), InvalidInput);

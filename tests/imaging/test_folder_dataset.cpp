@@ -25,12 +25,12 @@ fs::path scratch(const std::string& name) {
     return dir;
 }
 
-engine::MultiRaterCase smallCase(const std::string& id, int seed) {
-    engine::MultiRaterCase c{id, engine::ImageF(16, 16), {}};
+common::MultiRaterCase smallCase(const std::string& id, int seed) {
+    common::MultiRaterCase c{id, common::ImageF(16, 16), {}};
     for (size_t i = 0; i < c.image.pixels.size(); ++i)
         c.image.pixels[i] = static_cast<float>((i * 7 + static_cast<size_t>(seed) * 13) % 256) / 255.0F;
     for (int k = 0; k < 3; ++k) {
-        engine::Mask m(16, 16);
+        common::Mask m(16, 16);
         for (int y = 4; y < 8 + k + seed % 3; ++y)
             for (int x = 4; x < 9; ++x) m.at(y, x) = 1;
         c.experts.push_back(m);

@@ -65,7 +65,7 @@ inline std::shared_ptr<const dicom::Series> demoSeries() {
 inline std::shared_ptr<const engine::Model> tinyModel() {
     static const std::string path = [] {
         const auto file = (fs::temp_directory_path() / ("flowseg_session_model_" + std::to_string(::getpid()) + ".fsm")).string();
-        std::vector<engine::MultiRaterCase> cases;
+        std::vector<common::MultiRaterCase> cases;
         for (int i = 0; i < 2; ++i) cases.push_back(engine::generateSyntheticCase({32, 2, 3}, i).data);
         engine::TrainingOptions o;
         o.preset = "tiny";
@@ -84,7 +84,7 @@ inline engine::SamplingResult fakeResult(const review::SamplingRequest& request,
     engine::SamplingResult r;
     const auto side = request.crop.image.width;
     for (int i = 0; i < m; ++i) {
-        engine::Mask mask(side, side);
+        common::Mask mask(side, side);
         for (int y = side / 2 - 3; y < side / 2 + 3 + i % 2; ++y)
             for (int x = side / 2 - 3; x < side / 2 + 3; ++x) mask.at(y, x) = 1;
         r.masks.push_back(mask);

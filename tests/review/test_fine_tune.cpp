@@ -32,8 +32,8 @@ namespace fs = std::filesystem;
 namespace {
 
 /// A disc of `radius` slice pixels around (cx, cy) on a slice-sized mask.
-engine::Mask disc(int width, int height, double cx, double cy, double radius) {
-    engine::Mask m(height, width);
+common::Mask disc(int width, int height, double cx, double cy, double radius) {
+    common::Mask m(height, width);
     for (int y = 0; y < height; ++y)
         for (int x = 0; x < width; ++x)
             if (std::hypot(x - cx, y - cy) <= radius) m.at(y, x) = 1;
@@ -175,7 +175,7 @@ TEST_F(FineTune, CasesAreTheExpertsOutlinesOnTheModelsCropSplitByPatient) {
     for (const auto& c : cases.validation) EXPECT_EQ(imaging::patientOfCase(c.id), cases.validationPatients.front());
 }
 
-TEST_F(FineTune, AFinishedJobBecomesAVersionActiveOnlyWhenItBeatsItsParent) {
+TEST_F(FineTune, AFinishedJobThatPassesTheGateBecomesTheActiveVersion) {
     outlineNodules(addPatient("P1", 1), db::ReviewState::Completed);
     outlineNodules(addPatient("P2", 2), db::ReviewState::Completed);
     std::vector<std::pair<std::int64_t, double>> validations;
@@ -188,6 +188,9 @@ TEST_F(FineTune, AFinishedJobBecomesAVersionActiveOnlyWhenItBeatsItsParent) {
     };
     auto options = tinyOptions(12);
     options.evaluateEvery = 6;
+    // A margin of -3: GED lies in [0, 2], so the new version passes the gate
+    // whatever it learnt. (The test below sets +5, which nothing passes.)
+    options.minimumImprovement = -3;
     const auto result = review::runFineTune(store, model, options, callbacks);
     ASSERT_NE(result.outcome, review::FineTuneResult::Outcome::Cancelled);
     EXPECT_GT(progressCalls, 0);
@@ -210,9 +213,8 @@ TEST_F(FineTune, AFinishedJobBecomesAVersionActiveOnlyWhenItBeatsItsParent) {
     EXPECT_DOUBLE_EQ(metrics.at("validation_ged").get<double>(), result.ged);
     EXPECT_DOUBLE_EQ(metrics.at("parent_validation_ged").get<double>(), result.parentGed);
     EXPECT_EQ(engine::Model::load(result.checkpoint, "cpu")->checksum(), version->sha256);
-    const bool better = result.ged < result.parentGed;
-    EXPECT_EQ(result.outcome == review::FineTuneResult::Outcome::Promoted, better);
-    EXPECT_EQ(models.active()->id, better ? result.version : result.parent);
+    EXPECT_EQ(result.outcome, review::FineTuneResult::Outcome::Promoted);
+    EXPECT_EQ(models.active()->id, result.version);
     // Rolling back is making the parent active again.
     models.setActive(result.parent);
     EXPECT_EQ(models.active()->id, result.parent);
@@ -312,7 +314,7 @@ TEST_F(FineTune, ADivergingRunFailsItsJobAndKeepsTheParent) {
 
 namespace {
 
-double meanSampleArea(std::shared_ptr<const engine::Model> model, const std::vector<engine::MultiRaterCase>& cases) {
+double meanSampleArea(std::shared_ptr<const engine::Model> model, const std::vector<common::MultiRaterCase>& cases) {
     const engine::Sampler sampler(std::move(model));
     auto options = engine::SamplingOptions::fastDefault();
     options.samples = 8;
@@ -325,7 +327,7 @@ double meanSampleArea(std::shared_ptr<const engine::Model> model, const std::vec
     return area / n;
 }
 
-double meanExpertArea(const std::vector<engine::MultiRaterCase>& cases) {
+double meanExpertArea(const std::vector<common::MultiRaterCase>& cases) {
     double area = 0;
     int n = 0;
     for (const auto& c : cases)
@@ -341,7 +343,7 @@ double meanExpertArea(const std::vector<engine::MultiRaterCase>& cases) {
 // site's cases, and its samples on the site's held-out cases grow most of the
 // way toward the site's readers, with a lower GED there.
 TEST_F(FineTune, ASiteThatOutlinesWiderPullsTheSamplesTowardItsReaders) {
-    std::vector<engine::MultiRaterCase> pretraining;
+    std::vector<common::MultiRaterCase> pretraining;
     for (int i = 0; i < 64; ++i) pretraining.push_back(engine::generateSyntheticCase({32, 3, 11}, i).data);
     engine::TrainingOptions o;
     o.preset = "tiny";
@@ -354,7 +356,7 @@ TEST_F(FineTune, ASiteThatOutlinesWiderPullsTheSamplesTowardItsReaders) {
     o.checkpointPath = (folder / "pretrained.fsm").string();
     engine::Trainer(pretraining, o).run();
 
-    std::vector<engine::MultiRaterCase> site;
+    std::vector<common::MultiRaterCase> site;
     for (int i = 0; i < 48; ++i) {
         auto c = engine::generateSyntheticCase({32, 3, 12}, i).data;  // lesions the model has not seen
         c.id = "SITE" + std::to_string(i % 8) + "_case-" + std::to_string(i);  // eight patients

@@ -15,9 +15,9 @@ namespace {
 
 /// The pixels whose centres lie inside the ellipse (x/a)² + (y/b)² <= 1 (mm),
 /// centred at (cx, cy) mm, on a grid of `spacing`.
-engine::Mask ellipse(int width, int height, const review::PixelSpacing& spacing, double cx, double cy, double a,
+common::Mask ellipse(int width, int height, const review::PixelSpacing& spacing, double cx, double cy, double a,
                      double b) {
-    engine::Mask m(height, width);
+    common::Mask m(height, width);
     for (int y = 0; y < height; ++y)
         for (int x = 0; x < width; ++x) {
             const double dx = ((x + 0.5) * spacing.column - cx) / a;
@@ -65,11 +65,11 @@ TEST(Geometry, AnEllipsesAxesAreItsTwoDiameters) {
 
 TEST(Geometry, EmptyOutlinesAndVolumesOverConsecutiveSlices) {
     const review::PixelSpacing spacing{0.5, 0.5, 2.0, false};
-    const auto none = review::measureOutline(engine::Mask(10, 10), spacing);
+    const auto none = review::measureOutline(common::Mask(10, 10), spacing);
     EXPECT_EQ(none.pixels, 0);
     EXPECT_EQ(none.areaMm2, 0);
     EXPECT_EQ(none.longest.mm, 0);
-    engine::Mask square(10, 10);
+    common::Mask square(10, 10);
     for (int y = 2; y < 6; ++y)
         for (int x = 2; x < 6; ++x) square.at(y, x) = 1;  // 16 px = 4 mm²
     const auto single = review::measureOutline(square, spacing);
@@ -86,7 +86,7 @@ TEST(Geometry, EmptyOutlinesAndVolumesOverConsecutiveSlices) {
 }
 
 TEST(Agreement, PairwiseDiceAndIou) {
-    engine::Mask a(8, 8), b(8, 8), empty(8, 8);
+    common::Mask a(8, 8), b(8, 8), empty(8, 8);
     for (int x = 0; x < 4; ++x) a.at(0, x) = 1;          // 4 px
     for (int x = 2; x < 6; ++x) b.at(0, x) = 1;          // 4 px, 2 shared
     const auto pairs = review::pairwiseAgreement({a, b, empty, empty});
@@ -119,9 +119,9 @@ TEST(Agreement, StapleRecoversKnownRatersAndTheTruth) {
     const std::vector<double> specificity{0.99, 0.97, 0.995, 0.98};
     std::mt19937 random(7);
     std::uniform_real_distribution<double> u(0, 1);
-    std::vector<engine::Mask> experts;
+    std::vector<common::Mask> experts;
     for (size_t j = 0; j < sensitivity.size(); ++j) {
-        engine::Mask m(200, 200);
+        common::Mask m(200, 200);
         for (size_t i = 0; i < m.size(); ++i)
             m.pixels[i] = truth.pixels[i] ? (u(random) < sensitivity[j]) : (u(random) > specificity[j]);
         experts.push_back(m);
@@ -136,5 +136,5 @@ TEST(Agreement, StapleRecoversKnownRatersAndTheTruth) {
     // Better than the majority vote, which a 2-2 split leaves out.
     EXPECT_GE(engine::dice(r.consensus, truth), engine::dice(engine::majorityMask(experts), truth));
     EXPECT_THROW((void)review::staple({}), std::invalid_argument);
-    EXPECT_THROW((void)review::staple({truth, engine::Mask(3, 3)}), std::invalid_argument);
+    EXPECT_THROW((void)review::staple({truth, common::Mask(3, 3)}), std::invalid_argument);
 }

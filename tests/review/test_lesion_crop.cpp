@@ -81,7 +81,7 @@ namespace {
 // slice 3 in HU, the readers' union and its centroid.
 struct LidcSlice {
     dicom::Series series;
-    std::vector<engine::Mask> readers;  ///< the four LIDC readers' outlines
+    std::vector<common::Mask> readers;  ///< the four LIDC readers' outlines
     std::vector<float> insideHu;  ///< HU under the readers' union
     /// The lesion's box as the store keeps it: around every reader's outline on
     /// every slice of the nodule (x 136-144, y 318-325 on its five slices).
@@ -99,7 +99,7 @@ std::optional<LidcSlice> lidcSlice() {
     s.series.height = image.height;
     s.series.depth = 1;
     for (const float v : image.pixels) s.series.values.push_back(std::round(v * 65535.0F) - 1024.0F);  // HU
-    engine::Mask marked(image.height, image.width);
+    common::Mask marked(image.height, image.width);
     for (int k = 1; k <= 4; ++k) {
         const auto reader = imaging::readMask((root / "gts" / study / "slice3" / ("GT_id" + std::to_string(k) + ".tif")).string());
         for (size_t i = 0; i < marked.pixels.size(); ++i) marked.pixels[i] |= reader.pixels.at(i);
@@ -136,7 +136,7 @@ namespace {
 
 /// The shipped training crop of the same slice (LIDC-IDRI-0004 nodule-0 slice-2,
 /// ../shared/data/lidc-crops), extracted from its shard; nullopt where absent.
-std::optional<engine::ImageF> shippedTrainingCrop() {
+std::optional<common::ImageF> shippedTrainingCrop() {
     const fs::path shard = fs::path(FLOWSEG_SOURCE_DIR) / ".." / "shared" / "data" / "lidc-crops" /
                            "lidc-crops-0001-0128.tar.gz";
     if (!fs::exists(shard)) return std::nullopt;
@@ -191,7 +191,7 @@ TEST(LesionCrop, TheShippedModelOutlinesTheRealNoduleWhereItsReadersDo) {
     const auto side = static_cast<int>(model->options().image_size());
     const auto crop = review::cropLesion(lidc->series, 0, {lidc->cx - 6, lidc->cy - 6, 13, 13}, side);
     const auto result = engine::Sampler(model).sample(crop.image, engine::SamplingOptions::fastDefault());
-    std::vector<engine::Mask> onSlice;
+    std::vector<common::Mask> onSlice;
     for (const auto& m : result.masks)
         if (m.area() > 0) onSlice.push_back(review::maskOnSlice(crop, m, lidc->series.width, lidc->series.height));
     ASSERT_GE(onSlice.size(), result.masks.size() / 2) << "most samples are empty";
@@ -246,7 +246,7 @@ TEST(LesionCrop, MaskGoesBackToTheSliceWhereItCameFrom) {
     const auto series = demoSeries();
     const auto crop = review::cropLesion(series, 3, {100, 100, 50, 50}, 32);  // scale 50/0.375/32 = 4.17
     EXPECT_NEAR(crop.scale(), 50 / review::kLesionFractionOfCrop / 32, 1e-9);
-    engine::Mask disc(32, 32);
+    common::Mask disc(32, 32);
     for (int y = 0; y < 32; ++y)
         for (int x = 0; x < 32; ++x) disc.at(y, x) = std::hypot(x - 15.5, y - 15.5) < 6;
     const auto onSlice = review::maskOnSlice(crop, disc, series.width, series.height);

@@ -132,7 +132,7 @@ TEST(ReaderImport, SegSegmentsAndFilesOfAnotherToolBecomeReaders) {
 TEST(ReaderImport, FolderCaseMasksGoWhereTheWindowCropsTheLesion) {
     const auto series = demoSeries();
     const auto crop = review::cropLesion(*series, 20, {100, 100, 16, 16}, 128);
-    engine::Mask a(128, 128), b(128, 128);
+    common::Mask a(128, 128), b(128, 128);
     a.at(64, 64) = 1;
     b.at(60, 70) = 1;
     const auto readers = review::cropReaders({{"mask_0", a}, {"mask_1", b}}, crop, 256, 256);
@@ -143,7 +143,7 @@ TEST(ReaderImport, FolderCaseMasksGoWhereTheWindowCropsTheLesion) {
     const auto path = scratchStore("empty_import");
     {
         auto database = db::Database::open(path);
-        EXPECT_THROW((void)review::importReaders(database, 1, {{"nobody", {{20, engine::Mask(256, 256)}}}}),
+        EXPECT_THROW((void)review::importReaders(database, 1, {{"nobody", {{20, common::Mask(256, 256)}}}}),
                      std::invalid_argument);
     }
     fs::remove(path);

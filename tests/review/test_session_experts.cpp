@@ -36,8 +36,8 @@ protected:
         host.drain();
     }
     /// A disk of `radius` pixels at (cx, cy) on a slice-sized mask.
-    static engine::Mask disk(double cx, double cy, double radius) {
-        engine::Mask m(256, 256);
+    static common::Mask disk(double cx, double cy, double radius) {
+        common::Mask m(256, 256);
         review::paintStroke(m, {{cx, cy}}, radius, {1, 1, 1, false}, true);
         return m;
     }

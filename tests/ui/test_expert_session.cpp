@@ -100,7 +100,7 @@ private Q_SLOTS:
         flowseg::engine::configureThreads(0);
         m_demoFolder = m_dir.filePath("demo-ct");
         flowseg::dicom::writeSeries(m_demoFolder.toStdString(), flowseg::dicom::demoChestCt());
-        std::vector<flowseg::engine::MultiRaterCase> cases;
+        std::vector<flowseg::common::MultiRaterCase> cases;
         for (int i = 0; i < 4; ++i) cases.push_back(flowseg::engine::generateSyntheticCase({32, 3, 5}, i).data);
         flowseg::engine::TrainingOptions training;
         training.preset = "tiny";
@@ -205,7 +205,14 @@ private Q_SLOTS:
                                                     flowseg::db::OpenMode::ReadOnly);
         const auto stored = flowseg::db::AnnotationRepository(database).latestForLesion(lesion);
         QCOMPARE(stored.size(), size_t{2});
-        const double dice = flowseg::engine::dice(stored[0].mask, stored[1].mask);
+        // Dice by hand, 2 |A ∩ B| / (|A| + |B|), not through the function the panel calls.
+        long both = 0, sizes = 0;
+        for (size_t i = 0; i < stored[0].mask.pixels.size(); ++i) {
+            both += stored[0].mask.pixels[i] && stored[1].mask.pixels[i];
+            sizes += (stored[0].mask.pixels[i] ? 1 : 0) + (stored[1].mask.pixels[i] ? 1 : 0);
+        }
+        QVERIFY(both > 0 && sizes > 2 * both);  // they overlap and differ: the Dice tells something
+        const double dice = 2.0 * static_cast<double>(both) / static_cast<double>(sizes);
         QCOMPARE(stored[0].mask == edited || stored[1].mask == edited, true);
         QVERIFY2(std::abs(shownDice(*window) - dice) < 5e-4,
                  qPrintable(QStringLiteral("panel %1, computed %2").arg(shownDice(*window)).arg(dice)));
@@ -216,6 +223,74 @@ private Q_SLOTS:
         // The STAPLE consensus is a layer of its own.
         window->agreementPanel()->stapleBox()->setChecked(true);
         QCOMPARE(window->sliceView()->scene().sliceContours.size(), size_t{2});
+    }
+
+    void eraserThresholdBrushAndFillHolesEditTheOutline() {
+        auto window = openWindow("tools.flowseg", m_demoFolder);
+        QVERIFY(window);
+        const auto nodule = flowseg::dicom::demoNodules().at(0);  // the solid one
+        const int slice = nodule.slice;
+        window->markLesion(QRect(nodule.x - 12, nodule.y - 12, 25, 25), slice);
+        window->sliceView()->focusOn(QRectF(nodule.x - 20, nodule.y - 20, 40, 40), 0.9);
+        window->signIn(QStringLiteral("Dr C"), QStringLiteral("radiologist"));
+        window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window.get()));
+        const auto outline = [&] { return *window->session().ownOutline(slice); };
+
+        // A solid patch with the brush, then the eraser (E) at its centre with a
+        // smaller radius (, twice): a hole inside the patch.
+        QTest::keyClick(window.get(), Qt::Key_B);
+        for (int dy = -4; dy <= 4; dy += 2)
+            drag(*window, {QPointF(nodule.x - 6, nodule.y + dy), QPointF(nodule.x, nodule.y + dy),
+                           QPointF(nodule.x + 6, nodule.y + dy)});
+        QVERIFY(window->session().ownOutline(slice));
+        const long solid = outline().area();
+        QCOMPARE(outline().at(nodule.y, nodule.x), std::uint8_t{1});
+        QTest::keyClick(window.get(), Qt::Key_Comma);
+        QTest::keyClick(window.get(), Qt::Key_Comma);
+        QVERIFY(window->session().tools().brushRadiusMm < 3 / 1.5);
+        QTest::keyClick(window.get(), Qt::Key_E);
+        QCOMPARE(window->session().tools().tool, flowseg::review::OutlineTool::Eraser);
+        drag(*window, {QPointF(nodule.x, nodule.y), QPointF(nodule.x, nodule.y)});
+        const long holed = outline().area();
+        QVERIFY2(holed < solid, qPrintable(QStringLiteral("%1 -> %2").arg(solid).arg(holed)));
+        QCOMPARE(outline().at(nodule.y, nodule.x), std::uint8_t{0});
+        QCOMPARE(outline().at(nodule.y, nodule.x - 5), std::uint8_t{1});  // the patch around it stays
+
+        // Fill holes (O): the hole is closed, the outline is the solid patch again.
+        QTest::keyClick(window.get(), Qt::Key_O);
+        QCOMPARE(outline().at(nodule.y, nodule.x), std::uint8_t{1});
+        QCOMPARE(outline().area(), solid);
+        // Each of the three was one undo step.
+        QTest::keyClick(window.get(), Qt::Key_Z);
+        QCOMPARE(outline().area(), holed);
+
+        // The threshold brush (T) paints only pixels whose HU lie in its range: on
+        // the next slice (an empty outline there), a stroke across the nodule into the lung.
+        const int next = slice + 1;
+        window->sliceView()->setSlice(next);
+        QTRY_COMPARE(window->sliceView()->slice(), next);
+        QTest::keyClick(window.get(), Qt::Key_T);
+        QCOMPARE(window->session().tools().tool, flowseg::review::OutlineTool::ThresholdBrush);
+        const auto tools = window->session().tools();
+        const int y = nodule.y;
+        drag(*window, {QPointF(nodule.x - 14, y), QPointF(nodule.x, y), QPointF(nodule.x + 14, y)});
+        QVERIFY(window->session().ownOutline(next));
+        const auto after = *window->session().ownOutline(next);
+        const auto& series = *window->session().series();
+        int added = 0, refused = 0;
+        for (int x = nodule.x - 14; x <= nodule.x + 14; ++x) {
+            const float hu = series.at(next, y, x);
+            const bool inRange = hu >= tools.lowHu && hu <= tools.highHu;
+            if (after.at(y, x)) {
+                ++added;
+                QVERIFY2(inRange, qPrintable(QStringLiteral("painted %1 HU at x %2").arg(hu).arg(x)));
+            } else if (!inRange) {
+                ++refused;
+            }
+        }
+        QVERIFY2(added > 0, "the stroke painted nothing");
+        QVERIFY2(refused > 0, "the stroke crossed no pixel outside the HU range: the check means nothing");
     }
 
     void importedReadersAreExpertsInTheStoreAndInOpenReview() {

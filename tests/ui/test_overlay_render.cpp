@@ -8,7 +8,7 @@
 
 #include <cmath>
 
-#include "flowseg/ui/overlay_renderer.h"
+#include "flowseg/render/overlay_renderer.h"
 
 using namespace flowseg;
 
@@ -54,10 +54,10 @@ std::vector<float> testSlice(int side) {
 }
 
 /// Five "samples": discs of growing radius, as a sampler's spread would look.
-std::vector<engine::Mask> testSamples(int side) {
-    std::vector<engine::Mask> masks;
+std::vector<common::Mask> testSamples(int side) {
+    std::vector<common::Mask> masks;
     for (int k = 0; k < 5; ++k) {
-        engine::Mask m(side, side);
+        common::Mask m(side, side);
         for (int y = 0; y < side; ++y)
             for (int x = 0; x < side; ++x) m.at(y, x) = std::hypot(x - side / 2.0 + 0.5, y - side / 2.0 + 0.5) < 5.0 + k;
         masks.push_back(m);
@@ -65,8 +65,8 @@ std::vector<engine::Mask> testSamples(int side) {
     return masks;
 }
 
-engine::ImageF variance(const std::vector<engine::Mask>& masks) {
-    engine::ImageF v(masks.front().height, masks.front().width);
+common::ImageF variance(const std::vector<common::Mask>& masks) {
+    common::ImageF v(masks.front().height, masks.front().width);
     for (size_t i = 0; i < v.size(); ++i) {
         float p = 0;
         for (const auto& m : masks) p += m.pixels[i];
@@ -76,31 +76,31 @@ engine::ImageF variance(const std::vector<engine::Mask>& masks) {
     return v;
 }
 
-ui::OverlayScene testScene(double opacity) {
+render::OverlayScene testScene(double opacity) {
     const int cropSide = 32;
     const auto samples = testSamples(cropSide);
-    ui::OverlayScene scene;
+    render::OverlayScene scene;
     scene.cropRect = QRectF(24, 20, 32, 32);
     scene.cropPixels = cropSide;
-    scene.heatmap = ui::renderHeatmap(variance(samples), 0.25F, opacity);
-    for (const auto& m : samples) scene.cropContours.push_back({ui::maskContour(m), QColor(0, 230, 255, 120), 1.0});
-    scene.cropContours.push_back({ui::maskContour(samples[2]), QColor(60, 255, 90), 2.5});
-    engine::Mask expert(80, 80);
+    scene.heatmap = render::renderHeatmap(variance(samples), 0.25F, opacity);
+    for (const auto& m : samples) scene.cropContours.push_back({render::maskContour(m), QColor(0, 230, 255, 120), 1.0});
+    scene.cropContours.push_back({render::maskContour(samples[2]), QColor(60, 255, 90), 2.5});
+    common::Mask expert(80, 80);
     for (int y = 28; y < 44; ++y)
         for (int x = 33; x < 47; ++x) expert.at(y, x) = 1;
-    scene.sliceContours.push_back({ui::maskContour(expert), QColor(255, 90, 90), 1.5});
+    scene.sliceContours.push_back({render::maskContour(expert), QColor(255, 90, 90), 1.5});
     scene.roi = QRectF(30, 26, 20, 20);
     return scene;
 }
 
 QImage renderTestOverlay(double opacity) {
     const auto hu = testSlice(80);
-    const QImage slice = ui::renderWindowed(hu.data(), 80, 80, -600, 1500);
-    return ui::renderSliceWithOverlay(slice, testScene(opacity), QRectF(0, 0, 80, 80), 4.0);
+    const QImage slice = render::renderWindowed(hu.data(), 80, 80, -600, 1500);
+    return render::renderSliceWithOverlay(slice, testScene(opacity), QRectF(0, 0, 80, 80), 4.0);
 }
 
 QImage colourBarWithoutText() {
-    const QImage bar = ui::renderColourBar(256, 30, 0.25, {});
+    const QImage bar = render::renderColourBar(256, 30, 0.25, {});
     return bar.copy(0, 0, 256, 10);  // the ramp only: text depends on the fonts installed
 }
 
@@ -130,10 +130,10 @@ class OverlayRenderTest : public QObject {
 private Q_SLOTS:
     void heatmapUsesInfernoAndStaysClearWhereSamplesAgree() {
         const auto v = variance(testSamples(32));
-        const QImage heat = ui::renderHeatmap(v, 0.25F, 1.0);
+        const QImage heat = render::renderHeatmap(v, 0.25F, 1.0);
         QCOMPARE(qAlpha(heat.pixel(0, 0)), 0);  // all samples agree: no colour over the anatomy
         // p = 0.4 or 0.6 -> p(1-p) = 0.24, near the top of the map: bright yellow-orange.
-        const auto& inferno = ui::infernoColours();
+        const auto& inferno = render::infernoColours();
         QCOMPARE(inferno.size(), size_t{256});
         QVERIFY(qRed(inferno.back()) > 240 && qBlue(inferno.front()) < 10);
         checkGolden(QStringLiteral("heatmap.png"), heat.scaled(128, 128));
@@ -149,10 +149,41 @@ private Q_SLOTS:
         QVERIFY2(d.fractionOff > 0.002, qPrintable(QString::number(d.fractionOff)));
     }
 
+    void galleryThumbnailsShowTheLesionNotTheWholeCrop() {
+        flowseg::common::Mask a(128, 128), b(128, 128);
+        for (int y = 50; y < 58; ++y)
+            for (int x = 60; x < 70; ++x) a.at(y, x) = 1;
+        b.at(62, 75) = 1;  // another sample reaches further right and down
+        const QRectF region = render::lesionRegion({a, b});
+        QVERIFY(region.contains(QRectF(60, 50, 16, 13)));  // both samples inside
+        QCOMPARE(region.width(), region.height());
+        QVERIFY2(region.width() >= 32 && region.width() < 64, qPrintable(QString::number(region.width())));
+        QVERIFY(QRectF(0, 0, 128, 128).contains(region));
+        // Every sample empty: the crop's centre, where the lesion is.
+        const QRectF centre = render::lesionRegion({flowseg::common::Mask(128, 128)});
+        QCOMPARE(centre, QRectF(48, 48, 32, 32));
+        // Near the crop's edge the region slides inside rather than leaving it.
+        flowseg::common::Mask corner(128, 128);
+        corner.at(1, 126) = 1;
+        QVERIFY(QRectF(0, 0, 128, 128).contains(render::lesionRegion({corner})));
+        // The thumbnail draws that region: the sample's fill covers much more of it
+        // than of a thumbnail of the whole crop.
+        flowseg::common::ImageF crop(128, 128, 0.2F);
+        const auto green = [](const QImage& image) {
+            int n = 0;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 0; x < image.width(); ++x) n += qGreen(image.pixel(x, y)) > qRed(image.pixel(x, y)) + 20;
+            return n;
+        };
+        const auto whole = render::renderMaskThumbnail(crop, a, 96, QColor(80, 255, 120));
+        const auto lesion = render::renderMaskThumbnail(crop, a, 96, QColor(80, 255, 120), region);
+        QVERIFY2(green(lesion) > 4 * green(whole), qPrintable(QStringLiteral("%1 vs %2").arg(green(lesion)).arg(green(whole))));
+    }
+
     void contourFollowsPixelEdges() {
-        engine::Mask m(4, 4);
+        common::Mask m(4, 4);
         m.at(1, 1) = m.at(1, 2) = 1;
-        const QPainterPath path = ui::maskContour(m);
+        const QPainterPath path = render::maskContour(m);
         QCOMPARE(path.boundingRect(), QRectF(1, 1, 2, 1));
         QCOMPARE(path.elementCount(), 12);  // 6 unit edges, two points each
     }

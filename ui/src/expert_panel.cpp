@@ -12,7 +12,7 @@
 
 #include <algorithm>
 
-#include "flowseg/ui/overlay_renderer.h"
+#include "flowseg/render/overlay_renderer.h"
 
 namespace flowseg::ui {
 
@@ -94,7 +94,7 @@ void ExpertPanel::show(const review::ReviewSession& session, const review::Lesio
         auto* item = new QTreeWidgetItem(m_legend, {QString::fromStdString(layer->expert.name),
                                                     QString::fromStdString(layer->expert.role),
                                                     QString::fromStdString(db::displayName(layer->state))});
-        item->setIcon(0, swatch(expertColour(i)));
+        item->setIcon(0, swatch(render::expertColour(i)));
         if (open) item->setCheckState(0, layer->visible ? Qt::Checked : Qt::Unchecked);
     }
     m_measures->setRowCount(0);

@@ -5,7 +5,7 @@
 #include "flowseg/db/database.h"
 #include "flowseg/review/exports.h"
 #include "flowseg/review/report_data.h"
-#include "flowseg/ui/report_writer.h"
+#include "flowseg/render/report_writer.h"
 
 namespace flowseg::ui {
 
@@ -35,7 +35,7 @@ void ReportTask::run() {
     m_lesions = static_cast<int>(report.lesions.size());
     if (isCanceled()) return;
     if (!m_pdf.empty())
-        writeReportPdf(report, *m_series, m_pdf, [this](double f) { setProgress(0.3 + 0.5 * f, tr("laying out the pages")); });
+        render::writeReportPdf(report, *m_series, m_pdf, [this](double f) { setProgress(0.3 + 0.5 * f, tr("laying out the pages")); });
     if (isCanceled()) return;
     if (!m_exports.empty()) {
         setProgress(0.85, tr("exporting PNG, NIfTI, DICOM SEG, CSV and JSON"));

@@ -8,7 +8,7 @@
 #include <QSlider>
 #include <QVBoxLayout>
 
-#include "flowseg/ui/overlay_renderer.h"
+#include "flowseg/render/overlay_renderer.h"
 
 namespace flowseg::ui {
 
@@ -65,13 +65,15 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     updateColourBar();
 }
 
-void ResultsPanel::setResult(const engine::ImageF& crop, const engine::SamplingResult& result, const QString& model) {
+void ResultsPanel::setResult(const common::ImageF& crop, const engine::SamplingResult& result, const QString& model) {
     const QSignalBlocker block(m_gallery);
     m_gallery->clear();
+    // Every thumbnail shows the same part of the crop: the lesion, not the whole field.
+    const QRectF region = render::lesionRegion(result.masks);
     for (size_t i = 0; i < result.masks.size(); ++i) {
         const auto& mask = result.masks[i];
         auto* item = new QListWidgetItem(
-            QIcon(QPixmap::fromImage(renderMaskThumbnail(crop, mask, 96, QColor(80, 255, 120)))),
+            QIcon(QPixmap::fromImage(render::renderMaskThumbnail(crop, mask, 96, QColor(80, 255, 120), region))),
             tr("#%1  %2 px").arg(i + 1).arg(mask.area()));
         item->setToolTip(tr("Sample %1: %2 pixels. Click to overlay it on the slice.").arg(i + 1).arg(mask.area()));
         m_gallery->addItem(item);
@@ -145,7 +147,7 @@ void ResultsPanel::updateColourBar() {
         return;
     }
     const int width = std::max(120, m_colourBar->width());
-    m_colourBar->setPixmap(QPixmap::fromImage(renderColourBar(width, 30, heatmapMaximum(heatmap()), m_heatmap->currentText())));
+    m_colourBar->setPixmap(QPixmap::fromImage(render::renderColourBar(width, 30, render::heatmapMaximum(heatmap()), m_heatmap->currentText())));
 }
 
 }  // namespace flowseg::ui

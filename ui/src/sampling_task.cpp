@@ -6,7 +6,7 @@
 
 namespace flowseg::ui {
 
-SamplingTask::SamplingTask(std::shared_ptr<const engine::Model> model, engine::ImageF crop,
+SamplingTask::SamplingTask(std::shared_ptr<const engine::Model> model, common::ImageF crop,
                            engine::SamplingOptions options, QObject* parent)
     : Task(tr("Sampling %1 masks (%2)")
                .arg(options.samples)

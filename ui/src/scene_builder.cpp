@@ -11,7 +11,7 @@ namespace flowseg::ui {
 
 namespace {
 
-const engine::ImageF* mapOf(const engine::UncertaintyMaps& maps, review::Heatmap heatmap) {
+const common::ImageF* mapOf(const engine::UncertaintyMaps& maps, review::Heatmap heatmap) {
     switch (heatmap) {
     case review::Heatmap::Variance: return &maps.variance;
     case review::Heatmap::Entropy: return &maps.entropy;
@@ -21,24 +21,24 @@ const engine::ImageF* mapOf(const engine::UncertaintyMaps& maps, review::Heatmap
     return nullptr;
 }
 
-void addResultLayers(OverlayScene& scene, const review::LesionResult& landed, const review::Layers& layers) {
+void addResultLayers(render::OverlayScene& scene, const review::LesionResult& landed, const review::Layers& layers) {
     const auto& result = landed.result;
     if (const auto* map = mapOf(result.maps, layers.heatmap))
-        scene.heatmap = renderHeatmap(*map, heatmapMaximum(layers.heatmap), layers.opacity);
+        scene.heatmap = render::renderHeatmap(*map, render::heatmapMaximum(layers.heatmap), layers.opacity);
     if (layers.sampleContours)
-        for (const auto& mask : result.masks) scene.cropContours.push_back({maskContour(mask), QColor(0, 230, 255, 120), 1.0});
+        for (const auto& mask : result.masks) scene.cropContours.push_back({render::maskContour(mask), QColor(0, 230, 255, 120), 1.0});
     if (layers.majority) {
         const auto& p = result.maps.probability;
-        engine::Mask majority(p.height, p.width);
+        common::Mask majority(p.height, p.width);
         for (size_t i = 0; i < majority.size(); ++i) majority.pixels[i] = p.pixels[i] >= 0.5F;
-        scene.cropContours.push_back({maskContour(majority), QColor(255, 220, 0), 2.0});
+        scene.cropContours.push_back({render::maskContour(majority), QColor(255, 220, 0), 2.0});
     }
     if (layers.selectedSample >= 0 && layers.selectedSample < static_cast<int>(result.masks.size()))
         scene.cropContours.push_back(
-            {maskContour(result.masks[static_cast<size_t>(layers.selectedSample)]), QColor(60, 255, 90), 2.5});
+            {render::maskContour(result.masks[static_cast<size_t>(layers.selectedSample)]), QColor(60, 255, 90), 2.5});
 }
 
-void addExpertLayers(OverlayScene& scene, const review::ReviewSession& session, int slice) {
+void addExpertLayers(render::OverlayScene& scene, const review::ReviewSession& session, int slice) {
     // Colours follow the expert's place among all of the lesion's experts, so they
     // do not change when another one is hidden.
     const auto all = session.outlines().layers();
@@ -47,21 +47,21 @@ void addExpertLayers(OverlayScene& scene, const review::ReviewSession& session, 
         if (it == layer->slices.end() || it->second.area() == 0) continue;
         const auto index = static_cast<size_t>(std::find(all.begin(), all.end(), layer) - all.begin());
         const bool own = layer->expert.name == session.expert().name;
-        scene.sliceContours.push_back({maskContour(it->second), expertColour(index), own ? 2.5 : 1.5});
+        scene.sliceContours.push_back({render::maskContour(it->second), render::expertColour(index), own ? 2.5 : 1.5});
     }
 }
 
-void addConsensusLayers(OverlayScene& scene, const review::Layers& layers, const review::LesionAgreement& agreement,
+void addConsensusLayers(render::OverlayScene& scene, const review::Layers& layers, const review::LesionAgreement& agreement,
                         int slice) {
     if (layers.majorityConsensus)
         if (const auto it = agreement.majority.find(slice); it != agreement.majority.end())
-            scene.sliceContours.push_back({maskContour(it->second), QColor(255, 255, 255), 2.0});
+            scene.sliceContours.push_back({render::maskContour(it->second), QColor(255, 255, 255), 2.0});
     if (layers.stapleConsensus)
         if (const auto it = agreement.staple.find(slice); it != agreement.staple.end())
-            scene.sliceContours.push_back({maskContour(it->second), QColor(120, 255, 255), 2.0});
+            scene.sliceContours.push_back({render::maskContour(it->second), QColor(120, 255, 255), 2.0});
 }
 
-void addCalipers(OverlayScene& scene, const review::ReviewSession& session, int slice) {
+void addCalipers(render::OverlayScene& scene, const review::ReviewSession& session, int slice) {
     const auto* own = session.ownOutline(slice);
     if (!own || own->area() == 0 || !session.series()) return;
     const auto m = review::measureOutline(*own, review::spacingOf(*session.series()));
@@ -73,9 +73,9 @@ void addCalipers(OverlayScene& scene, const review::ReviewSession& session, int 
 
 }  // namespace
 
-OverlayScene buildScene(const review::ReviewSession& session, int slice, const engine::ImageF& livePreview,
+render::OverlayScene buildScene(const review::ReviewSession& session, int slice, const common::ImageF& livePreview,
                         const TrajectoryPlayer& player, const review::LesionAgreement& agreement) {
-    OverlayScene scene;
+    render::OverlayScene scene;
     const auto& box = session.box();
     if (!box.empty() && box.slice == slice)
         scene.roi = QRectF(box.box.x, box.box.y, box.box.width, box.box.height);
@@ -85,14 +85,14 @@ OverlayScene buildScene(const review::ReviewSession& session, int slice, const e
         const auto& crop = landed->crop;
         scene.cropRect = QRectF(crop.originX, crop.originY, crop.span, crop.span);
         scene.cropPixels = crop.image.width;
-        if (player.isShownOnSlice()) scene.trajectory = renderHeatmap(player.currentState(), 1.0F, layers.opacity);
+        if (player.isShownOnSlice()) scene.trajectory = render::renderHeatmap(player.currentState(), 1.0F, layers.opacity);
         else addResultLayers(scene, *landed, layers);
     } else if (const auto* running = session.runningCrop();
                running && !livePreview.empty() && running->slice == slice) {
         // While a run goes on: the mean ODE state, masks forming from noise.
         scene.cropRect = QRectF(running->originX, running->originY, running->span, running->span);
         scene.cropPixels = running->image.width;
-        scene.trajectory = renderHeatmap(livePreview, 1.0F, layers.opacity);
+        scene.trajectory = render::renderHeatmap(livePreview, 1.0F, layers.opacity);
     }
     if (layers.experts) addExpertLayers(scene, session, slice);
     if (session.seesOthers()) addConsensusLayers(scene, layers, agreement, slice);

@@ -17,7 +17,7 @@ void SessionRunner::startSampling(const review::SamplingRequest& request) {
         Q_EMIT samplingProgress(fraction);
         if (auto frame = task->latestFrame(); frame && !frame->states.empty()) {
             // Live preview: the mean state of the newest frame, masks forming from noise.
-            engine::ImageF mean(frame->states.front().height, frame->states.front().width);
+            common::ImageF mean(frame->states.front().height, frame->states.front().width);
             for (const auto& s : frame->states)
                 for (size_t i = 0; i < mean.size(); ++i)
                     mean.pixels[i] += s.pixels[i] / static_cast<float>(frame->states.size());

@@ -86,7 +86,7 @@ void SliceView::setTool(Tool tool) {
     update();
 }
 
-void SliceView::setScene(const OverlayScene& scene) {
+void SliceView::setScene(const render::OverlayScene& scene) {
     m_scene = scene;
     update();
 }
@@ -97,7 +97,7 @@ void SliceView::rebuildSliceImage() {
         return;
     }
     const float* values = m_series->values.data() + static_cast<size_t>(m_slice) * m_series->width * m_series->height;
-    m_sliceImage = renderWindowed(values, m_series->width, m_series->height, m_center, m_width);
+    m_sliceImage = render::renderWindowed(values, m_series->width, m_series->height, m_center, m_width);
 }
 
 QTransform SliceView::sliceToWidget() const {
@@ -127,7 +127,7 @@ void SliceView::paintEvent(QPaintEvent*) {
     painter.setTransform(sliceToWidget());
     painter.setRenderHint(QPainter::SmoothPixmapTransform, m_zoom < 1.0);
     painter.drawImage(QPointF(0, 0), m_sliceImage);
-    paintOverlay(painter, m_scene);
+    render::paintOverlay(painter, m_scene);
     paintTools(painter);
     painter.resetTransform();
     paintScaleBar(painter);

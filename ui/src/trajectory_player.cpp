@@ -81,14 +81,14 @@ bool TrajectoryPlayer::isShownOnSlice() const { return m_onSlice->isChecked() &&
 void TrajectoryPlayer::setShownOnSlice(bool shown) { m_onSlice->setChecked(shown); }
 bool TrajectoryPlayer::isPlaying() const { return m_timer->isActive(); }
 
-engine::ImageF TrajectoryPlayer::currentState() const {
+common::ImageF TrajectoryPlayer::currentState() const {
     const int f = currentFrame();
     if (f < 0 || f >= frameCount()) return {};
     const auto& states = m_frames[static_cast<size_t>(f)].states;
     if (states.empty()) return {};
     const int which = sampleChoice();
     if (which >= 0 && which < static_cast<int>(states.size())) return states[static_cast<size_t>(which)];
-    engine::ImageF mean(states.front().height, states.front().width);
+    common::ImageF mean(states.front().height, states.front().width);
     for (const auto& s : states)
         for (size_t i = 0; i < mean.size(); ++i) mean.pixels[i] += s.pixels[i] / static_cast<float>(states.size());
     return mean;

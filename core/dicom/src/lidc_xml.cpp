@@ -104,7 +104,7 @@ int toInt(const std::string& s, const std::string& source) {
 }
 
 // Even-odd rule at pixel centres, plus the outline pixels themselves.
-void fillPolygon(engine::Mask& mask, const std::vector<std::pair<int, int>>& edge, std::uint8_t value) {
+void fillPolygon(common::Mask& mask, const std::vector<std::pair<int, int>>& edge, std::uint8_t value) {
     const auto set = [&](int x, int y) {
         if (x >= 0 && y >= 0 && x < mask.width && y < mask.height) mask.at(y, x) = value;
     };
@@ -180,8 +180,8 @@ LidcDocument parseLidcXml(const std::string& path) {
     return parseLidcXmlText(text.str(), path);
 }
 
-std::map<std::string, engine::Mask> noduleMasks(const LidcNodule& nodule, int width, int height) {
-    std::map<std::string, engine::Mask> masks;
+std::map<std::string, common::Mask> noduleMasks(const LidcNodule& nodule, int width, int height) {
+    std::map<std::string, common::Mask> masks;
     for (const auto& roi : nodule.rois) {  // inclusions first, then holes
         if (!roi.inclusion) continue;
         auto [it, inserted] = masks.try_emplace(roi.sopUid, height, width);
@@ -191,7 +191,7 @@ std::map<std::string, engine::Mask> noduleMasks(const LidcNodule& nodule, int wi
         if (roi.inclusion) continue;
         auto it = masks.find(roi.sopUid);
         if (it == masks.end()) continue;
-        engine::Mask hole(height, width);
+        common::Mask hole(height, width);
         fillPolygon(hole, roi.edge, 1);
         // The hole's outline belongs to the nodule; only its interior is removed.
         for (const auto& [x, y] : roi.edge)

@@ -13,7 +13,7 @@
 #include <mutex>
 
 #include "flowseg/dicom/dicom_error.h"
-#include "flowseg/engine/sha256.h"
+#include "flowseg/common/sha256.h"
 #include "encapsulated.h"
 #include "functional_groups.h"
 #include "loaded_file.h"
@@ -205,7 +205,7 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
 
 std::string pixelSha256(const std::vector<float>& values) {
     static_assert(sizeof(float) == 4);
-    return engine::sha256Hex(values.data(), values.size() * sizeof(float));  // host is little-endian
+    return common::sha256Hex(values.data(), values.size() * sizeof(float));  // host is little-endian
 }
 
 }  // namespace flowseg::dicom

@@ -147,7 +147,7 @@ void writeBinarySeg(const std::string& path, const Series& series, const std::ve
 }
 
 void writeFractionalSeg(const std::string& path, const Series& series, const std::string& label,
-                        const std::map<int, engine::ImageF>& slices, const std::string& seriesDescription) {
+                        const std::map<int, common::ImageF>& slices, const std::string& seriesDescription) {
     registerCodecs();
     IODGeneralEquipmentModule::EquipmentInfo equipment("FlowSeg Review", "FlowSeg", "1", "0.1.0");
     ContentIdentificationMacro content("1", "FLOWSEG_UNCERT", "Uncertainty of the sampled masks", "FlowSeg");
@@ -228,13 +228,13 @@ ReadSeg readSeg(const std::string& path) {
         }
         auto& target = out.segments[number - 1];
         if (out.fractional) {
-            engine::ImageF image(out.rows, out.columns);
+            common::ImageF image(out.rows, out.columns);
             for (size_t i = 0; i < pixelsPerFrame && i < frame->length; ++i)
                 image.pixels[i] = static_cast<float>(frame->pixData[i]) / 255.0F;
             target.fractions[sop] = std::move(image);
         } else {
             // Binary frames come unpacked from dcmseg when read: one byte per pixel.
-            engine::Mask mask(out.rows, out.columns);
+            common::Mask mask(out.rows, out.columns);
             if (frame->length >= pixelsPerFrame) {
                 for (size_t i = 0; i < pixelsPerFrame; ++i) mask.pixels[i] = frame->pixData[i] ? 1 : 0;
             } else {

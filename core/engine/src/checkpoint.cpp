@@ -1,4 +1,5 @@
 #include "flowseg/engine/checkpoint.h"
+#include "flowseg/engine/volume.h"
 
 #include <bit>
 #include <cstring>
@@ -10,7 +11,7 @@
 #include <torch/torch.h>
 
 #include "flowseg/engine/error.h"
-#include "flowseg/engine/sha256.h"
+#include "flowseg/common/sha256.h"
 
 namespace flowseg::engine {
 
@@ -22,7 +23,7 @@ namespace {
 constexpr char kMagic[8] = {'F', 'L', 'O', 'W', 'S', 'E', 'G', '\x01'};
 constexpr std::uint64_t kMaxHeaderBytes = 64ULL << 20;
 
-nlohmann::json provenanceToJson(const TrainingProvenance& p) {
+nlohmann::json provenanceToJson(const common::TrainingProvenance& p) {
     return {{"preset", p.preset},
             {"dataset", p.dataset},
             {"parent", p.parent},
@@ -38,8 +39,8 @@ nlohmann::json provenanceToJson(const TrainingProvenance& p) {
             {"wall_seconds", p.wallSeconds}};
 }
 
-TrainingProvenance provenanceFromJson(const nlohmann::json& j) {
-    TrainingProvenance p;
+common::TrainingProvenance provenanceFromJson(const nlohmann::json& j) {
+    common::TrainingProvenance p;
     p.preset = j.value("preset", "");
     p.dataset = j.value("dataset", "");
     p.parent = j.value("parent", "");
@@ -84,7 +85,7 @@ std::string saveCheckpoint(const Checkpoint& checkpoint, const std::string& path
     appendGroup(entries, "ema/", checkpoint.ema, path);
     appendGroup(entries, "optimizer/", checkpoint.optimizer, path);
 
-    Sha256 hash;
+    common::Sha256 hash;
     nlohmann::json table = nlohmann::json::array();
     std::uint64_t offset = 0;
     for (const auto& e : entries) {
@@ -194,7 +195,7 @@ Checkpoint loadCheckpoint(const std::string& path) {
         std::vector<char> data(dataBytes);
         in.read(data.data(), static_cast<std::streamsize>(dataBytes));
         if (static_cast<std::uint64_t>(in.gcount()) != dataBytes) fail(path, "the file is truncated");
-        if (sha256Hex(data.data(), data.size()) != header.at("data_sha256").get<std::string>())
+        if (common::sha256Hex(data.data(), data.size()) != header.at("data_sha256").get<std::string>())
             fail(path, "checksum mismatch: the file is corrupt");
         checkpoint.sha256 = header.at("data_sha256").get<std::string>();
         for (const auto& entry : header.at("tensors")) {
@@ -303,6 +304,36 @@ void assignNamedTensors(torch::nn::Module& module, const NamedTensors& tensors,
     for (auto& item : module.named_buffers(true)) assign(item.key(), item.value());
     if (matched != tensors.size())
         throw CheckpointError(what + ": the file holds tensors this network does not have");
+}
+
+Checkpoint widenToVolume(const Checkpoint& source) {
+    if (source.network.isVolume()) throw InvalidInput("the checkpoint is a volume model already");
+    if (source.network.image_channels() != 1)
+        throw InvalidInput("only a one-channel slice model can become a volume model (this one reads " +
+                           std::to_string(source.network.image_channels()) + " channels)");
+    Checkpoint out;
+    out.network = source.network;
+    out.network.input("volume").image_channels(kVolumeChannels);
+    out.network.validate();
+    const int64_t area = source.network.patch_size() * source.network.patch_size();
+    const auto widen = [&](const NamedTensors& tensors) {
+        NamedTensors t = tensors;
+        const auto it = t.find("input_conv.weight");
+        if (it == t.end()) throw InvalidInput("cannot widen: the checkpoint has no 'input_conv.weight'");
+        // The input is cat(x_t, X) folded by pixel unshuffle: channel c's pixels
+        // are input channels c * area ... c * area + area - 1, so the new
+        // condition channels 1..4 are appended after the old ones.
+        auto& weight = it->second;
+        const auto extra = torch::zeros({weight.size(0), (kVolumeChannels - 1) * area, weight.size(2), weight.size(3)},
+                                        weight.options());
+        weight = torch::cat({weight, extra}, 1).contiguous();
+        return t;
+    };
+    out.weights = widen(source.weights);
+    if (!source.ema.empty()) out.ema = widen(source.ema);
+    out.provenance = source.provenance;
+    out.sha256 = source.sha256;
+    return out;
 }
 
 }  // namespace flowseg::engine

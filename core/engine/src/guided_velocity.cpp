@@ -9,8 +9,8 @@ namespace flowseg::engine {
 GuidedVelocity::GuidedVelocity(VelocityUNet network, const torch::Tensor& condition,
                                int64_t samples, double guidance, bool channelsLast)
     : m_network(std::move(network)), m_samples(samples), m_guidance(guidance), m_channelsLast(channelsLast) {
-    if (condition.dim() != 4 || condition.size(0) != 1)
-        throw InvalidInput("GuidedVelocity: condition must be [1, C, H, W]");
+    if (condition.dim() != 4 || (condition.size(0) != 1 && condition.size(0) != samples))
+        throw InvalidInput("GuidedVelocity: condition must be [1, C, H, W] or [M, C, H, W]");
     if (samples < 1) throw InvalidInput("the number of samples must be at least 1");
     const auto conditional = condition.expand({samples, -1, -1, -1});
     m_batchedCondition = usesUnconditionalBranch()

@@ -9,12 +9,6 @@
 
 namespace flowseg::engine {
 
-long Mask::area() const {
-    long count = 0;
-    for (auto v : pixels) count += v != 0;
-    return count;
-}
-
 namespace {
 
 void requireSameShapes(const std::vector<Mask>& samples, const std::vector<Mask>& experts) {

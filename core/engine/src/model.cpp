@@ -60,7 +60,7 @@ std::shared_ptr<Model> Model::untrained(const VelocityUNetOptions& options,
 }
 
 const VelocityUNetOptions& Model::options() const { return m_impl->network->options(); }
-const TrainingProvenance& Model::provenance() const { return m_impl->provenance; }
+const common::TrainingProvenance& Model::provenance() const { return m_impl->provenance; }
 const std::string& Model::checksum() const { return m_impl->checksum; }
 const std::string& Model::source() const { return m_impl->source; }
 const std::string& Model::device() const { return m_impl->device; }

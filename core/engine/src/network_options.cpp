@@ -62,6 +62,9 @@ void VelocityUNetOptions::validate() const {
     if (head_channels_ < 1) fail("head_channels must be positive");
     if (dropout_ < 0 || dropout_ >= 1) fail("dropout must be in [0, 1)");
     if (time_embedding_dim_ < 2 || groups_ < 1) fail("time_embedding_dim/groups too small");
+    if (input_ != "slice" && input_ != "volume") fail("input must be \"slice\" or \"volume\"");
+    if (input_ == "volume" && image_channels_ != 5)
+        fail("a volume network reads 5 condition channels (slice, two neighbours, neighbour mask, its flag)");
 }
 
 std::string VelocityUNetOptions::toJson() const {
@@ -80,6 +83,7 @@ std::string VelocityUNetOptions::toJson() const {
     // Written only when used, so networks without it keep their exact header.
     if (patch_size_ != 1) j["patch_size"] = patch_size_;
     if (pixel_skip_) j["pixel_skip"] = true;
+    if (input_ != "slice") j["input"] = input_;
     return j.dump();
 }
 
@@ -100,7 +104,8 @@ VelocityUNetOptions VelocityUNetOptions::fromJson(const std::string& text) {
             .time_embedding_dim(j.at("time_embedding_dim").get<int64_t>())
             .groups(j.at("groups").get<int64_t>())
             .patch_size(j.value("patch_size", int64_t{1}))
-            .pixel_skip(j.value("pixel_skip", false));
+            .pixel_skip(j.value("pixel_skip", false))
+            .input(j.value("input", std::string("slice")));
         o.validate();
         return o;
     } catch (const nlohmann::json::exception& e) {

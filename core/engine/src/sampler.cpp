@@ -14,6 +14,7 @@
 #include "flowseg/engine/model_impl.h"
 #include "flowseg/engine/ode.h"
 #include "flowseg/engine/tensor_convert.h"
+#include "flowseg/engine/volume.h"
 
 namespace flowseg::engine {
 
@@ -142,9 +143,29 @@ int SamplingOptions::trajectoryStride(int frames) const {
 
 SamplingResult Sampler::sample(const ImageF& image, const SamplingOptions& options,
                                const SamplingCallbacks& callbacks) const {
+    validateImage(image, m_model->impl().network->options().image_size());
+    // Whatever scale the caller's crop is in, the network sees the one input
+    // convention it was trained on (identity for a crop already in it).
+    const auto crop = normalizeCrop(image);
+    if (m_model->options().isVolume())
+        return sampleConditioned({volumeCondition({crop}, 0, -1, nullptr)}, options, callbacks);
+    return sampleConditioned({{crop}}, options, callbacks);
+}
+
+SamplingResult Sampler::sampleConditioned(const std::vector<std::vector<ImageF>>& conditions,
+                                          const SamplingOptions& options,
+                                          const SamplingCallbacks& callbacks) const {
     auto& impl = m_model->impl();
     const auto& net = impl.network;
-    validateImage(image, net->options().image_size());
+    const auto channels = net->options().image_channels();
+    if (conditions.size() != 1 && conditions.size() != static_cast<size_t>(options.samples))
+        throw InvalidInput("give one condition for all samples or one per sample");
+    for (const auto& planes : conditions) {
+        if (static_cast<int64_t>(planes.size()) != channels)
+            throw InvalidInput("the model reads " + std::to_string(channels) + " condition planes, not " +
+                               std::to_string(planes.size()));
+        for (const auto& plane : planes) validateImage(plane, net->options().image_size());
+    }
     if (options.samples < 1 || options.samples > 1024)
         throw InvalidInput("the number of samples M must be between 1 and 1024");
     if (!std::isfinite(options.guidance)) throw InvalidInput("guidance must be finite");
@@ -155,16 +176,20 @@ SamplingResult Sampler::sample(const ImageF& image, const SamplingOptions& optio
     torch::NoGradGuard noGrad;
     const torch::Device device(impl.device);
     const int64_t m = options.samples;
-    const int64_t side = image.height;
+    const int64_t side = net->options().image_size();
 
     auto generator = at::detail::createCPUGenerator(options.seed);
     const auto x0 =
         torch::randn({m, net->options().mask_channels(), side, side}, generator,
                      torch::TensorOptions().dtype(torch::kFloat32))
             .to(device);
-    // Whatever scale the caller's crop is in, the network sees the one input
-    // convention it was trained on (identity for a crop already in it).
-    const auto condition = toTensor(normalizeCrop(image)).to(device);
+    std::vector<torch::Tensor> stacked;
+    for (const auto& planes : conditions) {
+        std::vector<torch::Tensor> channelsOfOne;
+        for (const auto& plane : planes) channelsOfOne.push_back(toTensor(plane));  // [1, 1, H, W]
+        stacked.push_back(torch::cat(channelsOfOne, 1));
+    }
+    const auto condition = torch::cat(stacked, 0).to(device);
     GuidedVelocity velocity(net, condition, m, options.guidance, options.channelsLast);
     const AutocastScope autocast(options.precision, device);
 

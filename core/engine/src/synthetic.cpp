@@ -1,5 +1,7 @@
 #include "flowseg/engine/synthetic.h"
 
+#include "flowseg/common/parallel_for.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -249,26 +251,9 @@ SyntheticCase generateSyntheticCase(const SyntheticOptions& options, int index) 
 std::vector<SyntheticCase> generateSyntheticCases(const SyntheticOptions& options, int count, int threads) {
     checkOptions(options);  // here, so a bad size throws on the caller's thread
     if (count < 0) throw InvalidInput("the number of synthetic cases cannot be negative");
-    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    threads = std::min(threads, std::max(count, 1));
     std::vector<SyntheticCase> out(static_cast<size_t>(count));
-    std::atomic<int> next{0};
-    std::mutex failureMutex;
-    std::exception_ptr failure;  // the first error (out of memory), rethrown here
-    const auto work = [&] {
-        try {
-            for (int i = next++; i < count; i = next++) out[static_cast<size_t>(i)] = generateSyntheticCase(options, i);
-        } catch (...) {
-            next = count;
-            const std::lock_guard lock(failureMutex);
-            if (!failure) failure = std::current_exception();
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-    if (failure) std::rethrow_exception(failure);
+    common::parallelFor(out.size(), threads,
+                        [&](size_t i) { out[i] = generateSyntheticCase(options, static_cast<int>(i)); });
     return out;
 }
 

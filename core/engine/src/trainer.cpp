@@ -14,6 +14,7 @@
 #include "flowseg/engine/model_input.h"
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/tensor_convert.h"
+#include "volume_batch.h"
 
 namespace flowseg::engine {
 
@@ -55,9 +56,11 @@ struct Trainer::Impl {
     torch::Tensor images;        // [N, 1, S, S] on device
     torch::Tensor experts;       // [N, Emax, 1, S, S] bool (foreground) on device: 4x less memory than ±1 floats
     torch::Tensor expertCounts;  // [N] int64 on CPU
+    std::optional<VolumeStacks> stacks;  // the volume model's neighbours of each slice
     std::int64_t step = 0;
     std::string parentChecksum;
 
+    void setUp(std::vector<MultiRaterCase> cases);
     void loadData(const std::vector<MultiRaterCase>& cases);
     void restore(const Checkpoint& checkpoint, const std::string& path, bool withOptimizer);
     FlowMatchingBatch drawBatch(torch::Generator& generator) const;
@@ -105,7 +108,9 @@ FlowMatchingBatch Trainer::Impl::drawBatch(torch::Generator& generator) const {
                             .clamp_max(counts - 1)
                             .to(torch::kInt64);
     const auto deviceIndex = index.to(images.device());
-    auto x = images.index_select(0, deviceIndex);
+    auto x = stacks ? volumeConditionBatch(images, experts, *stacks, index, expert, options.priorDropout,
+                                           options.neighbourDropout, generator)
+                    : images.index_select(0, deviceIndex);
     auto s = experts.index({deviceIndex, expert.to(images.device())}).to(torch::kFloat32) * 2 - 1;
     if (options.augment) {
         const auto choose = [&](const torch::Tensor& flag, const torch::Tensor& a,
@@ -128,7 +133,12 @@ FlowMatchingBatch Trainer::Impl::drawBatch(torch::Generator& generator) const {
         const auto uniform = [&] { return (torch::rand({b, 1, 1, 1}, generator) * 2 - 1).to(x.device()); };
         const auto gain = 1 + uniform() * j;
         const auto offset = uniform() * (j / 2);
-        x = (x * gain + offset).clamp(0, 1);
+        if (stacks) {  // the crops, not the prior mask and its flag
+            const auto crops = x.narrow(1, 0, kVolumePriorMask);
+            x = torch::cat({(crops * gain + offset).clamp(0, 1), x.narrow(1, kVolumePriorMask, 2)}, 1);
+        } else {
+            x = (x * gain + offset).clamp(0, 1);
+        }
     }
     return {x.contiguous(), s.contiguous()};
 }
@@ -184,7 +194,7 @@ Checkpoint Trainer::Impl::snapshot(double finalLoss, double seconds) const {
     p.parent = parentChecksum;
     p.device = device;
     p.torchVersion = torchVersion();
-    p.createdAt = utcNow();
+    p.createdAt = common::utcNow();
     p.command = options.command;
     p.seed = options.seed;
     p.iterations = step;
@@ -203,8 +213,37 @@ double learningRateAt(const TrainingOptions& o, std::int64_t step) {
 
 Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
     : m_impl(std::make_unique<Impl>()) {
-    auto& d = *m_impl;
-    d.options = std::move(options);
+    m_impl->options = std::move(options);
+    if (m_impl->options.volume)
+        throw InvalidInput("the volume model trains on whole nodules: group the cases into nodules first");
+    m_impl->setUp(std::move(cases));
+    if (m_impl->networkOptions.isVolume())
+        throw InvalidInput("a volume network trains on whole nodules (their slices' neighbours), not on single cases");
+}
+
+Trainer::Trainer(std::vector<NoduleCase> nodules, TrainingOptions options) : m_impl(std::make_unique<Impl>()) {
+    m_impl->options = std::move(options);
+    std::vector<MultiRaterCase> cases;
+    VolumeStacks stacks;
+    std::vector<int64_t> below;
+    std::vector<int64_t> above;
+    for (auto& nodule : nodules) {
+        const auto first = static_cast<int64_t>(cases.size());
+        const auto n = static_cast<int64_t>(nodule.slices.size());
+        for (int64_t i = 0; i < n; ++i) {
+            below.push_back(i > 0 ? first + i - 1 : -1);
+            above.push_back(i + 1 < n ? first + i + 1 : -1);
+            cases.push_back(std::move(nodule.slices[static_cast<size_t>(i)]));
+        }
+    }
+    stacks.below = torch::tensor(below, torch::kInt64);
+    stacks.above = torch::tensor(above, torch::kInt64);
+    m_impl->setUp(std::move(cases));
+    if (m_impl->networkOptions.isVolume()) m_impl->stacks = std::move(stacks);
+}
+
+void Trainer::Impl::setUp(std::vector<MultiRaterCase> cases) {
+    auto& d = *this;
     const auto& o = d.options;
     if (o.iterations < 1) throw InvalidInput("the number of training steps (iterations) must be at least 1");
     if (o.batchSize < 1) throw InvalidInput("the batch size must be at least 1");
@@ -216,6 +255,8 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
         throw InvalidInput("intensity jitter must be in [0, 1)");
     if (o.conditionDropout < 0 || o.conditionDropout > 1)
         throw InvalidInput("condition dropout must be in [0, 1]");
+    if (o.priorDropout < 0 || o.priorDropout > 1 || o.neighbourDropout < 0 || o.neighbourDropout > 1)
+        throw InvalidInput("the volume model's prior and neighbour dropout must be in [0, 1]");
     if (!o.initFrom.empty() && !o.resumeFrom.empty())
         throw InvalidInput("start either from other weights (initFrom, fine-tuning) or from an interrupted run "
                            "(resumeFrom), not both");
@@ -232,10 +273,14 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
         if (side != old && side % old == 0 && start->network.patch_size() == 1)
             start = widenToPatch(*start, side / old);
     }
+    if (start && o.resumeFrom.empty() && o.volume && !start->network.isVolume()) start = widenToVolume(*start);
     if (o.network) d.networkOptions = *o.network;
     else if (start) d.networkOptions = start->network;
     else d.networkOptions = VelocityUNetOptions::preset(o.preset);
-
+    if (o.volume && !o.network && !start) d.networkOptions.input("volume").image_channels(kVolumeChannels);
+    if (o.volume && !d.networkOptions.isVolume())
+        throw InvalidInput("volume training needs a volume network (input \"volume\"), not " +
+                           d.networkOptions.toJson());
     d.network = VelocityUNet(d.networkOptions);
     d.network->initialize(at::detail::createCPUGenerator(o.seed));  // the run's seed, not torch's global one
     d.ema = VelocityUNet(d.networkOptions);

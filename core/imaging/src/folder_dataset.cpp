@@ -1,5 +1,7 @@
 #include "flowseg/imaging/folder_dataset.h"
 
+#include "flowseg/common/parallel_for.h"
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -86,24 +88,8 @@ std::vector<std::string> listCaseFolders(const std::string& root) {
 std::vector<FolderCase> loadFolderCases(const std::string& root, const std::vector<std::string>& names,
                                         int threads) {
     std::vector<FolderCase> cases(names.size());
-    std::vector<std::exception_ptr> errors(names.size());
-    std::atomic<size_t> next{0};
-    const auto work = [&] {
-        for (size_t i = next++; i < names.size(); i = next++) {
-            try {
-                cases[i] = loadCase(fs::path(root) / names[i]);
-            } catch (...) {
-                errors[i] = std::current_exception();
-            }
-        }
-    };
-    const auto count = static_cast<size_t>(std::max(1, threads));
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < std::min(count, names.size()); ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-    for (const auto& e : errors)
-        if (e) std::rethrow_exception(e);
+    // The first failing case in name order is the one reported, whatever the timing.
+    common::parallelFor(names.size(), std::max(1, threads), [&](size_t i) { cases[i] = loadCase(fs::path(root) / names[i]); });
     return cases;
 }
 
@@ -111,7 +97,7 @@ std::vector<FolderCase> loadFolderDataset(const std::string& root) {
     return loadFolderCases(root, listCaseFolders(root));
 }
 
-void writeFolderCase(const std::string& root, const engine::MultiRaterCase& data,
+void writeFolderCase(const std::string& root, const common::MultiRaterCase& data,
                      const std::optional<std::string>& syntheticLesionJson) {
     const fs::path folder = fs::path(root) / data.id;
     fs::create_directories(folder);

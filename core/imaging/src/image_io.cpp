@@ -91,7 +91,7 @@ void writeMat(const std::string& path, const cv::Mat& mat) {
     if (!ok) throw ImageIoError("cannot write '" + path + "' (directory missing or not writable?)");
 }
 
-cv::Mat toMat8(const engine::ImageF& image, float scale) {
+cv::Mat toMat8(const common::ImageF& image, float scale) {
     cv::Mat out(image.height, image.width, CV_8U);
     for (int y = 0; y < image.height; ++y)
         for (int x = 0; x < image.width; ++x)
@@ -100,7 +100,7 @@ cv::Mat toMat8(const engine::ImageF& image, float scale) {
     return out;
 }
 
-cv::Mat heatmapMat(const engine::ImageF& values, float maxValue) {
+cv::Mat heatmapMat(const common::ImageF& values, float maxValue) {
     cv::Mat coloured;
     cv::applyColorMap(toMat8(values, maxValue > 0 ? 1.0F / maxValue : 1.0F), coloured,
                       cv::COLORMAP_INFERNO);
@@ -124,9 +124,9 @@ std::array<std::array<std::uint8_t, 3>, 256> infernoTable() {
 
 std::string opencvVersion() { return CV_VERSION; }
 
-engine::ImageF readGrayImage(const std::string& path) {
+common::ImageF readGrayImage(const std::string& path) {
     const auto raw = readGrayMat(path);
-    engine::ImageF image(raw.rows, raw.cols);
+    common::ImageF image(raw.rows, raw.cols);
     cv::Mat wide;
     raw.convertTo(wide, CV_32F);
     // value / full scale as one float division, the arithmetic engine::normalizeCrop
@@ -137,10 +137,10 @@ engine::ImageF readGrayImage(const std::string& path) {
     return image;
 }
 
-engine::Mask readMask(const std::string& path) {
+common::Mask readMask(const std::string& path) {
     const auto raw = readGrayMat(path);
     const double threshold = 0.5 * fullScale(raw);
-    engine::Mask mask(raw.rows, raw.cols);
+    common::Mask mask(raw.rows, raw.cols);
     cv::Mat wide;
     raw.convertTo(wide, CV_32F);
     for (int y = 0; y < raw.rows; ++y)
@@ -148,11 +148,11 @@ engine::Mask readMask(const std::string& path) {
     return mask;
 }
 
-void writeGray8(const std::string& path, const engine::ImageF& image) {
+void writeGray8(const std::string& path, const common::ImageF& image) {
     writeMat(path, toMat8(image, 1.0F));
 }
 
-void writeGray16(const std::string& path, const engine::ImageF& image) {
+void writeGray16(const std::string& path, const common::ImageF& image) {
     cv::Mat out(image.height, image.width, CV_16U);
     for (int y = 0; y < image.height; ++y)
         for (int x = 0; x < image.width; ++x)
@@ -161,19 +161,19 @@ void writeGray16(const std::string& path, const engine::ImageF& image) {
     writeMat(path, out);
 }
 
-void writeMask(const std::string& path, const engine::Mask& mask) {
+void writeMask(const std::string& path, const common::Mask& mask) {
     cv::Mat out(mask.height, mask.width, CV_8U);
     for (int y = 0; y < mask.height; ++y)
         for (int x = 0; x < mask.width; ++x) out.at<std::uint8_t>(y, x) = mask.at(y, x) ? 255 : 0;
     writeMat(path, out);
 }
 
-void writeHeatmap(const std::string& path, const engine::ImageF& values, float maxValue) {
+void writeHeatmap(const std::string& path, const common::ImageF& values, float maxValue) {
     writeMat(path, heatmapMat(values, maxValue));
 }
 
-void writeHeatmapOverlay(const std::string& path, const engine::ImageF& image,
-                         const engine::ImageF& values, float maxValue, float opacity) {
+void writeHeatmapOverlay(const std::string& path, const common::ImageF& image,
+                         const common::ImageF& values, float maxValue, float opacity) {
     cv::Mat grey;
     cv::cvtColor(toMat8(image, 1.0F), grey, cv::COLOR_GRAY2BGR);
     const cv::Mat heat = heatmapMat(values, maxValue);
@@ -190,7 +190,7 @@ void writeHeatmapOverlay(const std::string& path, const engine::ImageF& image,
     writeMat(path, out);
 }
 
-void writeStrip(const std::string& path, const std::vector<engine::ImageF>& images) {
+void writeStrip(const std::string& path, const std::vector<common::ImageF>& images) {
     if (images.empty()) throw ImageIoError("cannot write '" + path + "': no images");
     const int h = images.front().height;
     const int w = images.front().width;
@@ -201,12 +201,12 @@ void writeStrip(const std::string& path, const std::vector<engine::ImageF>& imag
     writeMat(path, strip);
 }
 
-engine::Mask growMask(const engine::Mask& mask, int radius) {
+common::Mask growMask(const common::Mask& mask, int radius) {
     if (radius <= 0 || mask.pixels.empty()) return mask;
     cv::Mat in(mask.height, mask.width, CV_8UC1, const_cast<std::uint8_t*>(mask.pixels.data()));
     cv::Mat out;
     cv::dilate(in, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1)));
-    engine::Mask grown(mask.height, mask.width);
+    common::Mask grown(mask.height, mask.width);
     std::copy(out.datastart, out.dataend, grown.pixels.begin());
     return grown;
 }

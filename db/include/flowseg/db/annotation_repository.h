@@ -15,7 +15,7 @@ public:
 
     /// Stores `mask` as the next version of (lesion, expert, slice) in one
     /// transaction and returns it. When this returns, the save is durable.
-    AnnotationVersionRecord save(RowId lesionId, RowId expertId, int slice, const engine::Mask& mask,
+    AnnotationVersionRecord save(RowId lesionId, RowId expertId, int slice, const common::Mask& mask,
                                  AnnotationSource source = AnnotationSource::Manual,
                                  const std::string& note = "");
 

@@ -4,15 +4,15 @@
 #include <cstdint>
 #include <vector>
 
-#include "flowseg/engine/types.h"
+#include "flowseg/common/types.h"
 
 namespace flowseg::db {
 
-std::vector<std::uint8_t> compressMask(const engine::Mask& mask);
+std::vector<std::uint8_t> compressMask(const common::Mask& mask);
 /// Throws DatabaseError(Corrupt) when the data does not inflate to width*height bytes of 0/1.
-engine::Mask decompressMask(const std::vector<std::uint8_t>& data, int width, int height);
+common::Mask decompressMask(const std::vector<std::uint8_t>& data, int width, int height);
 
-std::vector<std::uint8_t> compressImage(const engine::ImageF& image);
-engine::ImageF decompressImage(const std::vector<std::uint8_t>& data, int width, int height);
+std::vector<std::uint8_t> compressImage(const common::ImageF& image);
+common::ImageF decompressImage(const std::vector<std::uint8_t>& data, int width, int height);
 
 }  // namespace flowseg::db

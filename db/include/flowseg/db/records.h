@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "flowseg/engine/types.h"
+#include "flowseg/common/types.h"
 
 namespace flowseg::db {
 
@@ -81,7 +81,7 @@ struct AnnotationVersionRecord {
     RowId expertId = 0;
     int slice = 0;
     int version = 0;
-    engine::Mask mask;
+    common::Mask mask;
     std::string maskSha256;
     long area = 0;
     AnnotationSource source = AnnotationSource::Manual;

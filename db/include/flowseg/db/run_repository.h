@@ -11,10 +11,10 @@
 namespace flowseg::db {
 
 struct SamplingOutputs {
-    std::vector<engine::Mask> samples;
-    engine::ImageF probability;
-    engine::ImageF variance;
-    engine::ImageF entropy;
+    std::vector<common::Mask> samples;
+    common::ImageF probability;
+    common::ImageF variance;
+    common::ImageF entropy;
 };
 
 class RunRepository {

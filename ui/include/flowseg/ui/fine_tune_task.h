@@ -1,6 +1,6 @@
 #pragma once
 // A fine-tune of the active model on the store's finished multi-expert lesions
-// (core/review/fine_tune.h) as a background task: progress, loss and validation
+// (review/fine_tune.h) as a background task: progress, loss and validation
 // GED reach the GUI thread as signals; it can be paused, resumed and cancelled.
 // Sampling goes on meanwhile with the model the window holds.
 

@@ -1,5 +1,5 @@
 #pragma once
-// The review window: a view of the review session (core/review). It assembles the
+// The review window: a view of the review session (review/). It assembles the
 // study browser, slice viewer, sampling controls, sample gallery, trajectory
 // player and log, shows what the session holds, and sends it the user's commands;
 // background work goes through the task manager. Torch-free.

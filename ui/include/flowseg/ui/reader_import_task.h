@@ -1,6 +1,6 @@
 #pragma once
 // Importing readers' outlines (LIDC XML or DICOM SEG) into the store for the open
-// series, off the GUI thread on its own connection (core/review/reader_import.h).
+// series, off the GUI thread on its own connection (review/reader_import.h).
 
 #include <memory>
 #include <optional>

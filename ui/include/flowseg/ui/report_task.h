@@ -1,6 +1,6 @@
 #pragma once
 // The uncertainty report (PDF) and the exports of the open study, off the GUI
-// thread on the task's own store connection (report_writer.h, core/review/exports.h).
+// thread on the task's own store connection (report_writer.h, review/exports.h).
 
 #include <memory>
 #include <string>

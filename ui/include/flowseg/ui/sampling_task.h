@@ -18,11 +18,11 @@ namespace flowseg::ui {
 class SamplingTask : public Task {
     Q_OBJECT
 public:
-    SamplingTask(std::shared_ptr<const engine::Model> model, engine::ImageF crop, engine::SamplingOptions options,
+    SamplingTask(std::shared_ptr<const engine::Model> model, common::ImageF crop, engine::SamplingOptions options,
                  QObject* parent = nullptr);
 
     [[nodiscard]] const engine::SamplingOptions& options() const { return m_options; }
-    [[nodiscard]] const engine::ImageF& crop() const { return m_crop; }
+    [[nodiscard]] const common::ImageF& crop() const { return m_crop; }
     /// Valid after finished(Succeeded).
     [[nodiscard]] const engine::SamplingResult& result() const { return m_result; }
     /// Frames captured from the sampler's trajectory callback (t = 0 ... 1).
@@ -39,7 +39,7 @@ protected:
 
 private:
     std::shared_ptr<const engine::Model> m_model;
-    engine::ImageF m_crop;
+    common::ImageF m_crop;
     engine::SamplingOptions m_options;
     engine::SamplingResult m_result;
     std::mutex m_framesMutex;

@@ -8,7 +8,7 @@
 #include <QObject>
 #include <QPointer>
 
-#include "flowseg/engine/types.h"
+#include "flowseg/common/types.h"
 #include "flowseg/review/review_session.h"
 
 namespace flowseg::ui {
@@ -28,7 +28,7 @@ public:
     void post(std::function<void()> work) override;
 
     /// The mean of the newest ODE state of the running request (empty when none).
-    [[nodiscard]] const engine::ImageF& livePreview() const { return m_preview; }
+    [[nodiscard]] const common::ImageF& livePreview() const { return m_preview; }
 
 Q_SIGNALS:
     void previewChanged();
@@ -41,7 +41,7 @@ private:
     TaskManager* m_tasks;
     review::ReviewSession* m_session = nullptr;
     QHash<quint64, QPointer<SamplingTask>> m_running;
-    engine::ImageF m_preview;
+    common::ImageF m_preview;
 };
 
 }  // namespace flowseg::ui

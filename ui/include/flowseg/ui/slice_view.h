@@ -11,7 +11,7 @@
 
 #include <memory>
 
-#include "flowseg/ui/overlay_renderer.h"
+#include "flowseg/render/overlay_renderer.h"
 
 namespace flowseg::dicom {
 struct Series;
@@ -35,7 +35,7 @@ public:
     [[nodiscard]] double windowWidth() const { return m_width; }
     [[nodiscard]] double zoom() const { return m_zoom; }
     [[nodiscard]] Tool tool() const { return m_tool; }
-    [[nodiscard]] const OverlayScene& scene() const { return m_scene; }
+    [[nodiscard]] const render::OverlayScene& scene() const { return m_scene; }
 
     /// Widget coordinates of a slice pixel position (tests drive the mouse with it).
     [[nodiscard]] QPointF widgetFromSlice(const QPointF& slicePoint) const;
@@ -50,7 +50,7 @@ public Q_SLOTS:
     /// Centres and zooms on a region (slice pixels) so that it fills about `fraction` of the view.
     void focusOn(const QRectF& region, double fraction = 0.5);
     void setTool(flowseg::ui::SliceView::Tool tool);
-    void setScene(const flowseg::ui::OverlayScene& scene);
+    void setScene(const flowseg::render::OverlayScene& scene);
     /// The brush's radius in mm, drawn as the cursor outline with the Brush tool.
     void setBrushRadiusMm(double radiusMm);
     /// Drops a polygon being clicked (Esc).
@@ -102,7 +102,7 @@ private:
     QPointF m_pan;
     bool m_fitPending = true;
     Tool m_tool = Tool::WindowLevel;
-    OverlayScene m_scene;
+    render::OverlayScene m_scene;
     Drag m_drag = Drag::None;
     QPointF m_dragStart;
     QPointF m_lastMouse;

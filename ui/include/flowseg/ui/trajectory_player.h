@@ -30,7 +30,7 @@ public:
     [[nodiscard]] int sampleChoice() const;
     void setSampleChoice(int sample);
     /// The state shown at the current frame, in [0, 1].
-    [[nodiscard]] engine::ImageF currentState() const;
+    [[nodiscard]] common::ImageF currentState() const;
     [[nodiscard]] bool isShownOnSlice() const;
     void setShownOnSlice(bool shown);
     [[nodiscard]] bool isPlaying() const;

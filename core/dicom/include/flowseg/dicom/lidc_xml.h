@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "flowseg/engine/types.h"
+#include "flowseg/common/types.h"
 
 namespace flowseg::dicom {
 
@@ -41,6 +41,6 @@ LidcDocument parseLidcXmlText(const std::string& xml, const std::string& source 
 /// Masks of one nodule of one reader: SOP Instance UID -> mask (width x height).
 /// Each inclusion ROI's outline is filled with its boundary; exclusion ROIs are
 /// holes cut out of it (LIDC Toolbox / pylidc convention).
-std::map<std::string, engine::Mask> noduleMasks(const LidcNodule& nodule, int width, int height);
+std::map<std::string, common::Mask> noduleMasks(const LidcNodule& nodule, int width, int height);
 
 }  // namespace flowseg::dicom

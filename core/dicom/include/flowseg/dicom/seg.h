@@ -8,14 +8,14 @@
 #include <vector>
 
 #include "flowseg/dicom/series.h"
-#include "flowseg/engine/types.h"
+#include "flowseg/common/types.h"
 
 namespace flowseg::dicom {
 
 /// One segment: a label and its masks on some slices of the source series.
 struct BinarySegment {
     std::string label;                    ///< e.g. "Reader 1", "Consensus"
-    std::map<int, engine::Mask> slices;   ///< slice index in the series -> full-slice mask
+    std::map<int, common::Mask> slices;   ///< slice index in the series -> full-slice mask
 };
 
 /// Writes a binary SEG with one segment per entry. `series` must have been loaded
@@ -26,16 +26,16 @@ void writeBinarySeg(const std::string& path, const Series& series, const std::ve
 /// Writes a fractional (PROBABILITY) SEG of values in [0, 1] per slice, stored
 /// with 255 as 100 %.
 void writeFractionalSeg(const std::string& path, const Series& series, const std::string& label,
-                        const std::map<int, engine::ImageF>& slices,
+                        const std::map<int, common::ImageF>& slices,
                         const std::string& seriesDescription = "FlowSeg uncertainty");
 
 struct ReadSegment {
     int number = 0;
     std::string label;
     /// Referenced source SOP Instance UID -> mask (binary SEG) ...
-    std::map<std::string, engine::Mask> masks;
+    std::map<std::string, common::Mask> masks;
     /// ... or -> fraction in [0, 1] (fractional SEG).
-    std::map<std::string, engine::ImageF> fractions;
+    std::map<std::string, common::ImageF> fractions;
 };
 
 struct ReadSeg {

@@ -16,7 +16,7 @@
 #include <torch/types.h>
 
 #include "flowseg/engine/network_options.h"
-#include "flowseg/engine/provenance.h"
+#include "flowseg/common/provenance.h"
 
 namespace flowseg::engine {
 
@@ -26,7 +26,7 @@ using NamedTensors = std::map<std::string, torch::Tensor>;
 
 struct Checkpoint {
     VelocityUNetOptions network;
-    TrainingProvenance provenance;
+    common::TrainingProvenance provenance;
     NamedTensors weights;    ///< the trained parameters
     NamedTensors ema;        ///< exponential moving average of them (used for sampling)
     NamedTensors optimizer;  ///< AdamW moments, "<param>/exp_avg" and "<param>/exp_avg_sq"
@@ -53,6 +53,12 @@ Checkpoint loadCheckpoint(const std::string& path);
 /// Weights and EMA are widened, optimizer state and step are dropped. Throws
 /// InvalidInput for a factor below 2 or a network that already has patches.
 Checkpoint widenToPatch(const Checkpoint& source, std::int64_t factor);
+/// A slice model (input "slice", one condition channel) as a volume model
+/// (input "volume", volume.h): the input convolution gains the four new
+/// condition channels with zero weights, so the widened network computes
+/// exactly what the slice model did until it is trained. Optimizer state and
+/// step are dropped. Throws InvalidInput for anything but a one-channel slice model.
+Checkpoint widenToVolume(const Checkpoint& source);
 
 /// Parameters and buffers of a module, detached and on the CPU, by name.
 NamedTensors namedTensors(const torch::nn::Module& module);

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "flowseg/engine/network_options.h"
-#include "flowseg/engine/provenance.h"
+#include "flowseg/common/provenance.h"
 
 namespace flowseg::engine {
 
@@ -27,7 +27,7 @@ public:
     ~Model();
 
     [[nodiscard]] const VelocityUNetOptions& options() const;
-    [[nodiscard]] const TrainingProvenance& provenance() const;
+    [[nodiscard]] const common::TrainingProvenance& provenance() const;
     [[nodiscard]] const std::string& checksum() const;  ///< sha256 of the weights data
     [[nodiscard]] const std::string& source() const;    ///< file path or a description
     [[nodiscard]] const std::string& device() const;    ///< "cpu" or "cuda"

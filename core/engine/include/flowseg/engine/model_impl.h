@@ -10,7 +10,7 @@ namespace flowseg::engine {
 
 struct Model::Impl {
     VelocityUNet network{nullptr};
-    TrainingProvenance provenance;
+    common::TrainingProvenance provenance;
     std::string checksum;
     std::string source;
     std::string device;

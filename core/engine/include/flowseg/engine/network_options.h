@@ -36,6 +36,12 @@ struct VelocityUNetOptions {
     /// patches that term would otherwise have to pass every pixel's noise
     /// through the low-resolution UNet.
     TORCH_ARG(bool, pixel_skip) = false;
+    /// What the condition X holds: "slice" (the crop alone, image_channels C) or
+    /// "volume" (volume.h: the crop, its two neighbouring slices, and the same
+    /// sample's mask on the neighbour already sampled with its presence flag;
+    /// image_channels 5). The checkpoint says which, so the sampler builds the
+    /// input the network was trained on.
+    TORCH_ARG(std::string, input) = "slice";
 
 public:
     /// "paper" (25.4M parameters; DESIGN.md: about 23M), "small" (a 2-core CPU preset) or "tiny" (tests).
@@ -44,6 +50,8 @@ public:
 
     /// Side of the UNet's first feature map: image_size / patch_size.
     [[nodiscard]] int64_t internalSize() const { return image_size_ / patch_size_; }
+    /// True for a network that samples a nodule slice by slice (input "volume").
+    [[nodiscard]] bool isVolume() const { return input_ == "volume"; }
 
     /// Throws InvalidInput when the options cannot describe a working network.
     void validate() const;

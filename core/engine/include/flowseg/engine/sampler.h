@@ -87,8 +87,18 @@ public:
     /// `image`: a crop of the model's size, in any grey scale: it goes through
     /// normalizeCrop (model_input.h) first. Throws InvalidInput for a wrong size or
     /// non-finite values, Cancelled when callbacks.cancelled() says so.
+    /// A volume model given one crop samples it as a key slice whose neighbours
+    /// are unknown (the crop stands in for them).
     [[nodiscard]] SamplingResult sample(const ImageF& image, const SamplingOptions& options,
                                         const SamplingCallbacks& callbacks = {}) const;
+
+    /// Samples with a condition the caller built (e.g. volumeCondition): the
+    /// network's image_channels planes, already in the model input convention,
+    /// either one set for all M samples (`conditions.size() == 1`) or one set per
+    /// sample (`conditions.size() == M`).
+    [[nodiscard]] SamplingResult sampleConditioned(const std::vector<std::vector<ImageF>>& conditions,
+                                                   const SamplingOptions& options,
+                                                   const SamplingCallbacks& callbacks = {}) const;
 
     [[nodiscard]] const Model& model() const { return *m_model; }
 

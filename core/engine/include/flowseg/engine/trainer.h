@@ -11,6 +11,7 @@
 
 #include "flowseg/engine/network_options.h"
 #include "flowseg/engine/types.h"
+#include "flowseg/engine/volume.h"
 
 namespace flowseg::engine {
 
@@ -38,6 +39,15 @@ struct TrainingOptions {
     /// by their own HU min and max, so the same tissue lands on slightly different
     /// grey values from one crop to the next.
     double intensityJitter = 0.0;
+    /// Train the volume model (volume.h): a new network, or one started from a
+    /// slice model's weights (initFrom), reads the 5 volume channels. The new
+    /// channels start at zero weight, so training begins from the slice model.
+    bool volume = false;
+    /// Volume model: share of examples trained as a key slice (no prior mask).
+    double priorDropout = 0.25;
+    /// Volume model: chance that each neighbouring crop is replaced by the slice
+    /// itself, as at a stack's end: a repeated crop must not mean "the nodule ends".
+    double neighbourDropout = 0.1;
     std::string initFrom;       ///< fine-tune: start from these weights, fresh optimizer
     std::string resumeFrom;     ///< continue an interrupted run: weights, EMA, optimizer, step
     std::string checkpointPath; ///< where run() saves (at the end, on cancel, and periodically)
@@ -87,6 +97,10 @@ public:
     /// Throws InvalidInput for an empty data set, cases without experts, or crops
     /// whose size differs from the network's.
     Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options);
+    /// Trains on whole nodules: a volume network learns each slice from its
+    /// neighbours and the same reader's mask on the slice next to it (volume.h);
+    /// a slice network treats the slices as separate cases.
+    Trainer(std::vector<NoduleCase> nodules, TrainingOptions options);
     ~Trainer();
     Trainer(const Trainer&) = delete;
     Trainer& operator=(const Trainer&) = delete;

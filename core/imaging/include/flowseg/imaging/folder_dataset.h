@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "flowseg/engine/types.h"
+#include "flowseg/common/types.h"
 
 namespace flowseg::imaging {
 
 struct FolderCase {
-    engine::MultiRaterCase data;
+    common::MultiRaterCase data;
     std::string folder;
     /// Contents of `lesion.json` when the case came from `flowseg synth` (the true
     /// rater model, for oracle evaluation).
@@ -34,7 +34,7 @@ std::vector<FolderCase> loadFolderCases(const std::string& root, const std::vect
                                         int threads = 1);
 
 /// Writes one case as `<root>/<id>/image.png` + `mask_<k>.png` (+ lesion.json).
-void writeFolderCase(const std::string& root, const engine::MultiRaterCase& data,
+void writeFolderCase(const std::string& root, const common::MultiRaterCase& data,
                      const std::optional<std::string>& syntheticLesionJson = std::nullopt);
 
 }  // namespace flowseg::imaging

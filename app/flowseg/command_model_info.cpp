@@ -1,0 +1,61 @@
+// flowseg model-info: what a checkpoint is — the input it expects, its network,
+// how far it was trained and from what — without reading its header by hand.
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli_support.h"
+#include "commands.h"
+#include "flowseg/engine/checkpoint.h"
+
+namespace flowseg::cli {
+
+namespace {
+
+void runModelInfo(const std::string& path, bool json) {
+    const auto c = engine::loadCheckpoint(path);
+    const auto& p = c.provenance;
+    const nlohmann::json out{{"file", path},
+                             {"input", c.network.input()},
+                             {"image_size", c.network.image_size()},
+                             {"network", nlohmann::json::parse(c.network.toJson())},
+                             {"step", c.step},
+                             {"resumable", !c.optimizer.empty()},
+                             {"sha256", c.sha256},
+                             {"provenance",
+                              {{"preset", p.preset},
+                               {"dataset", p.dataset},
+                               {"parent", p.parent},
+                               {"device", p.device},
+                               {"torch_version", p.torchVersion},
+                               {"created_at", p.createdAt},
+                               {"command", p.command},
+                               {"seed", p.seed},
+                               {"batch_size", p.batchSize},
+                               {"learning_rate", p.learningRate},
+                               {"final_loss", p.finalLoss},
+                               {"wall_seconds", p.wallSeconds}}}};
+    if (json) {
+        printJson(out);
+        return;
+    }
+    std::cout << path << "\n  input " << c.network.input() << " (" << c.network.image_channels()
+              << " condition channels), " << c.network.image_size() << " x " << c.network.image_size()
+              << "\n  step " << c.step << (c.optimizer.empty() ? "" : " (resumable)") << "\n  trained on "
+              << p.dataset << "\n  created " << p.createdAt << " by: " << p.command << "\n";
+}
+
+}  // namespace
+
+void addModelInfoCommand(CLI::App& app) {
+    auto path = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    auto* cmd = app.add_subcommand("model-info", "What a checkpoint is: its input, network, step and provenance");
+    cmd->add_option("model", *path, "checkpoint file (.fsm)")->required();
+    cmd->add_flag("--json", *json, "print JSON");
+    cmd->callback([path, json] { runModelInfo(*path, *json); });
+}
+
+}  // namespace flowseg::cli

@@ -1,0 +1,29 @@
+#pragma once
+// SHA-256 (FIPS 180-4), used for checkpoint checksums and content hashes.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace flowseg::common {
+
+class Sha256 {
+public:
+    Sha256();
+    void update(const void* data, size_t size);
+    /// Finishes the hash; the object must not be updated afterwards.
+    std::array<std::uint8_t, 32> digest();
+    std::string hexDigest();
+
+private:
+    void compress(const std::uint8_t* block);
+    std::array<std::uint32_t, 8> m_state;
+    std::array<std::uint8_t, 64> m_buffer{};
+    size_t m_bufferSize = 0;
+    std::uint64_t m_totalBytes = 0;
+};
+
+std::string sha256Hex(const void* data, size_t size);
+
+}  // namespace flowseg::common

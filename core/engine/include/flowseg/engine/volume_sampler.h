@@ -1,0 +1,53 @@
+#pragma once
+// Samples a whole nodule: M chains, each one plausible outline through every
+// slice of the stack. Torch-free header.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "flowseg/engine/sampler.h"
+
+namespace flowseg::engine {
+
+struct VolumeSamplingResult {
+    /// One result per slice of the stack (masks, soft masks, uncertainty maps);
+    /// sample k of every slice belongs to chain k.
+    std::vector<SamplingResult> slices;
+    int keySlice = 0;
+    bool coherent = false;           ///< false for a slice model: each slice sampled on its own
+    std::int64_t networkPasses = 0;  ///< over all slices
+    double seconds = 0;
+
+    /// Sample k's mask on every slice, bottom to top.
+    [[nodiscard]] std::vector<Mask> chain(int k) const;
+    /// All M chains: [sample][slice].
+    [[nodiscard]] std::vector<std::vector<Mask>> chains() const;
+};
+
+/// The noise seed of the slice `offset` slices from the key slice in a run seeded
+/// `seed`: the key slice uses `seed` itself (its samples equal a one-slice run's
+/// with the same condition), the others a reproducible mix.
+[[nodiscard]] std::uint64_t volumeSliceSeed(std::uint64_t seed, int offset);
+
+class VolumeSampler {
+public:
+    explicit VolumeSampler(std::shared_ptr<const Model> model);
+
+    /// `crops`: the nodule's aligned crops in slice order, in any grey scale (each
+    /// goes through normalizeCrop). A volume model samples `keySlice` first (no
+    /// prior mask) and then sweeps up and down: slice j's sample k is conditioned
+    /// on sample k's mask on the slice it was reached from. A slice model samples
+    /// each slice on its own (the chains are then not coherent). Progress counts
+    /// ODE steps over all slices; the trajectory callback sees the key slice only.
+    /// Throws InvalidInput for an empty stack, a bad key slice or crop; Cancelled.
+    [[nodiscard]] VolumeSamplingResult sample(const std::vector<ImageF>& crops, int keySlice,
+                                              const SamplingOptions& options,
+                                              const SamplingCallbacks& callbacks = {}) const;
+
+private:
+    std::shared_ptr<const Model> m_model;
+    Sampler m_sampler;
+};
+
+}  // namespace flowseg::engine

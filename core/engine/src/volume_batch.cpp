@@ -1,0 +1,35 @@
+#include "volume_batch.h"
+
+#include "flowseg/engine/volume.h"
+
+namespace flowseg::engine {
+
+torch::Tensor volumeConditionBatch(const torch::Tensor& images, const torch::Tensor& experts,
+                                   const VolumeStacks& stacks, const torch::Tensor& index,
+                                   const torch::Tensor& expert, double priorDropout,
+                                   double neighbourDropout, torch::Generator& generator) {
+    const auto b = index.size(0);
+    const auto below = stacks.below.index_select(0, index);
+    const auto above = stacks.above.index_select(0, index);
+    const auto fromAbove = torch::rand({b}, generator) < 0.5;
+    const auto behind = torch::where(fromAbove, above, below);
+    const auto ahead = torch::where(fromAbove, below, above);
+    const auto present = (behind >= 0) & (torch::rand({b}, generator) >= priorDropout);
+    const auto behindCrop = torch::where((behind < 0) | (torch::rand({b}, generator) < neighbourDropout), index, behind);
+    const auto aheadCrop = torch::where((ahead < 0) | (torch::rand({b}, generator) < neighbourDropout), index, ahead);
+
+    const auto device = images.device();
+    const auto crops = [&](const torch::Tensor& i) { return images.index_select(0, i.to(device)); };
+    const auto presentPlane = present.to(torch::kFloat32).view({-1, 1, 1, 1}).to(device);
+    const auto prior = experts.index({behind.clamp_min(0).to(device), expert.to(device)}).to(torch::kFloat32) *
+                       presentPlane;
+    std::vector<torch::Tensor> planes(kVolumeChannels);
+    planes[kVolumeSlice] = crops(index);
+    planes[kVolumeBehind] = crops(behindCrop);
+    planes[kVolumeAhead] = crops(aheadCrop);
+    planes[kVolumePriorMask] = prior;
+    planes[kVolumePriorPresent] = presentPlane.expand_as(prior);
+    return torch::cat(planes, 1);
+}
+
+}  // namespace flowseg::engine

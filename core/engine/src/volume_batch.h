@@ -1,0 +1,25 @@
+#pragma once
+// Training examples of the volume model (volume.h), drawn as one batch. Internal.
+
+#include <torch/torch.h>
+
+namespace flowseg::engine {
+
+/// A training set of nodule slices laid out for the volume model.
+struct VolumeStacks {
+    torch::Tensor below;  ///< [N] int64 on the CPU: the index of the slice below, -1 at a stack's end
+    torch::Tensor above;  ///< [N] int64 on the CPU: the slice above, -1 at a stack's end
+};
+
+/// X for examples `index` ([B] int64, CPU) with the masks of readers `expert`
+/// ([B] int64, CPU): each example comes from below or above at random; with
+/// probability `priorDropout`, or where there is no slice behind it, it is a key
+/// slice (no prior mask); each neighbouring crop is replaced by the slice itself
+/// with probability `neighbourDropout`, and always where the stack ends.
+/// `images` [N, 1, S, S], `experts` [N, E, 1, S, S] bool. Returns [B, 5, S, S].
+torch::Tensor volumeConditionBatch(const torch::Tensor& images, const torch::Tensor& experts,
+                                   const VolumeStacks& stacks, const torch::Tensor& index,
+                                   const torch::Tensor& expert, double priorDropout,
+                                   double neighbourDropout, torch::Generator& generator);
+
+}  // namespace flowseg::engine

@@ -1,0 +1,85 @@
+#include "flowseg/engine/volume_sampler.h"
+
+#include <chrono>
+
+#include "flowseg/engine/error.h"
+#include "flowseg/engine/model.h"
+#include "flowseg/engine/model_input.h"
+#include "flowseg/engine/volume.h"
+
+namespace flowseg::engine {
+
+std::uint64_t volumeSliceSeed(std::uint64_t seed, int offset) {
+    if (offset == 0) return seed;
+    std::uint64_t z = seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(offset + 1000);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+std::vector<Mask> VolumeSamplingResult::chain(int k) const {
+    std::vector<Mask> masks;
+    for (const auto& slice : slices) masks.push_back(slice.masks.at(static_cast<size_t>(k)));
+    return masks;
+}
+
+std::vector<std::vector<Mask>> VolumeSamplingResult::chains() const {
+    std::vector<std::vector<Mask>> all;
+    const size_t m = slices.empty() ? 0 : slices.front().masks.size();
+    for (size_t k = 0; k < m; ++k) all.push_back(chain(static_cast<int>(k)));
+    return all;
+}
+
+VolumeSampler::VolumeSampler(std::shared_ptr<const Model> model) : m_model(model), m_sampler(std::move(model)) {}
+
+VolumeSamplingResult VolumeSampler::sample(const std::vector<ImageF>& crops, int keySlice,
+                                           const SamplingOptions& options,
+                                           const SamplingCallbacks& callbacks) const {
+    const int n = static_cast<int>(crops.size());
+    if (n == 0) throw InvalidInput("a nodule needs at least one slice to sample");
+    if (keySlice < 0 || keySlice >= n)
+        throw InvalidInput("the key slice " + std::to_string(keySlice) + " is not one of the nodule's " +
+                           std::to_string(n) + " slices");
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<ImageF> normalized;
+    for (const auto& crop : crops) normalized.push_back(normalizeCrop(crop));
+
+    VolumeSamplingResult result;
+    result.keySlice = keySlice;
+    result.coherent = m_model->options().isVolume();
+    result.slices.resize(static_cast<size_t>(n));
+    const int stepsPerSlice = options.solver == Solver::DormandPrince ? 0 : options.steps;
+    int done = 0;
+    const auto sampleSlice = [&](int index, int behind) {
+        SamplingOptions o = options;
+        o.seed = volumeSliceSeed(options.seed, index - keySlice);
+        SamplingCallbacks c;
+        c.cancelled = callbacks.cancelled;
+        if (callbacks.progress)
+            c.progress = [&](const SamplingProgress& p) {
+                callbacks.progress({done * stepsPerSlice + p.step, n * stepsPerSlice, p.t});
+            };
+        if (index == keySlice) c.trajectory = callbacks.trajectory;
+        else o.trajectoryEvery = 0;
+        auto& out = result.slices[static_cast<size_t>(index)];
+        if (!result.coherent) {
+            out = m_sampler.sample(normalized[static_cast<size_t>(index)], o, c);
+        } else if (behind < 0) {
+            out = m_sampler.sampleConditioned({volumeCondition(normalized, index, -1, nullptr)}, o, c);
+        } else {
+            const auto& prior = result.slices[static_cast<size_t>(behind)].masks;
+            std::vector<std::vector<ImageF>> conditions;
+            for (const auto& mask : prior) conditions.push_back(volumeCondition(normalized, index, behind, &mask));
+            out = m_sampler.sampleConditioned(conditions, o, c);
+        }
+        result.networkPasses += out.networkPasses;
+        ++done;
+    };
+    sampleSlice(keySlice, -1);
+    for (int j = keySlice + 1; j < n; ++j) sampleSlice(j, j - 1);
+    for (int j = keySlice - 1; j >= 0; --j) sampleSlice(j, j + 1);
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+}  // namespace flowseg::engine

@@ -1,0 +1,259 @@
+#include "flowseg/review/exports.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include <nifti2_io.h>
+
+#include "flowseg/dicom/deidentify.h"
+#include "flowseg/dicom/seg.h"
+#include "flowseg/engine/solver.h"
+#include "flowseg/imaging/image_io.h"
+
+namespace flowseg::review {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// A file name from an expert's name: letters, digits, '-' and '_' only.
+std::string safeName(const std::string& name) {
+    std::string out;
+    for (const char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+    return out.empty() ? "expert" : out;
+}
+
+/// Writes a NIfTI-1 volume (`volumes` of W x H x D, x fastest) in the series'
+/// geometry: voxel (i, j, k) is column i, row j, slice k; DICOM's patient axes
+/// (LPS) become NIfTI's RAS by negating x and y.
+void writeNifti(const std::string& path, const dicom::Series& series, int datatype, const void* data,
+                std::int64_t volumes, const std::string& description) {
+    const std::int64_t dims[8] = {volumes > 1 ? 4 : 3, series.width, series.height, series.depth, volumes, 1, 1, 1};
+    std::unique_ptr<nifti_image, void (*)(nifti_image*)> nim(nifti_make_new_nim(dims, datatype, 0), nifti_image_free);
+    if (!nim) throw std::runtime_error("cannot make the NIfTI image " + path);
+    const auto& g = series.geometry;
+    const double spacing[3] = {g.columnSpacing, g.rowSpacing, g.sliceSpacing};
+    const std::array<double, 3>* axes[3] = {&g.rowDirection, &g.columnDirection, &g.normal};
+    nifti_dmat44 m{};
+    for (int r = 0; r < 3; ++r) {
+        const double sign = r < 2 ? -1.0 : 1.0;  // LPS -> RAS
+        for (int c = 0; c < 3; ++c) m.m[r][c] = sign * (*axes[c])[static_cast<size_t>(r)] * spacing[c];
+        m.m[r][3] = sign * g.origin[static_cast<size_t>(r)];
+    }
+    m.m[3][3] = 1;
+    nim->pixdim[1] = nim->dx = spacing[0];
+    nim->pixdim[2] = nim->dy = spacing[1];
+    nim->pixdim[3] = nim->dz = spacing[2];
+    nim->sto_xyz = m;
+    nim->sto_ijk = nifti_dmat44_inverse(m);
+    nim->sform_code = NIFTI_XFORM_SCANNER_ANAT;
+    nifti_dmat44_to_quatern(m, &nim->quatern_b, &nim->quatern_c, &nim->quatern_d, &nim->qoffset_x, &nim->qoffset_y,
+                            &nim->qoffset_z, nullptr, nullptr, nullptr, &nim->qfac);
+    nim->qto_xyz = m;
+    nim->qform_code = NIFTI_XFORM_SCANNER_ANAT;
+    nim->xyz_units = NIFTI_UNITS_MM;
+    std::snprintf(nim->descrip, sizeof nim->descrip, "%s", description.c_str());
+    nim->nifti_type = NIFTI_FTYPE_NIFTI1_1;
+    if (nifti_set_filenames(nim.get(), path.c_str(), 0, 1) != 0) throw std::runtime_error("bad NIfTI file name " + path);
+    const auto bytes = static_cast<size_t>(nim->nvox) * static_cast<size_t>(nim->nbyper);
+    nim->data = std::malloc(bytes);
+    std::memcpy(nim->data, data, bytes);
+    nifti_image_write(nim.get());
+    if (!fs::exists(path)) throw std::runtime_error("cannot write the NIfTI file " + path);
+}
+
+std::vector<std::uint8_t> stackOnSlices(const dicom::Series& series, const std::map<int, common::Mask>& slices) {
+    std::vector<std::uint8_t> volume(static_cast<size_t>(series.width) * series.height * series.depth, 0);
+    for (const auto& [slice, mask] : slices) {
+        if (slice < 0 || slice >= series.depth || mask.width != series.width || mask.height != series.height) continue;
+        std::copy(mask.pixels.begin(), mask.pixels.end(),
+                  volume.begin() + static_cast<long>(static_cast<size_t>(slice) * mask.size()));
+    }
+    return volume;
+}
+
+std::string pseudonymOf(const StudyReport& report) { return report.study.patientId; }
+
+}  // namespace
+
+std::string lesionMetricsJson(const StudyReport& report, const ReportLesion& r) {
+    auto j = nlohmann::json::parse(r.agreement.toJson());
+    j["lesion"] = {{"id", r.lesion.id},
+                   {"label", r.lesion.label},
+                   {"review_state", db::toString(r.lesion.state)},
+                   {"slices", {r.lesion.firstSlice, r.lesion.lastSlice}}};
+    j["probability_weighted_volume_mm3"] = r.probabilityWeightedVolumeMm3;
+    j["spacing_mm"] = {{"row", report.spacing.row}, {"column", report.spacing.column}, {"slice", report.spacing.slice},
+                       {"nominal", report.spacing.nominal}};
+    for (const auto* layer : r.outlines.layers())
+        j["expert_states"][layer->expert.name] = db::toString(layer->state);
+    if (r.run) {
+        j["run"] = {{"id", r.run->id},
+                    {"slice", r.run->slice},
+                    {"solver", r.run->solver},
+                    {"steps", r.run->steps},
+                    {"guidance", r.run->guidance},
+                    {"samples", r.run->samples},
+                    {"seed", r.run->seed},
+                    {"device", r.run->device},
+                    {"created_at", r.run->createdAt}};
+        if (r.model) j["model"] = {{"path", r.model->path}, {"sha256", r.model->sha256}, {"preset", r.model->preset}};
+        j["reproduced"] = r.reproduced ? nlohmann::json(*r.reproduced) : nlohmann::json();
+        if (!r.resampleNote.empty()) j["reproduction_note"] = r.resampleNote;
+    }
+    j["app_version"] = report.appVersion;
+    j["deidentified"] = report.deidentified;
+    return j.dump(2);
+}
+
+std::vector<std::string> exportLesion(const StudyReport& report, const ReportLesion& r, const dicom::Series& series,
+                                      const std::string& folder, const ExportOptions& options) {
+    std::vector<std::string> files;
+    fs::create_directories(folder);
+    const auto out = [&](const std::string& name) {
+        const auto path = (fs::path(folder) / name).string();
+        files.push_back(path);
+        return path;
+    };
+    const auto layers = r.outlines.layers();
+    if (options.png) {
+        fs::create_directories(fs::path(folder) / "experts");
+        for (const auto* layer : layers)
+            for (const auto& [slice, mask] : layer->slices)
+                imaging::writeMask(out("experts/" + safeName(layer->expert.name) + "_slice" + std::to_string(slice) + ".png"),
+                                   mask);
+        if (r.result) {
+            fs::create_directories(fs::path(folder) / "samples");
+            const auto& result = r.result->result;
+            for (size_t i = 0; i < result.masks.size(); ++i) {
+                char name[64];
+                std::snprintf(name, sizeof name, "samples/sample_%02zu.png", i);
+                imaging::writeMask(out(name), result.masks[i]);
+            }
+            imaging::writeGray16(out("probability.png"), result.maps.probability);
+            auto variance = result.maps.variance;  // p(1 - p) <= 0.25: scaled x4 to the full range
+            for (auto& v : variance.pixels) v *= 4.0F;
+            imaging::writeGray8(out("variance.png"), variance);
+            imaging::writeGray8(out("entropy.png"), result.maps.entropy);
+        }
+    }
+    if (options.nifti) {
+        std::vector<std::uint8_t> experts;
+        for (const auto* layer : layers) {
+            const auto volume = stackOnSlices(series, layer->slices);
+            experts.insert(experts.end(), volume.begin(), volume.end());
+        }
+        if (!layers.empty())
+            writeNifti(out("experts.nii.gz"), series, NIFTI_TYPE_UINT8, experts.data(), static_cast<std::int64_t>(layers.size()),
+                       "FlowSeg experts' outlines, one volume each");
+        if (r.result) {
+            const auto& crop = r.result->crop;
+            std::vector<std::uint8_t> samples;
+            for (const auto& mask : r.result->result.masks) {
+                const auto volume = stackOnSlices(series, {{crop.slice, maskOnSlice(crop, mask, series.width, series.height)}});
+                samples.insert(samples.end(), volume.begin(), volume.end());
+            }
+            writeNifti(out("samples.nii.gz"), series, NIFTI_TYPE_UINT8, samples.data(),
+                       static_cast<std::int64_t>(r.result->result.masks.size()), "FlowSeg model samples, one volume each");
+            std::vector<float> probability(static_cast<size_t>(series.width) * series.height * series.depth, 0.0F);
+            const double scale = crop.scale();
+            for (int y = 0; y < series.height; ++y)
+                for (int x = 0; x < series.width; ++x) {
+                    const int row = static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
+                    const int col = static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
+                    if (row < 0 || col < 0 || row >= crop.image.height || col >= crop.image.width) continue;
+                    probability[(static_cast<size_t>(crop.slice) * series.height + y) * series.width + x] =
+                        r.result->result.maps.probability.at(row, col);
+                }
+            writeNifti(out("probability.nii.gz"), series, NIFTI_TYPE_FLOAT32, probability.data(), 1,
+                       "FlowSeg probability p over the samples");
+        }
+    }
+    if (options.seg && !series.files.empty()) {
+        const auto writeSeg = [&](const std::string& name, const auto& write) {
+            const auto path = out(name);
+            write(path);
+            if (report.deidentified) dicom::deidentifyFile(path, pseudonymOf(report));
+        };
+        if (!layers.empty())
+            writeSeg("experts.seg.dcm", [&](const std::string& path) {
+                std::vector<dicom::BinarySegment> segments;
+                for (const auto* layer : layers) segments.push_back({layer->expert.name, layer->slices});
+                dicom::writeBinarySeg(path, series, segments, "FlowSeg experts' outlines");
+            });
+        if (r.result) {
+            const auto& crop = r.result->crop;
+            writeSeg("samples.seg.dcm", [&](const std::string& path) {
+                std::vector<dicom::BinarySegment> segments;
+                for (size_t i = 0; i < r.result->result.masks.size(); ++i)
+                    segments.push_back({"Sample " + std::to_string(i + 1),
+                                        {{crop.slice, maskOnSlice(crop, r.result->result.masks[i], series.width, series.height)}}});
+                dicom::writeBinarySeg(path, series, segments, "FlowSeg model samples");
+            });
+            writeSeg("probability.seg.dcm", [&](const std::string& path) {
+                common::ImageF onSlice(series.height, series.width);
+                const double scale = crop.scale();
+                for (int y = 0; y < series.height; ++y)
+                    for (int x = 0; x < series.width; ++x) {
+                        const int row = static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
+                        const int col = static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
+                        if (row >= 0 && col >= 0 && row < crop.image.height && col < crop.image.width)
+                            onSlice.at(y, x) = r.result->result.maps.probability.at(row, col);
+                    }
+                dicom::writeFractionalSeg(path, series, "Probability over the samples", {{crop.slice, onSlice}},
+                                          "FlowSeg probability map");
+            });
+        }
+    }
+    if (options.tables) {
+        std::ofstream(out("metrics.json")) << lesionMetricsJson(report, r) << "\n";
+        std::ofstream csv(out("metrics.csv"));
+        csv << "lesion,outline,slice,longest_mm,perpendicular_mm,area_mm2,volume_mm3\n";
+        for (const auto& m : r.agreement.measures)
+            for (const auto& [slice, o] : m.slices)
+                csv << r.lesion.id << ",\"" << m.expert << "\"," << slice << "," << o.longest.mm << ","
+                    << o.perpendicular.mm << "," << o.areaMm2 << "," << (m.volumeMm3 ? std::to_string(*m.volumeMm3) : "")
+                    << "\n";
+        const auto& a = r.agreement;
+        if (a.sampleLongest)
+            csv << r.lesion.id << ",samples min," << r.result->crop.slice << "," << a.sampleLongest->min << ","
+                << a.samplePerpendicular->min << "," << a.sampleArea->min << ",\n"
+                << r.lesion.id << ",samples max," << r.result->crop.slice << "," << a.sampleLongest->max << ","
+                << a.samplePerpendicular->max << "," << a.sampleArea->max << ",\n";
+        if (!csv) throw std::runtime_error("cannot write " + (fs::path(folder) / "metrics.csv").string());
+    }
+    return files;
+}
+
+std::vector<std::string> exportStudy(const StudyReport& report, const dicom::Series& series, const std::string& folder,
+                                     const ExportOptions& options) {
+    std::vector<std::string> files;
+    nlohmann::json index{{"study_uid", report.study.studyUid},
+                         {"patient_id", report.study.patientId},
+                         {"patient_name", report.study.patientName},
+                         {"series_uid", report.seriesUid},
+                         {"deidentified", report.deidentified},
+                         {"app_version", report.appVersion},
+                         {"created_at", report.createdAt},
+                         {"reviewers", report.reviewers},
+                         {"lesions", nlohmann::json::array()}};
+    for (const auto& lesion : report.lesions) {
+        const auto dir = (fs::path(folder) / ("lesion_" + std::to_string(lesion.lesion.id))).string();
+        for (auto& f : exportLesion(report, lesion, series, dir, options)) files.push_back(std::move(f));
+        index["lesions"].push_back({{"id", lesion.lesion.id}, {"label", lesion.lesion.label}, {"folder", fs::path(dir).filename()}});
+    }
+    const auto path = (fs::path(folder) / "study.json").string();
+    std::ofstream(path) << index.dump(2) << "\n";
+    files.push_back(path);
+    return files;
+}
+
+}  // namespace flowseg::review
