@@ -25,12 +25,7 @@ for cycle in "${list[@]}"; do  # refuse a malformed list before hours of trainin
 done
 bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
-mkdir -p "$work/lidc"
-if [[ ! -f $work/lidc/.extracted ]]; then
-  ls "$crops"/lidc-crops-*.tar.gz >/dev/null || { echo "no LIDC shards in $crops" >&2; exit 1; }
-  for shard in "$crops"/lidc-crops-*.tar.gz; do tar -xzf "$shard" -C "$work/lidc"; done
-  touch "$work/lidc/.extracted"
-fi
+tools/extract-lidc.sh "$work/lidc" "$crops"
 data=$work/lidc
 step() {  # the step a checkpoint has reached (flowseg model-info); 0 without one
   [[ -f $1 ]] || { echo 0; return; }

@@ -20,12 +20,7 @@ crops="${6:-../shared/data/lidc-crops}"
 split=models/lidc-split.tsv
 bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
-mkdir -p "$work/lidc"
-if [[ ! -f $work/lidc/.extracted ]]; then
-  ls "$crops"/lidc-crops-*.tar.gz >/dev/null || { echo "no LIDC shards in $crops" >&2; exit 1; }
-  for shard in "$crops"/lidc-crops-*.tar.gz; do tar -xzf "$shard" -C "$work/lidc"; done
-  touch "$work/lidc/.extracted"
-fi
+tools/extract-lidc.sh "$work/lidc" "$crops"
 out=$work/volume.fsm
 from=(--init models/default.fsm)
 [[ -f $out ]] && from=(--resume "$out")

@@ -148,7 +148,7 @@ void addEvalCommand(CLI::App& app) {
                   "middle slice, report volume_ged, volume_single_mask_ged, volumes, coverage and the middle "
                   "slice's ged");
     cmd->add_option("--max-nodules", f->maxNodules,
-                    "with --volumes: only the first N nodules in a fixed random-looking order")
+                    "with --volumes: only the first N nodules in a fixed random-looking order that keeps a patient's nodules together")
         ->check(CLI::Range(1, 100000000));
     cmd->callback([f] { runEval(*f); });
 }

@@ -8,6 +8,7 @@
 
 #include "cli_support.h"
 #include "commands.h"
+#include "flowseg/common/provenance.h"
 #include "flowseg/engine/checkpoint.h"
 
 namespace flowseg::cli {
@@ -24,19 +25,7 @@ void runModelInfo(const std::string& path, bool json) {
                              {"step", c.step},
                              {"resumable", !c.optimizer.empty()},
                              {"sha256", c.sha256},
-                             {"provenance",
-                              {{"preset", p.preset},
-                               {"dataset", p.dataset},
-                               {"parent", p.parent},
-                               {"device", p.device},
-                               {"torch_version", p.torchVersion},
-                               {"created_at", p.createdAt},
-                               {"command", p.command},
-                               {"seed", p.seed},
-                               {"batch_size", p.batchSize},
-                               {"learning_rate", p.learningRate},
-                               {"final_loss", p.finalLoss},
-                               {"wall_seconds", p.wallSeconds}}}};
+                             {"provenance", nlohmann::json::parse(common::provenanceToJson(p))}};
     if (json) {
         printJson(out);
         return;

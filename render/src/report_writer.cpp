@@ -154,6 +154,8 @@ void writeReportPdf(const review::StudyReport& report, const dicom::Series& seri
     if (report.spacing.nominal)
         html += QStringLiteral("<p><b>Millimetres are nominal:</b> the series gives no pixel spacing; 1 mm per pixel "
                                "is assumed.</p>");
+    for (const auto& caution : report.modelCautions)
+        html += QStringLiteral("<p><b>Caution — outside what the model learnt from:</b> %1</p>").arg(esc(caution));
 
     const auto addImage = [&doc](const QString& name, const QImage& image) {
         doc.addResource(QTextDocument::ImageResource, QUrl(name), image);

@@ -9,6 +9,7 @@
 #include "flowseg/db/model_repository.h"
 #include "flowseg/db/run_repository.h"
 #include "flowseg/db/study_repository.h"
+#include "flowseg/review/model_fitness.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/network_options.h"
 #include "flowseg/common/provenance.h"
@@ -89,6 +90,7 @@ StudyReport gatherStudyReport(db::Database& reader, const std::string& studyUid,
     report.seriesUid = series.seriesUid;
     report.seriesDescription = options.deidentify ? std::string() : series.seriesDescription;
     report.spacing = spacingOf(series);
+    for (const auto& note : checkModelFitness(series)) report.modelCautions.push_back(note.message);
     report.appVersion = FLOWSEG_VERSION;
     report.createdAt = common::utcNow();
     std::set<std::string> reviewers;

@@ -9,6 +9,7 @@
 #include "flowseg/db/database.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/network_options.h"
+#include "flowseg/review/model_fitness.h"
 #include "flowseg/review/store_writer.h"
 
 namespace flowseg::review {
@@ -195,6 +196,10 @@ void ReviewSession::requestSampling(const engine::SamplingOptions& options) {
         say("Cannot sample: no lesion is marked: press D and drag a box around it", true);
         return;
     }
+    if (const auto notes = checkModelFitness(*m_series); refuses(notes)) {
+        say("Cannot sample: " + describe(notes), true);
+        return;
+    }
     if (m_inFlight) {  // the new request (a moved w slider, say) replaces the running one
         m_rerun = options;
         m_host.cancelSampling(m_inFlight->id);
@@ -250,10 +255,12 @@ bool ReviewSession::samplingFinished(std::uint64_t id, std::optional<engine::Sam
                               flight.model, flight.modelLabel};
         if (m_writer && m_seriesId != 0) storeRun(draft->second, *landed);
         const auto& r = landed->result;
+        // What the model was not made for stays in the message beside the result.
+        const auto notes = m_series ? checkModelFitness(*m_series) : std::vector<FitnessNote>{};
         say(std::to_string(r.masks.size()) + " samples in " + formatSeconds(r.seconds) + " s (" +
                 std::to_string(r.networkPasses) + " network passes, " + flight.options.describe() + ") from model " +
-                flight.modelLabel + ".",
-            false, SamplingChanged | ResultChanged | LayersChanged);
+                flight.modelLabel + "." + (notes.empty() ? "" : " Caution: " + describe(notes)),
+            !notes.empty(), SamplingChanged | ResultChanged | LayersChanged);
     } else if (!error.empty()) {
         say("Sampling failed: " + error, true, SamplingChanged);
     } else {

@@ -57,6 +57,11 @@ inline std::shared_ptr<const dicom::Series> demoSeries() {
     s->depth = demo.depth;
     s->values = demo.hu;
     s->patientName = "Demo^Patient";
+    s->modality = "CT";
+    s->geometry.rowSpacing = demo.geometry.rowSpacing;
+    s->geometry.columnSpacing = demo.geometry.columnSpacing;
+    s->geometry.sliceSpacing = demo.geometry.sliceSpacing;
+    s->geometry.hasSpacing = true;
     return s;
 }
 

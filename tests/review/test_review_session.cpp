@@ -19,6 +19,7 @@
 #include "flowseg/engine/synthetic.h"
 #include "flowseg/engine/trainer.h"
 #include "flowseg/review/review_session.h"
+#include "flowseg/review/model_fitness.h"
 #include "session_fixture.h"
 
 using namespace flowseg;
@@ -139,6 +140,67 @@ TEST_F(Session, SamplingWithoutAModelASeriesOrABoxSaysWhatIsMissing) {
     session->requestSampling(engine::SamplingOptions::fastDefault());
     EXPECT_NE(session->message().text.find("no series"), std::string::npos);
     EXPECT_TRUE(host.started.empty());
+}
+
+TEST(ModelFitness, NamesWhatTheModelWasNotMadeFor) {
+    auto ct = *demoSeries();  // 0.7 x 0.7 mm pixels, 1.25 mm apart: LIDC-like
+    EXPECT_TRUE(review::checkModelFitness(ct).empty());
+
+    auto mr = ct;
+    mr.modality = "MR";
+    auto notes = review::checkModelFitness(mr);
+    ASSERT_EQ(notes.size(), 1U);
+    EXPECT_TRUE(review::refuses(notes));
+    EXPECT_NE(notes[0].message.find("'MR'"), std::string::npos) << notes[0].message;
+
+    auto coarse = ct;  // 1.5 mm pixels: outside 0.46-0.98, not absurd
+    coarse.geometry.rowSpacing = coarse.geometry.columnSpacing = 1.5;
+    notes = review::checkModelFitness(coarse);
+    ASSERT_EQ(notes.size(), 1U);
+    EXPECT_FALSE(review::refuses(notes));
+    EXPECT_NE(notes[0].message.find("1.50 mm"), std::string::npos) << notes[0].message;
+
+    auto huge = ct;  // 4 mm pixels: a 128-px crop is half a chest
+    huge.geometry.rowSpacing = huge.geometry.columnSpacing = 4.0;
+    EXPECT_TRUE(review::refuses(review::checkModelFitness(huge)));
+
+    auto thick = ct;  // 8 mm between slices
+    thick.geometry.sliceSpacing = 8;
+    notes = review::checkModelFitness(thick);
+    ASSERT_EQ(notes.size(), 1U);
+    EXPECT_NE(notes[0].message.find("8.00 mm apart"), std::string::npos) << notes[0].message;
+
+    auto unknown = ct;  // no PixelSpacing in the files
+    unknown.geometry.hasSpacing = false;
+    notes = review::checkModelFitness(unknown);
+    ASSERT_EQ(notes.size(), 1U);
+    EXPECT_FALSE(review::refuses(notes));
+    EXPECT_NE(notes[0].message.find("no pixel spacing"), std::string::npos);
+}
+
+TEST_F(Session, ANonCtSeriesIsRefusedAndOddSpacingsWarnBesideTheResult) {
+    auto mr = std::make_shared<dicom::Series>(*demoSeries());
+    mr->modality = "MR";
+    session->setSeries(mr, 0);
+    session->markLesion(boxAt(100, 100));
+    session->requestSampling(engine::SamplingOptions::fastDefault());
+    EXPECT_TRUE(session->message().error);
+    EXPECT_NE(session->message().text.find("Cannot sample: The model learnt from chest CT"), std::string::npos)
+        << session->message().text;
+    EXPECT_TRUE(host.started.empty());
+
+    auto coarse = std::make_shared<dicom::Series>(*demoSeries());
+    coarse->geometry.rowSpacing = coarse->geometry.columnSpacing = 1.5;
+    session->setSeries(coarse, 0);
+    session->markLesion(boxAt(100, 100));
+    session->requestSampling(engine::SamplingOptions::fastDefault());
+    ASSERT_EQ(host.started.size(), 1U);  // sampled, but not silently
+    const auto request = host.started.back();
+    EXPECT_TRUE(session->samplingFinished(request.id, fakeResult(request, 4), {}, ""));
+    EXPECT_TRUE(session->message().error);
+    EXPECT_NE(session->message().text.find("4 samples"), std::string::npos);
+    EXPECT_NE(session->message().text.find("Caution: The pixels are 1.50 mm x 1.50 mm"), std::string::npos)
+        << session->message().text;
 }
 
 TEST_F(Session, ANewSeriesForgetsTheBoxTheUndoStepsAndCancelsTheRun) {

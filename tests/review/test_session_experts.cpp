@@ -145,10 +145,20 @@ TEST_F(Experts, AgreementIsComputedLikeTheMetricsAndRecordedInTheStore) {
     const auto agreement = session->agreement();
     ASSERT_EQ(agreement.experts, (std::vector<std::string>{"Dr A", "Dr B"}));
     ASSERT_EQ(agreement.pairs.size(), 1U);
-    EXPECT_DOUBLE_EQ(agreement.pairs.front().dice, engine::dice(a, b));
-    EXPECT_DOUBLE_EQ(agreement.pairs.front().iou, engine::iou(a, b));
+    // Dice and IoU counted here, pixel by pixel, not through the metrics the session calls.
+    double both = 0, sizeA = 0, sizeB = 0;
+    for (size_t i = 0; i < a.pixels.size(); ++i) {
+        both += a.pixels[i] && b.pixels[i];
+        sizeA += a.pixels[i] != 0;
+        sizeB += b.pixels[i] != 0;
+    }
+    ASSERT_GT(both, 0);
+    ASSERT_LT(both, sizeA);  // overlapping, not nested: the figures are not trivial
+    EXPECT_DOUBLE_EQ(agreement.pairs.front().dice, 2 * both / (sizeA + sizeB));
+    EXPECT_DOUBLE_EQ(agreement.pairs.front().iou, both / (sizeA + sizeB - both));
     ASSERT_EQ(agreement.measures.size(), 2U);
-    EXPECT_NEAR(agreement.measures.front().slices.at(20).areaMm2, static_cast<double>(a.area()), 1e-9);
+    // The demo series' pixels are 0.7 x 0.7 mm.
+    EXPECT_NEAR(agreement.measures.front().slices.at(20).areaMm2, sizeA * 0.7 * 0.7, 1e-9);
     EXPECT_FALSE(agreement.measures.front().volumeMm3) << "one slice has no volume";
     EXPECT_EQ(agreement.staple.count(20), 1U);
     EXPECT_FALSE(agreement.gedExpertsVsSamples) << "no samples yet";

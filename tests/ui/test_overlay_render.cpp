@@ -9,6 +9,11 @@
 #include <cmath>
 
 #include "flowseg/render/overlay_renderer.h"
+#include "flowseg/render/report_writer.h"
+#include "flowseg/review/model_fitness.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
 
 using namespace flowseg;
 
@@ -147,6 +152,31 @@ private Q_SLOTS:
         // The tolerance must not hide a change a reader would see: another opacity fails.
         const auto d = compare(renderTestOverlay(0.6), renderTestOverlay(0.8), 3);
         QVERIFY2(d.fractionOff > 0.002, qPrintable(QString::number(d.fractionOff)));
+    }
+
+    void theReportSaysWhatTheModelWasNotMadeFor() {
+        // A CT series of 1.5 mm pixels: outside what the model learnt from.
+        flowseg::dicom::Series series;
+        series.modality = "CT";
+        series.width = series.height = 64;
+        series.depth = 3;
+        series.values.assign(64 * 64 * 3, -800.0F);
+        series.geometry.rowSpacing = series.geometry.columnSpacing = 1.5;
+        series.geometry.sliceSpacing = 1.25;
+        series.geometry.hasSpacing = true;
+        flowseg::review::StudyReport report;
+        report.study.studyUid = "1.2.3";
+        for (const auto& note : flowseg::review::checkModelFitness(series)) report.modelCautions.push_back(note.message);
+        QCOMPARE(report.modelCautions.size(), size_t{1});
+        QTemporaryDir dir;
+        const auto pdf = dir.filePath("report.pdf");
+        render::writeReportPdf(report, series, pdf.toStdString());
+        QProcess text;
+        text.start(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
+        QVERIFY(text.waitForFinished(30000));
+        const QString body = QString::fromUtf8(text.readAllStandardOutput()).simplified();
+        QVERIFY2(body.contains(QStringLiteral("outside what the model learnt from")), qPrintable(body.left(400)));
+        QVERIFY2(body.contains(QStringLiteral("The pixels are 1.50 mm x 1.50 mm")), qPrintable(body.left(400)));
     }
 
     void galleryThumbnailsShowTheLesionNotTheWholeCrop() {

@@ -23,40 +23,6 @@ namespace {
 constexpr char kMagic[8] = {'F', 'L', 'O', 'W', 'S', 'E', 'G', '\x01'};
 constexpr std::uint64_t kMaxHeaderBytes = 64ULL << 20;
 
-nlohmann::json provenanceToJson(const common::TrainingProvenance& p) {
-    return {{"preset", p.preset},
-            {"dataset", p.dataset},
-            {"parent", p.parent},
-            {"device", p.device},
-            {"torch_version", p.torchVersion},
-            {"created_at", p.createdAt},
-            {"command", p.command},
-            {"seed", p.seed},
-            {"iterations", p.iterations},
-            {"batch_size", p.batchSize},
-            {"learning_rate", p.learningRate},
-            {"final_loss", p.finalLoss},
-            {"wall_seconds", p.wallSeconds}};
-}
-
-common::TrainingProvenance provenanceFromJson(const nlohmann::json& j) {
-    common::TrainingProvenance p;
-    p.preset = j.value("preset", "");
-    p.dataset = j.value("dataset", "");
-    p.parent = j.value("parent", "");
-    p.device = j.value("device", "");
-    p.torchVersion = j.value("torch_version", "");
-    p.createdAt = j.value("created_at", "");
-    p.command = j.value("command", "");
-    p.seed = j.value("seed", std::uint64_t{0});
-    p.iterations = j.value("iterations", std::int64_t{0});
-    p.batchSize = j.value("batch_size", std::int64_t{0});
-    p.learningRate = j.value("learning_rate", 0.0);
-    p.finalLoss = j.value("final_loss", 0.0);
-    p.wallSeconds = j.value("wall_seconds", 0.0);
-    return p;
-}
-
 struct TensorEntry {
     std::string name;
     torch::Tensor tensor;  // contiguous float32 on the CPU
@@ -102,7 +68,7 @@ std::string saveCheckpoint(const Checkpoint& checkpoint, const std::string& path
     const nlohmann::json header{{"format", "flowseg-checkpoint"},
                                 {"format_version", kCheckpointFormatVersion},
                                 {"network", nlohmann::json::parse(checkpoint.network.toJson())},
-                                {"provenance", provenanceToJson(checkpoint.provenance)},
+                                {"provenance", nlohmann::json::parse(common::provenanceToJson(checkpoint.provenance))},
                                 {"step", checkpoint.step},
                                 {"tensors", table},
                                 {"data_bytes", offset},
@@ -185,7 +151,7 @@ Checkpoint loadCheckpoint(const std::string& path) {
             fail(path, "written by a newer FlowSeg (format " + std::to_string(version) +
                            "); update the application");
         checkpoint.network = VelocityUNetOptions::fromJson(header.at("network").dump());
-        checkpoint.provenance = provenanceFromJson(header.at("provenance"));
+        checkpoint.provenance = common::provenanceFromJson(header.at("provenance").dump());
         checkpoint.step = header.at("step").get<std::int64_t>();
         const auto dataBytes = header.at("data_bytes").get<std::uint64_t>();
         if (16 + headerBytes + dataBytes != fileSize)

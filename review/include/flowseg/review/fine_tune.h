@@ -38,7 +38,7 @@ public:
 
 struct FineTuneOptions {
     std::int64_t steps = 300;
-    /// 3e-4: on real LIDC lesions 300 steps moved a site's GED 0.398 -> 0.290 (docs/BENCHMARKS.md).
+    /// Measured on real LIDC lesions (docs/BENCHMARKS.md, the site experiments).
     double learningRate = 3e-4;
     std::int64_t batchSize = 8;
     std::uint64_t seed = 1;

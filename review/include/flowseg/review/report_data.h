@@ -51,6 +51,9 @@ struct StudyReport {
     std::string appVersion;
     std::string createdAt;               ///< UTC, ISO 8601
     bool deidentified = true;
+    /// What the model was not made for (model_fitness.h): the series' modality or
+    /// spacings outside what it learnt from. Empty when the series is like its data.
+    std::vector<std::string> modelCautions;
 };
 
 /// A study's patient and study attributes as the basic profile leaves them:

@@ -25,4 +25,10 @@ struct TrainingProvenance {
 /// Current UTC time as ISO 8601.
 std::string utcNow();
 
+/// The provenance as a JSON object (the checkpoint header's "provenance").
+std::string provenanceToJson(const TrainingProvenance& provenance);
+/// Reads what provenanceToJson wrote; missing keys keep their defaults. Throws
+/// std::invalid_argument for text that is not a JSON object.
+TrainingProvenance provenanceFromJson(const std::string& json);
+
 }  // namespace flowseg::common

@@ -37,12 +37,9 @@ struct SamplingOptions {
     /// The paper's setting: midpoint, h = 0.01, w = 0.3, M = 15.
     static SamplingOptions paper();
     /// The review window's default: midpoint, 8 steps (16 evaluations, 480 network
-    /// passes: 12.5x fewer than the paper's 6000), w = 0.3, M = 15. Since the
-    /// real-data model (2026-11-30): on 12 LIDC validation slices the paper setting
-    /// scores GED 0.2744, midpoint 8 0.2794 (+0.005, inside the 0.01 parity band),
-    /// midpoint 4 0.2944 (+0.020, outside it; it had been at parity with every
-    /// synthetic-lesion model, and was the default until then), midpoint 5 +0.019.
-    /// See docs/BENCHMARKS.md "The default re-checked on real data".
+    /// passes: 12.5x fewer than the paper's 6000), w = 0.3, M = 15; the cheapest
+    /// setting within 0.01 GED of the paper's on real validation slices
+    /// (docs/BENCHMARKS.md "The default re-checked on real data" has the figures).
     static SamplingOptions fastDefault();
     [[nodiscard]] std::string describe() const;
     /// The trajectoryEvery that keeps about `frames` ODE states over t in [0, 1]
