@@ -224,20 +224,7 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
 Trainer::Trainer(std::vector<NoduleCase> nodules, TrainingOptions options) : m_impl(std::make_unique<Impl>()) {
     m_impl->options = std::move(options);
     std::vector<MultiRaterCase> cases;
-    VolumeStacks stacks;
-    std::vector<int64_t> below;
-    std::vector<int64_t> above;
-    for (auto& nodule : nodules) {
-        const auto first = static_cast<int64_t>(cases.size());
-        const auto n = static_cast<int64_t>(nodule.slices.size());
-        for (int64_t i = 0; i < n; ++i) {
-            below.push_back(i > 0 ? first + i - 1 : -1);
-            above.push_back(i + 1 < n ? first + i + 1 : -1);
-            cases.push_back(std::move(nodule.slices[static_cast<size_t>(i)]));
-        }
-    }
-    stacks.below = torch::tensor(below, torch::kInt64);
-    stacks.above = torch::tensor(above, torch::kInt64);
+    auto stacks = flattenNodules(std::move(nodules), cases);
     m_impl->setUp(std::move(cases));
     if (m_impl->networkOptions.isVolume()) m_impl->stacks = std::move(stacks);
 }

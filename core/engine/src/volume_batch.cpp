@@ -4,6 +4,21 @@
 
 namespace flowseg::engine {
 
+VolumeStacks flattenNodules(std::vector<NoduleCase> nodules, std::vector<MultiRaterCase>& cases) {
+    std::vector<int64_t> below;
+    std::vector<int64_t> above;
+    for (auto& nodule : nodules) {
+        const auto first = static_cast<int64_t>(cases.size());
+        const auto n = static_cast<int64_t>(nodule.slices.size());
+        for (int64_t i = 0; i < n; ++i) {
+            below.push_back(i > 0 ? first + i - 1 : -1);
+            above.push_back(i + 1 < n ? first + i + 1 : -1);
+            cases.push_back(std::move(nodule.slices[static_cast<size_t>(i)]));
+        }
+    }
+    return {torch::tensor(below, torch::kInt64), torch::tensor(above, torch::kInt64)};
+}
+
 torch::Tensor volumeConditionBatch(const torch::Tensor& images, const torch::Tensor& experts,
                                    const VolumeStacks& stacks, const torch::Tensor& index,
                                    const torch::Tensor& expert, double priorDropout,

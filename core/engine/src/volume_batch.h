@@ -2,6 +2,9 @@
 // Training examples of the volume model (volume.h), drawn as one batch. Internal.
 
 #include <torch/torch.h>
+#include <vector>
+
+#include "flowseg/engine/volume.h"
 
 namespace flowseg::engine {
 
@@ -10,6 +13,10 @@ struct VolumeStacks {
     torch::Tensor below;  ///< [N] int64 on the CPU: the index of the slice below, -1 at a stack's end
     torch::Tensor above;  ///< [N] int64 on the CPU: the slice above, -1 at a stack's end
 };
+
+/// The nodules' slices one after another into `cases`, with each slice's
+/// neighbours within its nodule.
+VolumeStacks flattenNodules(std::vector<NoduleCase> nodules, std::vector<MultiRaterCase>& cases);
 
 /// X for examples `index` ([B] int64, CPU) with the masks of readers `expert`
 /// ([B] int64, CPU): each example comes from below or above at random; with
