@@ -172,7 +172,7 @@ void runTrain(const TrainFlags& f) {
 void addTrainCommand(CLI::App& app) {
     auto f = std::make_shared<TrainFlags>();
     auto* cmd = app.add_subcommand("train", "Train (or fine-tune / resume) the velocity network");
-    auto* synthetic = cmd->add_option("--synthetic", f->synthetic, "train on N synthetic cases drawn in memory instead")
+    [[maybe_unused]] auto* synthetic = cmd->add_option("--synthetic", f->synthetic, "train on N synthetic cases drawn in memory instead")
                           ->check(CLI::Range(1, 10000000));
 #ifdef FLOWSEG_HAVE_IMAGING
     f->dataset.addTo(*cmd, false)->excludes(synthetic);
