@@ -201,15 +201,32 @@ Checkpoint loadCheckpoint(const std::string& path) {
     return checkpoint;
 }
 
+namespace {
+
+// The checkpoint of a wider network: `widen` applied to the weights and the EMA;
+// provenance and checksum stay the source's (what it was trained from), the
+// optimizer state and step are dropped.
+template <typename Widen>
+Checkpoint widened(const Checkpoint& source, const VelocityUNetOptions& network, const Widen& widen) {
+    Checkpoint out;
+    out.network = network;
+    out.weights = widen(source.weights);
+    if (!source.ema.empty()) out.ema = widen(source.ema);
+    out.provenance = source.provenance;
+    out.sha256 = source.sha256;
+    return out;
+}
+
+}  // namespace
+
 Checkpoint widenToPatch(const Checkpoint& source, std::int64_t factor) {
     if (factor < 2) throw InvalidInput("widening needs a factor of at least 2");
     if (source.network.patch_size() != 1)
         throw InvalidInput("the network already folds " + std::to_string(source.network.patch_size()) +
                            " pixels per side into channels; only a network without patches can be widened");
-    Checkpoint out;
-    out.network = source.network;
-    out.network.image_size(source.network.image_size() * factor).patch_size(factor).pixel_skip(true);
-    out.network.validate();
+    auto network = source.network;
+    network.image_size(source.network.image_size() * factor).patch_size(factor).pixel_skip(true);
+    network.validate();
     const int64_t area = factor * factor;
     const auto widen = [&](const NamedTensors& tensors) {
         NamedTensors t = tensors;
@@ -237,11 +254,7 @@ Checkpoint widenToPatch(const Checkpoint& source, std::int64_t factor) {
         }
         return t;
     };
-    out.weights = widen(source.weights);
-    if (!source.ema.empty()) out.ema = widen(source.ema);
-    out.provenance = source.provenance;
-    out.sha256 = source.sha256;
-    return out;
+    return widened(source, network, widen);
 }
 
 NamedTensors namedTensors(const torch::nn::Module& module) {
@@ -277,10 +290,9 @@ Checkpoint widenToVolume(const Checkpoint& source) {
     if (source.network.image_channels() != 1)
         throw InvalidInput("only a one-channel slice model can become a volume model (this one reads " +
                            std::to_string(source.network.image_channels()) + " channels)");
-    Checkpoint out;
-    out.network = source.network;
-    out.network.input("volume").image_channels(kVolumeChannels);
-    out.network.validate();
+    auto network = source.network;
+    network.input("volume").image_channels(kVolumeChannels);
+    network.validate();
     const int64_t area = source.network.patch_size() * source.network.patch_size();
     const auto widen = [&](const NamedTensors& tensors) {
         NamedTensors t = tensors;
@@ -295,11 +307,7 @@ Checkpoint widenToVolume(const Checkpoint& source) {
         weight = torch::cat({weight, extra}, 1).contiguous();
         return t;
     };
-    out.weights = widen(source.weights);
-    if (!source.ema.empty()) out.ema = widen(source.ema);
-    out.provenance = source.provenance;
-    out.sha256 = source.sha256;
-    return out;
+    return widened(source, network, widen);
 }
 
 }  // namespace flowseg::engine
