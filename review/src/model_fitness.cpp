@@ -30,22 +30,18 @@ std::vector<FitnessNote> checkModelFitness(const dicom::Series& series, const Mo
         notes.push_back({Level::Warning, "The files give no pixel spacing: the crop's field of view is unknown, and "
                                          "the model learnt from 0.46-0.98 mm pixels. Treat the samples with care."});
     } else {
+        const std::string pixels = "The pixels are " + millimetres(g.rowSpacing) + " x " + millimetres(g.columnSpacing);
+        const std::string learnt = millimetres(domain.minPixelMm) + " to " + millimetres(domain.maxPixelMm);
         const double finest = std::min(g.rowSpacing, g.columnSpacing);
         const double coarsest = std::max(g.rowSpacing, g.columnSpacing);
         if (coarsest > domain.maxPixelMm * domain.refuseFactor || finest < domain.minPixelMm / domain.refuseFactor) {
-            notes.push_back({Level::Refusal, "The pixels are " + millimetres(g.rowSpacing) + " x " +
-                                                 millimetres(g.columnSpacing) + "; the model learnt from " +
-                                                 millimetres(domain.minPixelMm) + " to " +
-                                                 millimetres(domain.maxPixelMm) +
+            notes.push_back({Level::Refusal, pixels + "; the model learnt from " + learnt +
                                                  ": its 128-pixel crop would show a different field of view "
                                                  "altogether. Resample the series to CT-like pixels first."});
             return notes;
         }
         if (coarsest > domain.maxPixelMm || finest < domain.minPixelMm)
-            notes.push_back({Level::Warning, "The pixels are " + millimetres(g.rowSpacing) + " x " +
-                                                 millimetres(g.columnSpacing) + ", outside the " +
-                                                 millimetres(domain.minPixelMm) + " to " +
-                                                 millimetres(domain.maxPixelMm) +
+            notes.push_back({Level::Warning, pixels + ", outside the " + learnt +
                                                  " the model learnt from: lesions look smaller or larger to it "
                                                  "than they are, and its samples are of unknown quality."});
     }

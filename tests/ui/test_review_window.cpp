@@ -266,7 +266,8 @@ private Q_SLOTS:
         int slice = 0;
         const QRect box = noduleBox(&slice);
         window->markLesion(box, slice);
-        useQuickSettings(*window, 8, "euler", 1000);
+        const int steps = 1000;  // progress reports step / steps
+        useQuickSettings(*window, 8, "euler", steps);
         QSignalSpy finished(window.get(), &MainWindow::samplingFinished);
         QSignalSpy progress(window.get(), &MainWindow::samplingProgress);
         window->startSampling();
@@ -275,7 +276,7 @@ private Q_SLOTS:
         // already queued, note the step reached, press Esc: at most the step under
         // way and the one whose report was in flight may still come.
         QCoreApplication::processEvents();
-        const double stepAtEscape = progress.last().first().toDouble() * 1000;
+        const double stepAtEscape = progress.last().first().toDouble() * steps;
         QElapsedTimer sinceEscape;
         sinceEscape.start();
         QTest::keyClick(window.get(), Qt::Key_Escape);
@@ -284,11 +285,11 @@ private Q_SLOTS:
         QCOMPARE(finished.first().first().toBool(), false);
         QVERIFY(window->statusText().contains("cancelled"));
         QVERIFY(!window->result());
-        const double lastStep = progress.last().first().toDouble() * 1000;
+        const double lastStep = progress.last().first().toDouble() * steps;
         QVERIFY2(lastStep <= stepAtEscape + 2.5,
                  qPrintable(QStringLiteral("Esc at step %1, the run went on to step %2").arg(stepAtEscape).arg(lastStep)));
-        qInfo("cancel: run ended %lld ms after Esc (after %lld of 1000 steps)", static_cast<long long>(cancelMs),
-              static_cast<long long>(progress.size()));
+        qInfo("cancel: run ended %lld ms after Esc (after %lld of %d steps)", static_cast<long long>(cancelMs),
+              static_cast<long long>(progress.size()), steps);
         QVERIFY(!window->isBusy());
     }
 

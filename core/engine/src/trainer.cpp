@@ -14,6 +14,7 @@
 #include "flowseg/engine/model_input.h"
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/tensor_convert.h"
+#include "seed_mix.h"
 #include "volume_batch.h"
 
 namespace flowseg::engine {
@@ -23,10 +24,7 @@ namespace {
 std::uint64_t mixSeed(std::uint64_t seed, std::int64_t step) {
     // splitmix64 of (seed, step): every step has its own reproducible stream, so a
     // resumed run continues exactly as the uninterrupted one would have.
-    std::uint64_t z = seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(step) + 1;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return splitmix64(seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(step) + 1);
 }
 
 // The optimizer's state is keyed by the parameter's TensorImpl: as its printed

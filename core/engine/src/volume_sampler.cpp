@@ -6,15 +6,13 @@
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/model_input.h"
 #include "flowseg/engine/volume.h"
+#include "seed_mix.h"
 
 namespace flowseg::engine {
 
 std::uint64_t volumeSliceSeed(std::uint64_t seed, int offset) {
     if (offset == 0) return seed;
-    std::uint64_t z = seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(offset + 1000);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return splitmix64(seed + 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(offset + 1000));
 }
 
 std::vector<Mask> VolumeSamplingResult::chain(int k) const {
@@ -63,7 +61,7 @@ VolumeSamplingResult VolumeSampler::sample(const std::vector<ImageF>& crops, int
         else o.trajectoryEvery = 0;
         auto& out = result.slices[static_cast<size_t>(index)];
         if (!result.coherent) {
-            out = m_sampler.sample(normalized[static_cast<size_t>(index)], o, c);
+            out = m_sampler.sampleConditioned({{normalized[static_cast<size_t>(index)]}}, o, c);
         } else if (behind < 0) {
             out = m_sampler.sampleConditioned({volumeCondition(normalized, index, -1, nullptr)}, o, c);
         } else {
