@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
     torch::NoGradGuard noGrad;
     torch::manual_seed(1);
     const auto x = torch::randn({batch, 1, side, side});
-    const auto condition = torch::cat({torch::rand({batch / 2, 1, side, side}), torch::zeros({batch / 2, 1, side, side})});
+    const auto condition = torch::cat(
+        {torch::rand({batch / 2, 1, side, side}), torch::zeros({batch / 2, 1, side, side})});
     const auto xLast = x.contiguous(torch::MemoryFormat::ChannelsLast);
     const auto conditionLast = condition.contiguous(torch::MemoryFormat::ChannelsLast);
 
@@ -50,21 +51,25 @@ int main(int argc, char** argv) {
                                   {"t once [1], channels-last", true, true, {}}};
     const auto run = [&](const Variant& v) {
         const auto t = torch::full({v.sharedTime ? 1 : batch}, 0.4);
-        return net->forward(v.channelsLast ? xLast : x, v.channelsLast ? conditionLast : condition, t);
+        return net->forward(v.channelsLast ? xLast : x, v.channelsLast ? conditionLast : condition,
+                            t);
     };
     for (const auto& v : variants) (void)run(v);  // warm-up
     for (int r = 0; r < repeats; ++r)
         for (auto& v : variants) {
             const auto start = std::chrono::steady_clock::now();
             (void)run(v);
-            v.ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+            v.ms.push_back(
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count());
         }
-    std::printf("%s, %lld px, batch %lld, %d threads, BLAS %s, %d repeats\n", argv[1], static_cast<long long>(side),
-                static_cast<long long>(batch), threads, flowseg::engine::blasLibrary().c_str(), repeats);
+    std::printf("%s, %lld px, batch %lld, %d threads, BLAS %s, %d repeats\n", argv[1],
+                static_cast<long long>(side), static_cast<long long>(batch), threads,
+                flowseg::engine::blasLibrary().c_str(), repeats);
     for (auto& v : variants) {
         std::sort(v.ms.begin(), v.ms.end());
-        std::printf("  %-30s median %8.2f ms  (min %.2f, max %.2f)\n", v.name, v.ms[v.ms.size() / 2], v.ms.front(),
-                    v.ms.back());
+        std::printf("  %-30s median %8.2f ms  (min %.2f, max %.2f)\n", v.name,
+                    v.ms[v.ms.size() / 2], v.ms.front(), v.ms.back());
     }
     return 0;
 }

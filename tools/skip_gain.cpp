@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
     const auto savedWeight = weight.clone();
     const auto savedBias = bias.clone();
     std::printf("%s: per-pixel skip gain a(t)\n", argv[1]);
-    for (const double t : {0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.8125, 0.875, 0.9375, 0.97}) {
+    for (const double t :
+         {0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.8125, 0.875, 0.9375, 0.97}) {
         const auto time = torch::full({1}, t);
         const auto with = net->forward(x, condition, time);
         weight.zero_();
@@ -50,8 +51,8 @@ int main(int argc, char** argv) {
         const auto without = net->forward(x, condition, time);
         weight.copy_(savedWeight);
         bias.copy_(savedBias);
-        std::printf("  t %.4f  a(t) %+8.3f   -1/(1-t) %+8.3f\n", t, ((with - without) / x).mean().item<double>(),
-                    -1.0 / (1.0 - t));
+        std::printf("  t %.4f  a(t) %+8.3f   -1/(1-t) %+8.3f\n", t,
+                    ((with - without) / x).mean().item<double>(), -1.0 / (1.0 - t));
     }
     return 0;
 }

@@ -49,16 +49,19 @@ std::optional<std::string> optionalString(const nlohmann::json& j, const char* k
 
 Sweep readSweep(const QString& path) {
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read '" + path.toStdString() + "'");
+    if (!file.open(QIODevice::ReadOnly))
+        throw std::runtime_error("cannot read '" + path.toStdString() + "'");
     const auto text = file.readAll().toStdString();
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
-        throw std::runtime_error("'" + path.toStdString() + "' is not JSON from `flowseg bench --json`: " + e.what());
+        throw std::runtime_error("'" + path.toStdString() +
+                                 "' is not JSON from `flowseg bench --json`: " + e.what());
     }
     if (!j.contains("settings") || !j["settings"].is_array() || j["settings"].empty())
-        throw std::runtime_error("'" + path.toStdString() + "' has no \"settings\" (is it `flowseg bench --json` output?)");
+        throw std::runtime_error("'" + path.toStdString() +
+                                 "' has no \"settings\" (is it `flowseg bench --json` output?)");
     Sweep s;
     for (const auto& r : j["settings"]) {
         Point p;
@@ -77,13 +80,15 @@ Sweep readSweep(const QString& path) {
     // The rows are the measurement; the verdict is derived, so it is recomputed
     // with this build's rule (the same as bench's) rather than read back: a sweep
     // measured before a rule change still plots what the rule says now.
-    if (s.paper) s.cheapest = flowseg::engine::cheapestAtParity(j["settings"], *s.paper, s.tolerance);
+    if (s.paper)
+        s.cheapest = flowseg::engine::cheapestAtParity(j["settings"], *s.paper, s.tolerance);
     const auto model = j.contains("model") ? j["model"] : nlohmann::json::object();
     char caption[512];
-    std::snprintf(caption, sizeof caption, "%s, %d px, M %d | %s, %d threads, BLAS %s, matmul %.0f GFLOP/s",
-                  model.value("source", std::string("?")).c_str(), model.value("image_size", 0), j.value("samples", 0),
-                  j.value("device", std::string("?")).c_str(), j.value("threads", 0),
-                  j.value("blas", std::string("?")).c_str(), j.value("matmul_gflops", 0.0));
+    std::snprintf(
+        caption, sizeof caption, "%s, %d px, M %d | %s, %d threads, BLAS %s, matmul %.0f GFLOP/s",
+        model.value("source", std::string("?")).c_str(), model.value("image_size", 0),
+        j.value("samples", 0), j.value("device", std::string("?")).c_str(), j.value("threads", 0),
+        j.value("blas", std::string("?")).c_str(), j.value("matmul_gflops", 0.0));
     s.caption = caption;
     return s;
 }
@@ -104,18 +109,21 @@ struct Panel {
     double xMin, xMax, yMin, yMax;
     bool logY;
     double x(double passes) const {
-        return area.left() + area.width() * (std::log10(passes) - std::log10(xMin)) / (std::log10(xMax) - std::log10(xMin));
+        return area.left() + area.width() * (std::log10(passes) - std::log10(xMin)) /
+                                 (std::log10(xMax) - std::log10(xMin));
     }
     double y(double v) const {
-        const double f = logY ? (std::log10(v) - std::log10(yMin)) / (std::log10(yMax) - std::log10(yMin))
-                              : (v - yMin) / (yMax - yMin);
+        const double f =
+            logY ? (std::log10(v) - std::log10(yMin)) / (std::log10(yMax) - std::log10(yMin))
+                 : (v - yMin) / (yMax - yMin);
         return area.bottom() - area.height() * f;
     }
 };
 
 std::vector<double> decadeTicks(double lo, double hi) {
     std::vector<double> ticks;
-    for (double decade = std::pow(10.0, std::floor(std::log10(lo))); decade <= hi * 1.0001; decade *= 10)
+    for (double decade = std::pow(10.0, std::floor(std::log10(lo))); decade <= hi * 1.0001;
+         decade *= 10)
         for (double m : {1.0, 2.0, 5.0})
             if (decade * m >= lo * 0.9999 && decade * m <= hi * 1.0001) ticks.push_back(decade * m);
     return ticks;
@@ -151,9 +159,12 @@ QString linearLabel(double v, const std::vector<double>& ticks) {
 void drawAxes(QPainter& p, const Panel& panel, const QString& title, const QString& yLabel) {
     p.setPen(QPen(QColor(0xdd, 0xdd, 0xdd), 1));
     const auto xTicks = decadeTicks(panel.xMin, panel.xMax);
-    const auto yTicks = panel.logY ? decadeTicks(panel.yMin, panel.yMax) : linearTicks(panel.yMin, panel.yMax);
-    for (double t : xTicks) p.drawLine(QPointF(panel.x(t), panel.area.top()), QPointF(panel.x(t), panel.area.bottom()));
-    for (double t : yTicks) p.drawLine(QPointF(panel.area.left(), panel.y(t)), QPointF(panel.area.right(), panel.y(t)));
+    const auto yTicks =
+        panel.logY ? decadeTicks(panel.yMin, panel.yMax) : linearTicks(panel.yMin, panel.yMax);
+    for (double t : xTicks)
+        p.drawLine(QPointF(panel.x(t), panel.area.top()), QPointF(panel.x(t), panel.area.bottom()));
+    for (double t : yTicks)
+        p.drawLine(QPointF(panel.area.left(), panel.y(t)), QPointF(panel.area.right(), panel.y(t)));
     p.setPen(QPen(Qt::black, 1.2));
     p.setBrush(Qt::NoBrush);
     p.drawRect(panel.area);
@@ -161,39 +172,47 @@ void drawAxes(QPainter& p, const Panel& panel, const QString& title, const QStri
     small.setPointSizeF(9);
     p.setFont(small);
     for (double t : xTicks)
-        p.drawText(QRectF(panel.x(t) - 30, panel.area.bottom() + 4, 60, 16), Qt::AlignHCenter | Qt::AlignTop, number(t));
+        p.drawText(QRectF(panel.x(t) - 30, panel.area.bottom() + 4, 60, 16),
+                   Qt::AlignHCenter | Qt::AlignTop, number(t));
     for (double t : yTicks)
-        p.drawText(QRectF(panel.area.left() - 64, panel.y(t) - 8, 58, 16), Qt::AlignRight | Qt::AlignVCenter,
+        p.drawText(QRectF(panel.area.left() - 64, panel.y(t) - 8, 58, 16),
+                   Qt::AlignRight | Qt::AlignVCenter,
                    panel.logY ? number(t) : linearLabel(t, yTicks));
-    p.drawText(QRectF(panel.area.left(), panel.area.bottom() + 22, panel.area.width(), 18), Qt::AlignHCenter,
-               "network passes per case (log)");
+    p.drawText(QRectF(panel.area.left(), panel.area.bottom() + 22, panel.area.width(), 18),
+               Qt::AlignHCenter, "network passes per case (log)");
     p.save();
     p.translate(panel.area.left() - 74, panel.area.center().y());
     p.rotate(-90);
-    p.drawText(QRectF(-panel.area.height() / 2, -16, panel.area.height(), 18), Qt::AlignHCenter, yLabel);
+    p.drawText(QRectF(-panel.area.height() / 2, -16, panel.area.height(), 18), Qt::AlignHCenter,
+               yLabel);
     p.restore();
     QFont bold = small;
     bold.setBold(true);
     bold.setPointSizeF(11);
     p.setFont(bold);
-    p.drawText(QRectF(panel.area.left(), panel.area.top() - 26, panel.area.width(), 20), Qt::AlignHCenter, title);
+    p.drawText(QRectF(panel.area.left(), panel.area.top() - 26, panel.area.width(), 20),
+               Qt::AlignHCenter, title);
     p.setFont(small);
 }
 
-void drawSeries(QPainter& p, const Panel& panel, const std::vector<Point>& points, const Sweep& sweep,
+void drawSeries(QPainter& p, const Panel& panel, const std::vector<Point>& points,
+                const Sweep& sweep,
                 const std::function<std::optional<double>(const Point&)>& value) {
     std::map<std::string, std::vector<const Point*>> bySolver;
     for (const auto& pt : points)
         if (value(pt)) bySolver[pt.solver].push_back(&pt);
     p.setRenderHint(QPainter::Antialiasing, true);
     for (auto& [solver, list] : bySolver) {
-        std::sort(list.begin(), list.end(), [](const Point* a, const Point* b) { return a->passes < b->passes; });
+        std::sort(list.begin(), list.end(),
+                  [](const Point* a, const Point* b) { return a->passes < b->passes; });
         const QColor colour = solverColour(solver);
         QPainterPath line;
         for (size_t i = 0; i < list.size(); ++i) {
             const QPointF at(panel.x(list[i]->passes), panel.y(*value(*list[i])));
-            if (i == 0) line.moveTo(at);
-            else line.lineTo(at);
+            if (i == 0)
+                line.moveTo(at);
+            else
+                line.lineTo(at);
         }
         p.setPen(QPen(colour, 1.6));
         p.setBrush(Qt::NoBrush);
@@ -204,8 +223,10 @@ void drawSeries(QPainter& p, const Panel& panel, const std::vector<Point>& point
             const bool isCheapest = sweep.cheapest && pt->name == *sweep.cheapest;
             p.setPen(QPen(colour.darker(130), 1));
             p.setBrush(colour);
-            if (isPaper) p.drawRect(QRectF(at.x() - 5, at.y() - 5, 10, 10));
-            else p.drawEllipse(at, 3.5, 3.5);
+            if (isPaper)
+                p.drawRect(QRectF(at.x() - 5, at.y() - 5, 10, 10));
+            else
+                p.drawEllipse(at, 3.5, 3.5);
             if (isCheapest) {
                 p.setPen(QPen(Qt::black, 2));
                 p.setBrush(Qt::NoBrush);
@@ -213,11 +234,14 @@ void drawSeries(QPainter& p, const Panel& panel, const std::vector<Point>& point
             }
             if (isPaper || isCheapest) {
                 const auto label = QString::fromStdString(
-                    isPaper ? (pt->name == "paper" ? std::string("paper") : "paper (" + pt->name + ")")
-                            : pt->name + " (cheapest at parity)");
+                    isPaper
+                        ? (pt->name == "paper" ? std::string("paper") : "paper (" + pt->name + ")")
+                        : pt->name + " (cheapest at parity)");
                 const double textWidth = p.fontMetrics().horizontalAdvance(label);
                 // Right of the point unless that runs out of the panel.
-                const double left = at.x() + 11 + textWidth > panel.area.right() ? at.x() - 11 - textWidth : at.x() + 11;
+                const double left = at.x() + 11 + textWidth > panel.area.right()
+                                        ? at.x() - 11 - textWidth
+                                        : at.x() + 11;
                 p.setPen(Qt::black);
                 p.drawText(QPointF(left, at.y() - 8), label);
             }
@@ -253,19 +277,32 @@ void render(const Sweep& s, const QString& outPath) {
         gMax = std::max(gMax, *paperGed + s.tolerance);
     }
     const double gPad = haveGed ? std::max(0.005, 0.08 * (gMax - gMin)) : 0;
-    const Panel timePanel{QRectF(width / 2.0 + 100, 60, width / 2.0 - 140, height - 150), xMin / 1.3, xMax * 1.3,
-                          sMin / 1.3, sMax * 1.3, true};
+    const Panel timePanel{QRectF(width / 2.0 + 100, 60, width / 2.0 - 140, height - 150),
+                          xMin / 1.3,
+                          xMax * 1.3,
+                          sMin / 1.3,
+                          sMax * 1.3,
+                          true};
     if (haveGed) {
-        const Panel gedPanel{QRectF(100, 60, width / 2.0 - 140, height - 150), xMin / 1.3, xMax * 1.3,
-                             gMin - gPad, gMax + gPad, false};
+        const Panel gedPanel{QRectF(100, 60, width / 2.0 - 140, height - 150),
+                             xMin / 1.3,
+                             xMax * 1.3,
+                             gMin - gPad,
+                             gMax + gPad,
+                             false};
         drawAxes(p, gedPanel, "GED vs cost (lower is better)", "GED on the evaluation set");
         if (paperGed) {
-            const double top = gedPanel.y(*paperGed + s.tolerance), bottom = gedPanel.y(*paperGed - s.tolerance);
-            p.fillRect(QRectF(gedPanel.area.left(), top, gedPanel.area.width(), bottom - top), QColor(0, 0, 0, 22));
+            const double top = gedPanel.y(*paperGed + s.tolerance),
+                         bottom = gedPanel.y(*paperGed - s.tolerance);
+            p.fillRect(QRectF(gedPanel.area.left(), top, gedPanel.area.width(), bottom - top),
+                       QColor(0, 0, 0, 22));
             p.setPen(QPen(Qt::black, 1, Qt::DashLine));
-            p.drawLine(QPointF(gedPanel.area.left(), gedPanel.y(*paperGed)), QPointF(gedPanel.area.right(), gedPanel.y(*paperGed)));
+            p.drawLine(QPointF(gedPanel.area.left(), gedPanel.y(*paperGed)),
+                       QPointF(gedPanel.area.right(), gedPanel.y(*paperGed)));
             p.drawText(QPointF(gedPanel.area.left() + 6, top - 4),
-                       QString("paper GED %1 \u00b1 %2 (parity band)").arg(*paperGed, 0, 'f', 4).arg(s.tolerance));
+                       QString("paper GED %1 \u00b1 %2 (parity band)")
+                           .arg(*paperGed, 0, 'f', 4)
+                           .arg(s.tolerance));
         }
         drawSeries(p, gedPanel, s.points, s, [](const Point& pt) { return pt.ged; });
     } else {
@@ -273,14 +310,16 @@ void render(const Sweep& s, const QString& outPath) {
                    "no GED in this run (bench without --eval-data / --eval-synthetic)");
     }
     drawAxes(p, timePanel, "Seconds per case vs cost", "seconds per case (log)");
-    drawSeries(p, timePanel, s.points, s, [](const Point& pt) { return std::optional<double>(pt.seconds); });
+    drawSeries(p, timePanel, s.points, s,
+               [](const Point& pt) { return std::optional<double>(pt.seconds); });
 
     // Legend and caption.
     double lx = 100;
     const double ly = height - 40;
     std::vector<std::string> solvers;
     for (const auto& pt : s.points)
-        if (std::find(solvers.begin(), solvers.end(), pt.solver) == solvers.end()) solvers.push_back(pt.solver);
+        if (std::find(solvers.begin(), solvers.end(), pt.solver) == solvers.end())
+            solvers.push_back(pt.solver);
     for (const auto& solver : solvers) {
         p.setPen(Qt::NoPen);
         p.setBrush(solverColour(solver));
@@ -289,11 +328,14 @@ void render(const Sweep& s, const QString& outPath) {
         p.drawText(QPointF(lx + 10, ly + 4), QString::fromStdString(solver));
         lx += 90;
     }
-    p.drawText(QPointF(lx + 20, ly + 4), "square: paper setting; ring: cheapest within the parity band");
+    p.drawText(QPointF(lx + 20, ly + 4),
+               "square: paper setting; ring: cheapest within the parity band");
     p.setPen(QColor(0x55, 0x55, 0x55));
-    p.drawText(QRectF(0, height - 22, width, 18), Qt::AlignHCenter, QString::fromStdString(s.caption));
+    p.drawText(QRectF(0, height - 22, width, 18), Qt::AlignHCenter,
+               QString::fromStdString(s.caption));
     p.end();
-    if (!image.save(outPath, "PNG")) throw std::runtime_error("cannot write '" + outPath.toStdString() + "'");
+    if (!image.save(outPath, "PNG"))
+        throw std::runtime_error("cannot write '" + outPath.toStdString() + "'");
 }
 
 }  // namespace
@@ -303,14 +345,17 @@ int main(int argc, char** argv) {
     QGuiApplication app(argc, argv);
     const auto args = QGuiApplication::arguments();
     if (args.size() != 3 || args[1] == "--help" || args[1] == "-h") {
-        std::fprintf(stderr, "usage: flowseg-bench-plot BENCH.json OUT.png\n"
-                             "  BENCH.json: the output of `flowseg bench --json` (with --eval-data for the GED panel)\n");
+        std::fprintf(stderr,
+                     "usage: flowseg-bench-plot BENCH.json OUT.png\n"
+                     "  BENCH.json: the output of `flowseg bench --json` (with --eval-data for the "
+                     "GED panel)\n");
         return args.size() == 2 && (args[1] == "--help" || args[1] == "-h") ? 0 : 2;
     }
     try {
         const auto sweep = readSweep(args[1]);
         render(sweep, args[2]);
-        std::printf("wrote %s (%zu settings)\n", args[2].toStdString().c_str(), sweep.points.size());
+        std::printf("wrote %s (%zu settings)\n", args[2].toStdString().c_str(),
+                    sweep.points.size());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "flowseg-bench-plot: %s\n", e.what());
         return 1;

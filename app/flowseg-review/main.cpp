@@ -15,12 +15,11 @@
 #include <spdlog/spdlog.h>
 
 #include "flowseg/dicom/series_writer.h"
-#include "flowseg/engine/runtime.h"
-#include "flowseg/engine/model_location.h"
 #include "flowseg/engine/model.h"
+#include "flowseg/engine/model_location.h"
+#include "flowseg/engine/runtime.h"
 #include "flowseg/ui/about.h"
 #include "flowseg/ui/agreement_panel.h"
-#include "flowseg/version.h"
 #include "flowseg/ui/help_overlay.h"
 #include "flowseg/ui/log_panel.h"
 #include "flowseg/ui/main_window.h"
@@ -29,6 +28,7 @@
 #include "flowseg/ui/slice_view.h"
 #include "flowseg/ui/training_panel.h"
 #include "flowseg/ui/trajectory_player.h"
+#include "flowseg/version.h"
 
 namespace {
 
@@ -47,8 +47,11 @@ QString prepareDemoStudy(const QString& root) {
 /// The real LIDC demo study, installed (or staged by the build) beside the
 /// program in share/flowseg/demo-lidc. Empty when it is not there.
 QString lidcDemoFolder() {
-    const QString folder = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/flowseg/demo-lidc"));
-    return QFileInfo::exists(QDir(folder).filePath(QStringLiteral("readers.seg.dcm"))) ? QDir(folder).absolutePath() : QString();
+    const QString folder = QDir(QCoreApplication::applicationDirPath())
+                               .filePath(QStringLiteral("../share/flowseg/demo-lidc"));
+    return QFileInfo::exists(QDir(folder).filePath(QStringLiteral("readers.seg.dcm")))
+               ? QDir(folder).absolutePath()
+               : QString();
 }
 
 /// The stored lesion of the open series marked with `box` on `slice`, or 0.
@@ -97,7 +100,8 @@ void useOffscreenPlatformForTextOnlyOptions(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         if (a == "-h" || a == "--help" || a == "--help-all" || a == "-v" || a == "--version") {
-            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+                qputenv("QT_QPA_PLATFORM", "offscreen");
             return;
         }
     }
@@ -115,66 +119,91 @@ int main(int argc, char** argv) {
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowseg-review.svg")));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Review ambiguous lesions: plausible masks, uncertainty, trajectory."));
+    parser.setApplicationDescription(
+        QStringLiteral("Review ambiguous lesions: plausible masks, uncertainty, trajectory."));
     parser.addHelpOption();
-    const QCommandLineOption version(QStringList{QStringLiteral("v"), QStringLiteral("version")},
-                                     QStringLiteral("Print the versions of the app, Qt, LibTorch, DCMTK, OpenCV, SQLite "
-                                                    "and the model it would load, then exit."));
+    const QCommandLineOption version(
+        QStringList{QStringLiteral("v"), QStringLiteral("version")},
+        QStringLiteral("Print the versions of the app, Qt, LibTorch, DCMTK, OpenCV, SQLite "
+                       "and the model it would load, then exit."));
     parser.addOption(version);
-    const QCommandLineOption demo(QStringLiteral("demo"),
-                                  QStringLiteral("Open the built-in synthetic demo study and sample its nodule; "
-                                                 "`--demo lidc`: the real LIDC-IDRI-0004 nodule with its four readers."));
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save the window to FILE once loading/sampling is done, then exit."),
-                                        QStringLiteral("FILE"));
-    const QCommandLineOption view(QStringLiteral("view"),
-                                  QStringLiteral("State for --screenshot: heatmap, samples, probability, trajectory, review, help, "
-                                                 "finetune (fine-tunes on the store's finished lesions, shot when it ends)."),
-                                  QStringLiteral("STATE"), QStringLiteral("heatmap"));
-    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model checkpoint (.fsm); default: the shipped one."),
+    const QCommandLineOption demo(
+        QStringLiteral("demo"),
+        QStringLiteral("Open the built-in synthetic demo study and sample its nodule; "
+                       "`--demo lidc`: the real LIDC-IDRI-0004 nodule with its four readers."));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save the window to FILE once loading/sampling is done, then exit."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption view(
+        QStringLiteral("view"),
+        QStringLiteral(
+            "State for --screenshot: heatmap, samples, probability, trajectory, review, help, "
+            "finetune (fine-tunes on the store's finished lesions, shot when it ends)."),
+        QStringLiteral("STATE"), QStringLiteral("heatmap"));
+    const QCommandLineOption model(
+        QStringLiteral("model"),
+        QStringLiteral("Model checkpoint (.fsm); default: the shipped one."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption store(QStringLiteral("store"),
+                                   QStringLiteral("Annotation store (created when missing)."),
                                    QStringLiteral("FILE"));
-    const QCommandLineOption store(QStringLiteral("store"), QStringLiteral("Annotation store (created when missing)."),
-                                   QStringLiteral("FILE"));
-    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu, cuda or auto."), QStringLiteral("DEVICE"),
-                                    QStringLiteral("auto"));
-    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads for the network (0 = all cores)."),
+    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu, cuda or auto."),
+                                    QStringLiteral("DEVICE"), QStringLiteral("auto"));
+    const QCommandLineOption threads(QStringLiteral("threads"),
+                                     QStringLiteral("CPU threads for the network (0 = all cores)."),
                                      QStringLiteral("N"), QStringLiteral("0"));
-    const QCommandLineOption workdir(QStringLiteral("workdir"), QStringLiteral("Folder for the demo study and store."),
+    const QCommandLineOption workdir(QStringLiteral("workdir"),
+                                     QStringLiteral("Folder for the demo study and store."),
                                      QStringLiteral("DIR"));
-    for (const auto& option : {demo, screenshot, view, model, store, device, threads, workdir}) parser.addOption(option);
-    parser.addPositionalArgument(QStringLiteral("folder"), QStringLiteral("A DICOM folder to open."), QStringLiteral("[folder]"));
+    for (const auto& option : {demo, screenshot, view, model, store, device, threads, workdir})
+        parser.addOption(option);
+    parser.addPositionalArgument(QStringLiteral("folder"),
+                                 QStringLiteral("A DICOM folder to open."),
+                                 QStringLiteral("[folder]"));
     parser.process(app);
     if (parser.isSet(version)) {
         std::shared_ptr<const flowseg::engine::Model> found;
         try {
-            const auto path = parser.isSet(model) ? parser.value(model).toStdString()
-                                                  : flowseg::engine::findDefaultModel(QCoreApplication::applicationDirPath().toStdString());
+            const auto path = parser.isSet(model)
+                                  ? parser.value(model).toStdString()
+                                  : flowseg::engine::findDefaultModel(
+                                        QCoreApplication::applicationDirPath().toStdString());
             found = flowseg::engine::Model::load(path, "cpu");
         } catch (const std::exception&) {
             // reported as "none loaded" below
         }
-        std::printf("%s\n", qPrintable(flowseg::ui::versionLines(found.get()).join(QLatin1Char('\n'))));
+        std::printf("%s\n",
+                    qPrintable(flowseg::ui::versionLines(found.get()).join(QLatin1Char('\n'))));
         return 0;
     }
 
-    const QString dataRoot = parser.isSet(workdir) ? parser.value(workdir)
-                                                   : QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
-    flowseg::ui::setLogFile(QDir(dataRoot).filePath(QStringLiteral("logs/flowseg-review.log")).toStdString());
+    const QString dataRoot =
+        parser.isSet(workdir)
+            ? parser.value(workdir)
+            : QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    flowseg::ui::setLogFile(
+        QDir(dataRoot).filePath(QStringLiteral("logs/flowseg-review.log")).toStdString());
     const int threadCount = flowseg::engine::configureThreads(parser.value(threads).toInt());
-    flowseg::ui::logger("ui")->info("{} CPU threads, BLAS {}", threadCount, flowseg::engine::blasLibrary());
+    flowseg::ui::logger("ui")->info("{} CPU threads, BLAS {}", threadCount,
+                                    flowseg::engine::blasLibrary());
 
     MainWindow window;
     window.resize(1500, 920);
     QString modelPath = parser.value(model);
     if (modelPath.isEmpty()) {
         try {
-            modelPath = QString::fromStdString(flowseg::engine::findDefaultModel(QCoreApplication::applicationDirPath().toStdString()));
+            modelPath = QString::fromStdString(flowseg::engine::findDefaultModel(
+                QCoreApplication::applicationDirPath().toStdString()));
         } catch (const std::exception& e) {
-            window.reportError(QStringLiteral("No model"), QString::fromStdString(e.what()).replace('\n', ' '));
+            window.reportError(QStringLiteral("No model"),
+                               QString::fromStdString(e.what()).replace('\n', ' '));
         }
     }
     if (!modelPath.isEmpty()) window.loadModel(modelPath, parser.value(device));
-    const QString storePath = parser.isSet(store) ? parser.value(store) : QDir(dataRoot).filePath(QStringLiteral("review.flowseg"));
+    const QString storePath = parser.isSet(store)
+                                  ? parser.value(store)
+                                  : QDir(dataRoot).filePath(QStringLiteral("review.flowseg"));
     QDir().mkpath(QFileInfo(storePath).absolutePath());
     // An explicit --model wins over the store's active model version.
     window.openStore(storePath, !parser.isSet(model));
@@ -187,36 +216,44 @@ int main(int argc, char** argv) {
         // the readers are imported as experts once; later starts reopen that lesion.
         const QString root = lidcDemoFolder();
         if (root.isEmpty()) {
-            std::fprintf(stderr, "flowseg-review: error: the LIDC demo study (share/flowseg/demo-lidc) is not installed\n");
+            std::fprintf(stderr,
+                         "flowseg-review: error: the LIDC demo study (share/flowseg/demo-lidc) is "
+                         "not installed\n");
             return 1;
         }
         folder = QDir(root).filePath(QStringLiteral("ct"));
         const auto sampleLesion = [&window] {
             window.session().setReviewMode(flowseg::review::ReviewMode::Open);
             const auto& b = window.session().box();
-            window.sliceView()->focusOn(QRectF(b.box.x + b.box.width / 2.0 - 32, b.box.y + b.box.height / 2.0 - 32, 64, 64), 0.95);
+            window.sliceView()->focusOn(
+                QRectF(b.box.x + b.box.width / 2.0 - 32, b.box.y + b.box.height / 2.0 - 32, 64, 64),
+                0.95);
             window.startSampling();
         };
-        QObject::connect(&window, &MainWindow::seriesLoaded, &window, [&window, root, sampleLesion] {
-            const auto& lesions = window.session().lesions();
-            if (!lesions.empty()) {
-                window.session().selectLesion(lesions.front().id);
-                sampleLesion();
-                return;
-            }
-            auto connection = std::make_shared<QMetaObject::Connection>();
-            *connection = QObject::connect(&window, &MainWindow::readersImported, &window,
-                                           [connection, sampleLesion](const QList<qint64>& ids) {
-                                               QObject::disconnect(*connection);
-                                               if (!ids.isEmpty()) sampleLesion();
-                                           });
-            window.importReaders(false, {QDir(root).filePath(QStringLiteral("readers.seg.dcm"))});
-        });
+        QObject::connect(
+            &window, &MainWindow::seriesLoaded, &window, [&window, root, sampleLesion] {
+                const auto& lesions = window.session().lesions();
+                if (!lesions.empty()) {
+                    window.session().selectLesion(lesions.front().id);
+                    sampleLesion();
+                    return;
+                }
+                auto connection = std::make_shared<QMetaObject::Connection>();
+                *connection =
+                    QObject::connect(&window, &MainWindow::readersImported, &window,
+                                     [connection, sampleLesion](const QList<qint64>& ids) {
+                                         QObject::disconnect(*connection);
+                                         if (!ids.isEmpty()) sampleLesion();
+                                     });
+                window.importReaders(false,
+                                     {QDir(root).filePath(QStringLiteral("readers.seg.dcm"))});
+            });
     } else if (parser.isSet(demo)) {
         try {
             folder = prepareDemoStudy(dataRoot);
         } catch (const std::exception& e) {
-            std::fprintf(stderr, "flowseg-review: error: cannot write the demo study below '%s': %s\n",
+            std::fprintf(stderr,
+                         "flowseg-review: error: cannot write the demo study below '%s': %s\n",
                          qPrintable(dataRoot), e.what());
             return 1;
         }
@@ -224,9 +261,12 @@ int main(int argc, char** argv) {
             int slice = 0;
             const QRect box = demoLesionBox(&slice);
             // A second start reopens the demo's lesion instead of adding an identical one.
-            if (const auto stored = storedLesion(window, box, slice)) window.session().selectLesion(stored);
-            else window.markLesion(box, slice);
-            window.sliceView()->focusOn(QRectF(QPointF(box.center()) - QPointF(64, 64), QSizeF(128, 128)), 0.95);
+            if (const auto stored = storedLesion(window, box, slice))
+                window.session().selectLesion(stored);
+            else
+                window.markLesion(box, slice);
+            window.sliceView()->focusOn(
+                QRectF(QPointF(box.center()) - QPointF(64, 64), QSizeF(128, 128)), 0.95);
             window.startSampling();
         });
     }
@@ -238,7 +278,8 @@ int main(int argc, char** argv) {
             applyView(window, state);
             QTimer::singleShot(300, &window, [&window, file] {
                 const bool ok = window.grab().save(file);
-                std::fprintf(ok ? stdout : stderr, ok ? "screenshot %s\n" : "flowseg-review: error: cannot write '%s'\n",
+                std::fprintf(ok ? stdout : stderr,
+                             ok ? "screenshot %s\n" : "flowseg-review: error: cannot write '%s'\n",
                              qPrintable(file));
                 QApplication::exit(ok ? 0 : 1);
             });
@@ -258,8 +299,10 @@ int main(int argc, char** argv) {
             options.validationSamples = 4;
             const auto start = [&window, options] { window.startFineTune(options); };
             QObject::connect(&window, &MainWindow::fineTuneFinished, &window, save);
-            if (willSample) QObject::connect(&window, &MainWindow::samplingFinished, &window, start);
-            else QTimer::singleShot(200, &window, start);
+            if (willSample)
+                QObject::connect(&window, &MainWindow::samplingFinished, &window, start);
+            else
+                QTimer::singleShot(200, &window, start);
         } else {
             QObject::connect(&window, &MainWindow::samplingFinished, &window, save);
             QObject::connect(&window, &MainWindow::loadFailed, &window, save);

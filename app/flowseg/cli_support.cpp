@@ -5,9 +5,9 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "flowseg/engine/runtime.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/model_location.h"
+#include "flowseg/engine/runtime.h"
 #include "flowseg/version.h"
 #ifdef FLOWSEG_HAVE_IMAGING
 #include "flowseg/imaging/image_io.h"
@@ -30,7 +30,8 @@ std::string modelOrDefault(const std::string& given) {
 
 std::string versionText() {
     std::string text = std::string("flowseg (FlowSeg Review) ") + FLOWSEG_VERSION + "\n";
-    text += "LibTorch " + engine::torchVersion() + (engine::cudaAvailable() ? " (CUDA usable)" : " (CUDA not usable: CPU only)") + "\n";
+    text += "LibTorch " + engine::torchVersion() +
+            (engine::cudaAvailable() ? " (CUDA usable)" : " (CUDA not usable: CPU only)") + "\n";
 #ifdef FLOWSEG_HAVE_DICOM
     text += "DCMTK " + dicom::dcmtkVersion() + "\n";
 #endif
@@ -44,21 +45,26 @@ std::string versionText() {
     try {
         const auto path = modelOrDefault("");
         const auto model = engine::Model::load(path, "cpu");
-        text += "model " + path + " (checksum " + model->checksum() + ", " + std::to_string(model->parameterCount()) +
-                " parameters, trained " + model->provenance().createdAt + ")";
+        text += "model " + path + " (checksum " + model->checksum() + ", " +
+                std::to_string(model->parameterCount()) + " parameters, trained " +
+                model->provenance().createdAt + ")";
     } catch (const std::exception& e) {
         std::string why = e.what();
-        for (auto nl = why.find('\n'); nl != std::string::npos; nl = why.find('\n')) why.replace(nl, 1, " ");
+        for (auto nl = why.find('\n'); nl != std::string::npos; nl = why.find('\n'))
+            why.replace(nl, 1, " ");
         text += "model: none usable (" + why + ")";
     }
     return text;
 }
 
 void SamplingFlags::addTo(CLI::App& command) {
-    auto* named = command.add_option("--sampling", preset,
-                                     "default (the app's sampling, whatever it is) or paper (the paper's setting); "
-                                     "instead of --solver and --steps")
-                      ->check(CLI::IsMember({"default", "paper"}));
+    auto* named =
+        command
+            .add_option(
+                "--sampling", preset,
+                "default (the app's sampling, whatever it is) or paper (the paper's setting); "
+                "instead of --solver and --steps")
+            ->check(CLI::IsMember({"default", "paper"}));
     command.add_option("--solver", solver, "ODE solver: euler, midpoint, heun, rk4, dopri5")
         ->capture_default_str()
         ->excludes(named);
@@ -76,7 +82,9 @@ void SamplingFlags::addTo(CLI::App& command) {
 }
 
 void addRuntimeFlags(CLI::App& command, std::string& precision, bool& channelsLast) {
-    command.add_option("--precision", precision, "network arithmetic: fp32, bf16 (autocast) or fp16 (autocast, CUDA)")
+    command
+        .add_option("--precision", precision,
+                    "network arithmetic: fp32, bf16 (autocast) or fp16 (autocast, CUDA)")
         ->check(CLI::IsMember({"fp32", "bf16", "fp16"}))
         ->capture_default_str();
     command.add_flag("--channels-last", channelsLast, "run the network on NHWC tensors");
@@ -87,7 +95,8 @@ engine::SamplingOptions SamplingFlags::toOptions() const {
     o.solver = engine::parseSolver(solver);
     o.steps = steps;
     if (!preset.empty()) {
-        const auto named = preset == "paper" ? engine::SamplingOptions::paper() : engine::SamplingOptions::fastDefault();
+        const auto named = preset == "paper" ? engine::SamplingOptions::paper()
+                                             : engine::SamplingOptions::fastDefault();
         o.solver = named.solver;
         o.steps = named.steps;
     }

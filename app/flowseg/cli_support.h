@@ -13,7 +13,8 @@ namespace flowseg::cli {
 
 /// Sampling flags shared by `sample`, `eval` and `bench`.
 struct SamplingFlags {
-    std::string preset;  ///< --sampling default|paper: the solver and steps of SamplingOptions::fastDefault()/paper()
+    std::string preset;  ///< --sampling default|paper: the solver and steps of
+                         ///< SamplingOptions::fastDefault()/paper()
     std::string solver = "midpoint";
     int steps = 100;
     double tolerance = 1e-3;

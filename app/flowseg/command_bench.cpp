@@ -56,17 +56,25 @@ struct BenchFlags {
 
 // The same untrained weights, noise and image on the CPU and on CUDA: how far
 // apart are the final states and the thresholded masks?
-nlohmann::json compareDevices(const engine::VelocityUNetOptions& options, const engine::SamplingOptions& sampling) {
+nlohmann::json compareDevices(const engine::VelocityUNetOptions& options,
+                              const engine::SamplingOptions& sampling) {
     if (!engine::cudaAvailable()) return {{"available", false}};
-    const auto image = engine::generateSyntheticCase({static_cast<int>(options.image_size()), 1, 99}, 0).data.image;
-    const auto cpu = engine::Sampler(engine::Model::untrained(options, "cpu", 7)).sample(image, sampling);
-    const auto cuda = engine::Sampler(engine::Model::untrained(options, "cuda", 7)).sample(image, sampling);
+    const auto image =
+        engine::generateSyntheticCase({static_cast<int>(options.image_size()), 1, 99}, 0)
+            .data.image;
+    const auto cpu =
+        engine::Sampler(engine::Model::untrained(options, "cpu", 7)).sample(image, sampling);
+    const auto cuda =
+        engine::Sampler(engine::Model::untrained(options, "cuda", 7)).sample(image, sampling);
     double maxDifference = 0;
     long equal = 0, total = 0;
     for (size_t m = 0; m < cpu.soft.size(); ++m) {
         for (size_t i = 0; i < cpu.soft[m].pixels.size(); ++i)
-            maxDifference = std::max(maxDifference, static_cast<double>(std::abs(cpu.soft[m].pixels[i] - cuda.soft[m].pixels[i])));
-        for (size_t i = 0; i < cpu.masks[m].pixels.size(); ++i) equal += cpu.masks[m].pixels[i] == cuda.masks[m].pixels[i];
+            maxDifference = std::max(
+                maxDifference,
+                static_cast<double>(std::abs(cpu.soft[m].pixels[i] - cuda.soft[m].pixels[i])));
+        for (size_t i = 0; i < cpu.masks[m].pixels.size(); ++i)
+            equal += cpu.masks[m].pixels[i] == cuda.masks[m].pixels[i];
         total += static_cast<long>(cpu.masks[m].pixels.size());
     }
     return {{"available", true},
@@ -94,9 +102,11 @@ std::vector<Setting> parseSettings(const std::string& text, int samples, double 
             name = item.substr(0, eq);
             item = item.substr(eq + 1);
         }
-        if (item == "default" || item == "paper") {  // whatever the app's default and the paper's setting are
-            Setting s{name.empty() ? item : name,
-                      item == "paper" ? engine::SamplingOptions::paper() : engine::SamplingOptions::fastDefault()};
+        if (item == "default" ||
+            item == "paper") {  // whatever the app's default and the paper's setting are
+            Setting s{name.empty() ? item : name, item == "paper"
+                                                      ? engine::SamplingOptions::paper()
+                                                      : engine::SamplingOptions::fastDefault()};
             s.options.samples = samples;
             s.options.guidance = guidance;
             s.options.precision = precision;
@@ -109,21 +119,26 @@ std::vector<Setting> parseSettings(const std::string& text, int samples, double 
         for (std::string part; std::getline(fields, part, ':');) parts.push_back(part);
         const bool guidanceGiven = parts.size() == 3 && parts[2].size() > 1 && parts[2][0] == 'w';
         if (parts.size() < 2 || parts.size() > 3 || (parts.size() == 3 && !guidanceGiven))
-            throw engine::InvalidInput("bench setting '" + item + "' must look like solver:steps or solver:steps:wG");
+            throw engine::InvalidInput("bench setting '" + item +
+                                       "' must look like solver:steps or solver:steps:wG");
         Setting s;
         s.options.solver = engine::parseSolver(parts[0]);
         try {
             const auto value = std::stod(parts[1]);
-            if (s.options.solver == engine::Solver::DormandPrince) s.options.tolerance = value;
-            else s.options.steps = static_cast<int>(value);
+            if (s.options.solver == engine::Solver::DormandPrince)
+                s.options.tolerance = value;
+            else
+                s.options.steps = static_cast<int>(value);
             s.options.guidance = guidanceGiven ? std::stod(parts[2].substr(1)) : guidance;
         } catch (const std::logic_error&) {
-            throw engine::InvalidInput("bench setting '" + item + "' has a number that does not read");
+            throw engine::InvalidInput("bench setting '" + item +
+                                       "' has a number that does not read");
         }
         s.options.samples = samples;
         s.options.precision = precision;
         s.options.channelsLast = channelsLast;
-        s.name = name.empty() ? parts[0] + "-" + parts[1] + (guidanceGiven ? "-" + parts[2] : "") : name;
+        s.name =
+            name.empty() ? parts[0] + "-" + parts[1] + (guidanceGiven ? "-" + parts[2] : "") : name;
         out.push_back(s);
     }
     if (out.empty()) throw engine::InvalidInput("no bench settings given");
@@ -153,11 +168,11 @@ std::vector<std::string> splitNames(const std::string& text) {
 void runBench(const BenchFlags& f) {
     const int threads = engine::configureThreads(f.threads);
     const std::string device = engine::resolveDevice(f.device);
-    const auto model = f.model.empty()
-                           ? engine::Model::untrained(engine::VelocityUNetOptions::preset(f.preset), device)
-                           : engine::Model::load(f.model, device);
-    const auto settings =
-        parseSettings(f.settings, f.samples, f.guidance, engine::parsePrecision(f.precision), f.channelsLast);
+    const auto model = f.model.empty() ? engine::Model::untrained(
+                                             engine::VelocityUNetOptions::preset(f.preset), device)
+                                       : engine::Model::load(f.model, device);
+    const auto settings = parseSettings(f.settings, f.samples, f.guidance,
+                                        engine::parsePrecision(f.precision), f.channelsLast);
     const auto paperName = nameOf(settings, engine::SamplingOptions::paper());
     const auto defaultName = nameOf(settings, engine::SamplingOptions::fastDefault());
     const double matmul = engine::measureMatmulGflops(device);
@@ -172,7 +187,8 @@ void runBench(const BenchFlags& f) {
         for (auto& c : f.evalData.load(threads))
             evalSet.push_back({std::move(c.data), std::move(c.syntheticLesionJson)});
 #endif
-    if (evalSet.empty() && f.evalSynthetic > 0) evalSet = syntheticEvalCases(f.evalSynthetic, side, 8, 2);
+    if (evalSet.empty() && f.evalSynthetic > 0)
+        evalSet = syntheticEvalCases(f.evalSynthetic, side, 8, 2);
 
     const engine::Sampler sampler(model);
     const engine::VolumeSampler noduleSampler(model);
@@ -182,7 +198,11 @@ void runBench(const BenchFlags& f) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& s : settings) {
         if (!f.json) std::fprintf(stderr, "  timing %s\n", s.name.c_str());
-        (void)sampler.sample(images.front(), [&] { auto w = s.options; w.steps = 1; return w; }());
+        (void)sampler.sample(images.front(), [&] {
+            auto w = s.options;
+            w.steps = 1;
+            return w;
+        }());
         double seconds = 0;
         std::int64_t passes = 0;
         for (const auto& image : images) {
@@ -191,11 +211,14 @@ void runBench(const BenchFlags& f) {
             passes += r.networkPasses;
         }
         seconds /= static_cast<double>(images.size());
-        const double passesPerCase = static_cast<double>(passes) / static_cast<double>(images.size());
+        const double passesPerCase =
+            static_cast<double>(passes) / static_cast<double>(images.size());
         const double gflops = model->flopsPerImage() * passesPerCase / seconds / 1e9;
         nlohmann::json row{{"name", s.name},
                            {"solver", engine::solverName(s.options.solver)},
-                           {"steps", s.options.solver == engine::Solver::DormandPrince ? nlohmann::json() : nlohmann::json(s.options.steps)},
+                           {"steps", s.options.solver == engine::Solver::DormandPrince
+                                         ? nlohmann::json()
+                                         : nlohmann::json(s.options.steps)},
                            {"guidance", s.options.guidance},
                            {"passes_per_case", passesPerCase},
                            {"seconds_per_case", seconds},
@@ -203,8 +226,10 @@ void runBench(const BenchFlags& f) {
                            {"fraction_of_matmul", gflops / matmul},
                            {"ged", nullptr}};
         if (!nodule.empty()) {
-            // One nodule, sampled as the window and `eval --volumes` do: from its middle slice outward.
-            const auto r = noduleSampler.sample(nodule, static_cast<int>(nodule.size()) / 2, s.options);
+            // One nodule, sampled as the window and `eval --volumes` do: from its middle slice
+            // outward.
+            const auto r =
+                noduleSampler.sample(nodule, static_cast<int>(nodule.size()) / 2, s.options);
             row["seconds_per_nodule"] = r.seconds;
             row["passes_per_nodule"] = r.networkPasses;
             row["coherent"] = r.coherent;
@@ -220,13 +245,18 @@ void runBench(const BenchFlags& f) {
     nlohmann::json train = nlohmann::json::array();
     // "auto": both presets on CUDA; on a CPU only `small` (one `paper` step at batch
     // 64 is minutes there — ask for it by name).
-    const std::string trainPresets = f.trainPresets == "auto" ? (device == "cuda" ? "small,paper" : "small") : f.trainPresets;
+    const std::string trainPresets =
+        f.trainPresets == "auto" ? (device == "cuda" ? "small,paper" : "small") : f.trainPresets;
     for (const auto& preset : splitNames(trainPresets)) {
-        if (!f.json) std::fprintf(stderr, "  timing training of %s at batch %d\n", preset.c_str(), f.trainBatch);
+        if (!f.json)
+            std::fprintf(stderr, "  timing training of %s at batch %d\n", preset.c_str(),
+                         f.trainBatch);
         const auto network = engine::VelocityUNetOptions::preset(preset);
         std::vector<common::MultiRaterCase> cases;
         for (int i = 0; i < 8; ++i)
-            cases.push_back(engine::generateSyntheticCase({static_cast<int>(network.image_size()), 4, 7}, i).data);
+            cases.push_back(
+                engine::generateSyntheticCase({static_cast<int>(network.image_size()), 4, 7}, i)
+                    .data);
         engine::TrainingOptions o;
         o.preset = preset;
         o.batchSize = f.trainBatch;
@@ -242,23 +272,26 @@ void runBench(const BenchFlags& f) {
         trainer.run(callbacks);
         double mean = 0;
         for (double r : rates) mean += r / static_cast<double>(rates.size());
-        train.push_back({{"preset", preset},
-                         {"batch", f.trainBatch},
-                         {"iterations_per_second", mean},
-                         {"parameters", engine::Model::untrained(network, "cpu")->parameterCount()}});
+        train.push_back(
+            {{"preset", preset},
+             {"batch", f.trainBatch},
+             {"iterations_per_second", mean},
+             {"parameters", engine::Model::untrained(network, "cpu")->parameterCount()}});
     }
 
     nlohmann::json agreement;
     if (f.compareDevices) agreement = compareDevices(model->options(), settings.back().options);
     nlohmann::json parity{{"tolerance", engine::kGedParity}, {"cheapest", nullptr}};
     if (paperName.is_string()) {
-        if (const auto cheapest = engine::cheapestAtParity(rows, paperName.get<std::string>(), engine::kGedParity)) {
+        if (const auto cheapest =
+                engine::cheapestAtParity(rows, paperName.get<std::string>(), engine::kGedParity)) {
             parity["cheapest"] = *cheapest;
             for (const auto& r : rows) {
                 if (r["name"] == paperName) parity["paper_passes"] = r["passes_per_case"];
                 if (r["name"] == *cheapest) parity["cheapest_passes"] = r["passes_per_case"];
             }
-            parity["passes_saving"] = parity["paper_passes"].get<double>() / parity["cheapest_passes"].get<double>();
+            parity["passes_saving"] =
+                parity["paper_passes"].get<double>() / parity["cheapest_passes"].get<double>();
         }
     }
     nlohmann::json out{{"matmul_gflops", matmul},
@@ -287,19 +320,23 @@ void runBench(const BenchFlags& f) {
         return;
     }
     std::printf("device %s, %d threads, BLAS %s, matmul %.1f GFLOP/s, model %.3f GFLOP/pass\n",
-                device.c_str(), threads, engine::blasLibrary().c_str(), matmul, model->flopsPerImage() / 1e9);
-    std::printf("%-14s %8s %10s %10s %8s %8s %12s\n", "setting", "passes", "s/case", "GFLOP/s", "of mm", "GED",
-                "s/nodule");
+                device.c_str(), threads, engine::blasLibrary().c_str(), matmul,
+                model->flopsPerImage() / 1e9);
+    std::printf("%-14s %8s %10s %10s %8s %8s %12s\n", "setting", "passes", "s/case", "GFLOP/s",
+                "of mm", "GED", "s/nodule");
     for (const auto& r : rows)
-        std::printf("%-14s %8.0f %10.3f %10.1f %7.1f%% %8s %12s\n", r["name"].get<std::string>().c_str(),
-                    r["passes_per_case"].get<double>(), r["seconds_per_case"].get<double>(),
-                    r["gflops"].get<double>(), 100 * r["fraction_of_matmul"].get<double>(),
-                    r["ged"].is_null() ? "-" : std::to_string(r["ged"].get<double>()).substr(0, 6).c_str(),
-                    r.contains("seconds_per_nodule") ? std::to_string(r["seconds_per_nodule"].get<double>()).substr(0, 6).c_str()
-                                                     : "-");
+        std::printf(
+            "%-14s %8.0f %10.3f %10.1f %7.1f%% %8s %12s\n", r["name"].get<std::string>().c_str(),
+            r["passes_per_case"].get<double>(), r["seconds_per_case"].get<double>(),
+            r["gflops"].get<double>(), 100 * r["fraction_of_matmul"].get<double>(),
+            r["ged"].is_null() ? "-" : std::to_string(r["ged"].get<double>()).substr(0, 6).c_str(),
+            r.contains("seconds_per_nodule")
+                ? std::to_string(r["seconds_per_nodule"].get<double>()).substr(0, 6).c_str()
+                : "-");
     if (parity["cheapest"].is_string())
-        std::printf("cheapest within %.2f GED of %s: %s (%.1fx fewer network passes)\n", engine::kGedParity,
-                    paperName.get<std::string>().c_str(), parity["cheapest"].get<std::string>().c_str(),
+        std::printf("cheapest within %.2f GED of %s: %s (%.1fx fewer network passes)\n",
+                    engine::kGedParity, paperName.get<std::string>().c_str(),
+                    parity["cheapest"].get<std::string>().c_str(),
                     parity["passes_saving"].get<double>());
     for (const auto& t : train)
         std::printf("train %-8s batch %d: %.3f it/s\n", t["preset"].get<std::string>().c_str(),
@@ -312,27 +349,44 @@ void addBenchCommand(CLI::App& app) {
     auto f = std::make_shared<BenchFlags>();
     auto* cmd = app.add_subcommand("bench", "Time sampling settings and training on this machine");
     cmd->add_option("--model", f->model, "checkpoint (default: an untrained --preset network)");
-    cmd->add_option("--preset", f->preset, "network preset when no --model is given")->capture_default_str();
+    cmd->add_option("--preset", f->preset, "network preset when no --model is given")
+        ->capture_default_str();
     cmd->add_option("--device", f->device, "cpu, cuda or auto")->capture_default_str();
-    cmd->add_option("--settings", f->settings, "comma list of [name=]solver:steps[:wG] (dopri5:tolerance; :wG sets that setting's guidance); "
-                    "'default' and 'paper' alone are the app's default sampling and the paper's setting")->capture_default_str();
-    cmd->add_option("--cases", f->cases, "cases timed per setting")->check(CLI::Range(1, 10000))->capture_default_str();
-    cmd->add_option("--m,--samples", f->samples, "M")->check(CLI::Range(1, 1024))->capture_default_str();
+    cmd->add_option(
+           "--settings", f->settings,
+           "comma list of [name=]solver:steps[:wG] (dopri5:tolerance; :wG sets that setting's "
+           "guidance); "
+           "'default' and 'paper' alone are the app's default sampling and the paper's setting")
+        ->capture_default_str();
+    cmd->add_option("--cases", f->cases, "cases timed per setting")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    cmd->add_option("--m,--samples", f->samples, "M")
+        ->check(CLI::Range(1, 1024))
+        ->capture_default_str();
     cmd->add_option("--guidance,-w", f->guidance, "w")->capture_default_str();
 #ifdef FLOWSEG_HAVE_IMAGING
-    f->evalData.addTo(*cmd, false, "eval-");  // --eval-data, --eval-split, --eval-part, ...: the GED column
+    f->evalData.addTo(*cmd, false,
+                      "eval-");  // --eval-data, --eval-split, --eval-part, ...: the GED column
 #endif
-    cmd->add_option("--eval-synthetic", f->evalSynthetic, "GED on N in-memory synthetic cases (8 raters, seed 2)");
-    cmd->add_option("--train-presets", f->trainPresets, "presets whose training speed is measured: auto (small,paper on CUDA; small on CPU), a list, or '' for none")->capture_default_str();
+    cmd->add_option("--eval-synthetic", f->evalSynthetic,
+                    "GED on N in-memory synthetic cases (8 raters, seed 2)");
+    cmd->add_option("--train-presets", f->trainPresets,
+                    "presets whose training speed is measured: auto (small,paper on CUDA; small on "
+                    "CPU), a list, or '' for none")
+        ->capture_default_str();
     cmd->add_option("--train-batch", f->trainBatch, "training batch size")->capture_default_str();
-    cmd->add_option("--train-steps", f->trainSteps, "timed training steps (after one warm-up)")->capture_default_str();
+    cmd->add_option("--train-steps", f->trainSteps, "timed training steps (after one warm-up)")
+        ->capture_default_str();
     addThreadsFlag(*cmd, f->threads);
     addRuntimeFlags(*cmd, f->precision, f->channelsLast);
-    cmd->add_option("--nodule-slices", f->noduleSlices,
-                    "also time one nodule of N slices per setting, sampled from its middle slice outward as "
-                    "`eval --volumes` does (the LIDC validation nodules' median is 5)")
+    cmd->add_option(
+           "--nodule-slices", f->noduleSlices,
+           "also time one nodule of N slices per setting, sampled from its middle slice outward as "
+           "`eval --volumes` does (the LIDC validation nodules' median is 5)")
         ->check(CLI::Range(1, 200));
-    cmd->add_flag("--compare-devices", f->compareDevices, "also compare CPU and CUDA results (last setting)");
+    cmd->add_flag("--compare-devices", f->compareDevices,
+                  "also compare CPU and CUDA results (last setting)");
     cmd->add_flag("--json", f->json, "print JSON");
     cmd->callback([f] { runBench(*f); });
 }

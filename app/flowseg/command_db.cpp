@@ -51,8 +51,10 @@ struct DbFlags {
 
 void runInit(const DbFlags& f) {
     const auto db = db::Database::open(f.database, db::OpenMode::Create);
-    if (f.json) printJson({{"database", f.database}, {"schema_version", db.schemaVersion()}});
-    else std::cout << "store " << f.database << " ready (schema " << db.schemaVersion() << ")\n";
+    if (f.json)
+        printJson({{"database", f.database}, {"schema_version", db.schemaVersion()}});
+    else
+        std::cout << "store " << f.database << " ready (schema " << db.schemaVersion() << ")\n";
 }
 
 void runImport(const DbFlags& f) {
@@ -62,12 +64,15 @@ void runImport(const DbFlags& f) {
     nlohmann::json skipped = nlohmann::json::array();
     for (const auto& s : scan.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
     if (f.json) {
-        printJson({{"studies", scan.studies}, {"series", scan.series},
-                   {"images", scan.images}, {"skipped", skipped}});
+        printJson({{"studies", scan.studies},
+                   {"series", scan.series},
+                   {"images", scan.images},
+                   {"skipped", skipped}});
     } else {
         std::cout << "imported " << scan.studies << " studies, " << scan.series << " series, "
                   << scan.images << " images; skipped " << scan.skipped.size() << " files\n";
-        for (const auto& s : scan.skipped) std::cerr << "  skipped " << s.path << ": " << s.reason << "\n";
+        for (const auto& s : scan.skipped)
+            std::cerr << "  skipped " << s.path << ": " << s.reason << "\n";
     }
 #else
     (void)f;
@@ -82,10 +87,12 @@ std::vector<std::pair<std::string, common::Mask>> caseMasks(const std::string& f
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(folder)) {
         const auto name = entry.path().filename().string();
-        if (entry.is_regular_file() && (name.rfind("mask", 0) == 0 || name.rfind("label", 0) == 0)) files.push_back(entry.path());
+        if (entry.is_regular_file() && (name.rfind("mask", 0) == 0 || name.rfind("label", 0) == 0))
+            files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
-    if (files.empty()) throw std::runtime_error("case folder '" + folder + "' has no mask* or label* file");
+    if (files.empty())
+        throw std::runtime_error("case folder '" + folder + "' has no mask* or label* file");
     std::vector<std::pair<std::string, common::Mask>> out;
     for (const auto& file : files) {
         auto name = file.stem().string();
@@ -102,12 +109,14 @@ std::vector<std::pair<std::string, common::Mask>> caseMasks(const std::string& f
 
 void runImportReaders(const DbFlags& f) {
 #ifdef FLOWSEG_HAVE_DICOM
-    const int sources = (f.lidcXml.empty() ? 0 : 1) + (f.segs.empty() ? 0 : 1) + (f.caseFolder.empty() ? 0 : 1);
+    const int sources =
+        (f.lidcXml.empty() ? 0 : 1) + (f.segs.empty() ? 0 : 1) + (f.caseFolder.empty() ? 0 : 1);
     if (sources != 1) throw std::runtime_error("give exactly one of --lidc-xml, --seg or --case");
     std::optional<dicom::LidcDocument> lidc;
     if (!f.lidcXml.empty()) lidc = dicom::parseLidcXml(f.lidcXml);
     auto load = dicom::loadFolder(f.folder);
-    if (load.series.empty()) throw std::runtime_error("no loadable DICOM image series in '" + f.folder + "'");
+    if (load.series.empty())
+        throw std::runtime_error("no loadable DICOM image series in '" + f.folder + "'");
     // The series the readers outlined: the LIDC document names it; else the largest.
     auto chosen = std::max_element(load.series.begin(), load.series.end(),
                                    [](const auto& a, const auto& b) { return a.depth < b.depth; });
@@ -115,38 +124,51 @@ void runImportReaders(const DbFlags& f) {
         chosen = std::find_if(load.series.begin(), load.series.end(),
                               [&](const auto& s) { return s.seriesUid == lidc->seriesUid; });
         if (chosen == load.series.end())
-            throw std::runtime_error("'" + f.folder + "' does not hold series " + lidc->seriesUid + " that '" +
-                                     f.lidcXml + "' outlines");
+            throw std::runtime_error("'" + f.folder + "' does not hold series " + lidc->seriesUid +
+                                     " that '" + f.lidcXml + "' outlines");
     }
     auto db = db::Database::open(f.database, db::OpenMode::Create);
     const auto registered = review::registerLoadedSeries(db, load.series);
-    const auto seriesId = registered.seriesIds.at(static_cast<size_t>(std::distance(load.series.begin(), chosen)));
+    const auto seriesId =
+        registered.seriesIds.at(static_cast<size_t>(std::distance(load.series.begin(), chosen)));
     std::vector<review::ImportedLesion> imported;
     if (lidc) {
         int skipped = 0;
         for (const auto& lesion : review::lidcLesions(*lidc, *chosen, &skipped))
             imported.push_back(review::importReaders(db, seriesId, lesion));
-        if (skipped > 0) std::cerr << "  " << skipped << " ROIs on slices this series does not hold were skipped\n";
+        if (skipped > 0)
+            std::cerr << "  " << skipped
+                      << " ROIs on slices this series does not hold were skipped\n";
     } else if (!f.segs.empty()) {
-        const std::optional<db::RowId> onto = f.lesion > 0 ? std::optional<db::RowId>(f.lesion) : std::nullopt;
-        imported.push_back(review::importReaders(db, seriesId, review::segReaders(f.segs, *chosen), onto));
+        const std::optional<db::RowId> onto =
+            f.lesion > 0 ? std::optional<db::RowId>(f.lesion) : std::nullopt;
+        imported.push_back(
+            review::importReaders(db, seriesId, review::segReaders(f.segs, *chosen), onto));
     } else {
         const auto lesion = db::LesionRepository(db).find(f.lesion);
-        if (!lesion) throw std::runtime_error("--case needs --lesion: the stored lesion whose crop the case shows");
+        if (!lesion)
+            throw std::runtime_error(
+                "--case needs --lesion: the stored lesion whose crop the case shows");
         const auto masks = caseMasks(f.caseFolder);
-        const auto crop = review::cropLesion(*chosen, lesion->firstSlice, lesion->box, masks.front().second.width);
+        const auto crop = review::cropLesion(*chosen, lesion->firstSlice, lesion->box,
+                                             masks.front().second.width);
         imported.push_back(review::importReaders(
-            db, seriesId, review::cropReaders(masks, crop, chosen->width, chosen->height), lesion->id));
+            db, seriesId, review::cropReaders(masks, crop, chosen->width, chosen->height),
+            lesion->id));
     }
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& i : imported) out.push_back({{"lesion", i.lesionId}, {"label", i.label}, {"readers", i.readers},
-                                                  {"outlines", i.outlines}});
+    for (const auto& i : imported)
+        out.push_back({{"lesion", i.lesionId},
+                       {"label", i.label},
+                       {"readers", i.readers},
+                       {"outlines", i.outlines}});
     if (f.json) {
         printJson({{"series", seriesId}, {"lesions", out}});
         return;
     }
     for (const auto& i : imported) {
-        std::cout << "lesion " << i.lesionId << " (" << i.label << "): " << i.outlines << " outlines by";
+        std::cout << "lesion " << i.lesionId << " (" << i.label << "): " << i.outlines
+                  << " outlines by";
         for (const auto& r : i.readers) std::cout << " '" << r << "'";
         std::cout << "\n";
     }
@@ -165,20 +187,26 @@ void runAddLesion(const DbFlags& f) {
     lesion.firstSlice = lesion.lastSlice = f.slice;
     lesion.box = {f.box[0], f.box[1], f.box[2], f.box[3]};
     const auto id = db::LesionRepository(db).create(lesion);
-    if (f.json) printJson({{"lesion", id}});
-    else std::cout << "lesion " << id << " created\n";
+    if (f.json)
+        printJson({{"lesion", id}});
+    else
+        std::cout << "lesion " << id << " created\n";
 }
 
 void runAnnotate(const DbFlags& f) {
     auto db = db::Database::open(f.database, db::OpenMode::Existing);
     const auto mask = imaging::readMask(f.mask);
     if (!db::LesionRepository(db).find(f.lesion))
-        throw std::runtime_error("no lesion with id " + std::to_string(f.lesion) + " in '" + f.database + "'");
+        throw std::runtime_error("no lesion with id " + std::to_string(f.lesion) + " in '" +
+                                 f.database + "'");
     const auto expert = db::ExpertRepository(db).findOrCreate(f.expert, f.role);
     const auto saved = db::AnnotationRepository(db).save(f.lesion, expert.id, f.slice, mask,
-                                                          db::AnnotationSource::Manual, f.note);
-    if (f.json) printJson({{"version_id", saved.id}, {"version", saved.version}, {"area", saved.area}});
-    else std::cout << "saved version " << saved.version << " of " << f.expert << "'s outline (" << saved.area << " px)\n";
+                                                         db::AnnotationSource::Manual, f.note);
+    if (f.json)
+        printJson({{"version_id", saved.id}, {"version", saved.version}, {"area", saved.area}});
+    else
+        std::cout << "saved version " << saved.version << " of " << f.expert << "'s outline ("
+                  << saved.area << " px)\n";
 }
 
 void runSetState(const DbFlags& f) {
@@ -193,15 +221,24 @@ nlohmann::json listing(db::Database& db) {
     db::AnnotationRepository annotations(db);
     nlohmann::json out = nlohmann::json::array();
     for (const auto& study : studies.studies()) {
-        nlohmann::json s{{"id", study.id}, {"study_uid", study.studyUid}, {"patient_id", study.patientId},
-                         {"patient_name", study.patientName}, {"study_date", study.studyDate}, {"series", nlohmann::json::array()}};
+        nlohmann::json s{{"id", study.id},
+                         {"study_uid", study.studyUid},
+                         {"patient_id", study.patientId},
+                         {"patient_name", study.patientName},
+                         {"study_date", study.studyDate},
+                         {"series", nlohmann::json::array()}};
         for (const auto& series : studies.seriesOf(study.id)) {
-            nlohmann::json r{{"id", series.id}, {"series_uid", series.seriesUid}, {"modality", series.modality},
-                             {"images", studies.imagesOf(series.id).size()}, {"lesions", nlohmann::json::array()}};
+            nlohmann::json r{{"id", series.id},
+                             {"series_uid", series.seriesUid},
+                             {"modality", series.modality},
+                             {"images", studies.imagesOf(series.id).size()},
+                             {"lesions", nlohmann::json::array()}};
             for (const auto& lesion : lesions.ofSeries(series.id))
-                r["lesions"].push_back({{"id", lesion.id}, {"label", lesion.label},
-                                        {"review_state", db::toString(lesion.state)},
-                                        {"annotations", annotations.latestForLesion(lesion.id).size()}});
+                r["lesions"].push_back(
+                    {{"id", lesion.id},
+                     {"label", lesion.label},
+                     {"review_state", db::toString(lesion.state)},
+                     {"annotations", annotations.latestForLesion(lesion.id).size()}});
             s["series"].push_back(r);
         }
         out.push_back(s);
@@ -218,13 +255,15 @@ void runList(const DbFlags& f) {
     }
     for (const auto& s : tree) {
         std::cout << "study " << s["id"] << "  " << s["patient_name"].get<std::string>() << "  "
-                  << s["study_date"].get<std::string>() << "  " << s["study_uid"].get<std::string>() << "\n";
+                  << s["study_date"].get<std::string>() << "  " << s["study_uid"].get<std::string>()
+                  << "\n";
         for (const auto& r : s["series"]) {
             std::cout << "  series " << r["id"] << "  " << r["modality"].get<std::string>() << "  "
                       << r["images"] << " images\n";
             for (const auto& l : r["lesions"])
-                std::cout << "    lesion " << l["id"] << "  " << l["label"].get<std::string>() << "  "
-                          << l["review_state"].get<std::string>() << "  " << l["annotations"] << " annotations\n";
+                std::cout << "    lesion " << l["id"] << "  " << l["label"].get<std::string>()
+                          << "  " << l["review_state"].get<std::string>() << "  "
+                          << l["annotations"] << " annotations\n";
         }
     }
 }
@@ -244,35 +283,55 @@ void runExport(const DbFlags& f) {
                 for (const auto& a : annotations.latestForLesion(lesion.id)) {
                     char name[96];
                     std::snprintf(name, sizeof name, "lesion%lld_expert%lld_slice%d_v%d.png",
-                                  static_cast<long long>(lesion.id), static_cast<long long>(a.expertId), a.slice, a.version);
+                                  static_cast<long long>(lesion.id),
+                                  static_cast<long long>(a.expertId), a.slice, a.version);
                     imaging::writeMask((fs::path(f.out) / name).string(), a.mask);
-                    index.push_back({{"study_uid", study.studyUid}, {"series_uid", series.seriesUid},
-                                     {"lesion", lesion.id}, {"label", lesion.label},
-                                     {"review_state", db::toString(lesion.state)}, {"expert", experts[a.expertId]},
-                                     {"slice", a.slice}, {"version", a.version}, {"version_id", a.id},
-                                     {"area", a.area}, {"mask_sha256", a.maskSha256}, {"source", db::toString(a.source)},
-                                     {"created_at", a.createdAt}, {"file", name}});
+                    index.push_back({{"study_uid", study.studyUid},
+                                     {"series_uid", series.seriesUid},
+                                     {"lesion", lesion.id},
+                                     {"label", lesion.label},
+                                     {"review_state", db::toString(lesion.state)},
+                                     {"expert", experts[a.expertId]},
+                                     {"slice", a.slice},
+                                     {"version", a.version},
+                                     {"version_id", a.id},
+                                     {"area", a.area},
+                                     {"mask_sha256", a.maskSha256},
+                                     {"source", db::toString(a.source)},
+                                     {"created_at", a.createdAt},
+                                     {"file", name}});
                 }
     std::ofstream(fs::path(f.out) / "annotations.json") << index.dump(2) << "\n";
-    if (f.json) printJson({{"out", f.out}, {"annotations", index.size()}});
-    else std::cout << "exported " << index.size() << " annotations to " << f.out << "\n";
+    if (f.json)
+        printJson({{"out", f.out}, {"annotations", index.size()}});
+    else
+        std::cout << "exported " << index.size() << " annotations to " << f.out << "\n";
 }
 
 void runCheck(const DbFlags& f) {
     const auto r = db::checkDatabase(f.database);
     if (f.json) {
-        printJson({{"ok", r.ok}, {"problems", r.problems}, {"schema_version", r.schemaVersion},
-                   {"journal_mode", r.journalMode}, {"studies", r.studies}, {"lesions", r.lesions},
-                   {"experts", r.experts}, {"annotation_versions", r.annotationVersions},
-                   {"sampling_runs", r.samplingRuns}, {"models", r.models}});
+        printJson({{"ok", r.ok},
+                   {"problems", r.problems},
+                   {"schema_version", r.schemaVersion},
+                   {"journal_mode", r.journalMode},
+                   {"studies", r.studies},
+                   {"lesions", r.lesions},
+                   {"experts", r.experts},
+                   {"annotation_versions", r.annotationVersions},
+                   {"sampling_runs", r.samplingRuns},
+                   {"models", r.models}});
     } else {
-        std::cout << (r.ok ? "ok" : "PROBLEMS") << ": schema " << r.schemaVersion << ", " << r.journalMode
-                  << " journal, " << r.studies << " studies, " << r.lesions << " lesions, " << r.experts
-                  << " experts, " << r.annotationVersions << " annotation versions, " << r.samplingRuns
-                  << " sampling runs, " << r.models << " models\n";
+        std::cout << (r.ok ? "ok" : "PROBLEMS") << ": schema " << r.schemaVersion << ", "
+                  << r.journalMode << " journal, " << r.studies << " studies, " << r.lesions
+                  << " lesions, " << r.experts << " experts, " << r.annotationVersions
+                  << " annotation versions, " << r.samplingRuns << " sampling runs, " << r.models
+                  << " models\n";
         for (const auto& p : r.problems) std::cout << "  " << p << "\n";
     }
-    if (!r.ok) throw std::runtime_error("integrity check of '" + f.database + "' failed (" + r.problems.front() + ")");
+    if (!r.ok)
+        throw std::runtime_error("integrity check of '" + f.database + "' failed (" +
+                                 r.problems.front() + ")");
 }
 
 void runBackup(const DbFlags& f) {
@@ -302,16 +361,22 @@ void addDbCommand(CLI::App& app) {
     };
     sub("init", "Create (or upgrade) a store", runInit);
     sub("import-study", "Register the DICOM studies below a folder (headers only)", runImport)
-        ->add_option("folder", f->folder, "folder with DICOM files")->required();
+        ->add_option("folder", f->folder, "folder with DICOM files")
+        ->required();
     auto* readers = sub("import-readers",
-                        "Import multi-reader outlines of a DICOM series, each reader an expert: LIDC XML, DICOM SEG "
+                        "Import multi-reader outlines of a DICOM series, each reader an expert: "
+                        "LIDC XML, DICOM SEG "
                         "(a file or a segment per reader), or a folder case's masks onto a lesion",
                         runImportReaders);
-    readers->add_option("folder", f->folder, "folder with the DICOM series the readers outlined")->required();
-    readers->add_option("--lidc-xml", f->lidcXml, "LIDC-IDRI reader XML (nodules matched across readers)");
+    readers->add_option("folder", f->folder, "folder with the DICOM series the readers outlined")
+        ->required();
+    readers->add_option("--lidc-xml", f->lidcXml,
+                        "LIDC-IDRI reader XML (nodules matched across readers)");
     readers->add_option("--seg", f->segs, "DICOM SEG files (each segment a reader)");
-    readers->add_option("--case", f->caseFolder, "folder case (image + mask_<expert>.png crops) of --lesion");
-    readers->add_option("--lesion", f->lesion, "the stored lesion (--case; --seg: add to it instead of a new one)");
+    readers->add_option("--case", f->caseFolder,
+                        "folder case (image + mask_<expert>.png crops) of --lesion");
+    readers->add_option("--lesion", f->lesion,
+                        "the stored lesion (--case; --seg: add to it instead of a new one)");
     auto* lesion = sub("add-lesion", "Mark a lesion on a series", runAddLesion);
     lesion->add_option("--series", f->series, "series id")->required();
     lesion->add_option("--slice", f->slice, "slice index")->required();
@@ -326,14 +391,20 @@ void addDbCommand(CLI::App& app) {
     annotate->add_option("--note", f->note, "free-text note");
     auto* state = sub("set-state", "Set a lesion's review state", runSetState);
     state->add_option("--lesion", f->lesion, "lesion id")->required();
-    state->add_option("state", f->state, "not_started, in_progress, completed or flagged")->required();
+    state->add_option("state", f->state, "not_started, in_progress, completed or flagged")
+        ->required();
     sub("list", "Studies, series, lesions and their review state", runList);
-    sub("export-annotations", "Latest version of every annotation as PNG + annotations.json", runExport)
-        ->add_option("--out", f->out, "output folder")->required();
+    sub("export-annotations", "Latest version of every annotation as PNG + annotations.json",
+        runExport)
+        ->add_option("--out", f->out, "output folder")
+        ->required();
     sub("check", "Integrity and foreign-key check, with row counts", runCheck);
-    sub("backup", "Online backup to a new file", runBackup)->add_option("--out", f->out, "backup file")->required();
+    sub("backup", "Online backup to a new file", runBackup)
+        ->add_option("--out", f->out, "backup file")
+        ->required();
     sub("restore", "Replace the store with a verified backup (the old file is kept)", runRestore)
-        ->add_option("--from", f->from, "backup file")->required();
+        ->add_option("--from", f->from, "backup file")
+        ->required();
 }
 
 }  // namespace flowseg::cli

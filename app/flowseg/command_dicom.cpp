@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "cli_support.h"
@@ -15,9 +15,9 @@
 #include "flowseg/dicom/lidc_xml.h"
 #include "flowseg/dicom/pacs.h"
 #include "flowseg/dicom/seg.h"
-#include "flowseg/imaging/image_io.h"
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
+#include "flowseg/imaging/image_io.h"
 #include "lidc_demo.h"
 
 namespace flowseg::cli {
@@ -77,7 +77,8 @@ void runDicomInfo(const DicomInfoFlags& f) {
         if (std::filesystem::is_directory(path)) {
             const auto load = dicom::loadFolder(path);
             for (const auto& s : load.series) series.push_back(describeSeries(s));
-            for (const auto& k : load.skipped) skipped.push_back({{"path", k.path}, {"reason", k.reason}});
+            for (const auto& k : load.skipped)
+                skipped.push_back({{"path", k.path}, {"reason", k.reason}});
             if (load.series.empty())
                 throw dicom::DicomError("no readable DICOM image below '" + path + "' (" +
                                         std::to_string(load.skipped.size()) + " files skipped)");
@@ -92,16 +93,19 @@ void runDicomInfo(const DicomInfoFlags& f) {
     for (const auto& x : files)
         std::cout << x["path"].get<std::string>() << ": " << x["modality"].get<std::string>() << " "
                   << x["columns"] << "x" << x["rows"] << "x" << x["frames"] << ", "
-                  << x["transfer_syntax_name"].get<std::string>() << ", values " << x["hu_min"] << ".."
-                  << x["hu_max"] << "\n";
+                  << x["transfer_syntax_name"].get<std::string>() << ", values " << x["hu_min"]
+                  << ".." << x["hu_max"] << "\n";
     for (const auto& x : series) {
-        std::cout << "series " << x["series_uid"].get<std::string>() << ": " << x["modality"].get<std::string>()
-                  << " " << x["columns"] << "x" << x["rows"] << "x" << x["slices"] << ", spacing " << x["spacing"]
-                  << ", values " << x["hu_min"] << ".." << x["hu_max"] << "\n";
-        for (const auto& w : x["warnings"]) std::cout << "  warning: " << w.get<std::string>() << "\n";
+        std::cout << "series " << x["series_uid"].get<std::string>() << ": "
+                  << x["modality"].get<std::string>() << " " << x["columns"] << "x" << x["rows"]
+                  << "x" << x["slices"] << ", spacing " << x["spacing"] << ", values "
+                  << x["hu_min"] << ".." << x["hu_max"] << "\n";
+        for (const auto& w : x["warnings"])
+            std::cout << "  warning: " << w.get<std::string>() << "\n";
     }
     for (const auto& k : skipped)
-        std::cout << "skipped " << k["path"].get<std::string>() << ": " << k["reason"].get<std::string>() << "\n";
+        std::cout << "skipped " << k["path"].get<std::string>() << ": "
+                  << k["reason"].get<std::string>() << "\n";
 }
 
 struct DemoStudyFlags {
@@ -117,16 +121,25 @@ void runDemoStudy(const DemoStudyFlags& f) {
         throw dicom::DicomError("output folder '" + f.out + "' is not empty; choose a new folder");
     if (!f.lidc.empty()) {
         const auto summary = writeLidcDemo(f.lidc, f.out);
-        if (f.json) printJson(summary);
-        else std::cout << "wrote the real LIDC demo study (" << summary["slices"] << " slices, four readers) to " << f.out << "\n";
+        if (f.json)
+            printJson(summary);
+        else
+            std::cout << "wrote the real LIDC demo study (" << summary["slices"]
+                      << " slices, four readers) to " << f.out << "\n";
         return;
     }
     const auto demo = dicom::demoChestCt(f.seed);
     const auto files = dicom::writeSeries(f.out, demo);
-    if (f.json) printJson({{"out", f.out}, {"files", files.size()}, {"width", demo.width},
-                           {"height", demo.height}, {"slices", demo.depth}});
-    else std::cout << "wrote a " << demo.width << "x" << demo.height << "x" << demo.depth
-                   << " synthetic chest CT (" << files.size() << " DICOM files) to " << f.out << "\n";
+    if (f.json)
+        printJson({{"out", f.out},
+                   {"files", files.size()},
+                   {"width", demo.width},
+                   {"height", demo.height},
+                   {"slices", demo.depth}});
+    else
+        std::cout << "wrote a " << demo.width << "x" << demo.height << "x" << demo.depth
+                  << " synthetic chest CT (" << files.size() << " DICOM files) to " << f.out
+                  << "\n";
 }
 
 struct PacsFlags {
@@ -144,30 +157,45 @@ void runPacs(const PacsFlags& f, const std::string& action) {
     const dicom::PacsClient client(f.node);
     if (action == "echo") {
         client.echo();
-        if (f.json) printJson({{"ok", true}});
-        else std::cout << "PACS " << f.node.calledAeTitle << " at " << f.node.host << ":" << f.node.port << " answers\n";
+        if (f.json)
+            printJson({{"ok", true}});
+        else
+            std::cout << "PACS " << f.node.calledAeTitle << " at " << f.node.host << ":"
+                      << f.node.port << " answers\n";
     } else if (action == "find") {
         nlohmann::json out = nlohmann::json::array();
         if (f.studyUid.empty()) {
             for (const auto& s : client.findStudies(f.patientId))
-                out.push_back({{"study_uid", s.studyUid}, {"patient_id", s.patientId}, {"patient_name", s.patientName},
-                               {"study_date", s.studyDate}, {"description", s.description}, {"modalities", s.modalities}});
+                out.push_back({{"study_uid", s.studyUid},
+                               {"patient_id", s.patientId},
+                               {"patient_name", s.patientName},
+                               {"study_date", s.studyDate},
+                               {"description", s.description},
+                               {"modalities", s.modalities}});
         } else {
             for (const auto& s : client.findSeries(f.studyUid))
-                out.push_back({{"series_uid", s.seriesUid}, {"modality", s.modality},
-                               {"description", s.description}, {"instances", s.instances}});
+                out.push_back({{"series_uid", s.seriesUid},
+                               {"modality", s.modality},
+                               {"description", s.description},
+                               {"instances", s.instances}});
         }
-        if (f.json) printJson(out);
-        else for (const auto& row : out) std::cout << row.dump() << "\n";
+        if (f.json)
+            printJson(out);
+        else
+            for (const auto& row : out) std::cout << row.dump() << "\n";
     } else if (action == "get") {
         const auto paths = client.retrieveSeries(
             f.studyUid, f.seriesUid, f.out,
             [&](const dicom::TransferProgress& p) {
-                if (!f.json) std::cerr << "  received " << p.done << (p.total ? "/" + std::to_string(p.total) : "") << "\r";
+                if (!f.json)
+                    std::cerr << "  received " << p.done
+                              << (p.total ? "/" + std::to_string(p.total) : "") << "\r";
             },
             [] { return interruptRequested().load(); });
-        if (f.json) printJson({{"out", f.out}, {"files", paths.size()}});
-        else std::cout << "\nretrieved " << paths.size() << " files into " << f.out << "\n";
+        if (f.json)
+            printJson({{"out", f.out}, {"files", paths.size()}});
+        else
+            std::cout << "\nretrieved " << paths.size() << " files into " << f.out << "\n";
     } else if (action == "store") {
         client.store(f.files);
         if (!f.json) std::cout << "sent " << f.files.size() << " files\n";
@@ -186,13 +214,16 @@ struct LidcFlags {
 void runLidcImport(const LidcFlags& f) {
     const auto doc = dicom::parseLidcXml(f.xml);
     auto load = dicom::loadFolder(f.series);
-    const auto match = std::find_if(load.series.begin(), load.series.end(), [&](const dicom::Series& s) {
-        return doc.seriesUid.empty() || s.seriesUid == doc.seriesUid;
-    });
+    const auto match =
+        std::find_if(load.series.begin(), load.series.end(), [&](const dicom::Series& s) {
+            return doc.seriesUid.empty() || s.seriesUid == doc.seriesUid;
+        });
     if (match == load.series.end())
-        throw dicom::DicomError("series " + doc.seriesUid + " of '" + f.xml + "' is not below '" + f.series + "'");
+        throw dicom::DicomError("series " + doc.seriesUid + " of '" + f.xml + "' is not below '" +
+                                f.series + "'");
     std::map<std::string, int> sliceOfSop;
-    for (size_t k = 0; k < match->sopUids.size(); ++k) sliceOfSop[match->sopUids[k]] = static_cast<int>(k);
+    for (size_t k = 0; k < match->sopUids.size(); ++k)
+        sliceOfSop[match->sopUids[k]] = static_cast<int>(k);
     std::filesystem::create_directories(f.out);
     nlohmann::json index = nlohmann::json::array();
     std::vector<dicom::BinarySegment> segments;
@@ -200,7 +231,8 @@ void runLidcImport(const LidcFlags& f) {
     for (size_t r = 0; r < doc.readings.size(); ++r) {
         for (const auto& nodule : doc.readings[r].nodules) {
             dicom::BinarySegment segment{"reader " + std::to_string(r + 1) + " " + nodule.id, {}};
-            for (const auto& [sop, mask] : dicom::noduleMasks(nodule, match->width, match->height)) {
+            for (const auto& [sop, mask] :
+                 dicom::noduleMasks(nodule, match->width, match->height)) {
                 const auto slice = sliceOfSop.find(sop);
                 if (slice == sliceOfSop.end()) {
                     ++unmatched;
@@ -212,44 +244,64 @@ void runLidcImport(const LidcFlags& f) {
                 std::string file = name;
                 std::replace(file.begin(), file.end(), ' ', '_');
                 imaging::writeMask((std::filesystem::path(f.out) / file).string(), mask);
-                index.push_back({{"reader", doc.readings[r].readerId}, {"nodule", nodule.id}, {"slice", slice->second},
-                                 {"sop_uid", sop}, {"area", mask.area()}, {"file", file}});
+                index.push_back({{"reader", doc.readings[r].readerId},
+                                 {"nodule", nodule.id},
+                                 {"slice", slice->second},
+                                 {"sop_uid", sop},
+                                 {"area", mask.area()},
+                                 {"file", file}});
                 segment.slices[slice->second] = mask;
             }
             if (!segment.slices.empty()) segments.push_back(std::move(segment));
         }
     }
     std::ofstream(std::filesystem::path(f.out) / "lidc_masks.json") << index.dump(2) << "\n";
-    if (!f.seg.empty() && !segments.empty()) dicom::writeBinarySeg(f.seg, *match, segments, "LIDC reader outlines");
-    if (f.json) printJson({{"masks", index.size()}, {"readers", doc.readings.size()}, {"unmatched_rois", unmatched}});
-    else std::cout << "wrote " << index.size() << " masks of " << doc.readings.size() << " readers to " << f.out
-                   << (unmatched ? "; " + std::to_string(unmatched) + " outlines refer to slices not in the series" : "")
-                   << "\n";
+    if (!f.seg.empty() && !segments.empty())
+        dicom::writeBinarySeg(f.seg, *match, segments, "LIDC reader outlines");
+    if (f.json)
+        printJson({{"masks", index.size()},
+                   {"readers", doc.readings.size()},
+                   {"unmatched_rois", unmatched}});
+    else
+        std::cout << "wrote " << index.size() << " masks of " << doc.readings.size()
+                  << " readers to " << f.out
+                  << (unmatched ? "; " + std::to_string(unmatched) +
+                                      " outlines refer to slices not in the series"
+                                : "")
+                  << "\n";
 }
 
 }  // namespace
 
 void addDicomCommands(CLI::App& app) {
     auto lidc = std::make_shared<LidcFlags>();
-    auto* lidcCmd = app.add_subcommand("lidc-import", "LIDC-IDRI reader XML -> per-reader masks (PNG, optional DICOM SEG)");
+    auto* lidcCmd = app.add_subcommand(
+        "lidc-import", "LIDC-IDRI reader XML -> per-reader masks (PNG, optional DICOM SEG)");
     lidcCmd->add_option("--xml", lidc->xml, "LIDC XML file")->required();
-    lidcCmd->add_option("--series", lidc->series, "folder with the series' DICOM files")->required();
+    lidcCmd->add_option("--series", lidc->series, "folder with the series' DICOM files")
+        ->required();
     lidcCmd->add_option("--out", lidc->out, "output folder for PNG masks")->required();
     lidcCmd->add_option("--seg", lidc->seg, "also write the outlines as a binary DICOM SEG");
     lidcCmd->add_flag("--json", lidc->json, "print JSON");
     lidcCmd->callback([lidc] { runLidcImport(*lidc); });
 
     auto pacs = std::make_shared<PacsFlags>();
-    auto* pacsCmd = app.add_subcommand("pacs", "Query and retrieve from a PACS (C-ECHO, C-FIND, C-GET, C-STORE)");
+    auto* pacsCmd = app.add_subcommand(
+        "pacs", "Query and retrieve from a PACS (C-ECHO, C-FIND, C-GET, C-STORE)");
     pacsCmd->require_subcommand(1);
     pacsCmd->add_option("--host", pacs->node.host, "PACS host")->capture_default_str();
     pacsCmd->add_option("--port", pacs->node.port, "PACS port")->capture_default_str();
     pacsCmd->add_option("--aet", pacs->node.calledAeTitle, "PACS AE title")->capture_default_str();
-    pacsCmd->add_option("--our-aet", pacs->node.callingAeTitle, "our AE title")->capture_default_str();
-    pacsCmd->add_option("--timeout", pacs->node.timeoutSeconds, "seconds to wait for the PACS")->capture_default_str();
+    pacsCmd->add_option("--our-aet", pacs->node.callingAeTitle, "our AE title")
+        ->capture_default_str();
+    pacsCmd->add_option("--timeout", pacs->node.timeoutSeconds, "seconds to wait for the PACS")
+        ->capture_default_str();
     pacsCmd->add_flag("--json", pacs->json, "print JSON");
-    pacsCmd->add_subcommand("echo", "Verify the connection")->callback([pacs] { runPacs(*pacs, "echo"); });
-    auto* find = pacsCmd->add_subcommand("find", "Studies (by --patient-id), or the series of --study");
+    pacsCmd->add_subcommand("echo", "Verify the connection")->callback([pacs] {
+        runPacs(*pacs, "echo");
+    });
+    auto* find =
+        pacsCmd->add_subcommand("find", "Studies (by --patient-id), or the series of --study");
     find->add_option("--patient-id", pacs->patientId, "patient id filter (wildcards allowed)");
     find->add_option("--study", pacs->studyUid, "list the series of this study");
     find->callback([pacs] { runPacs(*pacs, "find"); });
@@ -263,17 +315,20 @@ void addDicomCommands(CLI::App& app) {
     store->callback([pacs] { runPacs(*pacs, "store"); });
 
     auto demo = std::make_shared<DemoStudyFlags>();
-    auto* demoCmd = app.add_subcommand("demo-study", "Write the built-in synthetic chest CT as DICOM files");
+    auto* demoCmd =
+        app.add_subcommand("demo-study", "Write the built-in synthetic chest CT as DICOM files");
     demoCmd->add_option("--out", demo->out, "output folder (new or empty)")->required();
     demoCmd->add_option("--seed", demo->seed, "noise seed")->capture_default_str();
     demoCmd->add_option("--lidc", demo->lidc,
-                        "instead: the real LIDC-IDRI-0004 demo (DICOM + the readers' SEG) from this LIDC Toolbox export "
+                        "instead: the real LIDC-IDRI-0004 demo (DICOM + the readers' SEG) from "
+                        "this LIDC Toolbox export "
                         "(../shared/data/lidc-idri-0004)");
     demoCmd->add_flag("--json", demo->json, "print JSON");
     demoCmd->callback([demo] { runDemoStudy(*demo); });
 
     auto f = std::make_shared<DicomInfoFlags>();
-    auto* cmd = app.add_subcommand("dicom-info", "Describe DICOM files (per file) or folders (per series)");
+    auto* cmd =
+        app.add_subcommand("dicom-info", "Describe DICOM files (per file) or folders (per series)");
     cmd->add_option("paths", f->paths, "DICOM files or folders")->required();
     cmd->add_flag("--json", f->json, "print JSON");
     cmd->callback([f] { runDicomInfo(*f); });

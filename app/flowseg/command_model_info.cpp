@@ -31,9 +31,10 @@ void runModelInfo(const std::string& path, bool json) {
         return;
     }
     std::cout << path << "\n  input " << c.network.input() << " (" << c.network.image_channels()
-              << " condition channels), " << c.network.image_size() << " x " << c.network.image_size()
-              << "\n  step " << c.step << (c.optimizer.empty() ? "" : " (resumable)") << "\n  trained on "
-              << p.dataset << "\n  created " << p.createdAt << " by: " << p.command << "\n";
+              << " condition channels), " << c.network.image_size() << " x "
+              << c.network.image_size() << "\n  step " << c.step
+              << (c.optimizer.empty() ? "" : " (resumable)") << "\n  trained on " << p.dataset
+              << "\n  created " << p.createdAt << " by: " << p.command << "\n";
 }
 
 }  // namespace
@@ -41,7 +42,8 @@ void runModelInfo(const std::string& path, bool json) {
 void addModelInfoCommand(CLI::App& app) {
     auto path = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
-    auto* cmd = app.add_subcommand("model-info", "What a checkpoint is: its input, network, step and provenance");
+    auto* cmd = app.add_subcommand("model-info",
+                                   "What a checkpoint is: its input, network, step and provenance");
     cmd->add_option("model", *path, "checkpoint file (.fsm)")->required();
     cmd->add_flag("--json", *json, "print JSON");
     cmd->callback([path, json] { runModelInfo(*path, *json); });

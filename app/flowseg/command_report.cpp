@@ -18,11 +18,11 @@
 #include "flowseg/db/run_repository.h"
 #include "flowseg/db/study_repository.h"
 #include "flowseg/engine/model.h"
+#include "flowseg/render/report_writer.h"
 #include "flowseg/review/exports.h"
 #include "flowseg/review/reader_import.h"
 #include "flowseg/review/report_data.h"
 #include "flowseg/review/study_import.h"
-#include "flowseg/render/report_writer.h"
 
 namespace flowseg::cli {
 
@@ -55,7 +55,9 @@ dicom::Series loadStudySeries(db::Database& database, const std::string& studyUi
             for (auto& loaded : dicom::loadFiles(files).series)
                 if (!best || loaded.depth > best->depth) best = std::move(loaded);
         }
-        if (!best) throw std::runtime_error("none of study " + studyUid + "'s series loads from its files");
+        if (!best)
+            throw std::runtime_error("none of study " + studyUid +
+                                     "'s series loads from its files");
         return std::move(*best);
     }
     throw std::runtime_error("the store '" + database.path() + "' holds no study " + studyUid +
@@ -64,21 +66,26 @@ dicom::Series loadStudySeries(db::Database& database, const std::string& studyUi
 
 /// The real LIDC demo in `store`: registered, its readers imported, its lesion
 /// sampled on its key slice with the default settings. Returns its study UID.
-std::string prepareDemo(const std::string& store, const std::string& modelPath, const std::string& device) {
+std::string prepareDemo(const std::string& store, const std::string& modelPath,
+                        const std::string& device) {
     std::error_code error;
     const auto exe = fs::read_symlink("/proc/self/exe", error);
-    const auto demo = (error ? fs::path(".") : exe.parent_path()) / ".." / "share" / "flowseg" / "demo-lidc";
+    const auto demo =
+        (error ? fs::path(".") : exe.parent_path()) / ".." / "share" / "flowseg" / "demo-lidc";
     if (!fs::exists(demo / "readers.seg.dcm"))
-        throw std::runtime_error("the LIDC demo study is not installed beside flowseg (" + demo.string() + ")");
+        throw std::runtime_error("the LIDC demo study is not installed beside flowseg (" +
+                                 demo.string() + ")");
     auto load = dicom::loadFolder((demo / "ct").string());
-    if (load.series.size() != 1) throw std::runtime_error("the demo study in " + demo.string() + " is not one series");
+    if (load.series.size() != 1)
+        throw std::runtime_error("the demo study in " + demo.string() + " is not one series");
     const auto& series = load.series.front();
     auto database = db::Database::open(store, db::OpenMode::Create);
     const auto seriesId = review::registerLoadedSeries(database, load.series).seriesIds.front();
     db::LesionRepository lesions(database);
     auto existing = lesions.ofSeries(seriesId);
     if (existing.empty()) {
-        review::importReaders(database, seriesId, review::segReaders({(demo / "readers.seg.dcm").string()}, series));
+        review::importReaders(database, seriesId,
+                              review::segReaders({(demo / "readers.seg.dcm").string()}, series));
         existing = lesions.ofSeries(seriesId);
     }
     const auto& lesion = existing.front();
@@ -89,15 +96,26 @@ std::string prepareDemo(const std::string& store, const std::string& modelPath, 
         std::map<int, long> area;
         for (const auto* layer : outlines.layers())
             for (const auto& [slice, mask] : layer->slices) area[slice] += mask.area();
-        const int slice = std::max_element(area.begin(), area.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
+        const int slice = std::max_element(area.begin(), area.end(), [](auto& a, auto& b) {
+                              return a.second < b.second;
+                          })->first;
         const auto model = engine::Model::load(modelPath, device);
-        const auto crop = review::cropLesion(series, slice, lesion.box, static_cast<int>(model->options().image_size()));
+        const auto crop = review::cropLesion(series, slice, lesion.box,
+                                             static_cast<int>(model->options().image_size()));
         const auto options = engine::SamplingOptions::fastDefault();
         const auto result = engine::Sampler(model).sample(crop.image, options);
         db::SamplingRunRecord run;
         run.lesionId = lesion.id;
-        run.modelId = db::ModelRepository(database).registerModel({0, model->source(), model->checksum(),
-                                                                   model->provenance().preset, {}, {}, "{}", "", false, ""});
+        run.modelId = db::ModelRepository(database).registerModel({0,
+                                                                   model->source(),
+                                                                   model->checksum(),
+                                                                   model->provenance().preset,
+                                                                   {},
+                                                                   {},
+                                                                   "{}",
+                                                                   "",
+                                                                   false,
+                                                                   ""});
         run.slice = slice;
         run.solver = engine::solverName(options.solver);
         run.steps = options.steps;
@@ -106,8 +124,8 @@ std::string prepareDemo(const std::string& store, const std::string& modelPath, 
         run.seed = static_cast<std::int64_t>(options.seed);
         run.durationSeconds = result.seconds;
         run.device = result.device;
-        db::RunRepository(database).saveRun(
-            run, {result.masks, result.maps.probability, result.maps.variance, result.maps.entropy});
+        db::RunRepository(database).saveRun(run, {result.masks, result.maps.probability,
+                                                  result.maps.variance, result.maps.entropy});
     }
     return series.studyUid;
 }
@@ -121,7 +139,8 @@ void runReport(const ReportFlags& f) {
     // Qt's own notes (no XDG_RUNTIME_DIR, font fallbacks) are not the command's
     // output: a failure stays one line on stderr.
     qInstallMessageHandler([](QtMsgType type, const QMessageLogContext&, const QString& message) {
-        if (type == QtCriticalMsg || type == QtFatalMsg) std::fprintf(stderr, "flowseg: Qt: %s\n", qPrintable(message));
+        if (type == QtCriticalMsg || type == QtFatalMsg)
+            std::fprintf(stderr, "flowseg: Qt: %s\n", qPrintable(message));
     });
     static int argc = 1;
     static char name[] = "flowseg";
@@ -145,30 +164,43 @@ void runReport(const ReportFlags& f) {
     if (!f.exports.empty()) exported = review::exportStudy(report, series, f.exports);
     if (f.json) {
         nlohmann::json lesions = nlohmann::json::array();
-        for (const auto& lesion : report.lesions) lesions.push_back(nlohmann::json::parse(review::lesionMetricsJson(report, lesion)));
-        printJson({{"out", f.out}, {"store", store}, {"study", studyUid}, {"deidentified", report.deidentified},
-                   {"lesions", lesions}, {"exports", exported}});
+        for (const auto& lesion : report.lesions)
+            lesions.push_back(nlohmann::json::parse(review::lesionMetricsJson(report, lesion)));
+        printJson({{"out", f.out},
+                   {"store", store},
+                   {"study", studyUid},
+                   {"deidentified", report.deidentified},
+                   {"lesions", lesions},
+                   {"exports", exported}});
         return;
     }
     std::cout << "report of " << report.lesions.size() << " lesion(s) written to " << f.out
               << (report.deidentified ? " (de-identified)" : "") << "\n";
-    if (!exported.empty()) std::cout << exported.size() << " files exported to " << f.exports << "\n";
+    if (!exported.empty())
+        std::cout << exported.size() << " files exported to " << f.exports << "\n";
 }
 
 }  // namespace
 
 void addReportCommand(CLI::App& app) {
     auto f = std::make_shared<ReportFlags>();
-    auto* cmd = app.add_subcommand("report", "The uncertainty report of a study as PDF, with exports");
+    auto* cmd =
+        app.add_subcommand("report", "The uncertainty report of a study as PDF, with exports");
     cmd->add_option("--db", f->database, "annotation store");
     cmd->add_option("--study", f->study, "Study Instance UID");
     cmd->add_option("--out", f->out, "PDF file to write")->required();
-    cmd->add_option("--exports", f->exports, "also write PNG, NIfTI, DICOM SEG, CSV and JSON into this folder");
-    cmd->add_flag("--demo", f->demo, "first build the real LIDC demo study in a store (--db, or beside --out) and sample it");
+    cmd->add_option("--exports", f->exports,
+                    "also write PNG, NIfTI, DICOM SEG, CSV and JSON into this folder");
+    cmd->add_flag(
+        "--demo", f->demo,
+        "first build the real LIDC demo study in a store (--db, or beside --out) and sample it");
     cmd->add_option("--model", f->model, "model for --demo (default: the shipped one)");
-    cmd->add_option("--device", f->device, "cpu, cuda or auto (re-running the runs)")->capture_default_str();
-    cmd->add_flag("--identified", f->identified, "keep the patient's name, ID and dates (default: de-identified)");
-    cmd->add_flag("--no-rerun", f->noResample, "do not re-run the stored runs (no trajectory, no reproduction check)");
+    cmd->add_option("--device", f->device, "cpu, cuda or auto (re-running the runs)")
+        ->capture_default_str();
+    cmd->add_flag("--identified", f->identified,
+                  "keep the patient's name, ID and dates (default: de-identified)");
+    cmd->add_flag("--no-rerun", f->noResample,
+                  "do not re-run the stored runs (no trajectory, no reproduction check)");
     cmd->add_flag("--json", f->json, "print JSON");
     cmd->callback([f] { runReport(*f); });
 }

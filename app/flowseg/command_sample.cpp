@@ -50,22 +50,25 @@ void runSample(const SampleFlags& f) {
     int frames = 0;
     if (f.trajectoryEvery > 0)
         callbacks.trajectory = [&](const engine::TrajectoryFrame& frame) {
-            imaging::writeStrip((out / "trajectory" / numbered("step_%04d.png", frame.step)).string(),
-                                frame.states);
+            imaging::writeStrip(
+                (out / "trajectory" / numbered("step_%04d.png", frame.step)).string(),
+                frame.states);
             ++frames;
         };
     int fit = 1;  // masks come back at the crop's size
     const auto result = sampleCrop(sampler, image, options, callbacks, &fit);
 
     for (size_t i = 0; i < result.masks.size(); ++i)
-        imaging::writeMask((out / numbered("sample_%02d.png", static_cast<int>(i))).string(), result.masks[i]);
+        imaging::writeMask((out / numbered("sample_%02d.png", static_cast<int>(i))).string(),
+                           result.masks[i]);
     imaging::writeGray16((out / "probability.png").string(), result.maps.probability);
     common::ImageF varianceScaled = result.maps.variance;  // p(1-p) <= 1/4: stretch to full scale
     for (auto& v : varianceScaled.pixels) v *= 4.0F;
     imaging::writeGray16((out / "variance.png").string(), varianceScaled);
     imaging::writeGray16((out / "entropy.png").string(), result.maps.entropy);
     imaging::writeHeatmap((out / "heatmap.png").string(), result.maps.variance, 0.25F);
-    imaging::writeHeatmapOverlay((out / "overlay.png").string(), image, result.maps.variance, 0.25F, 0.6F);
+    imaging::writeHeatmapOverlay((out / "overlay.png").string(), image, result.maps.variance, 0.25F,
+                                 0.6F);
 
     nlohmann::json summary{{"model", modelPath},
                            {"model_sha256", model->checksum()},
@@ -89,10 +92,12 @@ void runSample(const SampleFlags& f) {
         std::ofstream file(out / "summary.json");
         file << summary.dump(2) << "\n";
     }
-    if (f.json) printJson(summary);
+    if (f.json)
+        printJson(summary);
     else
         std::cout << "wrote " << result.masks.size() << " samples and uncertainty maps to " << f.out
-                  << " (" << result.seconds << " s, " << result.networkPasses << " network passes)\n";
+                  << " (" << result.seconds << " s, " << result.networkPasses
+                  << " network passes)\n";
 }
 
 }  // namespace
@@ -100,8 +105,10 @@ void runSample(const SampleFlags& f) {
 void addSampleCommand(CLI::App& app) {
     auto f = std::make_shared<SampleFlags>();
     auto* cmd = app.add_subcommand("sample", "Draw M plausible masks for one image crop");
-    cmd->add_option("--model", f->model, "checkpoint file (default: the shipped model, models/default.fsm)");
-    cmd->add_option("--image", f->image, "grey crop (PNG/JPEG/TIFF) of the model's size")->required();
+    cmd->add_option("--model", f->model,
+                    "checkpoint file (default: the shipped model, models/default.fsm)");
+    cmd->add_option("--image", f->image, "grey crop (PNG/JPEG/TIFF) of the model's size")
+        ->required();
     cmd->add_option("--out", f->out, "output folder")->required();
     cmd->add_option("--device", f->device, "cpu, cuda or auto")->capture_default_str();
     cmd->add_option("--trajectory", f->trajectoryEvery, "write every K-th ODE state (0 = none)")

@@ -10,8 +10,8 @@
 #include "commands.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/runtime.h"
-#include "flowseg/engine/trainer.h"
 #include "flowseg/engine/synthetic.h"
+#include "flowseg/engine/trainer.h"
 #ifdef FLOWSEG_HAVE_FINETUNE
 #include "flowseg/review/fine_tune.h"
 #endif
@@ -62,18 +62,20 @@ void runTrain(const TrainFlags& f) {
         // The same cases as `flowseg synth --cases N --size S --raters R --seed K`,
         // without the 8-bit PNG round trip.
         std::fprintf(stderr, "drawing %d synthetic cases on %d threads\n", f.synthetic, threads);
-        for (auto& c : engine::generateSyntheticCases({f.syntheticSize, f.syntheticRaters, f.syntheticSeed},
-                                                      f.synthetic, threads))
+        for (auto& c : engine::generateSyntheticCases(
+                 {f.syntheticSize, f.syntheticRaters, f.syntheticSeed}, f.synthetic, threads))
             cases.push_back(std::move(c.data));
         description = "synthetic in memory: " + std::to_string(f.synthetic) + " cases, " +
-                      std::to_string(f.syntheticSize) + " px, " + std::to_string(f.syntheticRaters) +
-                      " raters, seed " + std::to_string(f.syntheticSeed);
+                      std::to_string(f.syntheticSize) + " px, " +
+                      std::to_string(f.syntheticRaters) + " raters, seed " +
+                      std::to_string(f.syntheticSeed);
     } else {
 #ifdef FLOWSEG_HAVE_IMAGING
         for (auto& c : f.dataset.load(threads)) cases.push_back(std::move(c.data));
         description = f.dataset.describe(cases.size());
 #else
-        throw engine::InvalidInput("this flowseg was built without image I/O; train with --synthetic N");
+        throw engine::InvalidInput(
+            "this flowseg was built without image I/O; train with --synthetic N");
 #endif
     }
 
@@ -94,8 +96,9 @@ void runTrain(const TrainFlags& f) {
         if (f.volumes) o.network->input("volume").image_channels(engine::kVolumeChannels);
         o.network->validate();
     } else if (f.patch > 1 || f.baseChannels > 0) {
-        throw engine::InvalidInput("--patch and --base-channels shape a new network; with --init or --resume "
-                                   "the network comes from the checkpoint");
+        throw engine::InvalidInput(
+            "--patch and --base-channels shape a new network; with --init or --resume "
+            "the network comes from the checkpoint");
     }
     o.iterations = f.iterations;
     o.batchSize = f.batch;
@@ -124,16 +127,19 @@ void runTrain(const TrainFlags& f) {
     engine::Trainer& trainer = *made;
     const auto& network = trainer.networkOptions();
     const auto side = std::to_string(network.image_size());
-    const std::string shape = side + "x" + side +
-                              (network.patch_size() > 1 ? ", patch " + std::to_string(network.patch_size()) : "");
-    std::fprintf(stderr, "training %s network (%s) on %s (%d threads, BLAS %s), %lld steps from step %lld\n",
-                 f.preset.c_str(), shape.c_str(), engine::resolveDevice(f.device).c_str(), threads,
-                 engine::blasLibrary().c_str(), static_cast<long long>(f.iterations),
-                 static_cast<long long>(trainer.step()));
+    const std::string shape =
+        side + "x" + side +
+        (network.patch_size() > 1 ? ", patch " + std::to_string(network.patch_size()) : "");
+    std::fprintf(
+        stderr, "training %s network (%s) on %s (%d threads, BLAS %s), %lld steps from step %lld\n",
+        f.preset.c_str(), shape.c_str(), engine::resolveDevice(f.device).c_str(), threads,
+        engine::blasLibrary().c_str(), static_cast<long long>(f.iterations),
+        static_cast<long long>(trainer.step()));
     engine::TrainingCallbacks callbacks;
     callbacks.progress = [](const engine::TrainingProgress& p) {
-        std::fprintf(stderr, "  step %lld/%lld  loss %.4f  %.2f it/s\n", static_cast<long long>(p.step),
-                     static_cast<long long>(p.totalSteps), p.loss, p.iterationsPerSecond);
+        std::fprintf(stderr, "  step %lld/%lld  loss %.4f  %.2f it/s\n",
+                     static_cast<long long>(p.step), static_cast<long long>(p.totalSteps), p.loss,
+                     p.iterationsPerSecond);
     };
     callbacks.cancelled = [] { return interruptRequested().load(); };
     const auto outcome = trainer.run(callbacks);
@@ -155,14 +161,19 @@ void runTrain(const TrainFlags& f) {
     if (!outcome.completed) std::exit(130);
 #ifdef FLOWSEG_HAVE_FINETUNE
     if (!f.database.empty()) {
-        const nlohmann::json parameters{{"command", commandLine()},     {"dataset", description},
-                                        {"iterations", f.iterations}, {"batch_size", f.batch},
+        const nlohmann::json parameters{{"command", commandLine()},        {"dataset", description},
+                                        {"iterations", f.iterations},      {"batch_size", f.batch},
                                         {"learning_rate", f.learningRate}, {"seed", f.seed}};
-        const nlohmann::json metrics{{"final_loss", outcome.finalLoss}, {"seconds", outcome.seconds}};
-        const auto id = review::recordTrainedVersion(f.database, f.out, f.init, parameters.dump(), metrics.dump());
-        std::fprintf(stderr, "recorded as model version %lld of %s (flowseg models --db %s --activate %lld makes it "
-                             "the one the window samples with)\n",
-                     static_cast<long long>(id), f.database.c_str(), f.database.c_str(), static_cast<long long>(id));
+        const nlohmann::json metrics{{"final_loss", outcome.finalLoss},
+                                     {"seconds", outcome.seconds}};
+        const auto id = review::recordTrainedVersion(f.database, f.out, f.init, parameters.dump(),
+                                                     metrics.dump());
+        std::fprintf(
+            stderr,
+            "recorded as model version %lld of %s (flowseg models --db %s --activate %lld makes it "
+            "the one the window samples with)\n",
+            static_cast<long long>(id), f.database.c_str(), f.database.c_str(),
+            static_cast<long long>(id));
     }
 #endif
 }
@@ -172,56 +183,77 @@ void runTrain(const TrainFlags& f) {
 void addTrainCommand(CLI::App& app) {
     auto f = std::make_shared<TrainFlags>();
     auto* cmd = app.add_subcommand("train", "Train (or fine-tune / resume) the velocity network");
-    [[maybe_unused]] auto* synthetic = cmd->add_option("--synthetic", f->synthetic, "train on N synthetic cases drawn in memory instead")
-                          ->check(CLI::Range(1, 10000000));
+    [[maybe_unused]] auto* synthetic =
+        cmd->add_option("--synthetic", f->synthetic,
+                        "train on N synthetic cases drawn in memory instead")
+            ->check(CLI::Range(1, 10000000));
 #ifdef FLOWSEG_HAVE_IMAGING
     f->dataset.addTo(*cmd, false)->excludes(synthetic);
 #endif
-    cmd->add_option("--synthetic-size", f->syntheticSize, "their side in pixels")->capture_default_str();
-    cmd->add_option("--synthetic-raters", f->syntheticRaters, "raters per case")->capture_default_str();
-    cmd->add_option("--synthetic-seed", f->syntheticSeed, "their seed (as `flowseg synth --seed`)")->capture_default_str();
+    cmd->add_option("--synthetic-size", f->syntheticSize, "their side in pixels")
+        ->capture_default_str();
+    cmd->add_option("--synthetic-raters", f->syntheticRaters, "raters per case")
+        ->capture_default_str();
+    cmd->add_option("--synthetic-seed", f->syntheticSeed, "their seed (as `flowseg synth --seed`)")
+        ->capture_default_str();
     cmd->add_option("--out", f->out, "checkpoint to write")->required();
-    cmd->add_option("--preset", f->preset, "network preset: small, paper, tiny")->capture_default_str();
+    cmd->add_option("--preset", f->preset, "network preset: small, paper, tiny")
+        ->capture_default_str();
     cmd->add_option("--patch", f->patch,
                     "new network: fold the crop patch x patch into channels (+ per-pixel skip), "
                     "the UNet runs at side/patch")
         ->check(CLI::Range(1, 8));
-    cmd->add_option("--base-channels", f->baseChannels, "new network: first-level channels (default: the preset's)")
+    cmd->add_option("--base-channels", f->baseChannels,
+                    "new network: first-level channels (default: the preset's)")
         ->check(CLI::Range(1, 1024));
-    cmd->add_option("--iters", f->iterations, "total optimizer steps")->check(CLI::Range(1, 100000000))->capture_default_str();
-    cmd->add_option("--batch", f->batch, "batch size")->check(CLI::Range(1, 65536))->capture_default_str();
+    cmd->add_option("--iters", f->iterations, "total optimizer steps")
+        ->check(CLI::Range(1, 100000000))
+        ->capture_default_str();
+    cmd->add_option("--batch", f->batch, "batch size")
+        ->check(CLI::Range(1, 65536))
+        ->capture_default_str();
     cmd->add_option("--lr", f->learningRate, "AdamW learning rate")->capture_default_str();
     cmd->add_option("--lr-decay-start", f->lrDecayStart,
-                    "from this step on, lower the rate linearly to zero at --iters (cool-down; -1 = constant)")
+                    "from this step on, lower the rate linearly to zero at --iters (cool-down; -1 "
+                    "= constant)")
         ->check(CLI::Range(static_cast<std::int64_t>(-1), static_cast<std::int64_t>(100000000)))
         ->capture_default_str();
     cmd->add_option("--seed", f->seed, "random seed")->capture_default_str();
-    cmd->add_option("--init", f->init,
-                    "start from these weights (fine-tuning); on crops a whole multiple of its side, "
-                    "the network is widened by pixel unshuffle");
+    cmd->add_option(
+        "--init", f->init,
+        "start from these weights (fine-tuning); on crops a whole multiple of its side, "
+        "the network is widened by pixel unshuffle");
     cmd->add_option("--resume", f->resume, "continue an interrupted run from this checkpoint");
     cmd->add_option("--device", f->device, "cpu, cuda or auto")->capture_default_str();
-    cmd->add_option("--checkpoint-every", f->checkpointEvery, "save every N steps (0 = at the end)");
-    cmd->add_option("--log-every", f->logEvery, "steps between progress lines")->check(CLI::Range(1, 1000000));
+    cmd->add_option("--checkpoint-every", f->checkpointEvery,
+                    "save every N steps (0 = at the end)");
+    cmd->add_option("--log-every", f->logEvery, "steps between progress lines")
+        ->check(CLI::Range(1, 1000000));
     cmd->add_flag("--no-augment", f->noAugment, "disable random flips/transposes");
-    cmd->add_option("--intensity-jitter", f->intensityJitter,
-                    "grey values become clamp(a*x + b) with a in [1-J, 1+J], b in [-J/2, J/2] (0 = off)")
+    cmd->add_option(
+           "--intensity-jitter", f->intensityJitter,
+           "grey values become clamp(a*x + b) with a in [1-J, 1+J], b in [-J/2, J/2] (0 = off)")
         ->check(CLI::Range(0.0, 0.99))
         ->capture_default_str();
     cmd->add_flag("--volumes", f->volumes,
-                  "train the volume model on whole nodules (cases named PATIENT_nodule-N_slice-K): each slice "
-                  "learnt with its neighbours and the same reader's mask on the next slice; --init from a slice "
+                  "train the volume model on whole nodules (cases named PATIENT_nodule-N_slice-K): "
+                  "each slice "
+                  "learnt with its neighbours and the same reader's mask on the next slice; --init "
+                  "from a slice "
                   "model widens it");
     addThreadsFlag(*cmd, f->threads);
     cmd->add_flag("--json", f->json, "print a JSON summary");
 #ifdef FLOWSEG_HAVE_FINETUNE
-    cmd->add_option("--db", f->database, "record the trained model as a version in this annotation store");
+    cmd->add_option("--db", f->database,
+                    "record the trained model as a version in this annotation store");
 #endif
     cmd->callback([f] {
 #ifdef FLOWSEG_HAVE_IMAGING
-        if (f->dataset.data.empty() && f->synthetic == 0) throw CLI::RequiredError("--data or --synthetic");
+        if (f->dataset.data.empty() && f->synthetic == 0)
+            throw CLI::RequiredError("--data or --synthetic");
 #else
-        if (f->synthetic == 0) throw CLI::RequiredError("--synthetic (this flowseg was built without image I/O)");
+        if (f->synthetic == 0)
+            throw CLI::RequiredError("--synthetic (this flowseg was built without image I/O)");
 #endif
         runTrain(*f);
     });

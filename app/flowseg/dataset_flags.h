@@ -16,7 +16,8 @@ struct DatasetFlags {
     std::string part;
     bool oneSlicePerNodule = false;
     int maxCases = 0;
-    int growMasks = 0;  ///< grow every reader's mask by this many pixels (a site that outlines wider)
+    int growMasks =
+        0;  ///< grow every reader's mask by this many pixels (a site that outlines wider)
 
     /// Adds --data (required when `dataRequired`), --split, --part, --one-slice-per-nodule
     /// --max-cases and --grow-masks; returns the --data option. With a prefix ("eval-"):
@@ -27,8 +28,8 @@ struct DatasetFlags {
     /// without --split (and the reverse), and for anything the loader refuses.
     /// With --grow-masks, `originals` (when given) receives every case's readers as
     /// they were before growing.
-    [[nodiscard]] std::vector<imaging::FolderCase> load(int threads,
-                                                        std::vector<std::vector<common::Mask>>* originals = nullptr) const;
+    [[nodiscard]] std::vector<imaging::FolderCase> load(
+        int threads, std::vector<std::vector<common::Mask>>* originals = nullptr) const;
     /// "DIR (part P of SPLIT, N cases)" for provenance and logs.
     [[nodiscard]] std::string describe(size_t cases) const;
 

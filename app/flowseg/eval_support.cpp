@@ -7,15 +7,16 @@
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/metrics.h"
 #include "flowseg/engine/resample.h"
-#include "flowseg/engine/uncertainty.h"
 #include "flowseg/engine/synthetic.h"
+#include "flowseg/engine/uncertainty.h"
 
 namespace flowseg::cli {
 
 engine::SamplingResult sampleCrop(const engine::Sampler& sampler, const common::ImageF& image,
-                                  const engine::SamplingOptions& options, const engine::SamplingCallbacks& callbacks,
-                                  int* fit) {
-    const int k = engine::fitFactor(image.width, image.height, static_cast<int>(sampler.model().options().image_size()));
+                                  const engine::SamplingOptions& options,
+                                  const engine::SamplingCallbacks& callbacks, int* fit) {
+    const int k = engine::fitFactor(image.width, image.height,
+                                    static_cast<int>(sampler.model().options().image_size()));
     if (fit) *fit = k;
     auto result = sampler.sample(engine::boxDownsample(image, k), options, callbacks);
     if (k > 1) {
@@ -51,7 +52,8 @@ std::pair<double, double> areaAndEmptyFraction(const std::vector<common::Mask>& 
 
 }  // namespace
 
-nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, const std::vector<EvalCase>& cases,
+nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model,
+                               const std::vector<EvalCase>& cases,
                                const engine::SamplingOptions& options,
                                const std::function<void(int, int)>& progress) {
     const engine::Sampler sampler(model);
@@ -80,7 +82,8 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
         caseOptions.seed = options.seed + i;
         engine::SamplingCallbacks callbacks;
         callbacks.cancelled = [] { return interruptRequested().load(); };
-        const auto result = sampleCrop(sampler, cases[i].data.image, caseOptions, callbacks);  // at the experts' size
+        const auto result = sampleCrop(sampler, cases[i].data.image, caseOptions,
+                                       callbacks);  // at the experts' size
         auto row = metricsToJson(engine::evaluateCase(result.masks, cases[i].data.experts));
         row["id"] = cases[i].data.id;
         const auto [sampleArea, sampleEmpty] = areaAndEmptyFraction(result.masks);
@@ -92,23 +95,25 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
         row["seconds"] = result.seconds;
         row["network_passes"] = result.networkPasses;
         std::vector<Group*> groups;  // this case's groups
-        const auto marking = std::count_if(cases[i].data.experts.begin(), cases[i].data.experts.end(),
-                                           [](const common::Mask& m) { return m.area() > 0; });
+        const auto marking =
+            std::count_if(cases[i].data.experts.begin(), cases[i].data.experts.end(),
+                          [](const common::Mask& m) { return m.area() > 0; });
         row["experts_marking"] = marking;
         groups.push_back(&byMarking[std::to_string(marking)]);
         if (cases[i].syntheticLesionJson) {
             const auto lesion = engine::SyntheticLesion::fromJson(*cases[i].syntheticLesionJson);
-            row["oracle_ged"] = engine::oracleGed(lesion, cases[i].data.experts, options.samples,
-                                                  0x0AC1E + i);
+            row["oracle_ged"] =
+                engine::oracleGed(lesion, cases[i].data.experts, options.samples, 0x0AC1E + i);
             const std::string kind = lesion.faint() ? "faint" : "solid";
             row["lesion_kind"] = kind;
             groups.push_back(&byKind[kind]);
         }
         for (auto* group : groups) ++group->cases;
-        for (const auto& key : {"ged", "hm_iou", "dice", "d_max", "variance_correlation",
-                                "single_mask_ged", "oracle_ged", "ged_cross", "ged_sample_diversity",
-                                "ged_expert_diversity", "sample_area", "expert_area", "sample_empty_fraction",
-                                "expert_empty_fraction", "seconds", "network_passes"}) {
+        for (const auto& key :
+             {"ged", "hm_iou", "dice", "d_max", "variance_correlation", "single_mask_ged",
+              "oracle_ged", "ged_cross", "ged_sample_diversity", "ged_expert_diversity",
+              "sample_area", "expert_area", "sample_empty_fraction", "expert_empty_fraction",
+              "seconds", "network_passes"}) {
             if (!row.contains(key)) continue;
             const std::string name = key == std::string("seconds") ? "seconds_per_case" : key;
             accumulate(sums, name, row[key]);
@@ -118,7 +123,8 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, cons
         if (progress) progress(static_cast<int>(i + 1), static_cast<int>(cases.size()));
     }
     nlohmann::json mean = means(sums);
-    mean["variance_correlation_cases"] = sums.count("variance_correlation") ? sums["variance_correlation"].second : 0;
+    mean["variance_correlation_cases"] =
+        sums.count("variance_correlation") ? sums["variance_correlation"].second : 0;
     // Where the GED comes from: faint lesions (missed by some raters) and solid ones
     // fail differently, so synthetic sets report both kinds apart.
     const auto groupMeans = [&](const std::map<std::string, Group>& groups) {

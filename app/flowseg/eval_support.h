@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "flowseg/common/types.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/sampler.h"
-#include "flowseg/common/types.h"
 
 namespace flowseg::cli {
 
@@ -25,7 +25,8 @@ struct EvalCase {
 /// replicated back to the crop's size. `fit` receives k when given.
 engine::SamplingResult sampleCrop(const engine::Sampler& sampler, const common::ImageF& image,
                                   const engine::SamplingOptions& options,
-                                  const engine::SamplingCallbacks& callbacks = {}, int* fit = nullptr);
+                                  const engine::SamplingCallbacks& callbacks = {},
+                                  int* fit = nullptr);
 
 /// `count` synthetic cases of `size` pixels with `raters` raters (seed fixed), in memory.
 std::vector<EvalCase> syntheticEvalCases(int count, int size, int raters, std::uint64_t seed);
@@ -37,7 +38,8 @@ std::vector<EvalCase> syntheticEvalCases(int count, int size, int raters, std::u
 /// is empty when no case is synthetic; "by_experts_marking" groups the cases by how
 /// many of their experts draw a non-empty mask (a one-reader slice should be marked
 /// in about a quarter of the samples, a four-reader slice in nearly all).
-nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model, const std::vector<EvalCase>& cases,
+nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model,
+                               const std::vector<EvalCase>& cases,
                                const engine::SamplingOptions& options,
                                const std::function<void(int, int)>& progress = {});
 

@@ -59,17 +59,22 @@ nlohmann::json writeLidcDemo(const std::string& source, const std::string& out) 
     if (studyDir.empty()) throw dicom::DicomError("'" + source + "/images' holds no study folder");
     const auto gts = fs::path(source) / "gts" / studyDir.filename();
     std::ifstream table(studyDir / "slice_correspondences.txt");
-    if (!table) throw dicom::DicomError("no slice_correspondences.txt in '" + studyDir.string() + "'");
+    if (!table)
+        throw dicom::DicomError("no slice_correspondences.txt in '" + studyDir.string() + "'");
     std::string studyUid;
     std::vector<SourceSlice> slices;
-    const std::regex sliceLine(R"(slice:\s*(\d+)\s*-\s*z pos:\s*([-0-9.]+)\s*-\s*SOPInstanceUID:\s*([0-9.]+))");
+    const std::regex sliceLine(
+        R"(slice:\s*(\d+)\s*-\s*z pos:\s*([-0-9.]+)\s*-\s*SOPInstanceUID:\s*([0-9.]+))");
     const std::regex studyLine(R"(Study Instance UID:\s*([0-9.]+))");
     for (std::string line; std::getline(table, line);) {
         std::smatch m;
-        if (std::regex_search(line, m, studyLine)) studyUid = m[1];
-        else if (std::regex_search(line, m, sliceLine)) slices.push_back({std::stoi(m[1]), std::stod(m[2]), m[3]});
+        if (std::regex_search(line, m, studyLine))
+            studyUid = m[1];
+        else if (std::regex_search(line, m, sliceLine))
+            slices.push_back({std::stoi(m[1]), std::stod(m[2]), m[3]});
     }
-    if (slices.size() < 2) throw dicom::DicomError("fewer than two slices listed in slice_correspondences.txt");
+    if (slices.size() < 2)
+        throw dicom::DicomError("fewer than two slices listed in slice_correspondences.txt");
     std::sort(slices.begin(), slices.end(), [](const auto& a, const auto& b) { return a.z < b.z; });
 
     dicom::SeriesToWrite s;
@@ -86,7 +91,8 @@ nlohmann::json writeLidcDemo(const std::string& source, const std::string& out) 
     s.deflate = true;
     for (const auto& slice : slices) {
         // 16-bit TIFF of the stored values; HU = stored - 1024 for this scanner.
-        const auto image = imaging::readGrayImage((studyDir / ("slice" + std::to_string(slice.number) + ".tif")).string());
+        const auto image = imaging::readGrayImage(
+            (studyDir / ("slice" + std::to_string(slice.number) + ".tif")).string());
         s.width = image.width;
         s.height = image.height;
         for (const float v : image.pixels) s.hu.push_back(std::round(v * 65535.0F) - 1024.0F);
@@ -95,7 +101,8 @@ nlohmann::json writeLidcDemo(const std::string& source, const std::string& out) 
     const auto ct = fs::path(out) / "ct";
     const auto files = dicom::writeSeries(ct.string(), s);
     const auto load = dicom::loadFiles(files);
-    if (load.series.size() != 1) throw dicom::DicomError("the written demo series did not load back as one series");
+    if (load.series.size() != 1)
+        throw dicom::DicomError("the written demo series did not load back as one series");
     const auto& series = load.series.front();
     std::map<std::string, int> sliceOf;
     for (int z = 0; z < series.depth; ++z) sliceOf[series.sopUids[static_cast<size_t>(z)]] = z;
@@ -103,7 +110,8 @@ nlohmann::json writeLidcDemo(const std::string& source, const std::string& out) 
     for (int k = 1; k <= 4; ++k) {
         dicom::BinarySegment segment{"LIDC reader " + std::to_string(k), {}};
         for (const auto& slice : slices) {
-            const auto file = gts / ("slice" + std::to_string(slice.number)) / ("GT_id" + std::to_string(k) + ".tif");
+            const auto file = gts / ("slice" + std::to_string(slice.number)) /
+                              ("GT_id" + std::to_string(k) + ".tif");
             if (!fs::exists(file)) continue;
             segment.slices[sliceOf.at(slice.sopUid)] = imaging::readMask(file.string());
         }
@@ -112,11 +120,13 @@ nlohmann::json writeLidcDemo(const std::string& source, const std::string& out) 
     dicom::writeBinarySeg((fs::path(out) / "readers.seg.dcm").string(), series, readers,
                           "LIDC-IDRI-0004 readers' outlines");
     std::ofstream(fs::path(out) / "README.md") << kReadme;
-    nlohmann::json summary{{"out", out}, {"slices", series.depth}, {"width", series.width}, {"height", series.height}};
+    nlohmann::json summary{
+        {"out", out}, {"slices", series.depth}, {"width", series.width}, {"height", series.height}};
     for (const auto& r : readers) {
         long area = 0;
         for (const auto& [z, mask] : r.slices) area += mask.area();
-        summary["readers"].push_back({{"label", r.label}, {"slices", r.slices.size()}, {"pixels", area}});
+        summary["readers"].push_back(
+            {{"label", r.label}, {"slices", r.slices.size()}, {"pixels", area}});
     }
     return summary;
 }

@@ -12,7 +12,8 @@
 int main(int argc, char** argv) {
     using namespace flowseg::cli;
     setCommandLine(argc, argv);
-    CLI::App app{"FlowSeg Review engine: synthetic data, training, sampling, evaluation, benchmarks"};
+    CLI::App app{
+        "FlowSeg Review engine: synthetic data, training, sampling, evaluation, benchmarks"};
     app.require_subcommand(1);
     app.set_version_flag("--version", [] { return versionText(); });
 #ifdef FLOWSEG_HAVE_IMAGING

@@ -42,9 +42,10 @@ double mean(const std::vector<long>& values) {
 }  // namespace
 
 void orderNodulesForSubsets(std::vector<engine::NoduleCase>& nodules) {
-    std::stable_sort(nodules.begin(), nodules.end(), [](const engine::NoduleCase& a, const engine::NoduleCase& b) {
-        return fnv1a(a.id) < fnv1a(b.id);
-    });
+    std::stable_sort(nodules.begin(), nodules.end(),
+                     [](const engine::NoduleCase& a, const engine::NoduleCase& b) {
+                         return fnv1a(a.id) < fnv1a(b.id);
+                     });
 }
 
 nlohmann::json evaluateNodules(const std::shared_ptr<engine::Model>& model,
@@ -55,7 +56,8 @@ nlohmann::json evaluateNodules(const std::shared_ptr<engine::Model>& model,
     nlohmann::json perNodule = nlohmann::json::array();
     Mean means;
     // Per slice, by how many readers mark it: how often the samples mark it.
-    std::map<int, std::array<double, 3>> marking;  // readers -> {slices, sample share sum, reader share sum}
+    std::map<int, std::array<double, 3>>
+        marking;  // readers -> {slices, sample share sum, reader share sum}
     bool coherent = false;
     for (size_t i = 0; i < nodules.size(); ++i) {
         if (interruptRequested().load()) throw engine::Cancelled();
@@ -88,9 +90,9 @@ nlohmann::json evaluateNodules(const std::shared_ptr<engine::Model>& model,
                          {"single_mask_ged", m.middle.singleMaskGed},
                          {"seconds", result.seconds},
                          {"network_passes", result.networkPasses}};
-        for (const auto& key : {"volume_ged", "volume_single_mask_ged", "volume_empty_ged", "volume_hm_iou",
-                                "volume_dice", "volume_coverage", "sample_volume", "expert_volume", "ged",
-                                "single_mask_ged", "slices"})
+        for (const auto& key : {"volume_ged", "volume_single_mask_ged", "volume_empty_ged",
+                                "volume_hm_iou", "volume_dice", "volume_coverage", "sample_volume",
+                                "expert_volume", "ged", "single_mask_ged", "slices"})
             means.add(key, j[key].get<double>());
         means.add("seconds_per_nodule", result.seconds);
         means.add("network_passes_per_nodule", static_cast<double>(result.networkPasses));

@@ -1,7 +1,7 @@
 #include "flowseg/db/annotation_repository.h"
 
-#include "flowseg/db/blob_codec.h"
 #include "flowseg/common/sha256.h"
+#include "flowseg/db/blob_codec.h"
 #include "statement.h"
 
 namespace flowseg::db {
@@ -9,7 +9,8 @@ namespace flowseg::db {
 namespace {
 
 constexpr const char* kVersionSelect =
-    "SELECT v.id, v.annotation_id, a.lesion_id, a.expert_id, a.slice, v.version, v.width, v.height, "
+    "SELECT v.id, v.annotation_id, a.lesion_id, a.expert_id, a.slice, v.version, v.width, "
+    "v.height, "
     "v.mask, v.mask_sha256, v.area, v.source, v.note, v.created_at "
     "FROM annotation_version v JOIN annotation a ON a.id = v.annotation_id ";
 
@@ -21,11 +22,13 @@ AnnotationVersionRecord readVersion(const Statement& s) {
     r.expertId = s.integer(3);
     r.slice = static_cast<int>(s.integer(4));
     r.version = static_cast<int>(s.integer(5));
-    r.mask = decompressMask(s.blob(8), static_cast<int>(s.integer(6)), static_cast<int>(s.integer(7)));
+    r.mask =
+        decompressMask(s.blob(8), static_cast<int>(s.integer(6)), static_cast<int>(s.integer(7)));
     r.maskSha256 = s.text(9);
     if (common::sha256Hex(r.mask.pixels.data(), r.mask.pixels.size()) != r.maskSha256)
-        throw DatabaseError(DatabaseError::Kind::Corrupt,
-                            "annotation version " + std::to_string(r.id) + " does not match its checksum");
+        throw DatabaseError(
+            DatabaseError::Kind::Corrupt,
+            "annotation version " + std::to_string(r.id) + " does not match its checksum");
     r.area = static_cast<long>(s.integer(10));
     r.source = parseAnnotationSource(s.text(11));
     r.note = s.text(12);
@@ -36,24 +39,29 @@ AnnotationVersionRecord readVersion(const Statement& s) {
 }  // namespace
 
 AnnotationVersionRecord AnnotationRepository::save(RowId lesionId, RowId expertId, int slice,
-                                                   const common::Mask& mask, AnnotationSource source,
+                                                   const common::Mask& mask,
+                                                   AnnotationSource source,
                                                    const std::string& note) {
     if (mask.width <= 0 || mask.height <= 0 ||
         mask.pixels.size() != static_cast<size_t>(mask.width) * static_cast<size_t>(mask.height))
-        throw DatabaseError(DatabaseError::Kind::Constraint, "cannot save an empty or malformed mask");
+        throw DatabaseError(DatabaseError::Kind::Constraint,
+                            "cannot save an empty or malformed mask");
     AnnotationVersionRecord r;
     m_db.transaction([&] {
-        Statement annotation(m_db.handle(),
-                             "INSERT INTO annotation (lesion_id, expert_id, slice) VALUES (?1, ?2, ?3) "
-                             "ON CONFLICT (lesion_id, expert_id, slice) DO UPDATE SET slice = slice "
-                             "RETURNING id");
+        Statement annotation(
+            m_db.handle(),
+            "INSERT INTO annotation (lesion_id, expert_id, slice) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT (lesion_id, expert_id, slice) DO UPDATE SET slice = slice "
+            "RETURNING id");
         annotation.bind(1, lesionId).bind(2, expertId).bind(3, slice);
-        if (!annotation.step()) throw DatabaseError(DatabaseError::Kind::Other, "annotation row missing");
+        if (!annotation.step())
+            throw DatabaseError(DatabaseError::Kind::Other, "annotation row missing");
         r.annotationId = annotation.integer(0);
         annotation.run();
 
         Statement next(m_db.handle(),
-                       "SELECT COALESCE(MAX(version), 0) + 1 FROM annotation_version WHERE annotation_id = ?1");
+                       "SELECT COALESCE(MAX(version), 0) + 1 FROM annotation_version WHERE "
+                       "annotation_id = ?1");
         next.bind(1, r.annotationId);
         next.step();
         r.version = static_cast<int>(next.integer(0));
@@ -62,12 +70,15 @@ AnnotationVersionRecord AnnotationRepository::save(RowId lesionId, RowId expertI
         for (auto& v : r.mask.pixels) v = v != 0 ? 1 : 0;
         r.maskSha256 = common::sha256Hex(r.mask.pixels.data(), r.mask.pixels.size());
         r.area = r.mask.area();
-        Statement insert(m_db.handle(),
-                         "INSERT INTO annotation_version (annotation_id, version, width, height, mask, "
-                         "mask_sha256, area, source, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-                         "RETURNING id, created_at");
+        Statement insert(
+            m_db.handle(),
+            "INSERT INTO annotation_version (annotation_id, version, width, height, mask, "
+            "mask_sha256, area, source, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+            "RETURNING id, created_at");
         insert.bind(1, r.annotationId).bind(2, r.version).bind(3, mask.width).bind(4, mask.height);
-        insert.bind(5, compressMask(r.mask)).bind(6, r.maskSha256).bind(7, static_cast<std::int64_t>(r.area));
+        insert.bind(5, compressMask(r.mask))
+            .bind(6, r.maskSha256)
+            .bind(7, static_cast<std::int64_t>(r.area));
         insert.bind(8, toString(source)).bind(9, note);
         if (insert.step()) {
             r.id = insert.integer(0);
@@ -84,21 +95,24 @@ AnnotationVersionRecord AnnotationRepository::save(RowId lesionId, RowId expertI
 }
 
 std::vector<AnnotationVersionRecord> AnnotationRepository::latestForLesion(RowId lesionId) const {
-    Statement s(m_db.handle(),
-                (std::string(kVersionSelect) +
-                 "WHERE a.lesion_id = ?1 AND v.version = (SELECT MAX(version) FROM annotation_version "
-                 "WHERE annotation_id = a.id) ORDER BY a.expert_id, a.slice")
-                    .c_str());
+    Statement s(
+        m_db.handle(),
+        (std::string(kVersionSelect) +
+         "WHERE a.lesion_id = ?1 AND v.version = (SELECT MAX(version) FROM annotation_version "
+         "WHERE annotation_id = a.id) ORDER BY a.expert_id, a.slice")
+            .c_str());
     s.bind(1, lesionId);
     std::vector<AnnotationVersionRecord> out;
     while (s.step()) out.push_back(readVersion(s));
     return out;
 }
 
-std::vector<AnnotationVersionRecord> AnnotationRepository::history(RowId lesionId, RowId expertId, int slice) const {
-    Statement s(m_db.handle(), (std::string(kVersionSelect) +
-                                "WHERE a.lesion_id = ?1 AND a.expert_id = ?2 AND a.slice = ?3 ORDER BY v.version")
-                                   .c_str());
+std::vector<AnnotationVersionRecord> AnnotationRepository::history(RowId lesionId, RowId expertId,
+                                                                   int slice) const {
+    Statement s(m_db.handle(),
+                (std::string(kVersionSelect) +
+                 "WHERE a.lesion_id = ?1 AND a.expert_id = ?2 AND a.slice = ?3 ORDER BY v.version")
+                    .c_str());
     s.bind(1, lesionId).bind(2, expertId).bind(3, slice);
     std::vector<AnnotationVersionRecord> out;
     while (s.step()) out.push_back(readVersion(s));

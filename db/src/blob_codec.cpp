@@ -1,7 +1,7 @@
 #include "flowseg/db/blob_codec.h"
 
-#include <cstring>
 #include <zlib.h>
+#include <cstring>
 
 #include "flowseg/db/database.h"
 
@@ -12,7 +12,8 @@ namespace {
 std::vector<std::uint8_t> deflateBytes(const void* data, size_t size) {
     uLongf bound = compressBound(static_cast<uLong>(size));
     std::vector<std::uint8_t> out(bound);
-    if (compress2(out.data(), &bound, static_cast<const Bytef*>(data), static_cast<uLong>(size), 6) != Z_OK)
+    if (compress2(out.data(), &bound, static_cast<const Bytef*>(data), static_cast<uLong>(size),
+                  6) != Z_OK)
         throw DatabaseError(DatabaseError::Kind::Other, "compressing a mask failed");
     out.resize(bound);
     return out;
@@ -20,9 +21,12 @@ std::vector<std::uint8_t> deflateBytes(const void* data, size_t size) {
 
 void inflateBytes(const std::vector<std::uint8_t>& data, void* out, size_t expected) {
     uLongf size = static_cast<uLongf>(expected);
-    const int rc = uncompress(static_cast<Bytef*>(out), &size, data.data(), static_cast<uLong>(data.size()));
+    const int rc =
+        uncompress(static_cast<Bytef*>(out), &size, data.data(), static_cast<uLong>(data.size()));
     if (rc != Z_OK || size != expected)
-        throw DatabaseError(DatabaseError::Kind::Corrupt, "a stored mask or map is damaged (it does not decompress to its recorded size)");
+        throw DatabaseError(
+            DatabaseError::Kind::Corrupt,
+            "a stored mask or map is damaged (it does not decompress to its recorded size)");
 }
 
 }  // namespace
@@ -35,7 +39,9 @@ common::Mask decompressMask(const std::vector<std::uint8_t>& data, int width, in
     common::Mask mask(height, width);
     inflateBytes(data, mask.pixels.data(), mask.pixels.size());
     for (auto v : mask.pixels)
-        if (v > 1) throw DatabaseError(DatabaseError::Kind::Corrupt, "a stored mask holds values other than 0 and 1");
+        if (v > 1)
+            throw DatabaseError(DatabaseError::Kind::Corrupt,
+                                "a stored mask holds values other than 0 and 1");
     return mask;
 }
 

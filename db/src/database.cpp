@@ -1,9 +1,9 @@
 #include "flowseg/db/database.h"
 
-#include <cstdio>
-#include <filesystem>
 #include <sqlite3.h>
 #include <unistd.h>
+#include <cstdio>
+#include <filesystem>
 #include <utility>
 
 #include "migrations.h"
@@ -47,7 +47,8 @@ void validate(sqlite3* db, const std::string& path) {
     std::int64_t objects = 0;
     {
         sqlite3_stmt* raw = nullptr;
-        const int rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &raw, nullptr);
+        const int rc =
+            sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &raw, nullptr);
         int stepRc = rc;
         if (rc == SQLITE_OK) {
             stepRc = sqlite3_step(raw);
@@ -55,18 +56,21 @@ void validate(sqlite3* db, const std::string& path) {
         }
         sqlite3_finalize(raw);
         const int code = (rc != SQLITE_OK ? rc : stepRc) & 0xff;
-        if (code == SQLITE_NOTADB) fail(Kind::NotADatabase, "it is not a FlowSeg database (not an SQLite file)");
+        if (code == SQLITE_NOTADB)
+            fail(Kind::NotADatabase, "it is not a FlowSeg database (not an SQLite file)");
         if (code == SQLITE_CORRUPT)
-            fail(Kind::Corrupt, "the database is corrupt; restore it from a backup (flowseg db restore)");
-        if (code != SQLITE_ROW && code != SQLITE_DONE && code != SQLITE_OK) throw errorFor(code, db, "cannot open " + describe(path));
+            fail(Kind::Corrupt,
+                 "the database is corrupt; restore it from a backup (flowseg db restore)");
+        if (code != SQLITE_ROW && code != SQLITE_DONE && code != SQLITE_OK)
+            throw errorFor(code, db, "cannot open " + describe(path));
     }
     const auto applicationId = pragmaInteger(db, "PRAGMA application_id");
     if (objects > 0 && applicationId != kApplicationId)
         fail(Kind::Foreign, "it is an SQLite database of another application, not a FlowSeg store");
     const auto version = pragmaInteger(db, "PRAGMA user_version");
     if (version > Database::latestSchemaVersion())
-        fail(Kind::NewerSchema, "it was written by a newer FlowSeg (schema " + std::to_string(version) +
-                                    "; this version knows up to " +
+        fail(Kind::NewerSchema, "it was written by a newer FlowSeg (schema " +
+                                    std::to_string(version) + "; this version knows up to " +
                                     std::to_string(Database::latestSchemaVersion()) +
                                     "); update FlowSeg Review to open it");
     if (objects > 0) {
@@ -89,7 +93,9 @@ Database::Database(sqlite3* db, std::string path, bool readOnly)
     : m_db(db), m_path(std::move(path)), m_readOnly(readOnly) {}
 
 Database::Database(Database&& other) noexcept
-    : m_db(std::exchange(other.m_db, nullptr)), m_path(std::move(other.m_path)), m_readOnly(other.m_readOnly) {}
+    : m_db(std::exchange(other.m_db, nullptr)),
+      m_path(std::move(other.m_path)),
+      m_readOnly(other.m_readOnly) {}
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
@@ -111,26 +117,35 @@ Database Database::open(const std::string& path, OpenMode mode) {
     std::error_code ec;
     const bool exists = fs::exists(path, ec);
     if (exists && !fs::is_regular_file(path, ec))
-        throw DatabaseError(Kind::NotADatabase, "cannot open " + describe(path) + ": it is not a regular file");
+        throw DatabaseError(Kind::NotADatabase,
+                            "cannot open " + describe(path) + ": it is not a regular file");
     if (!exists && mode != OpenMode::Create)
-        throw DatabaseError(Kind::NotFound, "cannot open " + describe(path) + ": no such file (create it with `flowseg db init`)");
+        throw DatabaseError(
+            Kind::NotFound,
+            "cannot open " + describe(path) + ": no such file (create it with `flowseg db init`)");
     if (mode != OpenMode::ReadOnly) {
         const fs::path folder = fs::absolute(path).parent_path();
         if (!fs::exists(folder, ec))
-            throw DatabaseError(Kind::NotFound, "cannot open " + describe(path) + ": folder " + folder.string() + " does not exist");
+            throw DatabaseError(Kind::NotFound, "cannot open " + describe(path) + ": folder " +
+                                                    folder.string() + " does not exist");
         // WAL needs to create <file>-wal and <file>-shm beside the database.
         if (::access(folder.c_str(), W_OK) != 0)
-            throw DatabaseError(Kind::ReadOnly, "cannot open " + describe(path) + " for writing: folder " +
-                                                    folder.string() + " is read-only (copy the file somewhere writable, or open it read-only)");
+            throw DatabaseError(
+                Kind::ReadOnly,
+                "cannot open " + describe(path) + " for writing: folder " + folder.string() +
+                    " is read-only (copy the file somewhere writable, or open it read-only)");
         if (exists && ::access(path.c_str(), W_OK) != 0)
-            throw DatabaseError(Kind::ReadOnly, "cannot open " + describe(path) + " for writing: the file is read-only");
+            throw DatabaseError(Kind::ReadOnly, "cannot open " + describe(path) +
+                                                    " for writing: the file is read-only");
     }
     int flags = SQLITE_OPEN_NOMUTEX;
-    flags |= mode == OpenMode::ReadOnly ? SQLITE_OPEN_READONLY
-                                        : SQLITE_OPEN_READWRITE | (mode == OpenMode::Create ? SQLITE_OPEN_CREATE : 0);
+    flags |= mode == OpenMode::ReadOnly
+                 ? SQLITE_OPEN_READONLY
+                 : SQLITE_OPEN_READWRITE | (mode == OpenMode::Create ? SQLITE_OPEN_CREATE : 0);
     std::string target = path;
     if (mode == OpenMode::ReadOnly && exists &&
-        ::access(fs::absolute(path).parent_path().c_str(), W_OK) != 0 && !fs::exists(path + "-wal", ec)) {
+        ::access(fs::absolute(path).parent_path().c_str(), W_OK) != 0 &&
+        !fs::exists(path + "-wal", ec)) {
         // A WAL database in a folder we cannot write: SQLite cannot create the -shm
         // file it needs, and nobody can be writing, so read it as immutable.
         target = fileUri(path, "immutable=1");
@@ -147,7 +162,8 @@ Database Database::open(const std::string& path, OpenMode mode) {
     if (mode == OpenMode::ReadOnly) {
         if (db.schemaVersion() < latestSchemaVersion())
             throw DatabaseError(Kind::ReadOnly, "cannot open " + describe(path) +
-                                                    " read-only: it has an older schema and must be opened read-write once to be upgraded");
+                                                    " read-only: it has an older schema and must "
+                                                    "be opened read-write once to be upgraded");
         return db;
     }
     db.execute("PRAGMA journal_mode = WAL");
@@ -169,7 +185,9 @@ void Database::migrate() {
     }
 }
 
-int Database::schemaVersion() const { return static_cast<int>(pragmaInteger(m_db, "PRAGMA user_version")); }
+int Database::schemaVersion() const {
+    return static_cast<int>(pragmaInteger(m_db, "PRAGMA user_version"));
+}
 
 void Database::execute(const std::string& sql) {
     char* message = nullptr;
@@ -179,7 +197,9 @@ void Database::execute(const std::string& sql) {
 }
 
 void Database::transaction(const std::function<void()>& work) {
-    if (m_readOnly) throw DatabaseError(Kind::ReadOnly, "the database " + describe(m_path) + " was opened read-only");
+    if (m_readOnly)
+        throw DatabaseError(Kind::ReadOnly,
+                            "the database " + describe(m_path) + " was opened read-only");
     if (sqlite3_get_autocommit(m_db) == 0) {  // already inside a transaction: join it
         work();
         return;

@@ -30,11 +30,18 @@ LesionRecord readLesion(const Statement& s) {
 RowId LesionRepository::create(const LesionRecord& lesion) {
     RowId id = 0;
     m_db.transaction([&] {
-        Statement s(m_db.handle(),
-                    "INSERT INTO lesion (series_id, label, first_slice, last_slice, box_x, box_y, "
-                    "box_width, box_height, review_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-        s.bind(1, lesion.seriesId).bind(2, lesion.label).bind(3, lesion.firstSlice).bind(4, lesion.lastSlice);
-        s.bind(5, lesion.box.x).bind(6, lesion.box.y).bind(7, lesion.box.width).bind(8, lesion.box.height);
+        Statement s(
+            m_db.handle(),
+            "INSERT INTO lesion (series_id, label, first_slice, last_slice, box_x, box_y, "
+            "box_width, box_height, review_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        s.bind(1, lesion.seriesId)
+            .bind(2, lesion.label)
+            .bind(3, lesion.firstSlice)
+            .bind(4, lesion.lastSlice);
+        s.bind(5, lesion.box.x)
+            .bind(6, lesion.box.y)
+            .bind(7, lesion.box.width)
+            .bind(8, lesion.box.height);
         s.bind(9, toString(lesion.state));
         s.run();
         id = sqlite3_last_insert_rowid(m_db.handle());
@@ -43,7 +50,8 @@ RowId LesionRepository::create(const LesionRecord& lesion) {
 }
 
 std::optional<LesionRecord> LesionRepository::find(RowId id) const {
-    Statement s(m_db.handle(), (std::string("SELECT ") + kLesionColumns + " FROM lesion WHERE id = ?1").c_str());
+    Statement s(m_db.handle(),
+                (std::string("SELECT ") + kLesionColumns + " FROM lesion WHERE id = ?1").c_str());
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return readLesion(s);
@@ -51,7 +59,8 @@ std::optional<LesionRecord> LesionRepository::find(RowId id) const {
 
 std::vector<LesionRecord> LesionRepository::ofSeries(RowId seriesId) const {
     Statement s(m_db.handle(), (std::string("SELECT ") + kLesionColumns +
-                                " FROM lesion WHERE series_id = ?1 ORDER BY id").c_str());
+                                " FROM lesion WHERE series_id = ?1 ORDER BY id")
+                                   .c_str());
     s.bind(1, seriesId);
     std::vector<LesionRecord> out;
     while (s.step()) out.push_back(readLesion(s));
@@ -66,19 +75,22 @@ void LesionRepository::setReviewState(RowId id, ReviewState state) {
         s.bind(1, id).bind(2, toString(state));
         s.run();
         if (sqlite3_changes(m_db.handle()) != 1)
-            throw DatabaseError(DatabaseError::Kind::NotFound, "no lesion with id " + std::to_string(id));
+            throw DatabaseError(DatabaseError::Kind::NotFound,
+                                "no lesion with id " + std::to_string(id));
     });
 }
 
 void LesionRepository::extendToSlice(RowId id, int slice) {
     m_db.transaction([&] {
         Statement s(m_db.handle(),
-                    "UPDATE lesion SET first_slice = MIN(first_slice, ?2), last_slice = MAX(last_slice, ?2), "
+                    "UPDATE lesion SET first_slice = MIN(first_slice, ?2), last_slice = "
+                    "MAX(last_slice, ?2), "
                     "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1");
         s.bind(1, id).bind(2, slice);
         s.run();
         if (sqlite3_changes(m_db.handle()) != 1)
-            throw DatabaseError(DatabaseError::Kind::NotFound, "no lesion with id " + std::to_string(id));
+            throw DatabaseError(DatabaseError::Kind::NotFound,
+                                "no lesion with id " + std::to_string(id));
     });
 }
 
@@ -94,15 +106,18 @@ void LesionRepository::setExpertState(RowId lesionId, RowId expertId, ReviewStat
 }
 
 ReviewState LesionRepository::expertState(RowId lesionId, RowId expertId) const {
-    Statement s(m_db.handle(), "SELECT state FROM expert_review WHERE lesion_id = ?1 AND expert_id = ?2");
+    Statement s(m_db.handle(),
+                "SELECT state FROM expert_review WHERE lesion_id = ?1 AND expert_id = ?2");
     s.bind(1, lesionId).bind(2, expertId);
     return s.step() ? parseReviewState(s.text(0)) : ReviewState::NotStarted;
 }
 
-RowId LesionRepository::saveAgreement(RowId lesionId, std::optional<RowId> runId, const std::string& metricsJson) {
+RowId LesionRepository::saveAgreement(RowId lesionId, std::optional<RowId> runId,
+                                      const std::string& metricsJson) {
     RowId id = 0;
     m_db.transaction([&] {
-        Statement s(m_db.handle(), "INSERT INTO agreement (lesion_id, run_id, metrics_json) VALUES (?1, ?2, ?3)");
+        Statement s(m_db.handle(),
+                    "INSERT INTO agreement (lesion_id, run_id, metrics_json) VALUES (?1, ?2, ?3)");
         s.bind(1, lesionId);
         if (runId) s.bind(2, *runId);
         s.bind(3, metricsJson);
@@ -113,17 +128,21 @@ RowId LesionRepository::saveAgreement(RowId lesionId, std::optional<RowId> runId
 }
 
 std::optional<std::string> LesionRepository::latestAgreement(RowId lesionId) const {
-    Statement s(m_db.handle(), "SELECT metrics_json FROM agreement WHERE lesion_id = ?1 ORDER BY id DESC LIMIT 1");
+    Statement s(m_db.handle(),
+                "SELECT metrics_json FROM agreement WHERE lesion_id = ?1 ORDER BY id DESC LIMIT 1");
     s.bind(1, lesionId);
     if (!s.step()) return std::nullopt;
     return s.text(0);
 }
 
 ExpertRecord ExpertRepository::findOrCreate(const std::string& name, const std::string& role) {
-    if (name.empty()) throw DatabaseError(DatabaseError::Kind::Constraint, "an expert needs a name");
+    if (name.empty())
+        throw DatabaseError(DatabaseError::Kind::Constraint, "an expert needs a name");
     ExpertRecord r;
     m_db.transaction([&] {
-        Statement insert(m_db.handle(), "INSERT INTO expert (name, role) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING");
+        Statement insert(
+            m_db.handle(),
+            "INSERT INTO expert (name, role) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING");
         insert.bind(1, name).bind(2, role);
         insert.run();
         Statement s(m_db.handle(), "SELECT id, name, role FROM expert WHERE name = ?1");

@@ -1,7 +1,7 @@
 #include "flowseg/db/maintenance.h"
 
-#include <filesystem>
 #include <sqlite3.h>
+#include <filesystem>
 
 #include "flowseg/common/provenance.h"
 #include "statement.h"
@@ -64,11 +64,13 @@ CheckReport checkDatabase(const std::string& path) {
 void backupDatabase(const std::string& source, const std::string& target) {
     std::error_code ec;
     if (fs::exists(target, ec))
-        throw DatabaseError(DatabaseError::Kind::Constraint,
-                            "backup target '" + target + "' already exists; choose a new file name");
+        throw DatabaseError(
+            DatabaseError::Kind::Constraint,
+            "backup target '" + target + "' already exists; choose a new file name");
     auto from = Database::open(source, OpenMode::Existing);
     sqlite3* to = nullptr;
-    const int rc = sqlite3_open_v2(target.c_str(), &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    const int rc =
+        sqlite3_open_v2(target.c_str(), &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (rc != SQLITE_OK) {
         const auto error = errorFor(rc, to, "cannot create backup '" + target + "'");
         sqlite3_close_v2(to);
@@ -77,7 +79,8 @@ void backupDatabase(const std::string& source, const std::string& target) {
     try {
         copyWithBackupApi(from.handle(), to, "backing up '" + source + "'");
         // A backup is one self-contained file: no -wal beside it.
-        check(sqlite3_exec(to, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr), to, "finishing the backup");
+        check(sqlite3_exec(to, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr), to,
+              "finishing the backup");
     } catch (...) {
         sqlite3_close_v2(to);
         fs::remove(target, ec);
@@ -86,15 +89,16 @@ void backupDatabase(const std::string& source, const std::string& target) {
     sqlite3_close_v2(to);
     const auto report = checkDatabase(target);
     if (!report.ok)
-        throw DatabaseError(DatabaseError::Kind::Corrupt, "the backup '" + target + "' failed its integrity check");
+        throw DatabaseError(DatabaseError::Kind::Corrupt,
+                            "the backup '" + target + "' failed its integrity check");
 }
 
 std::string restoreDatabase(const std::string& backup, const std::string& target) {
     const auto report = checkDatabase(backup);  // refuses foreign, newer or corrupt files
     if (!report.ok)
-        throw DatabaseError(DatabaseError::Kind::Corrupt,
-                            "refusing to restore from '" + backup + "': it fails its integrity check (" +
-                                report.problems.front() + ")");
+        throw DatabaseError(DatabaseError::Kind::Corrupt, "refusing to restore from '" + backup +
+                                                              "': it fails its integrity check (" +
+                                                              report.problems.front() + ")");
     std::error_code ec;
     std::string saved;
     if (fs::exists(target, ec)) {
@@ -103,7 +107,8 @@ std::string restoreDatabase(const std::string& backup, const std::string& target
     }
     auto to = Database::open(target, OpenMode::Create);
     auto from = Database::open(backup, OpenMode::ReadOnly);
-    copyWithBackupApi(from.handle(), to.handle(), "restoring '" + target + "' from '" + backup + "'");
+    copyWithBackupApi(from.handle(), to.handle(),
+                      "restoring '" + target + "' from '" + backup + "'");
     return saved;
 }
 

@@ -10,29 +10,36 @@ constexpr const char* kModelColumns =
     "id, path, sha256, preset, parent_id, training_job_id, metrics_json, created_at, active, label";
 
 ModelRecord readModel(const Statement& s) {
-    return {s.integer(0), s.text(1), s.text(2), s.text(3), s.optionalInteger(4), s.optionalInteger(5),
-            s.text(6), s.text(7), s.integer(8) != 0, s.text(9)};
+    return {s.integer(0),         s.text(1), s.text(2), s.text(3),         s.optionalInteger(4),
+            s.optionalInteger(5), s.text(6), s.text(7), s.integer(8) != 0, s.text(9)};
 }
 
 }  // namespace
 
 RowId ModelRepository::registerModel(const ModelRecord& model) {
-    if (model.sha256.empty()) throw DatabaseError(DatabaseError::Kind::Constraint, "a model needs its checksum");
+    if (model.sha256.empty())
+        throw DatabaseError(DatabaseError::Kind::Constraint, "a model needs its checksum");
     RowId id = 0;
     m_db.transaction([&] {
         Statement s(m_db.handle(),
-                    "INSERT INTO model (path, sha256, preset, parent_id, training_job_id, metrics_json, label) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (sha256) DO UPDATE SET path = excluded.path "
+                    "INSERT INTO model (path, sha256, preset, parent_id, training_job_id, "
+                    "metrics_json, label) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (sha256) DO UPDATE SET path = "
+                    "excluded.path "
                     "RETURNING id");
         s.bind(1, model.path).bind(2, model.sha256).bind(3, model.preset);
-        s.bind(4, model.parentId).bind(5, model.trainingJobId).bind(6, model.metricsJson).bind(7, model.label);
+        s.bind(4, model.parentId)
+            .bind(5, model.trainingJobId)
+            .bind(6, model.metricsJson)
+            .bind(7, model.label);
         id = s.returnedId();
     });
     return id;
 }
 
 std::optional<ModelRecord> ModelRepository::findBySha256(const std::string& sha256) const {
-    Statement s(m_db.handle(), (std::string("SELECT ") + kModelColumns + " FROM model WHERE sha256 = ?1").c_str());
+    Statement s(m_db.handle(),
+                (std::string("SELECT ") + kModelColumns + " FROM model WHERE sha256 = ?1").c_str());
     s.bind(1, sha256);
     if (!s.step()) return std::nullopt;
     return readModel(s);
@@ -40,7 +47,9 @@ std::optional<ModelRecord> ModelRepository::findBySha256(const std::string& sha2
 
 void ModelRepository::setActive(RowId id) {
     m_db.transaction([&] {
-        if (!find(id)) throw DatabaseError(DatabaseError::Kind::NotFound, "no model version " + std::to_string(id));
+        if (!find(id))
+            throw DatabaseError(DatabaseError::Kind::NotFound,
+                                "no model version " + std::to_string(id));
         Statement clear(m_db.handle(), "UPDATE model SET active = 0 WHERE active = 1");
         clear.run();
         Statement set(m_db.handle(), "UPDATE model SET active = 1 WHERE id = ?1");
@@ -50,7 +59,8 @@ void ModelRepository::setActive(RowId id) {
 }
 
 std::optional<ModelRecord> ModelRepository::active() const {
-    Statement s(m_db.handle(), (std::string("SELECT ") + kModelColumns + " FROM model WHERE active = 1").c_str());
+    Statement s(m_db.handle(),
+                (std::string("SELECT ") + kModelColumns + " FROM model WHERE active = 1").c_str());
     if (!s.step()) return std::nullopt;
     return readModel(s);
 }
@@ -64,14 +74,16 @@ void ModelRepository::setMetrics(RowId id, const std::string& metricsJson) {
 }
 
 std::optional<ModelRecord> ModelRepository::find(RowId id) const {
-    Statement s(m_db.handle(), (std::string("SELECT ") + kModelColumns + " FROM model WHERE id = ?1").c_str());
+    Statement s(m_db.handle(),
+                (std::string("SELECT ") + kModelColumns + " FROM model WHERE id = ?1").c_str());
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return readModel(s);
 }
 
 std::vector<ModelRecord> ModelRepository::all() const {
-    Statement s(m_db.handle(), (std::string("SELECT ") + kModelColumns + " FROM model ORDER BY id").c_str());
+    Statement s(m_db.handle(),
+                (std::string("SELECT ") + kModelColumns + " FROM model ORDER BY id").c_str());
     std::vector<ModelRecord> out;
     while (s.step()) out.push_back(readModel(s));
     return out;
@@ -83,22 +95,28 @@ RowId ModelRepository::createJob(const TrainingJobRecord& job) {
         Statement s(m_db.handle(),
                     "INSERT INTO training_job (state, progress, base_model_id, parameters_json) "
                     "VALUES (?1, ?2, ?3, ?4)");
-        s.bind(1, toString(job.state)).bind(2, job.progress).bind(3, job.baseModelId).bind(4, job.parametersJson);
+        s.bind(1, toString(job.state))
+            .bind(2, job.progress)
+            .bind(3, job.baseModelId)
+            .bind(4, job.parametersJson);
         s.run();
         id = sqlite3_last_insert_rowid(m_db.handle());
     });
     return id;
 }
 
-void ModelRepository::updateJob(RowId jobId, JobState state, double progress, const std::string& logLine) {
+void ModelRepository::updateJob(RowId jobId, JobState state, double progress,
+                                const std::string& logLine) {
     m_db.transaction([&] {
-        Statement s(m_db.handle(),
-                    "UPDATE training_job SET state = ?2, progress = ?3, "
-                    "log = CASE WHEN ?4 = '' THEN log ELSE log || ?4 || char(10) END WHERE id = ?1");
+        Statement s(
+            m_db.handle(),
+            "UPDATE training_job SET state = ?2, progress = ?3, "
+            "log = CASE WHEN ?4 = '' THEN log ELSE log || ?4 || char(10) END WHERE id = ?1");
         s.bind(1, jobId).bind(2, toString(state)).bind(3, progress).bind(4, logLine);
         s.run();
         if (sqlite3_changes(m_db.handle()) != 1)
-            throw DatabaseError(DatabaseError::Kind::NotFound, "no training job with id " + std::to_string(jobId));
+            throw DatabaseError(DatabaseError::Kind::NotFound,
+                                "no training job with id " + std::to_string(jobId));
     });
 }
 
@@ -111,13 +129,15 @@ void ModelRepository::finishJob(RowId jobId, JobState state, const std::string& 
         s.bind(1, jobId).bind(2, toString(state)).bind(3, metricsJson);
         s.run();
         if (sqlite3_changes(m_db.handle()) != 1)
-            throw DatabaseError(DatabaseError::Kind::NotFound, "no training job with id " + std::to_string(jobId));
+            throw DatabaseError(DatabaseError::Kind::NotFound,
+                                "no training job with id " + std::to_string(jobId));
     });
 }
 
 std::optional<TrainingJobRecord> ModelRepository::findJob(RowId jobId) const {
     Statement s(m_db.handle(),
-                "SELECT id, state, progress, base_model_id, parameters_json, metrics_json, log, created_at, "
+                "SELECT id, state, progress, base_model_id, parameters_json, metrics_json, log, "
+                "created_at, "
                 "finished_at FROM training_job WHERE id = ?1");
     s.bind(1, jobId);
     if (!s.step()) return std::nullopt;

@@ -8,30 +8,42 @@ namespace flowseg::db {
 RowId RunRepository::saveRun(const SamplingRunRecord& run, const SamplingOutputs& outputs) {
     RowId id = 0;
     m_db.transaction([&] {
-        Statement s(m_db.handle(),
-                    "INSERT INTO sampling_run (lesion_id, model_id, slice, solver, steps, guidance, samples, "
-                    "seed, duration_seconds, device) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        Statement s(
+            m_db.handle(),
+            "INSERT INTO sampling_run (lesion_id, model_id, slice, solver, steps, guidance, "
+            "samples, "
+            "seed, duration_seconds, device) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
         s.bind(1, run.lesionId).bind(2, run.modelId).bind(3, run.slice).bind(4, run.solver);
         s.bind(5, run.steps).bind(6, run.guidance).bind(7, run.samples).bind(8, run.seed);
         s.bind(9, run.durationSeconds).bind(10, run.device);
         s.run();
         id = sqlite3_last_insert_rowid(m_db.handle());
         Statement out(m_db.handle(),
-                      "INSERT INTO sampling_output (run_id, kind, sample_index, width, height, encoding, data) "
+                      "INSERT INTO sampling_output (run_id, kind, sample_index, width, height, "
+                      "encoding, data) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         for (size_t i = 0; i < outputs.samples.size(); ++i) {
             const auto& m = outputs.samples[i];
             out.reset();
-            out.bind(1, id).bind(2, std::string("sample")).bind(3, static_cast<int>(i)).bind(4, m.width);
+            out.bind(1, id)
+                .bind(2, std::string("sample"))
+                .bind(3, static_cast<int>(i))
+                .bind(4, m.width);
             out.bind(5, m.height).bind(6, std::string("mask-u8-zlib")).bind(7, compressMask(m));
             out.run();
         }
         const std::pair<const char*, const common::ImageF*> maps[] = {
-            {"probability", &outputs.probability}, {"variance", &outputs.variance}, {"entropy", &outputs.entropy}};
+            {"probability", &outputs.probability},
+            {"variance", &outputs.variance},
+            {"entropy", &outputs.entropy}};
         for (const auto& [kind, image] : maps) {
             if (image->empty()) continue;
             out.reset();
-            out.bind(1, id).bind(2, std::string(kind)).bind(3, 0).bind(4, image->width).bind(5, image->height);
+            out.bind(1, id)
+                .bind(2, std::string(kind))
+                .bind(3, 0)
+                .bind(4, image->width)
+                .bind(5, image->height);
             out.bind(6, std::string("f32le-zlib")).bind(7, compressImage(*image));
             out.run();
         }
@@ -41,31 +53,38 @@ RowId RunRepository::saveRun(const SamplingRunRecord& run, const SamplingOutputs
 
 std::vector<SamplingRunRecord> RunRepository::runsOfLesion(RowId lesionId) const {
     Statement s(m_db.handle(),
-                "SELECT id, lesion_id, model_id, slice, solver, steps, guidance, samples, seed, duration_seconds, "
+                "SELECT id, lesion_id, model_id, slice, solver, steps, guidance, samples, seed, "
+                "duration_seconds, "
                 "device, created_at FROM sampling_run WHERE lesion_id = ?1 ORDER BY id");
     s.bind(1, lesionId);
     std::vector<SamplingRunRecord> out;
     while (s.step())
-        out.push_back({s.integer(0), s.integer(1), s.integer(2), static_cast<int>(s.integer(3)), s.text(4),
-                       static_cast<int>(s.integer(5)), s.real(6), static_cast<int>(s.integer(7)), s.integer(8),
-                       s.real(9), s.text(10), s.text(11)});
+        out.push_back({s.integer(0), s.integer(1), s.integer(2), static_cast<int>(s.integer(3)),
+                       s.text(4), static_cast<int>(s.integer(5)), s.real(6),
+                       static_cast<int>(s.integer(7)), s.integer(8), s.real(9), s.text(10),
+                       s.text(11)});
     return out;
 }
 
 SamplingOutputs RunRepository::outputsOf(RowId runId) const {
-    Statement s(m_db.handle(),
-                "SELECT kind, sample_index, width, height, data FROM sampling_output WHERE run_id = ?1 "
-                "ORDER BY kind, sample_index");
+    Statement s(
+        m_db.handle(),
+        "SELECT kind, sample_index, width, height, data FROM sampling_output WHERE run_id = ?1 "
+        "ORDER BY kind, sample_index");
     s.bind(1, runId);
     SamplingOutputs out;
     while (s.step()) {
         const auto kind = s.text(0);
         const int w = static_cast<int>(s.integer(2));
         const int h = static_cast<int>(s.integer(3));
-        if (kind == "sample") out.samples.push_back(decompressMask(s.blob(4), w, h));
-        else if (kind == "probability") out.probability = decompressImage(s.blob(4), w, h);
-        else if (kind == "variance") out.variance = decompressImage(s.blob(4), w, h);
-        else if (kind == "entropy") out.entropy = decompressImage(s.blob(4), w, h);
+        if (kind == "sample")
+            out.samples.push_back(decompressMask(s.blob(4), w, h));
+        else if (kind == "probability")
+            out.probability = decompressImage(s.blob(4), w, h);
+        else if (kind == "variance")
+            out.variance = decompressImage(s.blob(4), w, h);
+        else if (kind == "entropy")
+            out.entropy = decompressImage(s.blob(4), w, h);
     }
     return out;
 }
@@ -73,8 +92,13 @@ SamplingOutputs RunRepository::outputsOf(RowId runId) const {
 RowId RunRepository::addReport(const ReportRecord& report) {
     RowId id = 0;
     m_db.transaction([&] {
-        Statement s(m_db.handle(), "INSERT INTO report (lesion_id, file_path, sha256, created_by) VALUES (?1, ?2, ?3, ?4)");
-        s.bind(1, report.lesionId).bind(2, report.filePath).bind(3, report.sha256).bind(4, report.createdBy);
+        Statement s(m_db.handle(),
+                    "INSERT INTO report (lesion_id, file_path, sha256, created_by) VALUES (?1, ?2, "
+                    "?3, ?4)");
+        s.bind(1, report.lesionId)
+            .bind(2, report.filePath)
+            .bind(3, report.sha256)
+            .bind(4, report.createdBy);
         s.run();
         id = sqlite3_last_insert_rowid(m_db.handle());
     });
@@ -83,10 +107,13 @@ RowId RunRepository::addReport(const ReportRecord& report) {
 
 std::vector<ReportRecord> RunRepository::reportsOfLesion(RowId lesionId) const {
     Statement s(m_db.handle(),
-                "SELECT id, lesion_id, file_path, sha256, created_by, created_at FROM report WHERE lesion_id = ?1 ORDER BY id");
+                "SELECT id, lesion_id, file_path, sha256, created_by, created_at FROM report WHERE "
+                "lesion_id = ?1 ORDER BY id");
     s.bind(1, lesionId);
     std::vector<ReportRecord> out;
-    while (s.step()) out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), s.optionalInteger(4), s.text(5)});
+    while (s.step())
+        out.push_back(
+            {s.integer(0), s.integer(1), s.text(2), s.text(3), s.optionalInteger(4), s.text(5)});
     return out;
 }
 

@@ -4,26 +4,32 @@ namespace flowseg::db {
 
 DatabaseError errorFor(int rc, sqlite3* db, const std::string& what) {
     const std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    const std::string file = db && sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "";
+    const std::string file =
+        db && sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "";
     const std::string where = file.empty() ? "" : " in '" + file + "'";
     using K = DatabaseError::Kind;
     switch (rc & 0xff) {
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
-            return {K::Locked, what + ": the database" + where +
-                                   " is busy (another FlowSeg window or process is writing); try again"};
+            return {K::Locked,
+                    what + ": the database" + where +
+                        " is busy (another FlowSeg window or process is writing); try again"};
         case SQLITE_READONLY:
-            return {K::ReadOnly, what + ": the database" + where + " is read-only (" + detail + ")"};
+            return {K::ReadOnly,
+                    what + ": the database" + where + " is read-only (" + detail + ")"};
         case SQLITE_CORRUPT:
-            return {K::Corrupt, what + ": the database" + where +
-                                    " is corrupt (" + detail + "); restore it from a backup with `flowseg db restore`"};
+            return {K::Corrupt, what + ": the database" + where + " is corrupt (" + detail +
+                                    "); restore it from a backup with `flowseg db restore`"};
         case SQLITE_NOTADB:
             return {K::NotADatabase, what + ": '" + file + "' is not a FlowSeg database"};
-        case SQLITE_CONSTRAINT: return {K::Constraint, what + ": " + detail};
+        case SQLITE_CONSTRAINT:
+            return {K::Constraint, what + ": " + detail};
         case SQLITE_IOERR:
         case SQLITE_FULL:
-        case SQLITE_CANTOPEN: return {K::Io, what + ": " + detail + where};
-        default: return {K::Other, what + ": " + detail + where};
+        case SQLITE_CANTOPEN:
+            return {K::Io, what + ": " + detail + where};
+        default:
+            return {K::Other, what + ": " + detail + where};
     }
 }
 
@@ -79,7 +85,8 @@ void Statement::run() {
 }
 
 std::int64_t Statement::returnedId() {
-    if (!step()) throw DatabaseError(DatabaseError::Kind::Other, "the statement returned no row id");
+    if (!step())
+        throw DatabaseError(DatabaseError::Kind::Other, "the statement returned no row id");
     const auto id = integer(0);
     run();
     return id;
@@ -90,7 +97,9 @@ void Statement::reset() {
     sqlite3_clear_bindings(m_statement);
 }
 
-std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(m_statement, column); }
+std::int64_t Statement::integer(int column) const {
+    return sqlite3_column_int64(m_statement, column);
+}
 double Statement::real(int column) const { return sqlite3_column_double(m_statement, column); }
 std::string Statement::text(int column) const {
     const auto* p = sqlite3_column_text(m_statement, column);

@@ -1,9 +1,9 @@
 #pragma once
 // RAII prepared statement and SQLite error mapping, private to db/.
 
+#include <sqlite3.h>
 #include <cstdint>
 #include <optional>
-#include <sqlite3.h>
 #include <string>
 #include <vector>
 

@@ -4,14 +4,15 @@
 #include <QPen>
 
 #include <algorithm>
-#include <iterator>
 #include <cmath>
+#include <iterator>
 
 #include "flowseg/imaging/image_io.h"
 
 namespace flowseg::render {
 
-QImage renderWindowed(const float* values, int width, int height, double center, double windowWidth) {
+QImage renderWindowed(const float* values, int width, int height, double center,
+                      double windowWidth) {
     QImage image(width, height, QImage::Format_Grayscale8);
     const double low = center - windowWidth / 2.0;
     const double scale = 255.0 / std::max(1e-6, windowWidth);
@@ -25,19 +26,23 @@ QImage renderWindowed(const float* values, int width, int height, double center,
 }
 
 QColor expertColour(size_t index) {
-    static const QColor palette[] = {QColor(255, 90, 90),  QColor(255, 160, 40), QColor(200, 110, 255),
-                                     QColor(255, 120, 200), QColor(90, 170, 255), QColor(160, 230, 80)};
+    static const QColor palette[] = {QColor(255, 90, 90),   QColor(255, 160, 40),
+                                     QColor(200, 110, 255), QColor(255, 120, 200),
+                                     QColor(90, 170, 255),  QColor(160, 230, 80)};
     return palette[index % std::size(palette)];
 }
 
-float heatmapMaximum(review::Heatmap heatmap) { return heatmap == review::Heatmap::Variance ? 0.25F : 1.0F; }
+float heatmapMaximum(review::Heatmap heatmap) {
+    return heatmap == review::Heatmap::Variance ? 0.25F : 1.0F;
+}
 
 QImage renderUnitImage(const common::ImageF& image) {
     QImage out(image.width, image.height, QImage::Format_Grayscale8);
     for (int y = 0; y < image.height; ++y) {
         auto* line = out.scanLine(y);
         for (int x = 0; x < image.width; ++x)
-            line[x] = static_cast<uchar>(std::lround(std::clamp(image.at(y, x), 0.0F, 1.0F) * 255.0F));
+            line[x] =
+                static_cast<uchar>(std::lround(std::clamp(image.at(y, x), 0.0F, 1.0F) * 255.0F));
     }
     return out;
 }
@@ -45,7 +50,8 @@ QImage renderUnitImage(const common::ImageF& image) {
 const std::vector<QRgb>& infernoColours() {
     static const std::vector<QRgb> colours = [] {
         std::vector<QRgb> table;
-        for (const auto& rgb : imaging::infernoTable()) table.push_back(qRgb(rgb[0], rgb[1], rgb[2]));
+        for (const auto& rgb : imaging::infernoTable())
+            table.push_back(qRgb(rgb[0], rgb[1], rgb[2]));
         return table;
     }();
     return colours;
@@ -64,7 +70,8 @@ QImage renderHeatmap(const common::ImageF& values, float maxValue, double opacit
                 line[x] = qPremultiply(qRgba(0, 0, 0, 0));
                 continue;
             }
-            const auto index = static_cast<size_t>(std::lround(std::clamp(v * scale, 0.0F, 1.0F) * 255.0F));
+            const auto index =
+                static_cast<size_t>(std::lround(std::clamp(v * scale, 0.0F, 1.0F) * 255.0F));
             const QRgb c = colours[index];
             line[x] = qPremultiply(qRgba(qRed(c), qGreen(c), qBlue(c), alpha));
         }
@@ -81,10 +88,22 @@ QPainterPath maskContour(const common::Mask& mask) {
     for (int y = 0; y < mask.height; ++y) {
         for (int x = 0; x < mask.width; ++x) {
             if (!fg(y, x)) continue;
-            if (!fg(y - 1, x)) { path.moveTo(x, y); path.lineTo(x + 1, y); }
-            if (!fg(y + 1, x)) { path.moveTo(x, y + 1); path.lineTo(x + 1, y + 1); }
-            if (!fg(y, x - 1)) { path.moveTo(x, y); path.lineTo(x, y + 1); }
-            if (!fg(y, x + 1)) { path.moveTo(x + 1, y); path.lineTo(x + 1, y + 1); }
+            if (!fg(y - 1, x)) {
+                path.moveTo(x, y);
+                path.lineTo(x + 1, y);
+            }
+            if (!fg(y + 1, x)) {
+                path.moveTo(x, y + 1);
+                path.lineTo(x + 1, y + 1);
+            }
+            if (!fg(y, x - 1)) {
+                path.moveTo(x, y);
+                path.lineTo(x, y + 1);
+            }
+            if (!fg(y, x + 1)) {
+                path.moveTo(x + 1, y);
+                path.lineTo(x + 1, y + 1);
+            }
         }
     }
     return path;
@@ -116,13 +135,14 @@ QRectF lesionRegion(const std::vector<common::Mask>& masks, int minimumSide) {
     return {x0, y0, side, side};
 }
 
-QImage renderMaskThumbnail(const common::ImageF& crop, const common::Mask& mask, int side, const QColor& colour,
-                           const QRectF& region) {
+QImage renderMaskThumbnail(const common::ImageF& crop, const common::Mask& mask, int side,
+                           const QColor& colour, const QRectF& region) {
     QImage out(side, side, QImage::Format_RGB32);
     out.fill(Qt::black);
     QPainter painter(&out);
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    const QRectF shown = region.isEmpty() ? QRectF(0, 0, std::max(1, crop.width), std::max(1, crop.height)) : region;
+    const QRectF shown =
+        region.isEmpty() ? QRectF(0, 0, std::max(1, crop.width), std::max(1, crop.height)) : region;
     painter.scale(side / shown.width(), side / shown.height());
     painter.translate(-shown.topLeft());
     painter.drawImage(QPointF(0, 0), renderUnitImage(crop));
@@ -149,7 +169,8 @@ void paintOverlay(QPainter& painter, const OverlayScene& scene) {
     if (!scene.cropRect.isEmpty() && scene.cropPixels > 0) {
         painter.save();
         painter.translate(scene.cropRect.topLeft());
-        painter.scale(scene.cropRect.width() / scene.cropPixels, scene.cropRect.height() / scene.cropPixels);
+        painter.scale(scene.cropRect.width() / scene.cropPixels,
+                      scene.cropRect.height() / scene.cropPixels);
         painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
         if (!scene.trajectory.isNull()) painter.drawImage(QPointF(0, 0), scene.trajectory);
         if (!scene.heatmap.isNull()) painter.drawImage(QPointF(0, 0), scene.heatmap);
@@ -166,8 +187,8 @@ void paintOverlay(QPainter& painter, const OverlayScene& scene) {
         painter.drawPath(layer.path);
     }
     if (!scene.roi.isEmpty()) {
-        painter.setPen(cosmeticPen(scene.roiIsDraft ? QColor(255, 255, 0) : QColor(0, 200, 255), 1.5,
-                                   scene.roiIsDraft ? Qt::DashLine : Qt::SolidLine));
+        painter.setPen(cosmeticPen(scene.roiIsDraft ? QColor(255, 255, 0) : QColor(0, 200, 255),
+                                   1.5, scene.roiIsDraft ? Qt::DashLine : Qt::SolidLine));
         painter.drawRect(scene.roi);
     }
     for (const auto& caliper : scene.calipers) {
@@ -184,7 +205,8 @@ void paintOverlay(QPainter& painter, const OverlayScene& scene) {
     painter.restore();
 }
 
-QImage renderSliceWithOverlay(const QImage& slice, const OverlayScene& scene, const QRectF& region, double zoom) {
+QImage renderSliceWithOverlay(const QImage& slice, const OverlayScene& scene, const QRectF& region,
+                              double zoom) {
     const QSize size(static_cast<int>(std::lround(region.width() * zoom)),
                      static_cast<int>(std::lround(region.height() * zoom)));
     QImage out(size, QImage::Format_RGB32);

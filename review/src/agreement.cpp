@@ -13,14 +13,16 @@ std::vector<PairAgreement> pairwiseAgreement(const std::vector<common::Mask>& ma
     std::vector<PairAgreement> pairs;
     for (size_t i = 0; i < masks.size(); ++i)
         for (size_t j = i + 1; j < masks.size(); ++j)
-            pairs.push_back({i, j, engine::dice(masks[i], masks[j]), engine::iou(masks[i], masks[j])});
+            pairs.push_back(
+                {i, j, engine::dice(masks[i], masks[j]), engine::iou(masks[i], masks[j])});
     return pairs;
 }
 
 StapleResult staple(const std::vector<common::Mask>& masks, int maxIterations, double tolerance) {
     if (masks.empty()) throw std::invalid_argument("STAPLE needs at least one expert's outline");
     for (const auto& m : masks)
-        if (!m.sameShape(masks.front())) throw std::invalid_argument("STAPLE needs outlines of one shape");
+        if (!m.sameShape(masks.front()))
+            throw std::invalid_argument("STAPLE needs outlines of one shape");
     const size_t experts = masks.size();
     if (experts > 24) throw std::invalid_argument("STAPLE here takes at most 24 experts");
     // Pixels only differ by which experts mark them: EM runs over those patterns.
@@ -66,12 +68,15 @@ StapleResult staple(const std::vector<common::Mask>& masks, int maxIterations, d
                 const bool marks = (pattern >> j) & 1U;
                 positive += w * count;
                 negative += (1 - w) * count;
-                if (marks) truePositive += w * count;
-                else trueNegative += (1 - w) * count;
+                if (marks)
+                    truePositive += w * count;
+                else
+                    trueNegative += (1 - w) * count;
             }
             const double p = positive > 0 ? truePositive / positive : r.sensitivity[j];
             const double q = negative > 0 ? trueNegative / negative : r.specificity[j];
-            change = std::max({change, std::abs(p - r.sensitivity[j]), std::abs(q - r.specificity[j])});
+            change =
+                std::max({change, std::abs(p - r.sensitivity[j]), std::abs(q - r.specificity[j])});
             r.sensitivity[j] = p;
             r.specificity[j] = q;
         }

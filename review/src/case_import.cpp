@@ -22,9 +22,12 @@ common::Mask upscale(const common::Mask& mask, int factor) {
 
 }  // namespace
 
-CaseImportSummary importCases(db::Database& database, const std::vector<common::MultiRaterCase>& cases,
-                              const CaseImportOptions& options, const std::function<void(int, int)>& progress) {
-    if (options.dicomFolder.empty()) throw std::invalid_argument("importCases needs a folder for the DICOM it writes");
+CaseImportSummary importCases(db::Database& database,
+                              const std::vector<common::MultiRaterCase>& cases,
+                              const CaseImportOptions& options,
+                              const std::function<void(int, int)>& progress) {
+    if (options.dicomFolder.empty())
+        throw std::invalid_argument("importCases needs a folder for the DICOM it writes");
     namespace fs = std::filesystem;
     CaseImportSummary summary;
     int done = 0;
@@ -55,8 +58,8 @@ CaseImportSummary importCases(db::Database& database, const std::vector<common::
         // range, so any increasing map gives back the same input.
         for (int y = 0; y < series.height; ++y)
             for (int x = 0; x < series.width; ++x)
-                series.hu[static_cast<size_t>(y) * series.width + x] =
-                    static_cast<float>(std::round(-1000.0 + 2000.0 * c.image.at(y / factor, x / factor)));
+                series.hu[static_cast<size_t>(y) * series.width + x] = static_cast<float>(
+                    std::round(-1000.0 + 2000.0 * c.image.at(y / factor, x / factor)));
         series.intercept = -1024;
         const auto folder = (fs::path(options.dicomFolder) / c.id).string();
         fs::remove_all(folder);

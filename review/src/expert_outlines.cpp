@@ -46,8 +46,10 @@ std::vector<const ExpertLayer*> ExpertOutlines::layers() const {
 
 ExpertLayer& ExpertOutlines::layer(const db::ExpertRecord& expert) {
     auto& l = m_layers[expert.name];
-    if (l.expert.name.empty()) l.expert = expert;
-    else if (expert.id != 0) l.expert.id = expert.id;
+    if (l.expert.name.empty())
+        l.expert = expert;
+    else if (expert.id != 0)
+        l.expert.id = expert.id;
     return l;
 }
 
@@ -63,7 +65,8 @@ const common::Mask* ExpertOutlines::outline(const std::string& expertName, int s
     return it == l->slices.end() ? nullptr : &it->second;
 }
 
-std::vector<const ExpertLayer*> ExpertOutlines::shownTo(const std::string& viewer, ReviewMode mode) const {
+std::vector<const ExpertLayer*> ExpertOutlines::shownTo(const std::string& viewer,
+                                                        ReviewMode mode) const {
     std::vector<const ExpertLayer*> out;
     const auto* own = find(viewer);
     const bool completed = own && own->state == db::ReviewState::Completed;

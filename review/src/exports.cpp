@@ -27,17 +27,20 @@ namespace {
 /// A file name from an expert's name: letters, digits, '-' and '_' only.
 std::string safeName(const std::string& name) {
     std::string out;
-    for (const char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+    for (const char c : name)
+        out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
     return out.empty() ? "expert" : out;
 }
 
 /// Writes a NIfTI-1 volume (`volumes` of W x H x D, x fastest) in the series'
 /// geometry: voxel (i, j, k) is column i, row j, slice k; DICOM's patient axes
 /// (LPS) become NIfTI's RAS by negating x and y.
-void writeNifti(const std::string& path, const dicom::Series& series, int datatype, const void* data,
-                std::int64_t volumes, const std::string& description) {
-    const std::int64_t dims[8] = {volumes > 1 ? 4 : 3, series.width, series.height, series.depth, volumes, 1, 1, 1};
-    std::unique_ptr<nifti_image, void (*)(nifti_image*)> nim(nifti_make_new_nim(dims, datatype, 0), nifti_image_free);
+void writeNifti(const std::string& path, const dicom::Series& series, int datatype,
+                const void* data, std::int64_t volumes, const std::string& description) {
+    const std::int64_t dims[8] = {
+        volumes > 1 ? 4 : 3, series.width, series.height, series.depth, volumes, 1, 1, 1};
+    std::unique_ptr<nifti_image, void (*)(nifti_image*)> nim(nifti_make_new_nim(dims, datatype, 0),
+                                                             nifti_image_free);
     if (!nim) throw std::runtime_error("cannot make the NIfTI image " + path);
     const auto& g = series.geometry;
     const double spacing[3] = {g.columnSpacing, g.rowSpacing, g.sliceSpacing};
@@ -45,7 +48,8 @@ void writeNifti(const std::string& path, const dicom::Series& series, int dataty
     nifti_dmat44 m{};
     for (int r = 0; r < 3; ++r) {
         const double sign = r < 2 ? -1.0 : 1.0;  // LPS -> RAS
-        for (int c = 0; c < 3; ++c) m.m[r][c] = sign * (*axes[c])[static_cast<size_t>(r)] * spacing[c];
+        for (int c = 0; c < 3; ++c)
+            m.m[r][c] = sign * (*axes[c])[static_cast<size_t>(r)] * spacing[c];
         m.m[r][3] = sign * g.origin[static_cast<size_t>(r)];
     }
     m.m[3][3] = 1;
@@ -55,14 +59,16 @@ void writeNifti(const std::string& path, const dicom::Series& series, int dataty
     nim->sto_xyz = m;
     nim->sto_ijk = nifti_dmat44_inverse(m);
     nim->sform_code = NIFTI_XFORM_SCANNER_ANAT;
-    nifti_dmat44_to_quatern(m, &nim->quatern_b, &nim->quatern_c, &nim->quatern_d, &nim->qoffset_x, &nim->qoffset_y,
-                            &nim->qoffset_z, nullptr, nullptr, nullptr, &nim->qfac);
+    nifti_dmat44_to_quatern(m, &nim->quatern_b, &nim->quatern_c, &nim->quatern_d, &nim->qoffset_x,
+                            &nim->qoffset_y, &nim->qoffset_z, nullptr, nullptr, nullptr,
+                            &nim->qfac);
     nim->qto_xyz = m;
     nim->qform_code = NIFTI_XFORM_SCANNER_ANAT;
     nim->xyz_units = NIFTI_UNITS_MM;
     std::snprintf(nim->descrip, sizeof nim->descrip, "%s", description.c_str());
     nim->nifti_type = NIFTI_FTYPE_NIFTI1_1;
-    if (nifti_set_filenames(nim.get(), path.c_str(), 0, 1) != 0) throw std::runtime_error("bad NIfTI file name " + path);
+    if (nifti_set_filenames(nim.get(), path.c_str(), 0, 1) != 0)
+        throw std::runtime_error("bad NIfTI file name " + path);
     const auto bytes = static_cast<size_t>(nim->nvox) * static_cast<size_t>(nim->nbyper);
     nim->data = std::malloc(bytes);
     std::memcpy(nim->data, data, bytes);
@@ -70,10 +76,14 @@ void writeNifti(const std::string& path, const dicom::Series& series, int dataty
     if (!fs::exists(path)) throw std::runtime_error("cannot write the NIfTI file " + path);
 }
 
-std::vector<std::uint8_t> stackOnSlices(const dicom::Series& series, const std::map<int, common::Mask>& slices) {
-    std::vector<std::uint8_t> volume(static_cast<size_t>(series.width) * series.height * series.depth, 0);
+std::vector<std::uint8_t> stackOnSlices(const dicom::Series& series,
+                                        const std::map<int, common::Mask>& slices) {
+    std::vector<std::uint8_t> volume(
+        static_cast<size_t>(series.width) * series.height * series.depth, 0);
     for (const auto& [slice, mask] : slices) {
-        if (slice < 0 || slice >= series.depth || mask.width != series.width || mask.height != series.height) continue;
+        if (slice < 0 || slice >= series.depth || mask.width != series.width ||
+            mask.height != series.height)
+            continue;
         std::copy(mask.pixels.begin(), mask.pixels.end(),
                   volume.begin() + static_cast<long>(static_cast<size_t>(slice) * mask.size()));
     }
@@ -91,7 +101,9 @@ std::string lesionMetricsJson(const StudyReport& report, const ReportLesion& r) 
                    {"review_state", db::toString(r.lesion.state)},
                    {"slices", {r.lesion.firstSlice, r.lesion.lastSlice}}};
     j["probability_weighted_volume_mm3"] = r.probabilityWeightedVolumeMm3;
-    j["spacing_mm"] = {{"row", report.spacing.row}, {"column", report.spacing.column}, {"slice", report.spacing.slice},
+    j["spacing_mm"] = {{"row", report.spacing.row},
+                       {"column", report.spacing.column},
+                       {"slice", report.spacing.slice},
                        {"nominal", report.spacing.nominal}};
     for (const auto* layer : r.outlines.layers())
         j["expert_states"][layer->expert.name] = db::toString(layer->state);
@@ -105,7 +117,9 @@ std::string lesionMetricsJson(const StudyReport& report, const ReportLesion& r) 
                     {"seed", r.run->seed},
                     {"device", r.run->device},
                     {"created_at", r.run->createdAt}};
-        if (r.model) j["model"] = {{"path", r.model->path}, {"sha256", r.model->sha256}, {"preset", r.model->preset}};
+        if (r.model)
+            j["model"] = {
+                {"path", r.model->path}, {"sha256", r.model->sha256}, {"preset", r.model->preset}};
         j["reproduced"] = r.reproduced ? nlohmann::json(*r.reproduced) : nlohmann::json();
         if (!r.resampleNote.empty()) j["reproduction_note"] = r.resampleNote;
     }
@@ -114,8 +128,9 @@ std::string lesionMetricsJson(const StudyReport& report, const ReportLesion& r) 
     return j.dump(2);
 }
 
-std::vector<std::string> exportLesion(const StudyReport& report, const ReportLesion& r, const dicom::Series& series,
-                                      const std::string& folder, const ExportOptions& options) {
+std::vector<std::string> exportLesion(const StudyReport& report, const ReportLesion& r,
+                                      const dicom::Series& series, const std::string& folder,
+                                      const ExportOptions& options) {
     std::vector<std::string> files;
     fs::create_directories(folder);
     const auto out = [&](const std::string& name) {
@@ -128,7 +143,8 @@ std::vector<std::string> exportLesion(const StudyReport& report, const ReportLes
         fs::create_directories(fs::path(folder) / "experts");
         for (const auto* layer : layers)
             for (const auto& [slice, mask] : layer->slices)
-                imaging::writeMask(out("experts/" + safeName(layer->expert.name) + "_slice" + std::to_string(slice) + ".png"),
+                imaging::writeMask(out("experts/" + safeName(layer->expert.name) + "_slice" +
+                                       std::to_string(slice) + ".png"),
                                    mask);
         if (r.result) {
             fs::create_directories(fs::path(folder) / "samples");
@@ -152,26 +168,32 @@ std::vector<std::string> exportLesion(const StudyReport& report, const ReportLes
             experts.insert(experts.end(), volume.begin(), volume.end());
         }
         if (!layers.empty())
-            writeNifti(out("experts.nii.gz"), series, NIFTI_TYPE_UINT8, experts.data(), static_cast<std::int64_t>(layers.size()),
+            writeNifti(out("experts.nii.gz"), series, NIFTI_TYPE_UINT8, experts.data(),
+                       static_cast<std::int64_t>(layers.size()),
                        "FlowSeg experts' outlines, one volume each");
         if (r.result) {
             const auto& crop = r.result->crop;
             std::vector<std::uint8_t> samples;
             for (const auto& mask : r.result->result.masks) {
-                const auto volume = stackOnSlices(series, {{crop.slice, maskOnSlice(crop, mask, series.width, series.height)}});
+                const auto volume = stackOnSlices(
+                    series, {{crop.slice, maskOnSlice(crop, mask, series.width, series.height)}});
                 samples.insert(samples.end(), volume.begin(), volume.end());
             }
             writeNifti(out("samples.nii.gz"), series, NIFTI_TYPE_UINT8, samples.data(),
-                       static_cast<std::int64_t>(r.result->result.masks.size()), "FlowSeg model samples, one volume each");
-            std::vector<float> probability(static_cast<size_t>(series.width) * series.height * series.depth, 0.0F);
+                       static_cast<std::int64_t>(r.result->result.masks.size()),
+                       "FlowSeg model samples, one volume each");
+            std::vector<float> probability(
+                static_cast<size_t>(series.width) * series.height * series.depth, 0.0F);
             const double scale = crop.scale();
             for (int y = 0; y < series.height; ++y)
                 for (int x = 0; x < series.width; ++x) {
                     const int row = static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
                     const int col = static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
-                    if (row < 0 || col < 0 || row >= crop.image.height || col >= crop.image.width) continue;
-                    probability[(static_cast<size_t>(crop.slice) * series.height + y) * series.width + x] =
-                        r.result->result.maps.probability.at(row, col);
+                    if (row < 0 || col < 0 || row >= crop.image.height || col >= crop.image.width)
+                        continue;
+                    probability[(static_cast<size_t>(crop.slice) * series.height + y) *
+                                    series.width +
+                                x] = r.result->result.maps.probability.at(row, col);
                 }
             writeNifti(out("probability.nii.gz"), series, NIFTI_TYPE_FLOAT32, probability.data(), 1,
                        "FlowSeg probability p over the samples");
@@ -186,7 +208,8 @@ std::vector<std::string> exportLesion(const StudyReport& report, const ReportLes
         if (!layers.empty())
             writeSeg("experts.seg.dcm", [&](const std::string& path) {
                 std::vector<dicom::BinarySegment> segments;
-                for (const auto* layer : layers) segments.push_back({layer->expert.name, layer->slices});
+                for (const auto* layer : layers)
+                    segments.push_back({layer->expert.name, layer->slices});
                 dicom::writeBinarySeg(path, series, segments, "FlowSeg experts' outlines");
             });
         if (r.result) {
@@ -195,7 +218,8 @@ std::vector<std::string> exportLesion(const StudyReport& report, const ReportLes
                 std::vector<dicom::BinarySegment> segments;
                 for (size_t i = 0; i < r.result->result.masks.size(); ++i)
                     segments.push_back({"Sample " + std::to_string(i + 1),
-                                        {{crop.slice, maskOnSlice(crop, r.result->result.masks[i], series.width, series.height)}}});
+                                        {{crop.slice, maskOnSlice(crop, r.result->result.masks[i],
+                                                                  series.width, series.height)}}});
                 dicom::writeBinarySeg(path, series, segments, "FlowSeg model samples");
             });
             writeSeg("probability.seg.dcm", [&](const std::string& path) {
@@ -203,13 +227,16 @@ std::vector<std::string> exportLesion(const StudyReport& report, const ReportLes
                 const double scale = crop.scale();
                 for (int y = 0; y < series.height; ++y)
                     for (int x = 0; x < series.width; ++x) {
-                        const int row = static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
-                        const int col = static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
-                        if (row >= 0 && col >= 0 && row < crop.image.height && col < crop.image.width)
+                        const int row =
+                            static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
+                        const int col =
+                            static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
+                        if (row >= 0 && col >= 0 && row < crop.image.height &&
+                            col < crop.image.width)
                             onSlice.at(y, x) = r.result->result.maps.probability.at(row, col);
                     }
-                dicom::writeFractionalSeg(path, series, "Probability over the samples", {{crop.slice, onSlice}},
-                                          "FlowSeg probability map");
+                dicom::writeFractionalSeg(path, series, "Probability over the samples",
+                                          {{crop.slice, onSlice}}, "FlowSeg probability map");
             });
         }
     }
@@ -219,36 +246,40 @@ std::vector<std::string> exportLesion(const StudyReport& report, const ReportLes
         csv << "lesion,outline,slice,longest_mm,perpendicular_mm,area_mm2,volume_mm3\n";
         for (const auto& m : r.agreement.measures)
             for (const auto& [slice, o] : m.slices)
-                csv << r.lesion.id << ",\"" << m.expert << "\"," << slice << "," << o.longest.mm << ","
-                    << o.perpendicular.mm << "," << o.areaMm2 << "," << (m.volumeMm3 ? std::to_string(*m.volumeMm3) : "")
-                    << "\n";
+                csv << r.lesion.id << ",\"" << m.expert << "\"," << slice << "," << o.longest.mm
+                    << "," << o.perpendicular.mm << "," << o.areaMm2 << ","
+                    << (m.volumeMm3 ? std::to_string(*m.volumeMm3) : "") << "\n";
         const auto& a = r.agreement;
         if (a.sampleLongest)
-            csv << r.lesion.id << ",samples min," << r.result->crop.slice << "," << a.sampleLongest->min << ","
-                << a.samplePerpendicular->min << "," << a.sampleArea->min << ",\n"
-                << r.lesion.id << ",samples max," << r.result->crop.slice << "," << a.sampleLongest->max << ","
-                << a.samplePerpendicular->max << "," << a.sampleArea->max << ",\n";
-        if (!csv) throw std::runtime_error("cannot write " + (fs::path(folder) / "metrics.csv").string());
+            csv << r.lesion.id << ",samples min," << r.result->crop.slice << ","
+                << a.sampleLongest->min << "," << a.samplePerpendicular->min << ","
+                << a.sampleArea->min << ",\n"
+                << r.lesion.id << ",samples max," << r.result->crop.slice << ","
+                << a.sampleLongest->max << "," << a.samplePerpendicular->max << ","
+                << a.sampleArea->max << ",\n";
+        if (!csv)
+            throw std::runtime_error("cannot write " + (fs::path(folder) / "metrics.csv").string());
     }
     return files;
 }
 
-std::vector<std::string> exportStudy(const StudyReport& report, const dicom::Series& series, const std::string& folder,
-                                     const ExportOptions& options) {
+std::vector<std::string> exportStudy(const StudyReport& report, const dicom::Series& series,
+                                     const std::string& folder, const ExportOptions& options) {
     std::vector<std::string> files;
-    nlohmann::json index{{"study_uid", report.study.studyUid},
-                         {"patient_id", report.study.patientId},
-                         {"patient_name", report.study.patientName},
-                         {"series_uid", report.seriesUid},
-                         {"deidentified", report.deidentified},
-                         {"app_version", report.appVersion},
-                         {"created_at", report.createdAt},
-                         {"reviewers", report.reviewers},
-                         {"lesions", nlohmann::json::array()}};
+    nlohmann::json index{
+        {"study_uid", report.study.studyUid},       {"patient_id", report.study.patientId},
+        {"patient_name", report.study.patientName}, {"series_uid", report.seriesUid},
+        {"deidentified", report.deidentified},      {"app_version", report.appVersion},
+        {"created_at", report.createdAt},           {"reviewers", report.reviewers},
+        {"lesions", nlohmann::json::array()}};
     for (const auto& lesion : report.lesions) {
-        const auto dir = (fs::path(folder) / ("lesion_" + std::to_string(lesion.lesion.id))).string();
-        for (auto& f : exportLesion(report, lesion, series, dir, options)) files.push_back(std::move(f));
-        index["lesions"].push_back({{"id", lesion.lesion.id}, {"label", lesion.lesion.label}, {"folder", fs::path(dir).filename()}});
+        const auto dir =
+            (fs::path(folder) / ("lesion_" + std::to_string(lesion.lesion.id))).string();
+        for (auto& f : exportLesion(report, lesion, series, dir, options))
+            files.push_back(std::move(f));
+        index["lesions"].push_back({{"id", lesion.lesion.id},
+                                    {"label", lesion.lesion.label},
+                                    {"folder", fs::path(dir).filename()}});
     }
     const auto path = (fs::path(folder) / "study.json").string();
     std::ofstream(path) << index.dump(2) << "\n";

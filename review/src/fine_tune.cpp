@@ -10,12 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "flowseg/common/provenance.h"
 #include "flowseg/db/database.h"
 #include "flowseg/db/model_repository.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/metrics.h"
 #include "flowseg/engine/model.h"
-#include "flowseg/common/provenance.h"
 #include "flowseg/engine/sampler.h"
 #include "flowseg/engine/trainer.h"
 
@@ -24,8 +24,8 @@ namespace flowseg::review {
 namespace fs = std::filesystem;
 
 std::optional<double> validationGed(std::shared_ptr<const engine::Model> model,
-                                    const std::vector<common::MultiRaterCase>& cases, int samples, std::uint64_t seed,
-                                    const std::function<bool()>& cancelled) {
+                                    const std::vector<common::MultiRaterCase>& cases, int samples,
+                                    std::uint64_t seed, const std::function<bool()>& cancelled) {
     if (cases.empty()) throw std::invalid_argument("validationGed needs at least one case");
     const engine::Sampler sampler(std::move(model));
     auto options = engine::SamplingOptions::fastDefault();
@@ -34,7 +34,8 @@ std::optional<double> validationGed(std::shared_ptr<const engine::Model> model,
     for (std::size_t i = 0; i < cases.size(); ++i) {
         if (cancelled && cancelled()) return std::nullopt;
         options.seed = seed + i;  // the same noise for every model scored on these cases
-        sum += engine::generalizedEnergyDistance(sampler.sample(cases[i].image, options).masks, cases[i].experts);
+        sum += engine::generalizedEnergyDistance(sampler.sample(cases[i].image, options).masks,
+                                                 cases[i].experts);
     }
     return sum / static_cast<double>(cases.size());
 }
@@ -62,13 +63,14 @@ db::ModelRecord parentRecord(db::ModelRepository& models, const engine::Model& p
 }  // namespace
 
 db::RowId recordTrainedVersion(const std::string& storePath, const std::string& checkpoint,
-                               const std::string& parentCheckpoint, const std::string& parametersJson,
-                               const std::string& metricsJson) {
+                               const std::string& parentCheckpoint,
+                               const std::string& parametersJson, const std::string& metricsJson) {
     const auto model = engine::Model::load(checkpoint, "cpu");
     auto database = db::Database::open(storePath);
     db::ModelRepository models(database);
     std::optional<db::ModelRecord> parent;
-    if (!parentCheckpoint.empty()) parent = parentRecord(models, *engine::Model::load(parentCheckpoint, "cpu"));
+    if (!parentCheckpoint.empty())
+        parent = parentRecord(models, *engine::Model::load(parentCheckpoint, "cpu"));
     db::TrainingJobRecord job;
     job.state = db::JobState::Running;
     if (parent) job.baseModelId = parent->id;
@@ -81,7 +83,8 @@ db::RowId recordTrainedVersion(const std::string& storePath, const std::string& 
     if (parent) record.parentId = parent->id;
     record.trainingJobId = jobId;
     record.metricsJson = metricsJson;
-    record.label = "trained " + fs::path(checkpoint).filename().string() + (parent ? " from " + labelOf(*parent) : "");
+    record.label = "trained " + fs::path(checkpoint).filename().string() +
+                   (parent ? " from " + labelOf(*parent) : "");
     const auto id = models.registerModel(record);
     models.finishJob(jobId, db::JobState::Completed, metricsJson);
     return id;
@@ -94,13 +97,16 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
         if (callbacks.log) callbacks.log(line);
     };
     if (options.versionsFolder.empty())
-        throw std::invalid_argument("fine-tuning needs a folder for its model versions (FineTuneOptions::versionsFolder)");
+        throw std::invalid_argument(
+            "fine-tuning needs a folder for its model versions (FineTuneOptions::versionsFolder)");
     if (options.steps < 1) throw std::invalid_argument("fine-tuning needs at least one step");
     auto database = db::Database::open(storePath);
     db::ModelRepository models(database);
-    const std::shared_ptr<const engine::Model> parent = engine::Model::load(parentModel, options.device);
+    const std::shared_ptr<const engine::Model> parent =
+        engine::Model::load(parentModel, options.device);
     // The cases first: a refused fine-tune writes nothing to the store.
-    const auto cases = fineTuneCases(database, static_cast<int>(parent->options().image_size()), options);
+    const auto cases =
+        fineTuneCases(database, static_cast<int>(parent->options().image_size()), options);
     const auto parentRow = parentRecord(models, *parent);
     for (const auto& skipped : cases.skipped) say("Left out " + skipped);
 
@@ -122,7 +128,9 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
     jobRecord.parametersJson = parameters.dump();
     const auto job = models.createJob(jobRecord);
     fs::create_directories(options.versionsFolder);
-    const auto checkpoint = (fs::path(options.versionsFolder) / ("fine-tune-job" + std::to_string(job) + ".fsm")).string();
+    const auto checkpoint =
+        (fs::path(options.versionsFolder) / ("fine-tune-job" + std::to_string(job) + ".fsm"))
+            .string();
 
     FineTuneResult result;
     result.parent = parentRow.id;
@@ -133,25 +141,29 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
         std::error_code ignored;
         fs::remove(checkpoint, ignored);
         if (!reason.empty()) models.updateJob(job, state, 0, reason);
-        models.finishJob(job, state, reason.empty() ? "{}" : nlohmann::json{{"error", reason}}.dump());
+        models.finishJob(job, state,
+                         reason.empty() ? "{}" : nlohmann::json{{"error", reason}}.dump());
     };
     try {
         const std::string summary = std::to_string(cases.train.size()) + " slices of " +
-                                    std::to_string(cases.trainLesions.size()) + " lesions to train on, " +
+                                    std::to_string(cases.trainLesions.size()) +
+                                    " lesions to train on, " +
                                     std::to_string(cases.validation.size()) + " slices of " +
-                                    std::to_string(cases.validationLesions.size()) + " lesions to validate with (split by " +
-                                    cases.splitBy + ")";
+                                    std::to_string(cases.validationLesions.size()) +
+                                    " lesions to validate with (split by " + cases.splitBy + ")";
         say("Fine-tune job " + std::to_string(job) + " of " + labelOf(parentRow) + ": " + summary);
         models.updateJob(job, db::JobState::Running, 0, summary);
         const auto cancelledAt = [&](std::int64_t step) {
             fail(db::JobState::Cancelled, "cancelled at step " + std::to_string(step));
-            say("Fine-tune job " + std::to_string(job) + " cancelled; " + labelOf(parentRow) + " stays active");
-            result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            say("Fine-tune job " + std::to_string(job) + " cancelled; " + labelOf(parentRow) +
+                " stays active");
+            result.seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             result.outcome = FineTuneResult::Outcome::Cancelled;
             return result;
         };
-        const auto parentGed =
-            validationGed(parent, cases.validation, options.validationSamples, options.seed, callbacks.cancelled);
+        const auto parentGed = validationGed(parent, cases.validation, options.validationSamples,
+                                             options.seed, callbacks.cancelled);
         if (!parentGed) return cancelledAt(0);
         result.parentGed = *parentGed;
         say("Validation GED of " + labelOf(parentRow) + ": " + std::to_string(result.parentGed));
@@ -174,9 +186,11 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
         t.checkpointPath = checkpoint;
         t.evaluateEvery = options.evaluateEvery;
         t.divergenceFactor = 10;
-        t.logEvery = std::max<int>(1, static_cast<int>(std::min<std::int64_t>(10, options.steps / 10)));
+        t.logEvery =
+            std::max<int>(1, static_cast<int>(std::min<std::int64_t>(10, options.steps / 10)));
         t.datasetDescription = "store " + fs::path(storePath).filename().string() + ": " + summary;
-        t.command = "fine-tune job " + std::to_string(job) + " of model " + std::to_string(parentRow.id);
+        t.command =
+            "fine-tune job " + std::to_string(job) + " of model " + std::to_string(parentRow.id);
         engine::Trainer trainer(cases.train, t);
         double childGed = result.parentGed;
         bool validationCut = false;  // a cancel during a validation pass
@@ -184,28 +198,34 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
         tc.cancelled = callbacks.cancelled;
         tc.paused = callbacks.paused;
         tc.progress = [&](const engine::TrainingProgress& p) {
-            FineTuneProgress out{p.step, p.totalSteps, p.loss, p.iterationsPerSecond,
-                                 static_cast<double>(p.totalSteps - p.step) / std::max(p.iterationsPerSecond, 1e-9)};
-            models.updateJob(job, db::JobState::Running, static_cast<double>(p.step) / static_cast<double>(p.totalSteps));
+            FineTuneProgress out{
+                p.step, p.totalSteps, p.loss, p.iterationsPerSecond,
+                static_cast<double>(p.totalSteps - p.step) / std::max(p.iterationsPerSecond, 1e-9)};
+            models.updateJob(job, db::JobState::Running,
+                             static_cast<double>(p.step) / static_cast<double>(p.totalSteps));
             if (callbacks.progress) callbacks.progress(out);
         };
         tc.evaluate = [&](std::int64_t step) {
-            const auto ged = validationGed(trainer.currentModel(options.device), cases.validation,
-                                           options.validationSamples, options.seed, callbacks.cancelled);
+            const auto ged =
+                validationGed(trainer.currentModel(options.device), cases.validation,
+                              options.validationSamples, options.seed, callbacks.cancelled);
             if (!ged) {
                 validationCut = true;  // the trainer sees the cancel before its next step
                 return;
             }
             childGed = *ged;
-            models.updateJob(job, db::JobState::Running, static_cast<double>(step) / static_cast<double>(options.steps),
-                             "step " + std::to_string(step) + ": validation GED " + std::to_string(childGed));
+            models.updateJob(
+                job, db::JobState::Running,
+                static_cast<double>(step) / static_cast<double>(options.steps),
+                "step " + std::to_string(step) + ": validation GED " + std::to_string(childGed));
             if (callbacks.validation) callbacks.validation(step, childGed);
         };
         const auto outcome = trainer.run(tc);
         // Cancelled during training, or during the last validation pass (the
         // version would be judged on an older score): the parent stays.
         if (!outcome.completed || validationCut) return cancelledAt(outcome.steps);
-        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        result.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         result.ged = childGed;
         result.checkpoint = checkpoint;
         result.checksum = outcome.sha256;
@@ -228,10 +248,11 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
         const bool better = result.ged < result.parentGed - options.minimumImprovement;
         if (better) models.setActive(result.version);
         result.outcome = better ? FineTuneResult::Outcome::Promoted : FineTuneResult::Outcome::Kept;
-        models.updateJob(job, db::JobState::Completed, 1,
-                         "validation GED " + std::to_string(result.ged) + " against the parent's " +
-                             std::to_string(result.parentGed) +
-                             (better ? ": the new version is active" : ": not better, the parent stays active"));
+        models.updateJob(
+            job, db::JobState::Completed, 1,
+            "validation GED " + std::to_string(result.ged) + " against the parent's " +
+                std::to_string(result.parentGed) +
+                (better ? ": the new version is active" : ": not better, the parent stays active"));
         models.finishJob(job, db::JobState::Completed, metrics.dump());
         say(child.label + ": validation GED " + std::to_string(result.ged) + " (parent " +
             std::to_string(result.parentGed) + ")" + (better ? ", now active" : ", kept inactive"));

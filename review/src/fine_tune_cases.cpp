@@ -30,7 +30,8 @@ struct Candidate {
 
 /// Finished: marked Completed, two of its experts completed their own review, or
 /// all its outlines are imported reads (LIDC XML, SEG: finished elsewhere).
-bool finished(db::Database& reader, const db::LesionRecord& lesion, const std::set<db::RowId>& experts, bool imported) {
+bool finished(db::Database& reader, const db::LesionRecord& lesion,
+              const std::set<db::RowId>& experts, bool imported) {
     if (lesion.state == db::ReviewState::Completed || imported) return true;
     db::LesionRepository lesions(reader);
     const auto done = std::count_if(experts.begin(), experts.end(), [&](db::RowId expert) {
@@ -47,7 +48,8 @@ std::string plural(std::size_t n, const std::string& word) {
 /// else the largest). Throws naming the series when none of its files load.
 dicom::Series loadStored(db::Database& reader, const db::SeriesRecord& record) {
     std::vector<std::string> files;
-    for (const auto& image : db::StudyRepository(reader).imagesOf(record.id)) files.push_back(image.filePath);
+    for (const auto& image : db::StudyRepository(reader).imagesOf(record.id))
+        files.push_back(image.filePath);
     auto load = dicom::loadFiles(files);
     std::optional<dicom::Series> best;
     for (auto& series : load.series) {
@@ -55,7 +57,8 @@ dicom::Series loadStored(db::Database& reader, const db::SeriesRecord& record) {
         if (!best || series.depth > best->depth) best = std::move(series);
     }
     if (!best)
-        throw std::runtime_error("its series' files no longer load (" + std::to_string(files.size()) +
+        throw std::runtime_error("its series' files no longer load (" +
+                                 std::to_string(files.size()) +
                                  " files; import the study again from where it now is)");
     return std::move(*best);
 }
@@ -64,7 +67,8 @@ dicom::Series loadStored(db::Database& reader, const db::SeriesRecord& record) {
 /// model sees. Readers imported from another tool who did not mark a slice read
 /// it as empty (the LIDC convention); an expert of this app counts on the slices
 /// they saved (an erased outline is a saved empty mask).
-std::vector<common::MultiRaterCase> casesOf(const Candidate& c, const dicom::Series& series, int modelSide) {
+std::vector<common::MultiRaterCase> casesOf(const Candidate& c, const dicom::Series& series,
+                                            int modelSide) {
     std::set<db::RowId> experts;
     std::map<int, std::map<db::RowId, const common::Mask*>> bySlice;
     for (const auto& v : c.outlines) {
@@ -76,13 +80,15 @@ std::vector<common::MultiRaterCase> casesOf(const Candidate& c, const dicom::Ser
         if (slice < 0 || slice >= series.depth) continue;
         const auto crop = cropLesion(series, slice, c.lesion.box, modelSide);
         common::MultiRaterCase one;
-        one.id = c.patient + "_lesion-" + std::to_string(c.lesion.id) + "_slice-" + std::to_string(slice);
+        one.id = c.patient + "_lesion-" + std::to_string(c.lesion.id) + "_slice-" +
+                 std::to_string(slice);
         one.image = crop.image;
         bool anyForeground = false;
         for (const auto expert : experts) {
             const auto found = masks.find(expert);
             if (found == masks.end() && !c.imported) continue;
-            auto mask = found == masks.end() ? common::Mask(modelSide, modelSide) : maskToCrop(crop, *found->second);
+            auto mask = found == masks.end() ? common::Mask(modelSide, modelSide)
+                                             : maskToCrop(crop, *found->second);
             anyForeground = anyForeground || mask.area() > 0;
             one.experts.push_back(std::move(mask));
         }
@@ -105,21 +111,23 @@ FineTuneCases fineTuneCases(db::Database& reader, int modelSide, const FineTuneO
                 std::set<db::RowId> experts;
                 for (const auto& v : outlines) experts.insert(v.expertId);
                 if (experts.size() < 2) continue;
-                const bool imported = std::all_of(outlines.begin(), outlines.end(), [](const auto& v) {
-                    return v.source == db::AnnotationSource::Imported;
-                });
+                const bool imported = std::all_of(
+                    outlines.begin(), outlines.end(),
+                    [](const auto& v) { return v.source == db::AnnotationSource::Imported; });
                 if (!finished(reader, lesion, experts, imported)) continue;
-                candidates.push_back({lesion, series, study.patientId.empty() ? study.studyUid : study.patientId,
+                candidates.push_back({lesion, series,
+                                      study.patientId.empty() ? study.studyUid : study.patientId,
                                       std::move(outlines), imported});
             }
 
     const auto needed = static_cast<std::size_t>(std::max(2, options.minimumLesions));
     const auto notEnough = [&](std::size_t have, const std::vector<std::string>& skipped) {
-        std::string message = "fine-tuning needs " + plural(needed, "finished lesion") +
-                              " with two or more experts' outlines; the store has " + std::to_string(have) + " (" +
-                              std::to_string(needed - have) +
-                              " more). A lesion counts once it is marked Completed, or two of its experts have "
-                              "completed their own review, or its outlines are imported readers' reads.";
+        std::string message =
+            "fine-tuning needs " + plural(needed, "finished lesion") +
+            " with two or more experts' outlines; the store has " + std::to_string(have) + " (" +
+            std::to_string(needed - have) +
+            " more). A lesion counts once it is marked Completed, or two of its experts have "
+            "completed their own review, or its outlines are imported readers' reads.";
         for (const auto& s : skipped) message += " Left out: " + s + ".";
         return NotEnoughAnnotations(message);
     };
@@ -142,10 +150,11 @@ FineTuneCases fineTuneCases(db::Database& reader, int modelSide, const FineTuneO
         return imaging::caseHash(a) < imaging::caseHash(b);
     });
     const auto share = std::clamp(options.validationShare, 0.0, 1.0);
-    const auto validationCount =
-        std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(share * static_cast<double>(keys.size()))), 1,
-                                keys.size() - 1);
-    const std::set<std::string> validationKeys(keys.begin(), keys.begin() + static_cast<long>(validationCount));
+    const auto validationCount = std::clamp<std::size_t>(
+        static_cast<std::size_t>(std::lround(share * static_cast<double>(keys.size()))), 1,
+        keys.size() - 1);
+    const std::set<std::string> validationKeys(keys.begin(),
+                                               keys.begin() + static_cast<long>(validationCount));
 
     std::map<db::RowId, dicom::Series> loaded;
     std::set<std::string> validationPatients;
@@ -155,7 +164,8 @@ FineTuneCases fineTuneCases(db::Database& reader, int modelSide, const FineTuneO
             try {
                 found = loaded.emplace(c.series.id, loadStored(reader, c.series)).first;
             } catch (const std::exception& error) {
-                out.skipped.push_back("lesion " + std::to_string(c.lesion.id) + " (" + c.lesion.label + "): " + error.what());
+                out.skipped.push_back("lesion " + std::to_string(c.lesion.id) + " (" +
+                                      c.lesion.label + "): " + error.what());
                 continue;
             }
         }
@@ -174,9 +184,10 @@ FineTuneCases fineTuneCases(db::Database& reader, int modelSide, const FineTuneO
     const auto kept = out.trainLesions.size() + out.validationLesions.size();
     if (kept < needed) throw notEnough(kept, out.skipped);
     if (out.trainLesions.empty() || out.validationLesions.empty())
-        throw NotEnoughAnnotations("fine-tuning needs finished lesions both to train on and to validate with; after "
-                                   "leaving out lesions that no longer load, one side is empty (finish one more "
-                                   "lesion of another patient)");
+        throw NotEnoughAnnotations(
+            "fine-tuning needs finished lesions both to train on and to validate with; after "
+            "leaving out lesions that no longer load, one side is empty (finish one more "
+            "lesion of another patient)");
     out.validationPatients.assign(validationPatients.begin(), validationPatients.end());
     return out;
 }

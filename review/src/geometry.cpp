@@ -47,7 +47,8 @@ OutlineMeasures measureOutline(const common::Mask& mask, const PixelSpacing& spa
     double best = -1;
     for (size_t i = 0; i < boundary.size(); ++i)
         for (size_t j = i + 1; j < boundary.size(); ++j) {
-            const double d = std::hypot(boundary[j].x - boundary[i].x, boundary[j].y - boundary[i].y);
+            const double d =
+                std::hypot(boundary[j].x - boundary[i].x, boundary[j].y - boundary[i].y);
             if (d > best) best = d, from = i, to = j;
         }
     out.longest = caliperInPixels(boundary[from], boundary[to], best, spacing);
@@ -71,8 +72,9 @@ OutlineMeasures measureOutline(const common::Mask& mask, const PixelSpacing& spa
         if (extent <= widest) continue;
         widest = extent;
         const double s = (static_cast<double>(key) + 0.5) * bin;
-        out.perpendicular = caliperInPixels({s * ux + range.first * vx, s * uy + range.first * vy},
-                                            {s * ux + range.second * vx, s * uy + range.second * vy}, extent, spacing);
+        out.perpendicular = caliperInPixels(
+            {s * ux + range.first * vx, s * uy + range.first * vy},
+            {s * ux + range.second * vx, s * uy + range.second * vy}, extent, spacing);
     }
     return out;
 }
@@ -83,11 +85,13 @@ std::optional<double> volumeMm3(const std::vector<std::pair<int, const common::M
     for (const auto& s : slices)
         if (s.second && s.second->area() > 0) outlined.push_back(s);
     if (outlined.size() < 2) return std::nullopt;
-    std::sort(outlined.begin(), outlined.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(outlined.begin(), outlined.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     double volume = 0;
     for (size_t i = 0; i < outlined.size(); ++i) {
         if (i > 0 && outlined[i].first != outlined[i - 1].first + 1) return std::nullopt;
-        volume += static_cast<double>(outlined[i].second->area()) * spacing.row * spacing.column * spacing.slice;
+        volume += static_cast<double>(outlined[i].second->area()) * spacing.row * spacing.column *
+                  spacing.slice;
     }
     return volume;
 }

@@ -16,9 +16,10 @@ common::Mask stack(const ExpertLayer& layer, const std::set<int>& slices, int wi
     common::Mask out(height * static_cast<int>(slices.size()), width);
     size_t offset = 0;
     for (const int slice : slices) {
-        if (const auto it = layer.slices.find(slice); it != layer.slices.end() && it->second.width == width &&
-                                                      it->second.height == height)
-            std::copy(it->second.pixels.begin(), it->second.pixels.end(), out.pixels.begin() + static_cast<long>(offset));
+        if (const auto it = layer.slices.find(slice);
+            it != layer.slices.end() && it->second.width == width && it->second.height == height)
+            std::copy(it->second.pixels.begin(), it->second.pixels.end(),
+                      out.pixels.begin() + static_cast<long>(offset));
         offset += static_cast<size_t>(width) * height;
     }
     return out;
@@ -26,8 +27,8 @@ common::Mask stack(const ExpertLayer& layer, const std::set<int>& slices, int wi
 
 }  // namespace
 
-LesionAgreement computeAgreement(const ExpertOutlines& outlines, const LesionResult* result, int width, int height,
-                                 const PixelSpacing& spacing) {
+LesionAgreement computeAgreement(const ExpertOutlines& outlines, const LesionResult* result,
+                                 int width, int height, const PixelSpacing& spacing) {
     LesionAgreement a;
     std::vector<const ExpertLayer*> layers;
     std::set<int> slices;
@@ -80,9 +81,12 @@ LesionAgreement computeAgreement(const ExpertOutlines& outlines, const LesionRes
         std::vector<common::Mask> experts;
         for (const auto* layer : layers) {
             const auto it = layer->slices.find(slice);
-            experts.push_back(it != layer->slices.end() && it->second.width == width ? it->second : common::Mask(height, width));
+            experts.push_back(it != layer->slices.end() && it->second.width == width
+                                  ? it->second
+                                  : common::Mask(height, width));
         }
-        if (!experts.empty() && !samples.empty()) a.gedExpertsVsSamples = engine::generalizedEnergyDistance(samples, experts);
+        if (!experts.empty() && !samples.empty())
+            a.gedExpertsVsSamples = engine::generalizedEnergyDistance(samples, experts);
     }
     return a;
 }
@@ -92,8 +96,12 @@ std::string LesionAgreement::toJson() const {
     j["experts"] = experts;
     j["pairs"] = nlohmann::json::array();
     for (const auto& p : pairs)
-        j["pairs"].push_back({{"a", experts.at(p.first)}, {"b", experts.at(p.second)}, {"dice", p.dice}, {"iou", p.iou}});
-    j["ged_experts_vs_samples"] = gedExpertsVsSamples ? nlohmann::json(*gedExpertsVsSamples) : nlohmann::json();
+        j["pairs"].push_back({{"a", experts.at(p.first)},
+                              {"b", experts.at(p.second)},
+                              {"dice", p.dice},
+                              {"iou", p.iou}});
+    j["ged_experts_vs_samples"] =
+        gedExpertsVsSamples ? nlohmann::json(*gedExpertsVsSamples) : nlohmann::json();
     j["uncertainty_mass_px"] = uncertaintyMass;
     j["measures"] = nlohmann::json::array();
     for (const auto& m : measures) {

@@ -9,13 +9,17 @@
 
 namespace flowseg::review {
 
-LesionCrop cropLesion(const dicom::Series& series, int slice, const db::BoundingBox& roi, int modelSide) {
-    if (modelSide < 8) throw std::invalid_argument("the model's input side must be at least 8 pixels");
+LesionCrop cropLesion(const dicom::Series& series, int slice, const db::BoundingBox& roi,
+                      int modelSide) {
+    if (modelSide < 8)
+        throw std::invalid_argument("the model's input side must be at least 8 pixels");
     if (slice < 0 || slice >= series.depth)
-        throw std::invalid_argument("slice " + std::to_string(slice + 1) + " is outside the series (1.." +
-                                    std::to_string(series.depth) + ")");
+        throw std::invalid_argument("slice " + std::to_string(slice + 1) +
+                                    " is outside the series (1.." + std::to_string(series.depth) +
+                                    ")");
     if (roi.width <= 0 || roi.height <= 0)
-        throw std::invalid_argument("the lesion region is empty: drag a box around the lesion first");
+        throw std::invalid_argument(
+            "the lesion region is empty: drag a box around the lesion first");
 
     const double extent = std::max(roi.width, roi.height);
     LesionCrop crop;
@@ -57,7 +61,8 @@ LesionCrop cropLesion(const dicom::Series& series, int slice, const db::Bounding
             float sum = 0;
             for (int i = 0; i < n; ++i) {
                 const double sy = crop.originY + (row + (i + 0.5) / n) * step - 0.5;
-                for (int j = 0; j < n; ++j) sum += bilinear(sy, crop.originX + (col + (j + 0.5) / n) * step - 0.5);
+                for (int j = 0; j < n; ++j)
+                    sum += bilinear(sy, crop.originX + (col + (j + 0.5) / n) * step - 0.5);
             }
             hu.at(row, col) = sum * weight;
         }
@@ -66,7 +71,8 @@ LesionCrop cropLesion(const dicom::Series& series, int slice, const db::Bounding
     return crop;
 }
 
-common::Mask maskOnSlice(const LesionCrop& crop, const common::Mask& cropMask, int sliceWidth, int sliceHeight) {
+common::Mask maskOnSlice(const LesionCrop& crop, const common::Mask& cropMask, int sliceWidth,
+                         int sliceHeight) {
     common::Mask out(sliceHeight, sliceWidth);
     const double scale = crop.scale();
     if (scale <= 0 || cropMask.width == 0) return out;
@@ -93,14 +99,16 @@ common::Mask maskToCrop(const LesionCrop& crop, const common::Mask& sliceMask) {
     const int n = std::max(1, static_cast<int>(std::ceil(step - 1e-9)));
     const auto at = [&](double sy, double sx) {
         const int y = static_cast<int>(std::floor(sy)), x = static_cast<int>(std::floor(sx));
-        return x >= 0 && y >= 0 && x < sliceMask.width && y < sliceMask.height && sliceMask.at(y, x) != 0;
+        return x >= 0 && y >= 0 && x < sliceMask.width && y < sliceMask.height &&
+               sliceMask.at(y, x) != 0;
     };
     for (int row = 0; row < out.height; ++row)
         for (int col = 0; col < out.width; ++col) {
             int inside = 0;
             for (int i = 0; i < n; ++i)
                 for (int j = 0; j < n; ++j)
-                    inside += at(crop.originY + (row + (i + 0.5) / n) * step, crop.originX + (col + (j + 0.5) / n) * step);
+                    inside += at(crop.originY + (row + (i + 0.5) / n) * step,
+                                 crop.originX + (col + (j + 0.5) / n) * step);
             out.at(row, col) = 2 * inside >= n * n ? 1 : 0;
         }
     return out;

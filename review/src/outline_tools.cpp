@@ -14,15 +14,16 @@ namespace {
 /// Calls `visit(x, y)` for each pixel whose centre is within the brush ellipse of
 /// the path (points interpolated every quarter pixel).
 template <typename Visit>
-void forEachPixelUnderStroke(const common::Mask& mask, const std::vector<SlicePoint>& path, double radiusMm,
-                             const PixelSpacing& spacing, Visit visit) {
+void forEachPixelUnderStroke(const common::Mask& mask, const std::vector<SlicePoint>& path,
+                             double radiusMm, const PixelSpacing& spacing, Visit visit) {
     if (path.empty() || radiusMm <= 0) return;
     const auto r = brushRadiusInPixels(radiusMm, spacing);
     std::vector<SlicePoint> dabs{path.front()};
     for (size_t i = 1; i < path.size(); ++i) {
         const double dx = path[i].x - path[i - 1].x, dy = path[i].y - path[i - 1].y;
         const int steps = std::max(1, static_cast<int>(std::ceil(std::hypot(dx, dy) / 0.25)));
-        for (int k = 1; k <= steps; ++k) dabs.push_back({path[i - 1].x + dx * k / steps, path[i - 1].y + dy * k / steps});
+        for (int k = 1; k <= steps; ++k)
+            dabs.push_back({path[i - 1].x + dx * k / steps, path[i - 1].y + dy * k / steps});
     }
     std::vector<std::uint8_t> seen(mask.size(), 0);
     for (const auto& c : dabs) {
@@ -43,15 +44,18 @@ void forEachPixelUnderStroke(const common::Mask& mask, const std::vector<SlicePo
 
 }  // namespace
 
-void paintStroke(common::Mask& mask, const std::vector<SlicePoint>& path, double radiusMm, const PixelSpacing& spacing,
-                 bool value) {
-    forEachPixelUnderStroke(mask, path, radiusMm, spacing, [&](int x, int y) { mask.at(y, x) = value ? 1 : 0; });
+void paintStroke(common::Mask& mask, const std::vector<SlicePoint>& path, double radiusMm,
+                 const PixelSpacing& spacing, bool value) {
+    forEachPixelUnderStroke(mask, path, radiusMm, spacing,
+                            [&](int x, int y) { mask.at(y, x) = value ? 1 : 0; });
 }
 
 void paintStrokeWithin(common::Mask& mask, const std::vector<SlicePoint>& path, double radiusMm,
-                       const PixelSpacing& spacing, const dicom::Series& series, int slice, double lowHu,
-                       double highHu) {
-    if (slice < 0 || slice >= series.depth || series.width != mask.width || series.height != mask.height) return;
+                       const PixelSpacing& spacing, const dicom::Series& series, int slice,
+                       double lowHu, double highHu) {
+    if (slice < 0 || slice >= series.depth || series.width != mask.width ||
+        series.height != mask.height)
+        return;
     forEachPixelUnderStroke(mask, path, radiusMm, spacing, [&](int x, int y) {
         const double hu = series.at(slice, y, x);
         if (hu >= lowHu && hu <= highHu) mask.at(y, x) = 1;
@@ -66,13 +70,15 @@ void fillPolygon(common::Mask& mask, const std::vector<SlicePoint>& polygon, boo
         for (size_t i = 0, j = polygon.size() - 1; i < polygon.size(); j = i++) {
             const auto& a = polygon[i];
             const auto& b = polygon[j];
-            if ((a.y > cy) != (b.y > cy)) crossings.push_back(a.x + (cy - a.y) * (b.x - a.x) / (b.y - a.y));
+            if ((a.y > cy) != (b.y > cy))
+                crossings.push_back(a.x + (cy - a.y) * (b.x - a.x) / (b.y - a.y));
         }
         std::sort(crossings.begin(), crossings.end());
         for (size_t k = 0; k + 1 < crossings.size(); k += 2) {
             // pixel centres x + 0.5 within [crossing k, crossing k+1)
             const int x0 = std::max(0, static_cast<int>(std::ceil(crossings[k] - 0.5)));
-            const int x1 = std::min(mask.width - 1, static_cast<int>(std::ceil(crossings[k + 1] - 0.5)) - 1);
+            const int x1 =
+                std::min(mask.width - 1, static_cast<int>(std::ceil(crossings[k + 1] - 0.5)) - 1);
             for (int x = x0; x <= x1; ++x) mask.at(y, x) = value ? 1 : 0;
         }
     }

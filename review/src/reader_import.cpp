@@ -40,8 +40,8 @@ void merge(ReaderOutlines& into, const ReaderOutlines& from) {
 
 }  // namespace
 
-std::vector<std::vector<ReaderOutlines>> lidcLesions(const dicom::LidcDocument& document, const dicom::Series& series,
-                                                     int* skipped) {
+std::vector<std::vector<ReaderOutlines>> lidcLesions(const dicom::LidcDocument& document,
+                                                     const dicom::Series& series, int* skipped) {
     const auto slices = sliceOfSop(series);
     std::vector<ReaderOutlines> nodules;  // every reader's every nodule
     int missing = 0;
@@ -83,22 +83,28 @@ std::vector<std::vector<ReaderOutlines>> lidcLesions(const dicom::LidcDocument& 
     return lesions;
 }
 
-std::vector<ReaderOutlines> segReaders(const std::vector<std::string>& segPaths, const dicom::Series& series) {
+std::vector<ReaderOutlines> segReaders(const std::vector<std::string>& segPaths,
+                                       const dicom::Series& series) {
     const auto slices = sliceOfSop(series);
     std::vector<ReaderOutlines> readers;
-    std::map<std::string, int> labels;  // how many segments carry each label
+    std::map<std::string, int> labels;                       // how many segments carry each label
     std::vector<std::pair<std::string, std::string>> names;  // file stem, label
     for (const auto& path : segPaths) {
         const auto seg = dicom::readSeg(path);
-        if (!seg.referencedSeriesUid.empty() && !series.seriesUid.empty() && seg.referencedSeriesUid != series.seriesUid)
-            throw dicom::DicomError("'" + path + "' segments series " + seg.referencedSeriesUid + ", not the open series " +
-                                    series.seriesUid);
+        if (!seg.referencedSeriesUid.empty() && !series.seriesUid.empty() &&
+            seg.referencedSeriesUid != series.seriesUid)
+            throw dicom::DicomError("'" + path + "' segments series " + seg.referencedSeriesUid +
+                                    ", not the open series " + series.seriesUid);
         int placed = 0;
         for (const auto& segment : seg.segments) {
-            ReaderOutlines outlines{segment.label.empty() ? "segment " + std::to_string(segment.number) : segment.label, {}};
+            ReaderOutlines outlines{
+                segment.label.empty() ? "segment " + std::to_string(segment.number) : segment.label,
+                {}};
             const auto place = [&](const std::string& sop, common::Mask mask) {
                 const auto it = slices.find(sop);
-                if (it == slices.end() || mask.width != series.width || mask.height != series.height) return;
+                if (it == slices.end() || mask.width != series.width ||
+                    mask.height != series.height)
+                    return;
                 ++placed;
                 auto [at, added] = outlines.slices.emplace(it->second, std::move(mask));
                 if (!added)
@@ -107,7 +113,8 @@ std::vector<ReaderOutlines> segReaders(const std::vector<std::string>& segPaths,
             for (const auto& [sop, mask] : segment.masks) place(sop, mask);
             for (const auto& [sop, fraction] : segment.fractions) {
                 common::Mask mask(fraction.height, fraction.width);
-                for (size_t i = 0; i < mask.size(); ++i) mask.pixels[i] = fraction.pixels[i] >= 0.5F ? 1 : 0;
+                for (size_t i = 0; i < mask.size(); ++i)
+                    mask.pixels[i] = fraction.pixels[i] >= 0.5F ? 1 : 0;
                 place(sop, std::move(mask));
             }
             ++labels[outlines.reader];
@@ -115,22 +122,26 @@ std::vector<ReaderOutlines> segReaders(const std::vector<std::string>& segPaths,
             readers.push_back(std::move(outlines));
         }
         if (placed == 0)
-            throw dicom::DicomError("'" + path + "' has no frame on a slice of the open series (is it another series' SEG?)");
+            throw dicom::DicomError(
+                "'" + path +
+                "' has no frame on a slice of the open series (is it another series' SEG?)");
     }
     for (size_t i = 0; i < readers.size(); ++i)
         if (labels[names[i].second] > 1) readers[i].reader = names[i].first + " " + names[i].second;
     return readers;
 }
 
-std::vector<ReaderOutlines> cropReaders(const std::vector<std::pair<std::string, common::Mask>>& masks,
-                                        const LesionCrop& crop, int sliceWidth, int sliceHeight) {
+std::vector<ReaderOutlines> cropReaders(
+    const std::vector<std::pair<std::string, common::Mask>>& masks, const LesionCrop& crop,
+    int sliceWidth, int sliceHeight) {
     std::vector<ReaderOutlines> readers;
     for (const auto& [name, mask] : masks)
         readers.push_back({name, {{crop.slice, maskOnSlice(crop, mask, sliceWidth, sliceHeight)}}});
     return readers;
 }
 
-ImportedLesion importReaders(db::Database& database, db::RowId seriesId, const std::vector<ReaderOutlines>& readers,
+ImportedLesion importReaders(db::Database& database, db::RowId seriesId,
+                             const std::vector<ReaderOutlines>& readers,
                              std::optional<db::RowId> lesionId, const std::string& label) {
     int x0 = 1 << 30, y0 = 1 << 30, x1 = -1, y1 = -1, first = 1 << 30, last = -1;
     for (const auto& r : readers)
@@ -138,22 +149,28 @@ ImportedLesion importReaders(db::Database& database, db::RowId seriesId, const s
             for (int y = 0; y < mask.height; ++y)
                 for (int x = 0; x < mask.width; ++x)
                     if (mask.at(y, x)) {
-                        x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+                        x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x),
+                        y1 = std::max(y1, y);
                         first = std::min(first, slice), last = std::max(last, slice);
                     }
-    if (x1 < 0) throw std::invalid_argument("the readers' outlines are all empty: nothing to import");
+    if (x1 < 0)
+        throw std::invalid_argument("the readers' outlines are all empty: nothing to import");
     ImportedLesion imported;
     database.transaction([&] {
         db::LesionRepository lesions(database);
         if (lesionId) {
             imported.lesionId = *lesionId;
             const auto existing = lesions.find(*lesionId);
-            if (!existing) throw db::DatabaseError(db::DatabaseError::Kind::NotFound, "no lesion " + std::to_string(*lesionId));
+            if (!existing)
+                throw db::DatabaseError(db::DatabaseError::Kind::NotFound,
+                                        "no lesion " + std::to_string(*lesionId));
             imported.label = existing->label;
         } else {
             db::LesionRecord lesion;
             lesion.seriesId = seriesId;
-            lesion.label = label.empty() ? "lesion " + std::to_string(lesions.ofSeries(seriesId).size() + 1) : label;
+            lesion.label = label.empty()
+                               ? "lesion " + std::to_string(lesions.ofSeries(seriesId).size() + 1)
+                               : label;
             lesion.firstSlice = first;
             lesion.lastSlice = last;
             lesion.box = {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
@@ -167,7 +184,8 @@ ImportedLesion importReaders(db::Database& database, db::RowId seriesId, const s
             const auto expert = experts.findOrCreate(r.reader, "imported reader");
             imported.readers.push_back(r.reader);
             for (const auto& [slice, mask] : r.slices) {
-                annotations.save(imported.lesionId, expert.id, slice, mask, db::AnnotationSource::Imported);
+                annotations.save(imported.lesionId, expert.id, slice, mask,
+                                 db::AnnotationSource::Imported);
                 lesions.extendToSlice(imported.lesionId, slice);
                 ++imported.outlines;
             }

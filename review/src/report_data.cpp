@@ -4,16 +4,16 @@
 #include <set>
 #include <stdexcept>
 
+#include "flowseg/common/provenance.h"
+#include "flowseg/common/sha256.h"
 #include "flowseg/db/database.h"
 #include "flowseg/db/lesion_repository.h"
 #include "flowseg/db/model_repository.h"
 #include "flowseg/db/run_repository.h"
 #include "flowseg/db/study_repository.h"
-#include "flowseg/review/model_fitness.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/network_options.h"
-#include "flowseg/common/provenance.h"
-#include "flowseg/common/sha256.h"
+#include "flowseg/review/model_fitness.h"
 #include "flowseg/review/outline_tools.h"
 #include "flowseg/version.h"
 
@@ -22,7 +22,8 @@ namespace flowseg::review {
 db::StudyRecord deidentify(const db::StudyRecord& study) {
     db::StudyRecord out = study;
     out.patientName = "Anonymized";
-    out.patientId = "ANON-" + common::sha256Hex(study.patientId.data(), study.patientId.size()).substr(0, 8);
+    out.patientId =
+        "ANON-" + common::sha256Hex(study.patientId.data(), study.patientId.size()).substr(0, 8);
     out.studyDate.clear();
     out.description.clear();
     return out;
@@ -31,10 +32,11 @@ db::StudyRecord deidentify(const db::StudyRecord& study) {
 namespace {
 
 /// The run's stored outputs as a result on its crop of the series.
-LesionResult storedResult(db::Database& reader, const db::LesionRecord& lesion, const db::SamplingRunRecord& run,
-                          const dicom::Series& series) {
+LesionResult storedResult(db::Database& reader, const db::LesionRecord& lesion,
+                          const db::SamplingRunRecord& run, const dicom::Series& series) {
     const auto outputs = db::RunRepository(reader).outputsOf(run.id);
-    if (outputs.samples.empty()) throw std::runtime_error("run " + std::to_string(run.id) + " holds no sample");
+    if (outputs.samples.empty())
+        throw std::runtime_error("run " + std::to_string(run.id) + " holds no sample");
     LesionResult r;
     r.box = {lesion.box, run.slice};
     r.crop = cropLesion(series, run.slice, lesion.box, outputs.samples.front().width);
@@ -54,19 +56,23 @@ LesionResult storedResult(db::Database& reader, const db::LesionRecord& lesion, 
 /// whether it gives the stored masks again. Returns a note when it cannot.
 std::string rerun(ReportLesion& r, const ReportOptions& options) {
     if (!r.model) return "its model is not in the store";
-    if (!std::filesystem::exists(r.model->path)) return "its model file " + r.model->path + " is not on this machine";
+    if (!std::filesystem::exists(r.model->path))
+        return "its model file " + r.model->path + " is not on this machine";
     std::shared_ptr<engine::Model> model;
     try {
         model = engine::Model::load(r.model->path, options.device);
     } catch (const std::exception& e) {
         return std::string("its model could not be loaded: ") + e.what();
     }
-    if (model->checksum() != r.model->sha256) return "the file " + r.model->path + " is no longer the model of the run";
+    if (model->checksum() != r.model->sha256)
+        return "the file " + r.model->path + " is no longer the model of the run";
     auto& stored = *r.result;
     auto settings = stored.options;
     settings.trajectoryEvery = settings.trajectoryStride();
     engine::SamplingCallbacks callbacks;
-    callbacks.trajectory = [&](const engine::TrajectoryFrame& frame) { stored.trajectory.push_back(frame); };
+    callbacks.trajectory = [&](const engine::TrajectoryFrame& frame) {
+        stored.trajectory.push_back(frame);
+    };
     const auto again = engine::Sampler(model).sample(stored.crop.image, settings, callbacks);
     r.reproduced = again.masks == stored.result.masks;
     return {};
@@ -74,8 +80,8 @@ std::string rerun(ReportLesion& r, const ReportOptions& options) {
 
 }  // namespace
 
-StudyReport gatherStudyReport(db::Database& reader, const std::string& studyUid, const dicom::Series& series,
-                              const ReportOptions& options) {
+StudyReport gatherStudyReport(db::Database& reader, const std::string& studyUid,
+                              const dicom::Series& series, const ReportOptions& options) {
     db::StudyRepository studies(reader);
     std::optional<db::StudyRecord> study;
     for (const auto& s : studies.studies())
@@ -83,7 +89,8 @@ StudyReport gatherStudyReport(db::Database& reader, const std::string& studyUid,
     if (!study) throw std::runtime_error("the store does not hold study " + studyUid);
     const auto seriesRecord = studies.seriesByUid(series.seriesUid);
     if (!seriesRecord || seriesRecord->studyId != study->id)
-        throw std::runtime_error("series " + series.seriesUid + " is not a series of study " + studyUid + " in the store");
+        throw std::runtime_error("series " + series.seriesUid + " is not a series of study " +
+                                 studyUid + " in the store");
     StudyReport report;
     report.study = options.deidentify ? deidentify(*study) : *study;
     report.deidentified = options.deidentify;
@@ -104,15 +111,17 @@ StudyReport gatherStudyReport(db::Database& reader, const std::string& studyUid,
             r.run = runs.back();
             r.model = db::ModelRepository(reader).find(r.run->modelId);
             r.result = storedResult(reader, lesion, *r.run, series);
-            if (options.resample) r.resampleNote = rerun(r, options);
-            else r.resampleNote = "not re-run (asked not to)";
-            const double cropPixelMm2 = r.result->crop.scale() * r.result->crop.scale() * report.spacing.row *
-                                        report.spacing.column;
+            if (options.resample)
+                r.resampleNote = rerun(r, options);
+            else
+                r.resampleNote = "not re-run (asked not to)";
+            const double cropPixelMm2 = r.result->crop.scale() * r.result->crop.scale() *
+                                        report.spacing.row * report.spacing.column;
             for (const float p : r.result->result.maps.probability.pixels)
                 r.probabilityWeightedVolumeMm3 += p * cropPixelMm2 * report.spacing.slice;
         }
-        r.agreement = computeAgreement(r.outlines, r.result ? &*r.result : nullptr, series.width, series.height,
-                                       report.spacing);
+        r.agreement = computeAgreement(r.outlines, r.result ? &*r.result : nullptr, series.width,
+                                       series.height, report.spacing);
         report.lesions.push_back(std::move(r));
     }
     report.reviewers.assign(reviewers.begin(), reviewers.end());

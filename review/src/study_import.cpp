@@ -19,15 +19,17 @@ std::string commonFolder(const std::vector<std::string>& files) {
     fs::path common = fs::absolute(files.front()).parent_path();
     for (const auto& file : files) {
         const auto folder = fs::absolute(file).parent_path();
-        while (!common.empty() && std::mismatch(common.begin(), common.end(), folder.begin(), folder.end()).first !=
-                                      common.end())
+        while (!common.empty() &&
+               std::mismatch(common.begin(), common.end(), folder.begin(), folder.end()).first !=
+                   common.end())
             common = common.parent_path();
     }
     return common.string();
 }
 
 /// One transaction over instances grouped by series (each group: its instances and its folder).
-ImportSummary upsert(db::Database& database, const std::vector<std::vector<dicom::InstanceHeader>>& groups) {
+ImportSummary upsert(db::Database& database,
+                     const std::vector<std::vector<dicom::InstanceHeader>>& groups) {
     db::StudyRepository studies(database);
     std::map<std::string, db::RowId> studyIds;
     ImportSummary summary;
@@ -36,16 +38,18 @@ ImportSummary upsert(db::Database& database, const std::vector<std::vector<dicom
             if (group.empty()) continue;
             const auto& first = group.front();
             if (!studyIds.count(first.studyUid))
-                studyIds[first.studyUid] = studies.upsertStudy(
-                    {0, first.studyUid, first.patientId, first.patientName, first.studyDate, first.studyDescription});
+                studyIds[first.studyUid] =
+                    studies.upsertStudy({0, first.studyUid, first.patientId, first.patientName,
+                                         first.studyDate, first.studyDescription});
             std::vector<std::string> files;
             for (const auto& h : group) files.push_back(h.path);
-            const auto seriesId = studies.upsertSeries({0, studyIds[first.studyUid], first.seriesUid, first.modality,
-                                                        first.seriesDescription, commonFolder(files)});
+            const auto seriesId =
+                studies.upsertSeries({0, studyIds[first.studyUid], first.seriesUid, first.modality,
+                                      first.seriesDescription, commonFolder(files)});
             summary.seriesIds.push_back(seriesId);
             for (const auto& h : group)
-                studies.upsertImage(
-                    {0, seriesId, h.sopUid, h.instanceNumber, h.slicePosition, fs::absolute(h.path).string()});
+                studies.upsertImage({0, seriesId, h.sopUid, h.instanceNumber, h.slicePosition,
+                                     fs::absolute(h.path).string()});
             summary.images += group.size();
         }
     });
@@ -56,7 +60,8 @@ ImportSummary upsert(db::Database& database, const std::vector<std::vector<dicom
 
 }  // namespace
 
-ImportSummary registerLoadedSeries(db::Database& database, const std::vector<dicom::Series>& series) {
+ImportSummary registerLoadedSeries(db::Database& database,
+                                   const std::vector<dicom::Series>& series) {
     std::vector<std::vector<dicom::InstanceHeader>> groups;
     for (const auto& s : series) {
         auto& group = groups.emplace_back();
@@ -72,8 +77,10 @@ ImportSummary registerLoadedSeries(db::Database& database, const std::vector<dic
             h.modality = s.modality;
             h.seriesDescription = s.seriesDescription;
             h.sopUid = s.sopUids.at(static_cast<size_t>(z));
-            if (static_cast<size_t>(z) < s.instanceNumbers.size()) h.instanceNumber = s.instanceNumbers[static_cast<size_t>(z)];
-            if (s.geometry.hasPositions) h.slicePosition = s.slicePositions.at(static_cast<size_t>(z));
+            if (static_cast<size_t>(z) < s.instanceNumbers.size())
+                h.instanceNumber = s.instanceNumbers[static_cast<size_t>(z)];
+            if (s.geometry.hasPositions)
+                h.slicePosition = s.slicePositions.at(static_cast<size_t>(z));
             group.push_back(std::move(h));
         }
     }

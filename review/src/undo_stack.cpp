@@ -30,8 +30,12 @@ void UndoStack::clear() {
     changed();
 }
 
-std::string UndoStack::undoText() const { return canUndo() ? m_edits[m_index - 1].text : std::string(); }
-std::string UndoStack::redoText() const { return canRedo() ? m_edits[m_index].text : std::string(); }
+std::string UndoStack::undoText() const {
+    return canUndo() ? m_edits[m_index - 1].text : std::string();
+}
+std::string UndoStack::redoText() const {
+    return canRedo() ? m_edits[m_index].text : std::string();
+}
 
 void UndoStack::changed() const {
     if (m_changed) m_changed();

@@ -3,12 +3,12 @@
 // per test process, the command run with its exit code, stdout and stderr, and
 // the house rule for bad input (one "flowseg: error: ..." line, never a crash).
 
+#include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <gtest/gtest.h>
 #include <string>
-#include <sys/wait.h>
 
 #include "engine/checkpoint_fixtures.h"
 
@@ -32,8 +32,9 @@ protected:
         const auto synth = run("synth --out " + (s_dir / "data").string() +
                                " --cases 6 --size 32 --raters 3 --seed 4 --json");
         ASSERT_EQ(synth.exitCode, 0) << synth.err;
-        const auto train = run("train --data " + (s_dir / "data").string() + " --out " + modelPath() +
-                               " --preset tiny --iters 20 --batch 4 --lr 3e-3 --seed 1 --device cpu --json");
+        const auto train =
+            run("train --data " + (s_dir / "data").string() + " --out " + modelPath() +
+                " --preset tiny --iters 20 --batch 4 --lr 3e-3 --seed 1 --device cpu --json");
         ASSERT_EQ(train.exitCode, 0) << train.err;
     }
     static void TearDownTestSuite() { fs::remove_all(s_dir); }
@@ -44,8 +45,8 @@ protected:
     static RunResult run(const std::string& arguments) {
         const auto out = s_dir / "stdout.txt";
         const auto err = s_dir / "stderr.txt";
-        const std::string command = std::string(FLOWSEG_BIN) + " " + arguments + " > " + out.string() +
-                                    " 2> " + err.string() + " < /dev/null";
+        const std::string command = std::string(FLOWSEG_BIN) + " " + arguments + " > " +
+                                    out.string() + " 2> " + err.string() + " < /dev/null";
         const int status = std::system(command.c_str());
         RunResult r;
         r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

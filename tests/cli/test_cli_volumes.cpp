@@ -41,7 +41,8 @@ TEST_F(Cli, VolumeModelTrainsOnNodulesAndEvalScoresWholeNodules) {
     EXPECT_EQ(described["input"], "volume");
     EXPECT_EQ(described["step"].get<int>(), 3);
     EXPECT_EQ(described["network"]["image_channels"].get<int>(), 5);
-    EXPECT_EQ(nlohmann::json::parse(run("model-info " + modelPath() + " --json").out)["input"], "slice");
+    EXPECT_EQ(nlohmann::json::parse(run("model-info " + modelPath() + " --json").out)["input"],
+              "slice");
     expectOneLineError(run("model-info " + path("missing.fsm")), "missing.fsm");
 
     const auto eval = run("eval --volumes --model " + path("volume.fsm") + split +
@@ -57,46 +58,58 @@ TEST_F(Cli, VolumeModelTrainsOnNodulesAndEvalScoresWholeNodules) {
         EXPECT_EQ(n["sample_volumes"].size(), 5U);
         EXPECT_EQ(n["expert_volumes"].size(), 4U);
         slices += n["slices"].get<int>();
-        for (const auto* key : {"volume_ged", "volume_single_mask_ged", "volume_empty_ged", "ged", "volume_coverage"})
+        for (const auto* key :
+             {"volume_ged", "volume_single_mask_ged", "volume_empty_ged", "ged", "volume_coverage"})
             EXPECT_TRUE(n[key].is_number()) << key;
     }
     int grouped = 0;
-    for (const auto& [readers, row] : report["by_experts_marking"].items()) grouped += row["slices"].get<int>();
+    for (const auto& [readers, row] : report["by_experts_marking"].items())
+        grouped += row["slices"].get<int>();
     EXPECT_EQ(grouped, slices);
     EXPECT_DOUBLE_EQ(report["mean"]["slices"].get<double>(), 2.0);
 
     // A slice model is evaluated the same way, each slice sampled on its own.
-    const auto sliceEval = run("eval --volumes --model " + modelPath() + split + " --part val --m 3 --sampling default"
+    const auto sliceEval = run("eval --volumes --model " + modelPath() + split +
+                               " --part val --m 3 --sampling default"
                                " --max-nodules 1 --device cpu --json");
     ASSERT_EQ(sliceEval.exitCode, 0) << sliceEval.err;
     const auto sliceReport = nlohmann::json::parse(sliceEval.out);
     EXPECT_FALSE(sliceReport["coherent"].get<bool>());
     EXPECT_EQ(sliceReport["nodules"].size(), 1U);
-    EXPECT_NE(sliceReport["sampling"].get<std::string>().find("midpoint 8 steps"), std::string::npos);
+    EXPECT_NE(sliceReport["sampling"].get<std::string>().find("midpoint 8 steps"),
+              std::string::npos);
 
     // bench times one nodule per setting the same way.
-    const auto bench = run("bench --model " + path("volume.fsm") + " --settings euler:2 --m 2 --nodule-slices 3 "
+    const auto bench = run("bench --model " + path("volume.fsm") +
+                           " --settings euler:2 --m 2 --nodule-slices 3 "
                            "--train-presets '' --device cpu --json");
     ASSERT_EQ(bench.exitCode, 0) << bench.err;
     const auto timed = nlohmann::json::parse(bench.out)["settings"][0];
-    EXPECT_EQ(timed["passes_per_nodule"].get<int>(), 3 * 2 * 2 * 2);  // slices x evaluations x branches x M
+    EXPECT_EQ(timed["passes_per_nodule"].get<int>(),
+              3 * 2 * 2 * 2);  // slices x evaluations x branches x M
     EXPECT_TRUE(timed["coherent"].get<bool>());
     EXPECT_GT(timed["seconds_per_nodule"].get<double>(), 0.0);
 
     // "default" and "paper" alone name the app's default sampling and the paper's setting.
-    const auto named = run("bench --model " + modelPath() + " --settings default,paper --m 2 --train-presets '' "
+    const auto named = run("bench --model " + modelPath() +
+                           " --settings default,paper --m 2 --train-presets '' "
                            "--device cpu --json");
     ASSERT_EQ(named.exitCode, 0) << named.err;
     const auto namedReport = nlohmann::json::parse(named.out);
     EXPECT_EQ(namedReport["default"], "default");
     EXPECT_EQ(namedReport["paper"], "paper");
-    EXPECT_EQ(namedReport["settings"][0]["steps"].get<int>(), flowseg::engine::SamplingOptions::fastDefault().steps);
-    EXPECT_EQ(namedReport["settings"][1]["steps"].get<int>(), flowseg::engine::SamplingOptions::paper().steps);
+    EXPECT_EQ(namedReport["settings"][0]["steps"].get<int>(),
+              flowseg::engine::SamplingOptions::fastDefault().steps);
+    EXPECT_EQ(namedReport["settings"][1]["steps"].get<int>(),
+              flowseg::engine::SamplingOptions::paper().steps);
 
-    expectOneLineError(run("eval --volumes --model " + path("volume.fsm") + split + " --part val --one-slice-per-nodule"),
+    expectOneLineError(run("eval --volumes --model " + path("volume.fsm") + split +
+                           " --part val --one-slice-per-nodule"),
                        "--one-slice-per-nodule");
-    expectOneLineError(run("eval --volumes --model " + path("volume.fsm") + " --data " + path("data")), "slice-");
-    const auto both = run("eval --model " + modelPath() + " --data " + path("data") + " --sampling paper --steps 3");
+    expectOneLineError(
+        run("eval --volumes --model " + path("volume.fsm") + " --data " + path("data")), "slice-");
+    const auto both = run("eval --model " + modelPath() + " --data " + path("data") +
+                          " --sampling paper --steps 3");
     EXPECT_NE(both.exitCode, 0);
     EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
 }
@@ -105,7 +118,8 @@ namespace {
 
 // d = 1 - IoU, empty with empty = 0, GED over all pairs: written out here, apart
 // from engine::generalizedEnergyDistance, to check what eval reports.
-double independentGed(const std::vector<flowseg::common::Mask>& a, const std::vector<flowseg::common::Mask>& b) {
+double independentGed(const std::vector<flowseg::common::Mask>& a,
+                      const std::vector<flowseg::common::Mask>& b) {
     const auto d = [](const flowseg::common::Mask& x, const flowseg::common::Mask& y) {
         long both = 0, either = 0;
         for (size_t i = 0; i < x.pixels.size(); ++i) {
@@ -132,7 +146,8 @@ TEST_F(Cli, EvalWithGrownMasksReportsTheGrownReadersDistanceFromTheOriginals) {
     const auto report = nlohmann::json::parse(eval.out);
     double sum = 0;
     for (const auto& row : report["cases"]) {
-        const auto loaded = flowseg::imaging::loadFolderCases(path("data"), {row["id"].get<std::string>()});
+        const auto loaded =
+            flowseg::imaging::loadFolderCases(path("data"), {row["id"].get<std::string>()});
         const auto& original = loaded.front().data.experts;
         std::vector<flowseg::common::Mask> grown;
         for (const auto& m : original) grown.push_back(flowseg::imaging::growMask(m, 2));
@@ -141,8 +156,8 @@ TEST_F(Cli, EvalWithGrownMasksReportsTheGrownReadersDistanceFromTheOriginals) {
         sum += expected;
     }
     EXPECT_GT(sum, 0.0);  // growing moved the readers
-    EXPECT_NEAR(report["mean"]["grown_readers_ged"].get<double>(), sum / static_cast<double>(report["cases"].size()),
-                1e-12);
+    EXPECT_NEAR(report["mean"]["grown_readers_ged"].get<double>(),
+                sum / static_cast<double>(report["cases"].size()), 1e-12);
     // Without grown masks there is nothing to compare.
     const auto plain = run("eval --model " + modelPath() + " --data " + path("data") +
                            " --m 2 --solver euler --steps 1 --device cpu --json");

@@ -1,9 +1,9 @@
 // core/common: parallelFor hands every index out once and reports the error of
 // the lowest failing index, whatever the timing.
 
+#include <gtest/gtest.h>
 #include <atomic>
 #include <chrono>
-#include <gtest/gtest.h>
 #include <stdexcept>
 #include <thread>
 #include <vector>

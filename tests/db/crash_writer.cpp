@@ -21,9 +21,16 @@ int main(int argc, char** argv) {
         const auto series = studies.upsertSeries({0, study, "1.2.3.4.5", "CT", "", ""});
         LesionRepository lesions(db);
         auto existing = lesions.ofSeries(series);
-        const auto lesion = existing.empty()
-                                ? lesions.create({0, series, "nodule", 3, 3, {40, 40, 48, 48}, ReviewState::InProgress, "", ""})
-                                : existing.front().id;
+        const auto lesion = existing.empty() ? lesions.create({0,
+                                                               series,
+                                                               "nodule",
+                                                               3,
+                                                               3,
+                                                               {40, 40, 48, 48},
+                                                               ReviewState::InProgress,
+                                                               "",
+                                                               ""})
+                                             : existing.front().id;
         const auto expert = ExpertRepository(db).findOrCreate(argv[2]);
         AnnotationRepository annotations(db);
         flowseg::common::Mask mask(128, 128);
@@ -31,7 +38,8 @@ int main(int argc, char** argv) {
             // A different outline each time: a growing square.
             const int side = 5 + static_cast<int>(i % 60);
             for (int y = 0; y < 128; ++y)
-                for (int x = 0; x < 128; ++x) mask.at(y, x) = (x >= 30 && x < 30 + side && y >= 30 && y < 30 + side) ? 1 : 0;
+                for (int x = 0; x < 128; ++x)
+                    mask.at(y, x) = (x >= 30 && x < 30 + side && y >= 30 && y < 30 + side) ? 1 : 0;
             const auto saved = annotations.save(lesion, expert.id, 3, mask);
             std::printf("committed %lld\n", static_cast<long long>(saved.id));
             std::fflush(stdout);

@@ -1,18 +1,19 @@
 // The annotation store against real SQLite files: migrations, safety on bad
 // files, concurrency, crash consistency, backup and restore.
 
-#include <csignal>
 #include <fcntl.h>
-#include <filesystem>
-#include <fstream>
 #include <gtest/gtest.h>
-#include <random>
-#include <set>
 #include <sqlite3.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <thread>
 
+#include "flowseg/common/sha256.h"
 #include "flowseg/db/annotation_repository.h"
 #include "flowseg/db/blob_codec.h"
 #include "flowseg/db/lesion_repository.h"
@@ -20,7 +21,6 @@
 #include "flowseg/db/model_repository.h"
 #include "flowseg/db/run_repository.h"
 #include "flowseg/db/study_repository.h"
-#include "flowseg/common/sha256.h"
 #include "migrations.h"
 
 using namespace flowseg::db;
@@ -57,7 +57,8 @@ protected:
     static Fixture populate(Database& db, const std::string& expertName = "Dr A") {
         StudyRepository studies(db);
         Fixture f;
-        const auto study = studies.upsertStudy({0, "1.2.840.1", "P1", "Doe^Jane", "20260101", "chest"});
+        const auto study =
+            studies.upsertStudy({0, "1.2.840.1", "P1", "Doe^Jane", "20260101", "chest"});
         f.series = studies.upsertSeries({0, study, "1.2.840.1.1", "CT", "lung", "/data"});
         studies.upsertImage({0, f.series, "1.2.840.1.1.1", 1, -120.5, "/data/1.dcm"});
         LesionRecord lesion;
@@ -79,18 +80,24 @@ protected:
     static std::vector<std::string> columns(Database& db) {
         std::vector<std::string> out;
         sqlite3_stmt* tables = nullptr;
-        sqlite3_prepare_v2(db.handle(), "SELECT name FROM sqlite_master WHERE type IN ('table','index','trigger') ORDER BY name", -1, &tables, nullptr);
+        sqlite3_prepare_v2(db.handle(),
+                           "SELECT name FROM sqlite_master WHERE type IN "
+                           "('table','index','trigger') ORDER BY name",
+                           -1, &tables, nullptr);
         while (sqlite3_step(tables) == SQLITE_ROW) {
             const std::string table = reinterpret_cast<const char*>(sqlite3_column_text(tables, 0));
             out.push_back("object " + table);
             sqlite3_stmt* info = nullptr;
-            sqlite3_prepare_v2(db.handle(), ("PRAGMA table_info(" + table + ")").c_str(), -1, &info, nullptr);
+            sqlite3_prepare_v2(db.handle(), ("PRAGMA table_info(" + table + ")").c_str(), -1, &info,
+                               nullptr);
             while (sqlite3_step(info) == SQLITE_ROW) {
-                std::string col = table + "." + reinterpret_cast<const char*>(sqlite3_column_text(info, 1)) + " " +
-                                  reinterpret_cast<const char*>(sqlite3_column_text(info, 2)) +
-                                  (sqlite3_column_int(info, 3) ? " notnull" : "");
+                std::string col =
+                    table + "." + reinterpret_cast<const char*>(sqlite3_column_text(info, 1)) +
+                    " " + reinterpret_cast<const char*>(sqlite3_column_text(info, 2)) +
+                    (sqlite3_column_int(info, 3) ? " notnull" : "");
                 if (sqlite3_column_type(info, 4) != SQLITE_NULL)
-                    col += std::string(" default ") + reinterpret_cast<const char*>(sqlite3_column_text(info, 4));
+                    col += std::string(" default ") +
+                           reinterpret_cast<const char*>(sqlite3_column_text(info, 4));
                 out.push_back(col);
             }
             sqlite3_finalize(info);
@@ -114,7 +121,8 @@ TEST_F(Store, MigratesAnEmptyFileToTheSchemaOfSchemaSql) {
     sqlite3_open(path("reference.db").c_str(), &raw);
     std::ifstream in(FLOWSEG_SCHEMA_SQL);
     const std::string schema{std::istreambuf_iterator<char>(in), {}};
-    ASSERT_EQ(sqlite3_exec(raw, schema.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(raw);
+    ASSERT_EQ(sqlite3_exec(raw, schema.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(raw);
     sqlite3_close(raw);
     auto reference = Database::open(path("reference.db"), OpenMode::Existing);
     EXPECT_EQ(reference.schemaVersion(), Database::latestSchemaVersion());
@@ -127,12 +135,16 @@ TEST_F(Store, MigratesEachEarlierVersionAndKeepsItsData) {
         sqlite3* raw = nullptr;
         sqlite3_open(file.c_str(), &raw);
         for (int v = 0; v < from; ++v)
-            ASSERT_EQ(sqlite3_exec(raw, migrations()[static_cast<size_t>(v)].c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-        sqlite3_exec(raw, ("PRAGMA user_version = " + std::to_string(from)).c_str(), nullptr, nullptr, nullptr);
+            ASSERT_EQ(sqlite3_exec(raw, migrations()[static_cast<size_t>(v)].c_str(), nullptr,
+                                   nullptr, nullptr),
+                      SQLITE_OK);
+        sqlite3_exec(raw, ("PRAGMA user_version = " + std::to_string(from)).c_str(), nullptr,
+                     nullptr, nullptr);
         sqlite3_exec(raw,
                      "INSERT INTO study (study_uid) VALUES ('1.2');"
                      "INSERT INTO series (study_id, series_uid) VALUES (1, '1.2.3');"
-                     "INSERT INTO lesion (series_id, label, first_slice, last_slice, box_x, box_y, box_width, box_height)"
+                     "INSERT INTO lesion (series_id, label, first_slice, last_slice, box_x, box_y, "
+                     "box_width, box_height)"
                      " VALUES (1, 'old', 0, 0, 0, 0, 4, 4);"
                      "INSERT INTO expert (name) VALUES ('Dr Old');"
                      "INSERT INTO annotation (lesion_id, expert_id, slice) VALUES (1, 1, 0);",
@@ -147,7 +159,8 @@ TEST_F(Store, MigratesEachEarlierVersionAndKeepsItsData) {
             EXPECT_EQ(lesions.front().label, "old");
             const auto saved = AnnotationRepository(db).save(1, 1, 0, squareMask(3));
             EXPECT_EQ(saved.version, 1);
-            EXPECT_EQ(AnnotationRepository(db).latestForLesion(1).front().source, AnnotationSource::Manual);
+            EXPECT_EQ(AnnotationRepository(db).latestForLesion(1).front().source,
+                      AnnotationSource::Manual);
         }
     }
 }
@@ -157,7 +170,8 @@ TEST_F(Store, AnnotationsAreVersionedNeverOverwritten) {
     const auto f = populate(db);
     AnnotationRepository annotations(db);
     const auto v1 = annotations.save(f.lesion, f.expert, 3, squareMask(4));
-    const auto v2 = annotations.save(f.lesion, f.expert, 3, squareMask(6), AnnotationSource::Manual, "grown");
+    const auto v2 =
+        annotations.save(f.lesion, f.expert, 3, squareMask(6), AnnotationSource::Manual, "grown");
     EXPECT_EQ(v1.version, 1);
     EXPECT_EQ(v2.version, 2);
     const auto history = annotations.history(f.lesion, f.expert, 3);
@@ -169,7 +183,9 @@ TEST_F(Store, AnnotationsAreVersionedNeverOverwritten) {
     ASSERT_EQ(latest.size(), 1U);
     EXPECT_EQ(latest[0].version, 2);
     // The schema itself refuses in-place edits.
-    EXPECT_NE(sqlite3_exec(db.handle(), "UPDATE annotation_version SET area = 0", nullptr, nullptr, nullptr), SQLITE_OK);
+    EXPECT_NE(sqlite3_exec(db.handle(), "UPDATE annotation_version SET area = 0", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
     EXPECT_EQ(annotations.history(f.lesion, f.expert, 3)[0].area, 16);
 }
 
@@ -225,7 +241,8 @@ TEST_F(Store, ForeignCorruptNewerAndNonSqliteFilesAreRefusedAndLeftUntouched) {
     std::ofstream(path("text.db")) << "this is a text file, not a database\n";
     sqlite3* raw = nullptr;
     sqlite3_open(path("other.db").c_str(), &raw);
-    sqlite3_exec(raw, "CREATE TABLE customers (id INTEGER); INSERT INTO customers VALUES (1);", nullptr, nullptr, nullptr);
+    sqlite3_exec(raw, "CREATE TABLE customers (id INTEGER); INSERT INTO customers VALUES (1);",
+                 nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     {
         auto db = Database::open(path("newer.db"));
@@ -237,7 +254,8 @@ TEST_F(Store, ForeignCorruptNewerAndNonSqliteFilesAreRefusedAndLeftUntouched) {
     {
         auto db = Database::open(path("corrupt.db"));
         const auto f = populate(db);
-        for (int i = 0; i < 200; ++i) AnnotationRepository(db).save(f.lesion, f.expert, i, squareMask(10 + i % 20));
+        for (int i = 0; i < 200; ++i)
+            AnnotationRepository(db).save(f.lesion, f.expert, i, squareMask(10 + i % 20));
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)");
     }
     {
@@ -275,8 +293,9 @@ TEST_F(Store, AReadOnlyFolderIsReportedClearly) {
         populate(db);
     }
     // Root ignores permission bits, so the check runs as an unprivileged user in a child.
-    fs::permissions(m_dir / "ro", fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
-                                      fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+    fs::permissions(m_dir / "ro", fs::perms::owner_read | fs::perms::owner_exec |
+                                      fs::perms::group_read | fs::perms::group_exec |
+                                      fs::perms::others_read | fs::perms::others_exec);
     fs::permissions(m_dir, fs::perms::others_exec | fs::perms::others_read, fs::perm_options::add);
     int pipeFds[2];
     ASSERT_EQ(::pipe(pipeFds), 0);
@@ -289,7 +308,8 @@ TEST_F(Store, AReadOnlyFolderIsReportedClearly) {
             Database::open(path("ro/store.db"));
             result = "opened for writing";
         } catch (const DatabaseError& e) {
-            result = e.kind() == DatabaseError::Kind::ReadOnly ? std::string("readonly:") + e.what() : e.what();
+            result = e.kind() == DatabaseError::Kind::ReadOnly ? std::string("readonly:") + e.what()
+                                                               : e.what();
         }
         try {
             auto db = Database::open(path("ro/store.db"), OpenMode::ReadOnly);
@@ -304,7 +324,8 @@ TEST_F(Store, AReadOnlyFolderIsReportedClearly) {
     std::string result;
     char buffer[512];
     ssize_t n = 0;
-    while ((n = ::read(pipeFds[0], buffer, sizeof buffer)) > 0) result.append(buffer, static_cast<size_t>(n));
+    while ((n = ::read(pipeFds[0], buffer, sizeof buffer)) > 0)
+        result.append(buffer, static_cast<size_t>(n));
     ::close(pipeFds[0]);
     int status = 0;
     ::waitpid(child, &status, 0);
@@ -315,10 +336,14 @@ TEST_F(Store, AReadOnlyFolderIsReportedClearly) {
 }
 
 TEST_F(Store, TwoWritersAtOnceLoseNothing) {
-    { auto db = Database::open(path("shared.db")); populate(db, "Dr A"); }
+    {
+        auto db = Database::open(path("shared.db"));
+        populate(db, "Dr A");
+    }
     constexpr int kSaves = 40;
     const auto writer = [&](const std::string& expertName) {
-        auto db = Database::open(path("shared.db"), OpenMode::Existing);  // own connection per thread
+        auto db =
+            Database::open(path("shared.db"), OpenMode::Existing);  // own connection per thread
         const auto expert = ExpertRepository(db).findOrCreate(expertName).id;
         AnnotationRepository annotations(db);
         for (int i = 0; i < kSaves; ++i) annotations.save(1, expert, 3, squareMask(1 + i % 30));
@@ -372,7 +397,8 @@ TEST_F(Store, BackupOfALiveStoreAndRestoreKeepTheOldFile) {
     const auto f = populate(db);
     AnnotationRepository(db).save(f.lesion, f.expert, 3, squareMask(5));
     backupDatabase(path("live.db"), path("backup.db"));
-    EXPECT_THROW(backupDatabase(path("live.db"), path("backup.db")), DatabaseError);  // never overwrites
+    EXPECT_THROW(backupDatabase(path("live.db"), path("backup.db")),
+                 DatabaseError);  // never overwrites
     AnnotationRepository(db).save(f.lesion, f.expert, 3, squareMask(7));
     const auto check = checkDatabase(path("backup.db"));
     EXPECT_TRUE(check.ok);
@@ -407,26 +433,30 @@ TEST_F(Store, SigkilledWritersNeverLoseACommittedSaveNorCorruptTheFile) {
             ::dup2(out[1], STDOUT_FILENO);
             ::close(out[0]);
             ::close(out[1]);
-            ::execl(FLOWSEG_CRASH_WRITER, FLOWSEG_CRASH_WRITER, db.c_str(), round % 2 ? "Dr B" : "Dr A",
-                    static_cast<char*>(nullptr));
+            ::execl(FLOWSEG_CRASH_WRITER, FLOWSEG_CRASH_WRITER, db.c_str(),
+                    round % 2 ? "Dr B" : "Dr A", static_cast<char*>(nullptr));
             ::_exit(127);
         }
         ::close(out[1]);
         ::fcntl(out[0], F_SETFL, O_NONBLOCK);
-        const auto deadline = std::chrono::steady_clock::now() +
-                              std::chrono::milliseconds(std::uniform_int_distribution<int>(30, 250)(rng));
+        const auto deadline =
+            std::chrono::steady_clock::now() +
+            std::chrono::milliseconds(std::uniform_int_distribution<int>(30, 250)(rng));
         std::string text;
         char buffer[4096];
         while (std::chrono::steady_clock::now() < deadline) {
             const ssize_t n = ::read(out[0], buffer, sizeof buffer);
-            if (n > 0) text.append(buffer, static_cast<size_t>(n));
-            else std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            if (n > 0)
+                text.append(buffer, static_cast<size_t>(n));
+            else
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
         ::kill(child, SIGKILL);
         int status = 0;
         ::waitpid(child, &status, 0);
         ssize_t n = 0;
-        while ((n = ::read(out[0], buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
+        while ((n = ::read(out[0], buffer, sizeof buffer)) > 0)
+            text.append(buffer, static_cast<size_t>(n));
         ::close(out[0]);
         killedMidWrite += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
         std::istringstream lines(text);
@@ -442,9 +472,10 @@ TEST_F(Store, SigkilledWritersNeverLoseACommittedSaveNorCorruptTheFile) {
     const std::set<long long> present(stored.begin(), stored.end());
     long long missing = 0;
     for (auto id : committed) missing += present.count(id) == 0;
-    std::printf("crash test: %d writers killed with SIGKILL, %zu saves reported committed, %zu stored, "
-                "%lld committed saves missing, integrity_check %s\n",
-                killedMidWrite, committed.size(), present.size(), missing, report.ok ? "ok" : "FAILED");
+    std::printf(
+        "crash test: %d writers killed with SIGKILL, %zu saves reported committed, %zu stored, "
+        "%lld committed saves missing, integrity_check %s\n",
+        killedMidWrite, committed.size(), present.size(), missing, report.ok ? "ok" : "FAILED");
     RecordProperty("committed", static_cast<int>(committed.size()));
     EXPECT_EQ(killedMidWrite, kRounds);
     EXPECT_GT(committed.size(), 50U) << "the writer barely ran; the test proves little";

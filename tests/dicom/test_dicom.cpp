@@ -2,18 +2,18 @@
 // ships, and on series we write ourselves. Tests that need those files skip
 // cleanly when python3-pydicom is not installed.
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <dcmtk/dcmdata/dctk.h>
 #include <dcmtk/dcmjpeg/djencode.h>
 #include <dcmtk/dcmjpeg/djrplol.h>
 #include <dcmtk/dcmjpeg/djrploss.h>
 #include <dcmtk/dcmjpls/djencode.h>
 #include <dcmtk/dcmjpls/djrparam.h>
+#include <gtest/gtest.h>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <numeric>
 #include <random>
 
@@ -28,13 +28,14 @@ namespace {
 
 const fs::path kPydicom = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
 
-#define REQUIRE_PYDICOM()                                                                  \
+#define REQUIRE_PYDICOM() \
     if (!fs::exists(kPydicom / "MR_small.dcm")) GTEST_SKIP() << "python3-pydicom files absent"
 
 std::string file(const std::string& name) { return (kPydicom / name).string(); }
 
 fs::path tempDir(const std::string& name) {
-    const auto dir = fs::temp_directory_path() / ("flowseg_dicom_" + std::to_string(::getpid()) + "_" + name);
+    const auto dir =
+        fs::temp_directory_path() / ("flowseg_dicom_" + std::to_string(::getpid()) + "_" + name);
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir;
@@ -70,7 +71,8 @@ TEST(PixelDecoder, LosslessVariantsOfOneImageDecodeIdentically) {
                              "MR_small_implicit.dcm", "MR_small_jp2klossless.dcm",
                              "MR_small_jpeg_ls_lossless.dcm", "MR_small_padded.dcm"}) {
         const auto decoded = decodePixels(file(name));
-        EXPECT_EQ(decoded.values, reference.values) << name << " (" << decoded.transferSyntax.name << ")";
+        EXPECT_EQ(decoded.values, reference.values)
+            << name << " (" << decoded.transferSyntax.name << ")";
         EXPECT_EQ(pixelSha256(decoded.values), pixelSha256(reference.values)) << name;
     }
 }
@@ -101,8 +103,8 @@ TEST(PixelDecoder, JpegLosslessAndNearLosslessRoundTripsOfARealCt) {
     EXPECT_GT(*hi, 500.0F);
 
     DJ_RPLossless lossless;
-    const auto jpegLossless = decodePixels(reencode(file("CT_small.dcm"), (dir / "jpll.dcm").string(),
-                                                    EXS_JPEGProcess14SV1, &lossless));
+    const auto jpegLossless = decodePixels(reencode(
+        file("CT_small.dcm"), (dir / "jpll.dcm").string(), EXS_JPEGProcess14SV1, &lossless));
     EXPECT_EQ(jpegLossless.values, original.values);
     const auto rle = decodePixels(reencode(file("CT_small.dcm"), (dir / "deflate.dcm").string(),
                                            EXS_DeflatedLittleEndianExplicit, nullptr));
@@ -121,11 +123,12 @@ TEST(PixelDecoder, JpegLosslessAndNearLosslessRoundTripsOfARealCt) {
     const auto mr = decodePixels(unsignedMr);
     EXPECT_EQ(mr.values, decodePixels(file("MR_small.dcm")).values);
     DJLSRepresentationParameter nearLossless(2, OFFalse);  // NEAR = 2, not the lossless process
-    const auto jls = decodePixels(reencode(unsignedMr, (dir / "jls.dcm").string(),
-                                           EXS_JPEGLSLossy, &nearLossless));
+    const auto jls = decodePixels(
+        reencode(unsignedMr, (dir / "jls.dcm").string(), EXS_JPEGLSLossy, &nearLossless));
     EXPECT_TRUE(jls.transferSyntax.lossy);
     float worst = 0;
-    for (size_t i = 0; i < mr.values.size(); ++i) worst = std::max(worst, std::abs(jls.values[i] - mr.values[i]));
+    for (size_t i = 0; i < mr.values.size(); ++i)
+        worst = std::max(worst, std::abs(jls.values[i] - mr.values[i]));
     EXPECT_LE(worst, 2.0F) << "JPEG-LS NEAR=2";
     EXPECT_GT(worst, 0.0F) << "the lossy file should not be identical";
 }
@@ -159,8 +162,10 @@ TEST(PixelDecoder, LossyFilesDecodeWithinTolerance) {
         }
         return cov / std::sqrt(va * vb);
     }();
-    std::printf("JPEG2000.dcm vs JPGExtended.dcm: mean |difference| %.3f over a range of %.0f, correlation %.5f\n",
-                meanError, static_cast<double>(*hi - *lo), correlation);
+    std::printf(
+        "JPEG2000.dcm vs JPGExtended.dcm: mean |difference| %.3f over a range of %.0f, correlation "
+        "%.5f\n",
+        meanError, static_cast<double>(*hi - *lo), correlation);
     // That file was compressed 2097:1 (LossyImageCompressionRatio), so only a
     // loose agreement is expected; the bounded checks are the re-encodings above.
     EXPECT_GE(correlation, 0.9);
@@ -199,7 +204,8 @@ TEST(PixelDecoder, MalformedAndUnsupportedFilesGiveClearErrors) {
     bytes[at - 2] = static_cast<char>(newUid.size());
     bytes.replace(at, oldUid.size(), newUid);
     std::uint32_t groupLength = 0;
-    std::memcpy(&groupLength, bytes.data() + 140, 4);  // (0002,0000) after preamble, DICM, tag, VR, length
+    std::memcpy(&groupLength, bytes.data() + 140,
+                4);  // (0002,0000) after preamble, DICM, tag, VR, length
     groupLength += 2;
     std::memcpy(bytes.data() + 140, &groupLength, 4);
     std::ofstream((dir / "htj2k.dcm").string(), std::ios::binary) << bytes;
@@ -239,13 +245,15 @@ TEST(PixelDecoder, AJpeg2000HeaderThatClaimsAHugeImageIsRefusedBeforeDecoding) {
 TEST(PixelDecoder, TruncatedAtAnyPointNeverCrashes) {
     REQUIRE_PYDICOM();
     const auto dir = tempDir("cuts");
-    for (const auto* name : {"CT_small.dcm", "MR_small_RLE.dcm", "MR_small_jp2klossless.dcm", "JPEG-lossy.dcm"}) {
+    for (const auto* name :
+         {"CT_small.dcm", "MR_small_RLE.dcm", "MR_small_jp2klossless.dcm", "JPEG-lossy.dcm"}) {
         std::ifstream in(file(name), std::ios::binary);
         const std::string bytes{std::istreambuf_iterator<char>(in), {}};
         int errors = 0;
         for (size_t cut = 0; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 97)) {
             const auto path = (dir / "cut.dcm").string();
-            std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(cut));
+            std::ofstream(path, std::ios::binary | std::ios::trunc)
+                .write(bytes.data(), static_cast<std::streamsize>(cut));
             try {
                 (void)decodePixels(path);
             } catch (const DicomError&) {
@@ -269,8 +277,9 @@ TEST(SeriesLoader, OrdersSlicesByPositionNotByNameOrInstanceNumber) {
     volume.geometry.columnDirection = {0, 1, 0};
     volume.geometry.normal = {0, 0, 1};
     volume.hu.resize(8 * 6 * 7);
-    for (size_t i = 0; i < volume.hu.size(); ++i) volume.hu[i] = static_cast<float>(i / 48) * 100.0F - 500.0F;
-    volume.instanceNumbers = {5, 3, 7, 1, 2, 6, 4};     // shuffled
+    for (size_t i = 0; i < volume.hu.size(); ++i)
+        volume.hu[i] = static_cast<float>(i / 48) * 100.0F - 500.0F;
+    volume.instanceNumbers = {5, 3, 7, 1, 2, 6, 4};  // shuffled
     volume.fileNamePattern = "img_%03d.dcm";
     const auto dir = tempDir("order");
     const auto paths = writeSeries(dir.string(), volume);
@@ -283,7 +292,8 @@ TEST(SeriesLoader, OrdersSlicesByPositionNotByNameOrInstanceNumber) {
     EXPECT_EQ(s.depth, 7);
     EXPECT_DOUBLE_EQ(s.geometry.sliceSpacing, 2.5);
     EXPECT_DOUBLE_EQ(s.geometry.rowSpacing, 0.8);
-    for (int z = 0; z < 7; ++z) EXPECT_FLOAT_EQ(s.at(z, 2, 3), z * 100.0F - 500.0F) << "slice " << z;
+    for (int z = 0; z < 7; ++z)
+        EXPECT_FLOAT_EQ(s.at(z, 2, 3), z * 100.0F - 500.0F) << "slice " << z;
     EXPECT_TRUE(s.warnings.empty());
     EXPECT_EQ(s.windows.front().name, "LUNG");
 }
@@ -320,9 +330,11 @@ TEST(SeriesLoader, EnhancedMultiFrameUsesItsFunctionalGroups) {
     const double z[3] = {20.0, 10.0, 15.0};  // stored out of order
     for (int f = 0; f < 3; ++f) {
         DcmItem* frame = nullptr;
-        ASSERT_TRUE(d.findOrCreateSequenceItem(DCM_PerFrameFunctionalGroupsSequence, frame, f).good());
+        ASSERT_TRUE(
+            d.findOrCreateSequenceItem(DCM_PerFrameFunctionalGroupsSequence, frame, f).good());
         frame->findOrCreateSequenceItem(DCM_PlanePositionSequence, item, 0);
-        item->putAndInsertString(DCM_ImagePositionPatient, ("0\\0\\" + std::to_string(z[f])).c_str());
+        item->putAndInsertString(DCM_ImagePositionPatient,
+                                 ("0\\0\\" + std::to_string(z[f])).c_str());
     }
     // Frame f holds the stored value 100 * (f + 1) in every pixel.
     const Uint16 pixels[12] = {100, 100, 100, 100, 200, 200, 200, 200, 300, 300, 300, 300};
@@ -357,7 +369,8 @@ TEST(SeriesLoader, WarnsAboutGapsAndTilt) {
     ASSERT_EQ(load.series.size(), 1U);
     EXPECT_EQ(load.series[0].depth, 4);
     ASSERT_FALSE(load.series[0].warnings.empty());
-    EXPECT_NE(load.series[0].warnings[0].find("missing slices"), std::string::npos) << load.series[0].warnings[0];
+    EXPECT_NE(load.series[0].warnings[0].find("missing slices"), std::string::npos)
+        << load.series[0].warnings[0];
 
     // Positions that step sideways as well as along the normal: a tilted gantry.
     auto tilted = volume;
@@ -367,19 +380,22 @@ TEST(SeriesLoader, WarnsAboutGapsAndTilt) {
     load = loadFolder(tiltDir.string());
     ASSERT_EQ(load.series.size(), 1U);
     const auto& w = load.series[0].warnings;
-    EXPECT_TRUE(std::any_of(w.begin(), w.end(), [](const std::string& x) { return x.find("tilt") != std::string::npos; }));
+    EXPECT_TRUE(std::any_of(w.begin(), w.end(), [](const std::string& x) {
+        return x.find("tilt") != std::string::npos;
+    }));
 }
 
 TEST(SeriesLoader, DicomdirTreesLoadAndTheIndexIsSkipped) {
     REQUIRE_PYDICOM();
     const auto load = loadFolder((kPydicom / "dicomdirtests").string());
     EXPECT_GE(load.series.size(), 5U);
-    const auto skippedIndex = std::count_if(load.skipped.begin(), load.skipped.end(), [](const SkippedFile& s) {
-        return s.reason.find("DICOMDIR") != std::string::npos;
-    });
+    const auto skippedIndex = std::count_if(
+        load.skipped.begin(), load.skipped.end(),
+        [](const SkippedFile& s) { return s.reason.find("DICOMDIR") != std::string::npos; });
     EXPECT_GE(skippedIndex, 1);
     // The 5-slice CT series is ordered and has its spacing.
-    const auto ct = std::find_if(load.series.begin(), load.series.end(), [](const Series& s) { return s.depth == 5; });
+    const auto ct = std::find_if(load.series.begin(), load.series.end(),
+                                 [](const Series& s) { return s.depth == 5; });
     ASSERT_NE(ct, load.series.end());
     EXPECT_NEAR(ct->geometry.sliceSpacing, 2.5, 1e-6);
     EXPECT_TRUE(std::is_sorted(ct->slicePositions.begin(), ct->slicePositions.end()));

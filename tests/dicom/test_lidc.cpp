@@ -108,7 +108,8 @@ TEST(LidcXml, OutlinesAreFilledWithTheirBoundaryAndHolesCutOut) {
 }
 
 TEST(LidcXml, MalformedXmlIsAClearError) {
-    EXPECT_THROW(parseLidcXmlText("<LidcReadMessage><readingSession></LidcReadMessage>", "bad.xml"), DicomError);
+    EXPECT_THROW(parseLidcXmlText("<LidcReadMessage><readingSession></LidcReadMessage>", "bad.xml"),
+                 DicomError);
     EXPECT_THROW(parseLidcXmlText("<root/>", "empty.xml"), DicomError);
     EXPECT_THROW(parseLidcXml("/nonexistent/lidc.xml"), DicomError);
     try {

@@ -2,17 +2,17 @@
 // configuration, and against peers that do not answer.
 
 #include <arpa/inet.h>
-#include <chrono>
-#include <csignal>
 #include <fcntl.h>
-#include <filesystem>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "flowseg/dicom/pacs.h"
 #include "flowseg/dicom/series.h"
@@ -41,15 +41,18 @@ int freePort() {
 class OrthancServer : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (!fs::exists(kOrthanc)) GTEST_SKIP() << "orthanc is not installed (tools/install-deps.sh installs it)";
+        if (!fs::exists(kOrthanc))
+            GTEST_SKIP() << "orthanc is not installed (tools/install-deps.sh installs it)";
         m_dir = fs::temp_directory_path() / ("flowseg_orthanc_" + std::to_string(::getpid()));
         fs::remove_all(m_dir);
         fs::create_directories(m_dir / "storage");
         m_port = freePort();
         std::ofstream(m_dir / "orthanc.json") << R"({
   "Name": "FlowSegTest",
-  "StorageDirectory": ")" << (m_dir / "storage").string() << R"(",
-  "IndexDirectory": ")" << (m_dir / "storage").string() << R"(",
+  "StorageDirectory": ")" << (m_dir / "storage").string()
+                                              << R"(",
+  "IndexDirectory": ")" << (m_dir / "storage").string()
+                                              << R"(",
   "DicomAet": "ORTHANC",
   "DicomPort": )" << m_port << R"(,
   "HttpServerEnabled": false,
@@ -68,7 +71,8 @@ protected:
             const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
             ::dup2(fd, STDOUT_FILENO);
             ::dup2(fd, STDERR_FILENO);
-            ::execl(kOrthanc, kOrthanc, (m_dir / "orthanc.json").string().c_str(), static_cast<char*>(nullptr));
+            ::execl(kOrthanc, kOrthanc, (m_dir / "orthanc.json").string().c_str(),
+                    static_cast<char*>(nullptr));
             ::_exit(127);
         }
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -77,7 +81,8 @@ protected:
                 client().echo();
                 return;
             } catch (const PacsError&) {
-                if (std::chrono::steady_clock::now() > deadline) FAIL() << "Orthanc did not start; see " << (m_dir / "orthanc.log");
+                if (std::chrono::steady_clock::now() > deadline)
+                    FAIL() << "Orthanc did not start; see " << (m_dir / "orthanc.log");
                 std::this_thread::sleep_for(std::chrono::milliseconds(200));
             }
         }
@@ -126,13 +131,15 @@ TEST_F(OrthancServer, DemoStudyRoundTripsThroughThePacs) {
     EXPECT_EQ(series[0].instances, 12);
 
     int received = 0;
-    const auto paths = client().retrieveSeries(studies[0].studyUid, series[0].seriesUid, (m_dir / "got").string(),
-                                               [&](const TransferProgress& p) { received = p.done; });
+    const auto paths =
+        client().retrieveSeries(studies[0].studyUid, series[0].seriesUid, (m_dir / "got").string(),
+                                [&](const TransferProgress& p) { received = p.done; });
     EXPECT_EQ(paths.size(), 12U);
     EXPECT_EQ(received, 12);
     const auto back = loadFolder((m_dir / "got").string());
     ASSERT_EQ(back.series.size(), 1U);
-    EXPECT_EQ(back.series[0].values, original.series[0].values) << "the HU volume changed in transit";
+    EXPECT_EQ(back.series[0].values, original.series[0].values)
+        << "the HU volume changed in transit";
     EXPECT_EQ(back.series[0].sopUids, original.series[0].sopUids);
 }
 
@@ -145,8 +152,9 @@ TEST_F(OrthancServer, RetrievalCanBeCancelled) {
     const auto series = client().findSeries(study.studyUid).at(0);
     int received = 0;
     try {
-        client().retrieveSeries(study.studyUid, series.seriesUid, (m_dir / "partial").string(),
-                                [&](const TransferProgress& p) { received = p.done; }, [&] { return received >= 3; });
+        client().retrieveSeries(
+            study.studyUid, series.seriesUid, (m_dir / "partial").string(),
+            [&](const TransferProgress& p) { received = p.done; }, [&] { return received >= 3; });
         FAIL() << "the retrieval ignored cancel";
     } catch (const PacsError& e) {
         EXPECT_NE(std::string(e.what()).find("cancelled"), std::string::npos) << e.what();
@@ -181,7 +189,8 @@ TEST(Pacs, APeerThatDoesNotAnswerIsAClearErrorWithinTheTimeout) {
     silent.timeoutSeconds = 2;
     const auto start = std::chrono::steady_clock::now();
     EXPECT_THROW(PacsClient(silent).echo(), PacsError);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_LT(seconds, 15.0) << "the timeout was not applied";
     ::close(listener);
     EXPECT_THROW(PacsClient(PacsNode{"127.0.0.1", 0, "X", "Y", 1}), PacsError);

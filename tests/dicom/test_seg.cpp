@@ -1,9 +1,9 @@
 // DICOM SEG written by us reads back identically through DCMTK's SEG reader and
 // is accepted by dcmdump.
 
+#include <gtest/gtest.h>
 #include <cstdlib>
 #include <filesystem>
-#include <gtest/gtest.h>
 
 #include "flowseg/dicom/dicom_error.h"
 #include "flowseg/dicom/seg.h"
@@ -56,26 +56,31 @@ TEST(DicomSeg, BinaryAndFractionalSegRoundTrip) {
         ASSERT_EQ(back.segments[k].masks.size(), segments[k].slices.size()) << segments[k].label;
         for (const auto& [slice, mask] : segments[k].slices) {
             const auto& sop = series.sopUids[static_cast<size_t>(slice)];
-            ASSERT_TRUE(back.segments[k].masks.count(sop)) << segments[k].label << " slice " << slice;
-            EXPECT_EQ(back.segments[k].masks.at(sop), mask) << segments[k].label << " slice " << slice;
+            ASSERT_TRUE(back.segments[k].masks.count(sop))
+                << segments[k].label << " slice " << slice;
+            EXPECT_EQ(back.segments[k].masks.at(sop), mask)
+                << segments[k].label << " slice " << slice;
         }
     }
 
     flowseg::common::ImageF variance(h, w);
     for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x) variance.at(y, x) = static_cast<float>((x * 7 + y * 3) % 256) / 255.0F;
+        for (int x = 0; x < w; ++x)
+            variance.at(y, x) = static_cast<float>((x * 7 + y * 3) % 256) / 255.0F;
     const auto fractionalPath = (dir / "uncertainty.seg.dcm").string();
     writeFractionalSeg(fractionalPath, series, "Sample variance", {{2, variance}});
     const auto fractional = readSeg(fractionalPath);
     EXPECT_TRUE(fractional.fractional);
     ASSERT_EQ(fractional.segments.size(), 1U);
     const auto& map = fractional.segments[0].fractions.at(series.sopUids[2]);
-    for (size_t i = 0; i < map.pixels.size(); ++i) ASSERT_NEAR(map.pixels[i], variance.pixels[i], 0.5 / 255.0);
+    for (size_t i = 0; i < map.pixels.size(); ++i)
+        ASSERT_NEAR(map.pixels[i], variance.pixels[i], 0.5 / 255.0);
 
     // DCMTK's dcmdump (package dcmtk) parses both without complaint.
     if (fs::exists("/usr/bin/dcmdump")) {
         for (const auto& p : {binaryPath, fractionalPath}) {
-            const std::string command = "/usr/bin/dcmdump -q +E " + p + " > " + (dir / "dump.txt").string() + " 2>&1";
+            const std::string command =
+                "/usr/bin/dcmdump -q +E " + p + " > " + (dir / "dump.txt").string() + " 2>&1";
             EXPECT_EQ(std::system(command.c_str()), 0) << p;
         }
     }
@@ -87,7 +92,9 @@ TEST(DicomSeg, BadInputIsAClearError) {
     fs::remove_all(dir);
     const auto series = smallSeries(dir);
     EXPECT_THROW(writeBinarySeg((dir / "x.dcm").string(), series, {}), DicomError);
-    EXPECT_THROW(writeBinarySeg((dir / "x.dcm").string(), series, {{"wrong size", {{0, Mask(4, 4)}}}}), DicomError);
+    EXPECT_THROW(
+        writeBinarySeg((dir / "x.dcm").string(), series, {{"wrong size", {{0, Mask(4, 4)}}}}),
+        DicomError);
     EXPECT_THROW(writeBinarySeg((dir / "x.dcm").string(), series,
                                 {{"outside", {{99, Mask(series.height, series.width)}}}}),
                  DicomError);

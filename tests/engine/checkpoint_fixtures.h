@@ -33,7 +33,8 @@ inline void writeNanCheckpoint(const std::string& source, const std::string& tar
     std::memcpy(bytes.data() + dataStart, &nan, sizeof nan);
     const auto header = nlohmann::json::parse(bytes.substr(16, headerBytes));
     const std::string oldSum = header["data_sha256"];
-    const std::string newSum = common::sha256Hex(bytes.data() + dataStart, bytes.size() - dataStart);
+    const std::string newSum =
+        common::sha256Hex(bytes.data() + dataStart, bytes.size() - dataStart);
     bytes.replace(bytes.find(oldSum), oldSum.size(), newSum);
     writeFileBytes(target, bytes);
 }

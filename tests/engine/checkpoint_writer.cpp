@@ -1,8 +1,8 @@
 // Test helper: saves two different tiny checkpoints to one path, alternately, for
 // ever, printing "saved <checksum>" after each. The checkpoint test kills it with
 // SIGKILL at random moments and checks that the path always holds a whole model.
-#include <cstdio>
 #include <torch/torch.h>
+#include <cstdio>
 
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/velocity_unet.h"

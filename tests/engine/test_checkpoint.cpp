@@ -1,24 +1,24 @@
 // Checkpoints round-trip exactly; truncated, corrupt, foreign and non-finite files
 // are refused with a CheckpointError.
 
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <torch/torch.h>
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
-#include <fstream>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include "checkpoint_fixtures.h"
+#include "flowseg/common/sha256.h"
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/model.h"
-#include "flowseg/common/sha256.h"
 #include "flowseg/engine/velocity_unet.h"
 
 using namespace flowseg::engine;
@@ -29,8 +29,9 @@ namespace {
 class CheckpointFile : public ::testing::Test {
 protected:
     void SetUp() override {
-        m_dir = fs::temp_directory_path() / ("flowseg_ckpt_" + std::to_string(::getpid()) + "_" +
-                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        m_dir = fs::temp_directory_path() /
+                ("flowseg_ckpt_" + std::to_string(::getpid()) + "_" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::create_directories(m_dir);
     }
     void TearDown() override { fs::remove_all(m_dir); }
@@ -69,9 +70,12 @@ TEST_F(CheckpointFile, RoundTripsWeightsOptionsAndProvenance) {
     EXPECT_EQ(loaded.provenance.seed, 9U);
     EXPECT_EQ(loaded.provenance.command, "flowseg train --iters 17");
     ASSERT_EQ(loaded.weights.size(), original.weights.size());
-    for (const auto& [name, t] : original.weights) EXPECT_TRUE(torch::equal(loaded.weights.at(name), t)) << name;
-    for (const auto& [name, t] : original.ema) EXPECT_TRUE(torch::equal(loaded.ema.at(name), t)) << name;
-    EXPECT_TRUE(torch::equal(loaded.optimizer.at("input_conv.weight/exp_avg"), torch::ones({2, 3})));
+    for (const auto& [name, t] : original.weights)
+        EXPECT_TRUE(torch::equal(loaded.weights.at(name), t)) << name;
+    for (const auto& [name, t] : original.ema)
+        EXPECT_TRUE(torch::equal(loaded.ema.at(name), t)) << name;
+    EXPECT_TRUE(
+        torch::equal(loaded.optimizer.at("input_conv.weight/exp_avg"), torch::ones({2, 3})));
     // A model built from it uses the EMA weights.
     const auto model = Model::load(path("a.fsm"), "cpu");
     EXPECT_EQ(model->checksum(), checksum);
@@ -128,8 +132,10 @@ TEST_F(CheckpointFile, NonFiniteWeightsAreRefusedOnSaveAndOnLoad) {
 }
 
 TEST(Sha256, MatchesKnownVectors) {
-    EXPECT_EQ(flowseg::common::sha256Hex("", 0), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    EXPECT_EQ(flowseg::common::sha256Hex("abc", 3), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(flowseg::common::sha256Hex("", 0),
+              "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(flowseg::common::sha256Hex("abc", 3),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     const std::string million(1000000, 'a');
     EXPECT_EQ(flowseg::common::sha256Hex(million.data(), million.size()),
               "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
@@ -173,14 +179,17 @@ TEST(WidenToPatch, ComputesTheBoxAveragedNetworkOnBlockConstantMasks) {
     big->eval();
     EXPECT_TRUE(wide.network.pixel_skip());
     // wider first and last convolutions, and the per-pixel skip's gain (32 -> 1)
-    EXPECT_EQ(big->parameterCount(), small->parameterCount() + (2 * 4 - 2) * 8 * 9 + 3 * (8 * 9 + 1) + 32 + 1);
+    EXPECT_EQ(big->parameterCount(),
+              small->parameterCount() + (2 * 4 - 2) * 8 * 9 + 3 * (8 * 9 + 1) + 32 + 1);
 
     torch::NoGradGuard noGrad;
     const auto coarse = torch::randn({3, 1, 32, 32});
     const auto xt = coarse.repeat_interleave(2, 2).repeat_interleave(2, 3);  // block-constant
-    const auto image = torch::rand({3, 1, 64, 64});                           // detail within blocks
+    const auto image = torch::rand({3, 1, 64, 64});                          // detail within blocks
     const auto t = torch::tensor({0.1F, 0.5F, 0.9F});
-    const auto expected = small(coarse, torch::avg_pool2d(image, 2), t).repeat_interleave(2, 2).repeat_interleave(2, 3);
+    const auto expected = small(coarse, torch::avg_pool2d(image, 2), t)
+                              .repeat_interleave(2, 2)
+                              .repeat_interleave(2, 3);
     const auto got = big(xt, image, t);
     ASSERT_EQ(got.sizes(), xt.sizes());
     EXPECT_GT(expected.abs().max().item<double>(), 1e-3);
@@ -196,7 +205,11 @@ TEST(WidenToPatch, ComputesTheBoxAveragedNetworkOnBlockConstantMasks) {
     VelocityUNet withGain(skipped.network);
     assignNamedTensors(*withGain, skipped.ema, "widened EMA with a gain");
     withGain->eval();
-    EXPECT_LT((withGain(rough, image, t) - (big(rough, image, t) - 2.0 * rough)).abs().max().item<double>(), 1e-5);
+    EXPECT_LT((withGain(rough, image, t) - (big(rough, image, t) - 2.0 * rough))
+                  .abs()
+                  .max()
+                  .item<double>(),
+              1e-5);
 
     EXPECT_THROW(widenToPatch(source, 1), InvalidInput);
     EXPECT_THROW(widenToPatch(wide, 2), InvalidInput);
@@ -205,19 +218,24 @@ TEST(WidenToPatch, ComputesTheBoxAveragedNetworkOnBlockConstantMasks) {
 TEST(WidenToPatch, PatchSizeTravelsInTheHeaderAndOldHeadersMeanNone) {
     const auto plain = VelocityUNetOptions::preset("small");
     EXPECT_EQ(plain.patch_size(), 1);
-    EXPECT_EQ(plain.toJson().find("patch_size"), std::string::npos);  // old files keep their exact header
+    EXPECT_EQ(plain.toJson().find("patch_size"),
+              std::string::npos);  // old files keep their exact header
     EXPECT_EQ(plain.toJson().find("pixel_skip"), std::string::npos);
     EXPECT_TRUE(VelocityUNetOptions::fromJson(plain.toJson().substr(0, plain.toJson().size() - 1) +
-                                              ",\"pixel_skip\":true}").pixel_skip());
+                                              ",\"pixel_skip\":true}")
+                    .pixel_skip());
     auto patched = VelocityUNetOptions::preset("small").image_size(128).patch_size(2);
     const auto back = VelocityUNetOptions::fromJson(patched.toJson());
     EXPECT_EQ(back.patch_size(), 2);
     EXPECT_TRUE(back == patched);
     EXPECT_FALSE(back == VelocityUNetOptions::preset("small").image_size(128));
-    EXPECT_THROW(VelocityUNetOptions::preset("small").image_size(100).patch_size(3).validate(), InvalidInput);
-    EXPECT_THROW(VelocityUNetOptions::preset("small").image_size(96).patch_size(0).validate(), InvalidInput);
+    EXPECT_THROW(VelocityUNetOptions::preset("small").image_size(100).patch_size(3).validate(),
+                 InvalidInput);
+    EXPECT_THROW(VelocityUNetOptions::preset("small").image_size(96).patch_size(0).validate(),
+                 InvalidInput);
     // 36 / 2 = 18 is not divisible by 4 (three levels)
-    EXPECT_THROW(VelocityUNetOptions::preset("small").image_size(36).patch_size(2).validate(), InvalidInput);
+    EXPECT_THROW(VelocityUNetOptions::preset("small").image_size(36).patch_size(2).validate(),
+                 InvalidInput);
 }
 
 #ifdef FLOWSEG_CHECKPOINT_WRITER
@@ -234,7 +252,8 @@ TEST_F(CheckpointFile, AKillDuringSavingNeverLeavesAHalfWrittenModel) {
         if (child == 0) {  // exec at once: nothing of this process runs in the child
             ::dup2(out[1], STDOUT_FILENO);
             ::close(out[0]);
-            ::execl(FLOWSEG_CHECKPOINT_WRITER, FLOWSEG_CHECKPOINT_WRITER, target.c_str(), static_cast<char*>(nullptr));
+            ::execl(FLOWSEG_CHECKPOINT_WRITER, FLOWSEG_CHECKPOINT_WRITER, target.c_str(),
+                    static_cast<char*>(nullptr));
             ::_exit(127);
         }
         ::close(out[1]);

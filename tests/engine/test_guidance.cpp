@@ -32,7 +32,8 @@ TEST(GuidedVelocity, ZeroGuidanceIsTheConditionalField) {
     const auto x = torch::randn({3, 1, 16, 16});
     GuidedVelocity guided(net, condition, 3, 0.0);
     const auto v = guided(0.5, x);
-    const auto conditional = net->forward(x, condition.expand({3, -1, -1, -1}), torch::full({3}, 0.5));
+    const auto conditional =
+        net->forward(x, condition.expand({3, -1, -1, -1}), torch::full({3}, 0.5));
     // float32 rounding only: an expanded (stride-0) and a contiguous batch take
     // different convolution kernels (1.2e-6 apart on an AVX-512 Xeon).
     EXPECT_LT((v - conditional).abs().max().item<double>(), 1e-5);
@@ -67,7 +68,10 @@ TEST(GuidedVelocity, OneTimeForTheBatchEqualsOnePerImage) {
     const auto x = torch::randn({4, 1, 16, 16});
     const auto shared = net->forward(x, condition, torch::full({1}, 0.25));
     const auto perImage = net->forward(x, condition, torch::full({4}, 0.25));
-    EXPECT_LT((shared - perImage).abs().max().item<double>(), 1e-5);  // float rounding of a 1-row vs 4-row matmul
+    EXPECT_LT((shared - perImage).abs().max().item<double>(),
+              1e-5);  // float rounding of a 1-row vs 4-row matmul
     // ... and the time does matter (so the comparison above could fail).
-    EXPECT_GT((net->forward(x, condition, torch::full({1}, 0.9)) - shared).abs().max().item<double>(), 1e-4);
+    EXPECT_GT(
+        (net->forward(x, condition, torch::full({1}, 0.9)) - shared).abs().max().item<double>(),
+        1e-4);
 }

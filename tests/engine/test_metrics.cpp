@@ -1,8 +1,8 @@
 // Metrics of DESIGN.md against hand-computed values, and the Hungarian solver
 // against brute force.
 
-#include <algorithm>
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <numeric>
 #include <random>
 
@@ -69,7 +69,8 @@ TEST(Metrics, HungarianMatchedIouUsesLcmCopies) {
     const double v = hungarianMatchedIou({row("1100"), row("1000")}, {row("1000")});
     EXPECT_NEAR(v, (0.5 + 1.0) / 2.0, 1e-12);
     // 2 vs 2 with a perfect matching available in swapped order.
-    EXPECT_NEAR(hungarianMatchedIou({row("1100"), row("0011")}, {row("0011"), row("1100")}), 1.0, 1e-12);
+    EXPECT_NEAR(hungarianMatchedIou({row("1100"), row("0011")}, {row("0011"), row("1100")}), 1.0,
+                1e-12);
     // 3 samples vs 2 experts: L = 6, each sample appears twice, each expert three times.
     const std::vector<Mask> s{row("1100"), row("0011"), row("1100")};
     const std::vector<Mask> e{row("1100"), row("0011")};
@@ -81,9 +82,11 @@ TEST(Metrics, HungarianMatchedIouUsesLcmCopies) {
 TEST(Metrics, ConsensusAndMaximumDice) {
     const std::vector<Mask> samples{row("1100"), row("1110"), row("0100")};
     const std::vector<Mask> experts{row("0100"), row("0110")};
-    // majority(samples) = 1100 (votes 2,3,1,0 of 3); majority(experts) = 0100 (votes 0,2,1,0 of 2: strict)
+    // majority(samples) = 1100 (votes 2,3,1,0 of 3); majority(experts) = 0100 (votes 0,2,1,0 of 2:
+    // strict)
     EXPECT_NEAR(consensusDice(samples, experts), 2.0 * 1 / (2 + 1), 1e-12);
-    // expert 0100: best sample 0100 -> 1. expert 0110: 1110 -> 2*2/(3+2)=0.8; 1100 -> 0.5; 0100 -> 2/3
+    // expert 0100: best sample 0100 -> 1. expert 0110: 1110 -> 2*2/(3+2)=0.8; 1100 -> 0.5; 0100 ->
+    // 2/3
     EXPECT_NEAR(maximumDice(samples, experts), (1.0 + 0.8) / 2.0, 1e-12);
     EXPECT_NEAR(consensusDice({row("000")}, {row("000")}), 1.0, 1e-12);
 }
@@ -177,11 +180,15 @@ TEST(Resample, CropsThatAreWholeMultiplesOfTheModelFitByBoxAveraging) {
 
 TEST(Parity, CheapestSettingWithinTheGedBandOfThePaperSetting) {
     const auto row = [](const char* name, double passes, double seconds, nlohmann::json ged) {
-        return nlohmann::json{{"name", name}, {"passes_per_case", passes}, {"seconds_per_case", seconds}, {"ged", ged}};
+        return nlohmann::json{{"name", name},
+                              {"passes_per_case", passes},
+                              {"seconds_per_case", seconds},
+                              {"ged", ged}};
     };
-    const nlohmann::json rows = {row("paper", 6000, 70, 0.280), row("euler-3", 90, 1.1, 0.327),
-                                 row("heun-3", 180, 2.2, 0.2895), row("midpoint-3", 180, 2.3, 0.286),
-                                 row("rk4-5", 600, 8.4, 0.279), row("untimed", 10, 0.1, nullptr)};
+    const nlohmann::json rows = {
+        row("paper", 6000, 70, 0.280),   row("euler-3", 90, 1.1, 0.327),
+        row("heun-3", 180, 2.2, 0.2895), row("midpoint-3", 180, 2.3, 0.286),
+        row("rk4-5", 600, 8.4, 0.279),   row("untimed", 10, 0.1, nullptr)};
     // euler-3 is cheaper but 0.047 off; of the two at 180 passes the lower GED wins,
     // though heun-3 timed faster (at equal passes that is noise).
     EXPECT_EQ(cheapestAtParity(rows, "paper"), "midpoint-3");
@@ -191,5 +198,6 @@ TEST(Parity, CheapestSettingWithinTheGedBandOfThePaperSetting) {
     EXPECT_EQ(cheapestAtParity(rows, "paper", 0.005), "rk4-5");
     EXPECT_EQ(cheapestAtParity(rows, "paper", 0.0), "paper");  // the paper setting itself qualifies
     EXPECT_FALSE(cheapestAtParity(rows, "absent"));
-    EXPECT_FALSE(cheapestAtParity(nlohmann::json::array({row("paper", 6000, 70, nullptr)}), "paper"));
+    EXPECT_FALSE(
+        cheapestAtParity(nlohmann::json::array({row("paper", 6000, 70, nullptr)}), "paper"));
 }

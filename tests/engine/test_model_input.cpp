@@ -44,7 +44,8 @@ TEST(ModelInput, NoWindowOnlyTheCropsRangeMatters) {
 
 TEST(ModelInput, ATrainingCropComesBackUnchanged) {
     ImageF png(8, 8);
-    for (size_t i = 0; i < png.pixels.size(); ++i) png.pixels[i] = static_cast<float>((i * 37) % 256) / 255.0F;
+    for (size_t i = 0; i < png.pixels.size(); ++i)
+        png.pixels[i] = static_cast<float>((i * 37) % 256) / 255.0F;
     png.pixels[3] = 0.0F;
     png.pixels[5] = 1.0F;
     EXPECT_EQ(normalizeCrop(png).pixels, png.pixels);
@@ -53,7 +54,8 @@ TEST(ModelInput, ATrainingCropComesBackUnchanged) {
 
 TEST(ModelInput, FlatEmptyAndBrokenCrops) {
     const auto flat = normalizeCrop(ImageF(4, 4, -500.0F));
-    EXPECT_TRUE(std::all_of(flat.pixels.begin(), flat.pixels.end(), [](float v) { return v == 0.0F; }));
+    EXPECT_TRUE(
+        std::all_of(flat.pixels.begin(), flat.pixels.end(), [](float v) { return v == 0.0F; }));
     EXPECT_THROW((void)normalizeCrop(ImageF()), InvalidInput);
     auto broken = ctCrop();
     broken.pixels[5] = std::numeric_limits<float>::quiet_NaN();

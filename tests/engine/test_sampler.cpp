@@ -107,7 +107,8 @@ TEST(Sampler, Bf16AutocastStaysCloseToFloat32AndIsSwitchedOffAfterwards) {
     double largest = 0;
     for (size_t m = 0; m < full.soft.size(); ++m)
         for (size_t i = 0; i < full.soft[m].pixels.size(); ++i)
-            largest = std::max(largest, static_cast<double>(std::abs(full.soft[m].pixels[i] - half.soft[m].pixels[i])));
+            largest = std::max(largest, static_cast<double>(std::abs(full.soft[m].pixels[i] -
+                                                                     half.soft[m].pixels[i])));
     EXPECT_GT(largest, 0.0);   // bf16 really ran
     EXPECT_LT(largest, 0.05);  // and stayed close
     // The thread's autocast state is restored: a float32 run afterwards is bit-identical.

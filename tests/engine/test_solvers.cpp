@@ -1,8 +1,8 @@
 // Each solver's global error order on dx/dt = cos(t) x, x(t) = x0 exp(sin t).
 
-#include <cmath>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+#include <cmath>
 
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/ode.h"
@@ -76,7 +76,8 @@ TEST(Ode, ObserverSeesEveryStepAndCanStopTheRun) {
     o.solver = Solver::Euler;
     o.steps = 10;
     std::vector<double> times;
-    integrate(field, torch::ones({1}), o, [&](int, double t, const torch::Tensor&) { times.push_back(t); });
+    integrate(field, torch::ones({1}), o,
+              [&](int, double t, const torch::Tensor&) { times.push_back(t); });
     ASSERT_EQ(times.size(), 10U);
     EXPECT_NEAR(times.back(), 1.0, 1e-12);
     int seen = 0;

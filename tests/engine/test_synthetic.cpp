@@ -1,9 +1,9 @@
 // The synthetic multi-rater generator: deterministic, and shaped like the public
 // LIDC crops that DESIGN.md measures.
 
+#include <gtest/gtest.h>
 #include <algorithm>
 #include <cstdio>
-#include <gtest/gtest.h>
 
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/metrics.h"
@@ -53,7 +53,8 @@ TEST(Synthetic, StatisticsResembleLidcCrops) {
     double worstCentroidOffset = 0;
     for (int i = 0; i < 60; ++i) {
         const auto c = generateSyntheticCase(o, i);
-        for (size_t p = 0; p < c.data.image.pixels.size(); p += 7) grey.push_back(c.data.image.pixels[p]);
+        for (size_t p = 0; p < c.data.image.pixels.size(); p += 7)
+            grey.push_back(c.data.image.pixels[p]);
         for (const auto& m : c.data.experts) {
             ++masks;
             const long a = m.area();
@@ -69,11 +70,14 @@ TEST(Synthetic, StatisticsResembleLidcCrops) {
                         cx += x + 0.5;
                         cy += y + 0.5;
                     }
-            worstCentroidOffset = std::max({worstCentroidOffset, std::abs(cx / a - 64), std::abs(cy / a - 64)});
+            worstCentroidOffset =
+                std::max({worstCentroidOffset, std::abs(cx / a - 64), std::abs(cy / a - 64)});
         }
     }
     std::sort(grey.begin(), grey.end());
-    const auto pct = [&](double q) { return 255.0 * grey[static_cast<size_t>(q * (grey.size() - 1))]; };
+    const auto pct = [&](double q) {
+        return 255.0 * grey[static_cast<size_t>(q * (grey.size() - 1))];
+    };
     std::printf("grey p1/25/50/75/99: %.0f/%.0f/%.0f/%.0f/%.0f\n", pct(0.01), pct(0.25), pct(0.5),
                 pct(0.75), pct(0.99));
     // DESIGN.md: 1/11/16/65/133 at percentiles 1/25/50/75/99.
@@ -86,7 +90,9 @@ TEST(Synthetic, StatisticsResembleLidcCrops) {
     EXPECT_GT(emptyRate, 0.07);
     EXPECT_LT(emptyRate, 0.30);
     std::sort(areas.begin(), areas.end());
-    const auto areaPct = [&](double q) { return areas[static_cast<size_t>(q * (areas.size() - 1))]; };
+    const auto areaPct = [&](double q) {
+        return areas[static_cast<size_t>(q * (areas.size() - 1))];
+    };
     std::printf("empty %.3f, non-empty area p10/50/90: %ld/%ld/%ld\n", emptyRate, areaPct(0.1),
                 areaPct(0.5), areaPct(0.9));
     EXPECT_NEAR(areaPct(0.5), 102, 50);

@@ -1,10 +1,10 @@
 // Training: the loss falls, runs are seeded and resumable, cancel saves.
 
-#include <filesystem>
 #include <gtest/gtest.h>
-#include <algorithm>
-#include <numeric>
 #include <torch/torch.h>
+#include <algorithm>
+#include <filesystem>
+#include <numeric>
 
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/error.h"
@@ -37,7 +37,9 @@ TrainingOptions tinyOptions(std::int64_t iterations) {
 }
 
 std::string tempPath(const std::string& name) {
-    return (fs::temp_directory_path() / ("flowseg_train_" + std::to_string(::getpid()) + "_" + name)).string();
+    return (fs::temp_directory_path() /
+            ("flowseg_train_" + std::to_string(::getpid()) + "_" + name))
+        .string();
 }
 
 }  // namespace
@@ -47,8 +49,10 @@ TEST(Trainer, LossFallsOnATinySyntheticSet) {
     const auto outcome = trainer.run();
     ASSERT_TRUE(outcome.completed);
     ASSERT_EQ(outcome.lossHistory.size(), 30U);
-    const double first = std::accumulate(outcome.lossHistory.begin(), outcome.lossHistory.begin() + 3, 0.0) / 3;
-    const double last = std::accumulate(outcome.lossHistory.end() - 3, outcome.lossHistory.end(), 0.0) / 3;
+    const double first =
+        std::accumulate(outcome.lossHistory.begin(), outcome.lossHistory.begin() + 3, 0.0) / 3;
+    const double last =
+        std::accumulate(outcome.lossHistory.end() - 3, outcome.lossHistory.end(), 0.0) / 3;
     EXPECT_LT(last, 0.8 * first) << "first " << first << " last " << last;
 }
 
@@ -90,7 +94,8 @@ TEST(Trainer, ARunIsSeededByItsOwnSeedNotByTorchsGlobalGenerator) {
         (void)torch::rand({17});
         auto options = o;
         options.seed = runSeed;
-        const auto path = tempPath("seed" + std::to_string(globalSeed) + "_" + std::to_string(runSeed) + ".fsm");
+        const auto path =
+            tempPath("seed" + std::to_string(globalSeed) + "_" + std::to_string(runSeed) + ".fsm");
         options.checkpointPath = path;
         Trainer(tinySet(4), options).run();
         auto weights = loadCheckpoint(path).weights;
@@ -252,7 +257,8 @@ TEST(Trainer, APauseHoldsTheRunBetweenStepsAndCancelStillStopsIt) {
     callbacks.progress = [&](const TrainingProgress& p) {
         EXPECT_FALSE(paused) << "a step ran while paused";
         steps.push_back(p.step);
-        if (p.step == 3) paused = cancelRequested = true;  // paused again, and cancelled while paused
+        if (p.step == 3)
+            paused = cancelRequested = true;  // paused again, and cancelled while paused
     };
     callbacks.cancelled = [&] { return cancelRequested; };
     const auto outcome = trainer.run(callbacks);
@@ -274,7 +280,8 @@ TEST(Trainer, ARunWhoseLossExplodesStopsAsDivergedNamingTheFix) {
         FAIL() << "a run at learning rate 50 finished";
     } catch (const Error& error) {
         const std::string message = error.what();
-        EXPECT_TRUE(message.find("diverged") != std::string::npos || message.find("not finite") != std::string::npos)
+        EXPECT_TRUE(message.find("diverged") != std::string::npos ||
+                    message.find("not finite") != std::string::npos)
             << message;
         EXPECT_NE(message.find("learning rate"), std::string::npos) << message;
     }
@@ -304,6 +311,7 @@ TEST(Trainer, EvaluateSeesTheCurrentWeightsAsTheCheckpointHoldsThem) {
     const auto fromRun = Sampler(last).sample(image, options);
     const auto fromFile = Sampler(Model::load(path, "cpu")).sample(image, options);
     ASSERT_EQ(fromRun.soft.size(), fromFile.soft.size());
-    for (std::size_t i = 0; i < fromRun.soft.size(); ++i) EXPECT_EQ(fromRun.soft[i].pixels, fromFile.soft[i].pixels);
+    for (std::size_t i = 0; i < fromRun.soft.size(); ++i)
+        EXPECT_EQ(fromRun.soft[i].pixels, fromFile.soft[i].pixels);
     fs::remove(path);
 }

@@ -1,8 +1,8 @@
 #pragma once
 // Helpers for engine tests: tiny networks with non-trivial outputs.
 
-#include <memory>
 #include <torch/torch.h>
+#include <memory>
 
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/model_impl.h"

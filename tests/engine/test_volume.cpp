@@ -12,7 +12,8 @@ using namespace flowseg::engine;
 namespace {
 
 MultiRaterCase slice(const std::string& id, int experts = 2, int side = 4) {
-    MultiRaterCase c{id, ImageF(side, side), std::vector<Mask>(static_cast<size_t>(experts), Mask(side, side))};
+    MultiRaterCase c{id, ImageF(side, side),
+                     std::vector<Mask>(static_cast<size_t>(experts), Mask(side, side))};
     return c;
 }
 
@@ -49,9 +50,12 @@ TEST(Volume, GroupsCasesIntoNodulesOrderedBySlice) {
 }
 
 TEST(Volume, RefusesGapsOtherReadersAndUnnamedCases) {
-    EXPECT_THROW(groupIntoNodules({slice("A_nodule-0_slice-0"), slice("A_nodule-0_slice-2")}), InvalidInput);
-    EXPECT_THROW(groupIntoNodules({slice("A_nodule-0_slice-0"), slice("A_nodule-0_slice-0")}), InvalidInput);
-    EXPECT_THROW(groupIntoNodules({slice("A_nodule-0_slice-0", 2), slice("A_nodule-0_slice-1", 3)}), InvalidInput);
+    EXPECT_THROW(groupIntoNodules({slice("A_nodule-0_slice-0"), slice("A_nodule-0_slice-2")}),
+                 InvalidInput);
+    EXPECT_THROW(groupIntoNodules({slice("A_nodule-0_slice-0"), slice("A_nodule-0_slice-0")}),
+                 InvalidInput);
+    EXPECT_THROW(groupIntoNodules({slice("A_nodule-0_slice-0", 2), slice("A_nodule-0_slice-1", 3)}),
+                 InvalidInput);
     try {
         (void)groupIntoNodules({slice("case-1")});
         FAIL();
@@ -95,7 +99,7 @@ TEST(VolumeMetrics, GedIsTakenOverTheWholeVolume) {
     // GED = 2 d(s, y) - d(s, s) - d(y, y) = 2 * 0.5.
     EXPECT_DOUBLE_EQ(m.volume.ged, 1.0);
     EXPECT_DOUBLE_EQ(m.middle.ged, 0.0);  // slice 0 alone agrees exactly
-    EXPECT_DOUBLE_EQ(m.emptyGed, 2.0);     // d(empty, expert) = 1
+    EXPECT_DOUBLE_EQ(m.emptyGed, 2.0);    // d(empty, expert) = 1
     EXPECT_EQ(m.sampleVoxels, (std::vector<long>{2}));
     EXPECT_EQ(m.expertVoxels, (std::vector<long>{4}));
 }
@@ -122,8 +126,10 @@ TEST(VolumeMetrics, SingleMaskIsTheVoxelMajorityOfThreeOfFour) {
 
 TEST(VolumeMetrics, CoverageCountsExpertsInsideTheSamplesFiveToNinetyFivePercentRange) {
     std::vector<VolumeMask> samples;
-    for (int n = 1; n <= 21; ++n) samples.push_back({filled(6, n)});  // 1..21 voxels: 5-95 % = 2..20
-    const std::vector<VolumeMask> experts{{filled(6, 1)}, {filled(6, 2)}, {filled(6, 20)}, {filled(6, 25)}};
+    for (int n = 1; n <= 21; ++n)
+        samples.push_back({filled(6, n)});  // 1..21 voxels: 5-95 % = 2..20
+    const std::vector<VolumeMask> experts{
+        {filled(6, 1)}, {filled(6, 2)}, {filled(6, 20)}, {filled(6, 25)}};
     const auto m = evaluateNodule(samples, experts, 0);
     EXPECT_DOUBLE_EQ(m.coverage, 0.5);
     EXPECT_DOUBLE_EQ(quantile({1, 2, 3, 4}, 0.5), 2.5);

@@ -1,9 +1,9 @@
 // The volume model: widened from a slice model it computes what the slice model
 // did; it trains on nodules; its samples are chains through the slices.
 
-#include <filesystem>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+#include <filesystem>
 
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/error.h"
@@ -21,7 +21,9 @@ namespace {
 
 // A tiny volume network with every weight perturbed, the prior channels included.
 std::shared_ptr<Model> tinyVolumeModel(std::uint64_t seed = 5) {
-    auto options = VelocityUNetOptions::preset("tiny").image_size(16).input("volume").image_channels(kVolumeChannels);
+    auto options =
+        VelocityUNetOptions::preset("tiny").image_size(16).input("volume").image_channels(
+            kVolumeChannels);
     auto model = Model::untrained(options, "cpu", seed);
     torch::NoGradGuard noGrad;
     torch::manual_seed(seed);
@@ -64,7 +66,8 @@ NoduleCase tinyNodule(int index, int slices) {
 
 TEST(WidenToVolume, TheWidenedNetworkComputesWhatTheSliceModelDid) {
     torch::manual_seed(2);
-    VelocityUNet slice(VelocityUNetOptions::preset("tiny").image_size(32).patch_size(2).pixel_skip(true));
+    VelocityUNet slice(
+        VelocityUNetOptions::preset("tiny").image_size(32).patch_size(2).pixel_skip(true));
     {
         torch::NoGradGuard noGrad;
         for (auto& p : slice->parameters()) p.add_(torch::randn_like(p) * 0.1);
@@ -91,13 +94,15 @@ TEST(WidenToVolume, TheWidenedNetworkComputesWhatTheSliceModelDid) {
     const auto others = torch::rand({2, kVolumeChannels - 1, 32, 32});  // neighbours and a prior
     const auto expected = slice(xt, crop, t);
     EXPECT_GT(expected.abs().max().item<double>(), 1e-3);
-    EXPECT_LT((volume(xt, torch::cat({crop, others}, 1), t) - expected).abs().max().item<double>(), 1e-5);
+    EXPECT_LT((volume(xt, torch::cat({crop, others}, 1), t) - expected).abs().max().item<double>(),
+              1e-5);
 
     // The header says which input the network reads; old headers mean "slice".
     EXPECT_TRUE(VelocityUNetOptions::fromJson(widened.network.toJson()).isVolume());
     EXPECT_EQ(source.network.toJson().find("input"), std::string::npos);
     EXPECT_THROW(widenToVolume(widened), InvalidInput);
-    EXPECT_THROW(VelocityUNetOptions::preset("tiny").input("volume").validate(), InvalidInput);  // 1 channel
+    EXPECT_THROW(VelocityUNetOptions::preset("tiny").input("volume").validate(),
+                 InvalidInput);  // 1 channel
     EXPECT_THROW(VelocityUNetOptions::preset("tiny").input("stack").validate(), InvalidInput);
 }
 
@@ -115,14 +120,16 @@ TEST(VolumeSampler, EachSamplesSlicesComeFromOneChain) {
     std::vector<ImageF> normalized;
     for (const auto& c : crops) normalized.push_back(normalizeCrop(c));
     // Key slice: no prior, the run's own seed.
-    const auto key = slices.sampleConditioned({volumeCondition(normalized, 1, -1, nullptr)}, options);
+    const auto key =
+        slices.sampleConditioned({volumeCondition(normalized, 1, -1, nullptr)}, options);
     EXPECT_EQ(key.masks, result.slices[1].masks);
     // Every other slice: sample k is conditioned on sample k's own mask on the
     // slice the sweep came from (up from the key slice, then down), and replaying
     // that condition with the slice's seed gives the same soft masks bit for bit.
     const auto conditionsFor = [&](int slice, int behind, const std::vector<Mask>& priors) {
         std::vector<std::vector<ImageF>> conditions;
-        for (const auto& prior : priors) conditions.push_back(volumeCondition(normalized, slice, behind, &prior));
+        for (const auto& prior : priors)
+            conditions.push_back(volumeCondition(normalized, slice, behind, &prior));
         return conditions;
     };
     for (const auto& [slice, behind] : {std::pair{2, 1}, std::pair{3, 2}, std::pair{0, 1}}) {
@@ -130,13 +137,16 @@ TEST(VolumeSampler, EachSamplesSlicesComeFromOneChain) {
         o.seed = volumeSliceSeed(options.seed, slice - 1);
         const auto& priors = result.slices[static_cast<size_t>(behind)].masks;
         const auto replay = slices.sampleConditioned(conditionsFor(slice, behind, priors), o);
-        EXPECT_EQ(replay.masks, result.slices[static_cast<size_t>(slice)].masks) << "slice " << slice;
+        EXPECT_EQ(replay.masks, result.slices[static_cast<size_t>(slice)].masks)
+            << "slice " << slice;
         for (size_t k = 0; k < replay.soft.size(); ++k)
-            EXPECT_EQ(replay.soft[k].pixels, result.slices[static_cast<size_t>(slice)].soft[k].pixels);
+            EXPECT_EQ(replay.soft[k].pixels,
+                      result.slices[static_cast<size_t>(slice)].soft[k].pixels);
     }
     // The prior is read: other masks on slice 1 give other soft masks on slice 2.
     std::vector<Mask> otherPriors(4, Mask(16, 16));
-    for (auto& m : otherPriors) std::fill(m.pixels.begin(), m.pixels.begin() + 100, std::uint8_t{1});
+    for (auto& m : otherPriors)
+        std::fill(m.pixels.begin(), m.pixels.begin() + 100, std::uint8_t{1});
     auto o = options;
     o.seed = volumeSliceSeed(options.seed, 1);
     const auto moved = slices.sampleConditioned(conditionsFor(2, 1, otherPriors), o);

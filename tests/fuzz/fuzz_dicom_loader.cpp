@@ -1,10 +1,10 @@
 // libFuzzer target: the DICOM file loader (pixel decoding and series assembly)
 // must return or throw DicomError on any input, never crash or hang.
 
+#include <unistd.h>
 #include <cstdint>
 #include <cstdio>
 #include <string>
-#include <unistd.h>
 
 #include "flowseg/dicom/dicom_error.h"
 #include "flowseg/dicom/series.h"
@@ -19,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
         (void)flowseg::dicom::decodePixels(path);
     } catch (const flowseg::dicom::DicomError&) {
     }
-    (void)flowseg::dicom::loadFiles({path});  // reports problems in `skipped`, never throws for a bad file
+    (void)flowseg::dicom::loadFiles(
+        {path});  // reports problems in `skipped`, never throws for a bad file
     return 0;
 }

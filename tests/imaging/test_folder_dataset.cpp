@@ -1,12 +1,12 @@
 // Folder datasets and the patient split that train and eval read them through.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "flowseg/engine/model_input.h"
 #include "flowseg/imaging/folder_dataset.h"
@@ -28,7 +28,8 @@ fs::path scratch(const std::string& name) {
 common::MultiRaterCase smallCase(const std::string& id, int seed) {
     common::MultiRaterCase c{id, common::ImageF(16, 16), {}};
     for (size_t i = 0; i < c.image.pixels.size(); ++i)
-        c.image.pixels[i] = static_cast<float>((i * 7 + static_cast<size_t>(seed) * 13) % 256) / 255.0F;
+        c.image.pixels[i] =
+            static_cast<float>((i * 7 + static_cast<size_t>(seed) * 13) % 256) / 255.0F;
     for (int k = 0; k < 3; ++k) {
         common::Mask m(16, 16);
         for (int y = 4; y < 8 + k + seed % 3; ++y)
@@ -52,7 +53,8 @@ TEST(PatientSplit, CaseIdsNameTheirPatientAndNodule) {
     EXPECT_EQ(imaging::noduleOfCase("LIDC-IDRI-0004_nodule-0_slice-2"), "LIDC-IDRI-0004_nodule-0");
     EXPECT_EQ(imaging::patientOfCase("case7"), "case7");
     EXPECT_NE(imaging::caseHash("a"), imaging::caseHash("b"));
-    EXPECT_EQ(imaging::caseHash("LIDC-IDRI-0004_nodule-0_slice-2"), imaging::caseHash("LIDC-IDRI-0004_nodule-0_slice-2"));
+    EXPECT_EQ(imaging::caseHash("LIDC-IDRI-0004_nodule-0_slice-2"),
+              imaging::caseHash("LIDC-IDRI-0004_nodule-0_slice-2"));
 }
 
 TEST(PatientSplit, PartsOneSlicePerNoduleAndClearErrors) {
@@ -60,9 +62,11 @@ TEST(PatientSplit, PartsOneSlicePerNoduleAndClearErrors) {
     std::ofstream(dir / "split.tsv") << "# comment\nP1\ttrain\nP2\tval\nP3\tval\n";
     const auto split = imaging::PatientSplit::load((dir / "split.tsv").string());
     EXPECT_EQ(split.parts(), (std::vector<std::string>{"train", "val"}));
-    const std::vector<std::string> ids = {"P1_nodule-0_slice-0", "P2_nodule-0_slice-0", "P2_nodule-0_slice-1",
-                                          "P2_nodule-1_slice-0", "P3_nodule-0_slice-4"};
-    EXPECT_EQ(imaging::casesOfPart(ids, split, "train"), (std::vector<std::string>{"P1_nodule-0_slice-0"}));
+    const std::vector<std::string> ids = {"P1_nodule-0_slice-0", "P2_nodule-0_slice-0",
+                                          "P2_nodule-0_slice-1", "P2_nodule-1_slice-0",
+                                          "P3_nodule-0_slice-4"};
+    EXPECT_EQ(imaging::casesOfPart(ids, split, "train"),
+              (std::vector<std::string>{"P1_nodule-0_slice-0"}));
     EXPECT_EQ(imaging::casesOfPart(ids, split, "val").size(), 4U);
     const auto one = imaging::casesOfPart(ids, split, "val", true);
     ASSERT_EQ(one.size(), 3U);  // three nodules
@@ -73,7 +77,8 @@ TEST(PatientSplit, PartsOneSlicePerNoduleAndClearErrors) {
         return imaging::caseHash(a) < imaging::caseHash(b);
     }));
     EXPECT_THROW((void)imaging::casesOfPart(ids, split, "test"), imaging::ImageIoError);
-    EXPECT_THROW((void)imaging::casesOfPart({"P9_nodule-0_slice-0"}, split, "val"), imaging::ImageIoError);
+    EXPECT_THROW((void)imaging::casesOfPart({"P9_nodule-0_slice-0"}, split, "val"),
+                 imaging::ImageIoError);
     std::ofstream(dir / "twice.tsv") << "P1\ttrain\nP1\tval\n";
     try {
         (void)imaging::PatientSplit::load((dir / "twice.tsv").string());
@@ -82,8 +87,10 @@ TEST(PatientSplit, PartsOneSlicePerNoduleAndClearErrors) {
         EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
     }
     std::ofstream(dir / "bad.tsv") << "P1 train\n";
-    EXPECT_THROW((void)imaging::PatientSplit::load((dir / "bad.tsv").string()), imaging::ImageIoError);
-    EXPECT_THROW((void)imaging::PatientSplit::load((dir / "missing.tsv").string()), imaging::ImageIoError);
+    EXPECT_THROW((void)imaging::PatientSplit::load((dir / "bad.tsv").string()),
+                 imaging::ImageIoError);
+    EXPECT_THROW((void)imaging::PatientSplit::load((dir / "missing.tsv").string()),
+                 imaging::ImageIoError);
     fs::remove_all(dir);
 }
 
@@ -124,7 +131,8 @@ TEST(FolderDataset, SeveralThreadsLoadTheSameCasesAndLeaveStderrAlone) {
     const auto dir = scratch("folder");
     std::vector<std::string> names;
     for (int i = 0; i < 48; ++i) {
-        const auto c = smallCase("P" + std::to_string(i % 6) + "_nodule-0_slice-" + std::to_string(i), i);
+        const auto c =
+            smallCase("P" + std::to_string(i % 6) + "_nodule-0_slice-" + std::to_string(i), i);
         imaging::writeFolderCase(dir.string(), c);
         names.push_back(c.id);
     }
@@ -164,8 +172,10 @@ TEST(FolderDataset, TheRealTrainingCropsAreAlreadyInTheModelsInputConvention) {
                            "lidc-crops-0001-0128.tar.gz";
     if (!fs::exists(shard)) GTEST_SKIP() << "no ../shared/data/lidc-crops";
     const auto dir = scratch("lidc_shard");
-    ASSERT_EQ(std::system(("tar -xzf '" + shard.string() + "' -C '" + dir.string() + "'").c_str()), 0);
-    const auto cases = imaging::loadFolderCases(dir.string(), imaging::listCaseFolders(dir.string()), 2);
+    ASSERT_EQ(std::system(("tar -xzf '" + shard.string() + "' -C '" + dir.string() + "'").c_str()),
+              0);
+    const auto cases =
+        imaging::loadFolderCases(dir.string(), imaging::listCaseFolders(dir.string()), 2);
     ASSERT_GT(cases.size(), 1000U);
     size_t changed = 0;
     for (const auto& c : cases) {

@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
         auto series = std::make_shared<const dicom::Series>(std::move(load.series.front()));
         Host host;
         review::ReviewSession session(host);
-        if (!session.openStore(argv[1])) throw std::runtime_error(session.message().text);
+        if (!session.openStore(argv[1])) throw std::runtime_error(session.events().message().text);
         session.setSeries(series, std::stoll(argv[3]));
         session.signIn({argv[4], "radiologist"});
         const int slice = series->depth / 2;
@@ -68,10 +68,11 @@ int main(int argc, char** argv) {
         session.setTools(tools);
         for (int i = 0;; ++i) {
             session.stroke(slice, {{104.0 + i % 16, 110.0}, {104.0 + i % 16, 114.0}});
-            session.flushStore();
+            session.store().flush();
             host.drain();  // the writer's completions: only now is the stroke reported saved
             const auto* outline = session.ownOutline(slice);
-            std::printf("saved %lld %ld\n", static_cast<long long>(session.lesionId()), outline ? outline->area() : 0L);
+            std::printf("saved %lld %ld\n", static_cast<long long>(session.lesionId()),
+                        outline ? outline->area() : 0L);
             std::fflush(stdout);
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }

@@ -2,12 +2,12 @@
 // What the review-session tests share: a fake host that runs "background work"
 // when the test says so, the demo CT as a series, a tiny saved model, results.
 
+#include <unistd.h>
 #include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <unistd.h>
 
 #include "flowseg/db/database.h"
 #include "flowseg/db/study_repository.h"
@@ -25,7 +25,9 @@ namespace fs = std::filesystem;
 /// Records what the session asks for; posts run when the test drains them.
 class FakeHost : public review::SessionHost {
 public:
-    void startSampling(const review::SamplingRequest& request) override { started.push_back(request); }
+    void startSampling(const review::SamplingRequest& request) override {
+        started.push_back(request);
+    }
     void cancelSampling(std::uint64_t id) override { cancelled.push_back(id); }
     void post(std::function<void()> work) override {
         const std::lock_guard lock(mutex);
@@ -69,9 +71,12 @@ inline std::shared_ptr<const dicom::Series> demoSeries() {
 /// window loads does), trained for one step on synthetic lesions.
 inline std::shared_ptr<const engine::Model> tinyModel() {
     static const std::string path = [] {
-        const auto file = (fs::temp_directory_path() / ("flowseg_session_model_" + std::to_string(::getpid()) + ".fsm")).string();
+        const auto file = (fs::temp_directory_path() /
+                           ("flowseg_session_model_" + std::to_string(::getpid()) + ".fsm"))
+                              .string();
         std::vector<common::MultiRaterCase> cases;
-        for (int i = 0; i < 2; ++i) cases.push_back(engine::generateSyntheticCase({32, 2, 3}, i).data);
+        for (int i = 0; i < 2; ++i)
+            cases.push_back(engine::generateSyntheticCase({32, 2, 3}, i).data);
         engine::TrainingOptions o;
         o.preset = "tiny";
         o.iterations = 1;
@@ -103,10 +108,11 @@ inline engine::SamplingResult fakeResult(const review::SamplingRequest& request,
 
 inline review::LesionBox boxAt(int x, int y, int slice = 20) { return {{x, y, 16, 16}, slice}; }
 
-
 /// A fresh store path in the temporary folder (removed first).
 inline std::string scratchStore(const std::string& name) {
-    const auto path = (fs::temp_directory_path() / ("flowseg_" + name + "_" + std::to_string(::getpid()) + ".flowseg")).string();
+    const auto path = (fs::temp_directory_path() /
+                       ("flowseg_" + name + "_" + std::to_string(::getpid()) + ".flowseg"))
+                          .string();
     fs::remove(path);
     return path;
 }

@@ -43,8 +43,9 @@ common::Mask disc(int width, int height, double cx, double cy, double radius) {
 class FineTune : public ::testing::Test {
 protected:
     void SetUp() override {
-        folder = fs::temp_directory_path() / ("flowseg_finetune_" + std::to_string(::getpid()) + "_" +
-                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        folder = fs::temp_directory_path() /
+                 ("flowseg_finetune_" + std::to_string(::getpid()) + "_" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::remove_all(folder);
         fs::create_directories(folder);
         store = (folder / "store.flowseg").string();
@@ -66,7 +67,8 @@ protected:
 
     /// Each demo nodule as a lesion outlined by two experts on three slices (the
     /// second expert's outline `grow` pixels wider), in `state`.
-    std::vector<db::RowId> outlineNodules(db::RowId series, db::ReviewState state, double grow = 2) {
+    std::vector<db::RowId> outlineNodules(db::RowId series, db::ReviewState state,
+                                          double grow = 2) {
         auto database = db::Database::open(store);
         db::LesionRepository lesions(database);
         db::AnnotationRepository annotations(database);
@@ -126,8 +128,10 @@ TEST_F(FineTune, TooFewFinishedLesionsSaysHowManyMoreAndRecordsNothing) {
         EXPECT_NE(message.find("Completed"), std::string::npos) << message;
     }
     auto database = db::Database::open(store);
-    EXPECT_FALSE(db::ModelRepository(database).findJob(1)) << "a refused fine-tune left a job behind";
-    EXPECT_TRUE(db::ModelRepository(database).all().empty()) << "a refused fine-tune registered its parent";
+    EXPECT_FALSE(db::ModelRepository(database).findJob(1))
+        << "a refused fine-tune left a job behind";
+    EXPECT_TRUE(db::ModelRepository(database).all().empty())
+        << "a refused fine-tune registered its parent";
 }
 
 TEST_F(FineTune, TwoExpertsCompletingTheirOwnReviewFinishALesion) {
@@ -143,7 +147,8 @@ TEST_F(FineTune, TwoExpertsCompletingTheirOwnReviewFinishALesion) {
         lesions.setExpertState(id, experts.findOrCreate("Dr A").id, db::ReviewState::Completed);
         lesions.setExpertState(id, experts.findOrCreate("Dr B").id, db::ReviewState::Completed);
     }
-    lesions.setExpertState(ids[2], experts.findOrCreate("Dr A").id, db::ReviewState::Completed);  // one of two
+    lesions.setExpertState(ids[2], experts.findOrCreate("Dr A").id,
+                           db::ReviewState::Completed);  // one of two
     const auto cases = review::fineTuneCases(database, 32, options);
     EXPECT_EQ(cases.trainLesions.size() + cases.validationLesions.size(), 2U);
     EXPECT_EQ(cases.splitBy, "lesion") << "one patient's lesions can only be split by lesion";
@@ -171,8 +176,10 @@ TEST_F(FineTune, CasesAreTheExpertsOutlinesOnTheModelsCropSplitByPatient) {
         EXPECT_GT(c.experts[0].area(), 0);
         EXPECT_GT(c.experts[1].area(), c.experts[0].area()) << c.id;
     }
-    EXPECT_EQ(trainPatients.count(cases.validationPatients.front()), 0U) << "a patient in both parts";
-    for (const auto& c : cases.validation) EXPECT_EQ(imaging::patientOfCase(c.id), cases.validationPatients.front());
+    EXPECT_EQ(trainPatients.count(cases.validationPatients.front()), 0U)
+        << "a patient in both parts";
+    for (const auto& c : cases.validation)
+        EXPECT_EQ(imaging::patientOfCase(c.id), cases.validationPatients.front());
 }
 
 TEST_F(FineTune, AFinishedJobThatPassesTheGateBecomesTheActiveVersion) {
@@ -181,7 +188,9 @@ TEST_F(FineTune, AFinishedJobThatPassesTheGateBecomesTheActiveVersion) {
     std::vector<std::pair<std::int64_t, double>> validations;
     int progressCalls = 0;
     review::FineTuneCallbacks callbacks;
-    callbacks.validation = [&](std::int64_t step, double ged) { validations.emplace_back(step, ged); };
+    callbacks.validation = [&](std::int64_t step, double ged) {
+        validations.emplace_back(step, ged);
+    };
     callbacks.progress = [&](const review::FineTuneProgress& p) {
         ++progressCalls;
         EXPECT_LE(p.step, p.steps);
@@ -291,7 +300,8 @@ TEST_F(FineTune, CancelDuringAValidationPassStopsItThereAndKeepsTheParent) {
         const auto options = tinyOptions(6);
         const auto result = review::runFineTune(store, model, options, callbacks);
         EXPECT_EQ(seen, 6);
-        EXPECT_EQ(scored, std::vector<std::int64_t>{0}) << "the last pass reported a GED after the cancel";
+        EXPECT_EQ(scored, std::vector<std::int64_t>{0})
+            << "the last pass reported a GED after the cancel";
         expectCancelledCleanly(result, 2, options.versionsFolder);
     }
 }
@@ -314,7 +324,8 @@ TEST_F(FineTune, ADivergingRunFailsItsJobAndKeepsTheParent) {
 
 namespace {
 
-double meanSampleArea(std::shared_ptr<const engine::Model> model, const std::vector<common::MultiRaterCase>& cases) {
+double meanSampleArea(std::shared_ptr<const engine::Model> model,
+                      const std::vector<common::MultiRaterCase>& cases) {
     const engine::Sampler sampler(std::move(model));
     auto options = engine::SamplingOptions::fastDefault();
     options.samples = 8;
@@ -322,7 +333,8 @@ double meanSampleArea(std::shared_ptr<const engine::Model> model, const std::vec
     int n = 0;
     for (std::size_t i = 0; i < cases.size(); ++i) {
         options.seed = 100 + i;
-        for (const auto& m : sampler.sample(cases[i].image, options).masks) area += static_cast<double>(m.area()), ++n;
+        for (const auto& m : sampler.sample(cases[i].image, options).masks)
+            area += static_cast<double>(m.area()), ++n;
     }
     return area / n;
 }
@@ -344,7 +356,8 @@ double meanExpertArea(const std::vector<common::MultiRaterCase>& cases) {
 // way toward the site's readers, with a lower GED there.
 TEST_F(FineTune, ASiteThatOutlinesWiderPullsTheSamplesTowardItsReaders) {
     std::vector<common::MultiRaterCase> pretraining;
-    for (int i = 0; i < 64; ++i) pretraining.push_back(engine::generateSyntheticCase({32, 3, 11}, i).data);
+    for (int i = 0; i < 64; ++i)
+        pretraining.push_back(engine::generateSyntheticCase({32, 3, 11}, i).data);
     engine::TrainingOptions o;
     o.preset = "tiny";
     o.iterations = 400;
@@ -358,7 +371,8 @@ TEST_F(FineTune, ASiteThatOutlinesWiderPullsTheSamplesTowardItsReaders) {
 
     std::vector<common::MultiRaterCase> site;
     for (int i = 0; i < 48; ++i) {
-        auto c = engine::generateSyntheticCase({32, 3, 12}, i).data;  // lesions the model has not seen
+        auto c =
+            engine::generateSyntheticCase({32, 3, 12}, i).data;  // lesions the model has not seen
         c.id = "SITE" + std::to_string(i % 8) + "_case-" + std::to_string(i);  // eight patients
         for (auto& m : c.experts) m = imaging::growMask(m, 1);
         site.push_back(std::move(c));
@@ -388,6 +402,6 @@ TEST_F(FineTune, ASiteThatOutlinesWiderPullsTheSamplesTowardItsReaders) {
         << "site readers " << readers << " px, samples before " << before << ", after " << after;
     EXPECT_LT(result.ged, result.parentGed);
     EXPECT_EQ(result.outcome, review::FineTuneResult::Outcome::Promoted);
-    std::printf("site readers %.1f px; samples before %.1f, after %.1f; GED %.4f -> %.4f\n", readers, before, after,
-                result.parentGed, result.ged);
+    std::printf("site readers %.1f px; samples before %.1f, after %.1f; GED %.4f -> %.4f\n",
+                readers, before, after, result.parentGed, result.ged);
 }

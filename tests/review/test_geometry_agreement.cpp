@@ -15,8 +15,8 @@ namespace {
 
 /// The pixels whose centres lie inside the ellipse (x/a)² + (y/b)² <= 1 (mm),
 /// centred at (cx, cy) mm, on a grid of `spacing`.
-common::Mask ellipse(int width, int height, const review::PixelSpacing& spacing, double cx, double cy, double a,
-                     double b) {
+common::Mask ellipse(int width, int height, const review::PixelSpacing& spacing, double cx,
+                     double cy, double a, double b) {
     common::Mask m(height, width);
     for (int y = 0; y < height; ++y)
         for (int x = 0; x < width; ++x) {
@@ -45,9 +45,10 @@ TEST(Geometry, ACircleOfKnownRadiusMeasuresRightOnNonSquarePixels) {
     EXPECT_NEAR(mmLength(m.longest), m.longest.mm, 1e-9);
     EXPECT_NEAR(mmLength(m.perpendicular), m.perpendicular.mm, 1e-9);
     // And the two are perpendicular in millimetres.
-    const double dot = (m.longest.x1 - m.longest.x0) * spacing.column * (m.perpendicular.x1 - m.perpendicular.x0) *
-                           spacing.column +
-                       (m.longest.y1 - m.longest.y0) * spacing.row * (m.perpendicular.y1 - m.perpendicular.y0) * spacing.row;
+    const double dot = (m.longest.x1 - m.longest.x0) * spacing.column *
+                           (m.perpendicular.x1 - m.perpendicular.x0) * spacing.column +
+                       (m.longest.y1 - m.longest.y0) * spacing.row *
+                           (m.perpendicular.y1 - m.perpendicular.y0) * spacing.row;
     EXPECT_NEAR(dot / (m.longest.mm * m.perpendicular.mm), 0, 1e-9);
 }
 
@@ -79,7 +80,8 @@ TEST(Geometry, EmptyOutlinesAndVolumesOverConsecutiveSlices) {
     ASSERT_TRUE(volume);
     EXPECT_DOUBLE_EQ(*volume, 3 * 4.0 * 2.0);
     EXPECT_FALSE(review::volumeMm3({{4, &square}}, spacing)) << "one slice has no volume";
-    EXPECT_FALSE(review::volumeMm3({{4, &square}, {6, &square}}, spacing)) << "a gap breaks the stack";
+    EXPECT_FALSE(review::volumeMm3({{4, &square}, {6, &square}}, spacing))
+        << "a gap breaks the stack";
     const auto range = review::rangeOf({3, 1, 2});
     EXPECT_EQ(range.min, 1);
     EXPECT_EQ(range.max, 3);
@@ -87,14 +89,14 @@ TEST(Geometry, EmptyOutlinesAndVolumesOverConsecutiveSlices) {
 
 TEST(Agreement, PairwiseDiceAndIou) {
     common::Mask a(8, 8), b(8, 8), empty(8, 8);
-    for (int x = 0; x < 4; ++x) a.at(0, x) = 1;          // 4 px
-    for (int x = 2; x < 6; ++x) b.at(0, x) = 1;          // 4 px, 2 shared
+    for (int x = 0; x < 4; ++x) a.at(0, x) = 1;  // 4 px
+    for (int x = 2; x < 6; ++x) b.at(0, x) = 1;  // 4 px, 2 shared
     const auto pairs = review::pairwiseAgreement({a, b, empty, empty});
     ASSERT_EQ(pairs.size(), 6U);
-    EXPECT_DOUBLE_EQ(pairs[0].dice, 0.5);                // 2·2 / (4 + 4)
+    EXPECT_DOUBLE_EQ(pairs[0].dice, 0.5);  // 2·2 / (4 + 4)
     EXPECT_DOUBLE_EQ(pairs[0].iou, 2.0 / 6.0);
-    EXPECT_DOUBLE_EQ(pairs[1].dice, 0.0);                // a vs empty
-    EXPECT_DOUBLE_EQ(pairs[5].dice, 1.0);                // two empty outlines agree
+    EXPECT_DOUBLE_EQ(pairs[1].dice, 0.0);  // a vs empty
+    EXPECT_DOUBLE_EQ(pairs[5].dice, 1.0);  // two empty outlines agree
     EXPECT_DOUBLE_EQ(pairs[5].iou, 1.0);
 }
 
@@ -123,7 +125,8 @@ TEST(Agreement, StapleRecoversKnownRatersAndTheTruth) {
     for (size_t j = 0; j < sensitivity.size(); ++j) {
         common::Mask m(200, 200);
         for (size_t i = 0; i < m.size(); ++i)
-            m.pixels[i] = truth.pixels[i] ? (u(random) < sensitivity[j]) : (u(random) > specificity[j]);
+            m.pixels[i] =
+                truth.pixels[i] ? (u(random) < sensitivity[j]) : (u(random) > specificity[j]);
         experts.push_back(m);
     }
     const auto r = review::staple(experts);

@@ -2,22 +2,22 @@
 // input crop and back, and where the default model is looked for.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <unistd.h>
 
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
 #include "flowseg/engine/metrics.h"
 #include "flowseg/engine/model.h"
+#include "flowseg/engine/model_location.h"
 #include "flowseg/engine/sampler.h"
 #include "flowseg/imaging/image_io.h"
 #include "flowseg/review/lesion_crop.h"
-#include "flowseg/engine/model_location.h"
 
 using namespace flowseg;
 namespace fs = std::filesystem;
@@ -44,7 +44,8 @@ std::pair<float, float> huRange(const dicom::Series& series, const review::Lesio
     float lo = 1e9F, hi = -1e9F;
     for (int y = 0; y < crop.image.height; ++y)
         for (int x = 0; x < crop.image.width; ++x) {
-            const int sy = static_cast<int>(crop.originY) + y, sx = static_cast<int>(crop.originX) + x;
+            const int sy = static_cast<int>(crop.originY) + y,
+                      sx = static_cast<int>(crop.originX) + x;
             const bool inside = sx >= 0 && sy >= 0 && sx < series.width && sy < series.height;
             const float hu = inside ? series.at(crop.slice, sy, sx) : review::kOutsideSliceHu;
             lo = std::min(lo, hu);
@@ -64,12 +65,14 @@ TEST(LesionCrop, ACtCropIsItsOwnHuRangeScaledToTheUnitRange) {
         const auto crop = review::cropLesion(series, n.slice, {n.x - 8, n.y - 8, 17, 17}, 128);
         ASSERT_DOUBLE_EQ(crop.scale(), 1.0);
         const auto [lo, hi] = huRange(series, crop);
-        const auto [min, max] = std::minmax_element(crop.image.pixels.begin(), crop.image.pixels.end());
+        const auto [min, max] =
+            std::minmax_element(crop.image.pixels.begin(), crop.image.pixels.end());
         EXPECT_FLOAT_EQ(*min, 0.0F);
         EXPECT_FLOAT_EQ(*max, 1.0F);
         const float centre = (series.at(n.slice, n.y, n.x) - lo) / (hi - lo);
-        EXPECT_NEAR(crop.image.at(static_cast<int>(n.y - crop.originY), static_cast<int>(n.x - crop.originX)), centre,
-                    0.5 / 255 + 1e-6);
+        EXPECT_NEAR(crop.image.at(static_cast<int>(n.y - crop.originY),
+                                  static_cast<int>(n.x - crop.originX)),
+                    centre, 0.5 / 255 + 1e-6);
         // The nodule is brighter than the lung around it.
         EXPECT_GT(centre - percentile(crop.image.pixels, 0.25), 0.05F);
     }
@@ -82,7 +85,7 @@ namespace {
 struct LidcSlice {
     dicom::Series series;
     std::vector<common::Mask> readers;  ///< the four LIDC readers' outlines
-    std::vector<float> insideHu;  ///< HU under the readers' union
+    std::vector<float> insideHu;        ///< HU under the readers' union
     /// The lesion's box as the store keeps it: around every reader's outline on
     /// every slice of the nodule (x 136-144, y 318-325 on its five slices).
     db::BoundingBox readersBox;
@@ -90,7 +93,8 @@ struct LidcSlice {
 };
 
 std::optional<LidcSlice> lidcSlice() {
-    const fs::path root = fs::path(FLOWSEG_SOURCE_DIR) / ".." / "shared" / "data" / "lidc-idri-0004";
+    const fs::path root =
+        fs::path(FLOWSEG_SOURCE_DIR) / ".." / "shared" / "data" / "lidc-idri-0004";
     const std::string study = "191425307197546732281885591780";
     if (!fs::exists(root / "images" / study / "slice3.tif")) return std::nullopt;
     const auto image = imaging::readGrayImage((root / "images" / study / "slice3.tif").string());
@@ -98,10 +102,12 @@ std::optional<LidcSlice> lidcSlice() {
     s.series.width = image.width;
     s.series.height = image.height;
     s.series.depth = 1;
-    for (const float v : image.pixels) s.series.values.push_back(std::round(v * 65535.0F) - 1024.0F);  // HU
+    for (const float v : image.pixels)
+        s.series.values.push_back(std::round(v * 65535.0F) - 1024.0F);  // HU
     common::Mask marked(image.height, image.width);
     for (int k = 1; k <= 4; ++k) {
-        const auto reader = imaging::readMask((root / "gts" / study / "slice3" / ("GT_id" + std::to_string(k) + ".tif")).string());
+        const auto reader = imaging::readMask(
+            (root / "gts" / study / "slice3" / ("GT_id" + std::to_string(k) + ".tif")).string());
         for (size_t i = 0; i < marked.pixels.size(); ++i) marked.pixels[i] |= reader.pixels.at(i);
         s.readers.push_back(reader);
     }
@@ -116,12 +122,15 @@ std::optional<LidcSlice> lidcSlice() {
     int x0 = marked.width, y0 = marked.height, x1 = -1, y1 = -1;
     for (int slice = 1; slice <= 5; ++slice)
         for (int k = 1; k <= 4; ++k) {
-            const auto reader = imaging::readMask(
-                (root / "gts" / study / ("slice" + std::to_string(slice)) / ("GT_id" + std::to_string(k) + ".tif")).string());
+            const auto reader =
+                imaging::readMask((root / "gts" / study / ("slice" + std::to_string(slice)) /
+                                   ("GT_id" + std::to_string(k) + ".tif"))
+                                      .string());
             for (int y = 0; y < reader.height; ++y)
                 for (int x = 0; x < reader.width; ++x)
                     if (reader.at(y, x) != 0)
-                        x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+                        x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x),
+                        y1 = std::max(y1, y);
         }
     s.readersBox = {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
     if (s.insideHu.empty()) return std::nullopt;
@@ -140,7 +149,8 @@ std::optional<common::ImageF> shippedTrainingCrop() {
     const fs::path shard = fs::path(FLOWSEG_SOURCE_DIR) / ".." / "shared" / "data" / "lidc-crops" /
                            "lidc-crops-0001-0128.tar.gz";
     if (!fs::exists(shard)) return std::nullopt;
-    const auto dir = fs::temp_directory_path() / ("flowseg_lidc_crop_" + std::to_string(::getpid()));
+    const auto dir =
+        fs::temp_directory_path() / ("flowseg_lidc_crop_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const std::string name = "LIDC-IDRI-0004_nodule-0_slice-2/image.png";
     const auto command = "tar -xzf '" + shard.string() + "' -C '" + dir.string() + "' " + name;
@@ -172,10 +182,13 @@ TEST(LesionCrop, TheAppCropsARealNoduleExactlyAsTheTrainingCropsWereMade) {
         worst = std::max(worst, d);
         off += d > 0.5 / 255 ? 1 : 0;
     }
-    std::printf("app crop vs shipped crop: largest difference %.4f (%.1f grey levels), %d of %zu pixels differ\n",
-                worst, worst * 255, off, crop.image.pixels.size());
+    std::printf(
+        "app crop vs shipped crop: largest difference %.4f (%.1f grey levels), %d of %zu pixels "
+        "differ\n",
+        worst, worst * 255, off, crop.image.pixels.size());
     EXPECT_LE(worst, 1.0 / 255 + 1e-6) << "more than one grey level apart somewhere";
-    EXPECT_LT(off, static_cast<int>(crop.image.pixels.size()) / 100) << "more than 1 % of pixels differ";
+    EXPECT_LT(off, static_cast<int>(crop.image.pixels.size()) / 100)
+        << "more than 1 % of pixels differ";
 }
 
 TEST(LesionCrop, TheShippedModelOutlinesTheRealNoduleWhereItsReadersDo) {
@@ -189,21 +202,30 @@ TEST(LesionCrop, TheShippedModelOutlinesTheRealNoduleWhereItsReadersDo) {
     if (!fs::exists(modelPath)) GTEST_SKIP() << "no shipped model";
     const auto model = engine::Model::load(modelPath.string(), "cpu");
     const auto side = static_cast<int>(model->options().image_size());
-    const auto crop = review::cropLesion(lidc->series, 0, {lidc->cx - 6, lidc->cy - 6, 13, 13}, side);
-    const auto result = engine::Sampler(model).sample(crop.image, engine::SamplingOptions::fastDefault());
+    const auto crop =
+        review::cropLesion(lidc->series, 0, {lidc->cx - 6, lidc->cy - 6, 13, 13}, side);
+    const auto result =
+        engine::Sampler(model).sample(crop.image, engine::SamplingOptions::fastDefault());
     std::vector<common::Mask> onSlice;
     for (const auto& m : result.masks)
-        if (m.area() > 0) onSlice.push_back(review::maskOnSlice(crop, m, lidc->series.width, lidc->series.height));
+        if (m.area() > 0)
+            onSlice.push_back(
+                review::maskOnSlice(crop, m, lidc->series.width, lidc->series.height));
     ASSERT_GE(onSlice.size(), result.masks.size() / 2) << "most samples are empty";
     const auto m = engine::evaluateCase(onSlice, lidc->readers);
-    std::printf("LIDC-IDRI-0004 slice 3, %zu non-empty samples: GED %.3f, D_max %.3f, Dice %.3f, single-mask GED %.3f\n",
-                onSlice.size(), m.ged, m.dMax, m.dice, m.singleMaskGed);
+    std::printf(
+        "LIDC-IDRI-0004 slice 3, %zu non-empty samples: GED %.3f, D_max %.3f, Dice %.3f, "
+        "single-mask GED %.3f\n",
+        onSlice.size(), m.ged, m.dMax, m.dice, m.singleMaskGed);
     EXPECT_GT(m.dMax, 0.4);  // every reader has a sample that overlaps well
     for (const auto& mask : onSlice) {
         double cx = 0, cy = 0;
         for (int y = 0; y < mask.height; ++y)
             for (int x = 0; x < mask.width; ++x)
-                if (mask.at(y, x) != 0) { cx += x; cy += y; }
+                if (mask.at(y, x) != 0) {
+                    cx += x;
+                    cy += y;
+                }
         cx /= mask.area();
         cy /= mask.area();
         EXPECT_LT(std::hypot(cx - lidc->cx, cy - lidc->cy), 6.0) << "a sample off the nodule";
@@ -220,16 +242,19 @@ TEST(LesionCrop, SmallLesionIsCroppedOverTheTrainingFieldAroundItsCentre) {
     EXPECT_DOUBLE_EQ(native.scale(), 1.0);
     const auto [lo, hi] = huRange(series, native);
     const auto unit = [&](float hu) { return (hu - lo) / (hi - lo); };
-    EXPECT_NEAR(native.image.at(n.y - static_cast<int>(native.originY), n.x - static_cast<int>(native.originX)),
+    EXPECT_NEAR(native.image.at(n.y - static_cast<int>(native.originY),
+                                n.x - static_cast<int>(native.originX)),
                 unit(series.at(n.slice, n.y, n.x)), 0.5 / 255 + 1e-6);
-    // ... a 64-pixel model the same field at half resolution (as `flowseg synth --size 64` draws it).
+    // ... a 64-pixel model the same field at half resolution (as `flowseg synth --size 64` draws
+    // it).
     const auto crop = review::cropLesion(series, n.slice, {n.x - 8, n.y - 8, 17, 17}, 64);
     EXPECT_EQ(crop.image.width, 64);
     EXPECT_DOUBLE_EQ(crop.span, review::kCropFieldPixels);
     EXPECT_DOUBLE_EQ(crop.scale(), 2.0);
     // The solid nodule (+40 HU) sits in the middle: bright; the lung 40 px away: dark.
     const float centre = crop.image.at(32, 32);
-    EXPECT_NEAR(centre, unit(series.at(n.slice, n.y, n.x)), 0.1);  // a 2 x 2 mean at the nodule's core
+    EXPECT_NEAR(centre, unit(series.at(n.slice, n.y, n.x)),
+                0.1);  // a 2 x 2 mean at the nodule's core
     EXPECT_GT(centre - crop.image.at(32, 52), 0.3F);
 }
 
@@ -244,7 +269,8 @@ TEST(LesionCrop, LargeLesionShrinksToFitAndOutsideReadsAsAir) {
 
 TEST(LesionCrop, MaskGoesBackToTheSliceWhereItCameFrom) {
     const auto series = demoSeries();
-    const auto crop = review::cropLesion(series, 3, {100, 100, 50, 50}, 32);  // scale 50/0.375/32 = 4.17
+    const auto crop =
+        review::cropLesion(series, 3, {100, 100, 50, 50}, 32);  // scale 50/0.375/32 = 4.17
     EXPECT_NEAR(crop.scale(), 50 / review::kLesionFractionOfCrop / 32, 1e-9);
     common::Mask disc(32, 32);
     for (int y = 0; y < 32; ++y)

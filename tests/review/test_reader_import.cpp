@@ -19,21 +19,29 @@ namespace {
 /// A reader's square outline (its boundary pixels, as LIDC lists them) on one SOP.
 std::string squareRoi(const std::string& sop, int x0, int y0, int side) {
     std::ostringstream roi;
-    roi << "<roi><imageZposition>0</imageZposition><imageSOP_UID>" << sop << "</imageSOP_UID><inclusion>TRUE</inclusion>";
-    for (int x = x0; x < x0 + side; ++x) roi << "<edgeMap><xCoord>" << x << "</xCoord><yCoord>" << y0 << "</yCoord></edgeMap>";
+    roi << "<roi><imageZposition>0</imageZposition><imageSOP_UID>" << sop
+        << "</imageSOP_UID><inclusion>TRUE</inclusion>";
+    for (int x = x0; x < x0 + side; ++x)
+        roi << "<edgeMap><xCoord>" << x << "</xCoord><yCoord>" << y0 << "</yCoord></edgeMap>";
     for (int y = y0; y < y0 + side; ++y)
-        roi << "<edgeMap><xCoord>" << x0 + side - 1 << "</xCoord><yCoord>" << y << "</yCoord></edgeMap>";
+        roi << "<edgeMap><xCoord>" << x0 + side - 1 << "</xCoord><yCoord>" << y
+            << "</yCoord></edgeMap>";
     for (int x = x0 + side - 1; x >= x0; --x)
-        roi << "<edgeMap><xCoord>" << x << "</xCoord><yCoord>" << y0 + side - 1 << "</yCoord></edgeMap>";
-    for (int y = y0 + side - 1; y >= y0; --y) roi << "<edgeMap><xCoord>" << x0 << "</xCoord><yCoord>" << y << "</yCoord></edgeMap>";
+        roi << "<edgeMap><xCoord>" << x << "</xCoord><yCoord>" << y0 + side - 1
+            << "</yCoord></edgeMap>";
+    for (int y = y0 + side - 1; y >= y0; --y)
+        roi << "<edgeMap><xCoord>" << x0 << "</xCoord><yCoord>" << y << "</yCoord></edgeMap>";
     roi << "</roi>";
     return roi.str();
 }
 
 std::string reading(const std::string& reader, const std::vector<std::string>& nodules) {
-    std::string xml = "<readingSession><servicingRadiologistID>" + reader + "</servicingRadiologistID>";
+    std::string xml =
+        "<readingSession><servicingRadiologistID>" + reader + "</servicingRadiologistID>";
     int n = 0;
-    for (const auto& rois : nodules) xml += "<unblindedReadNodule><noduleID>" + std::to_string(++n) + "</noduleID>" + rois + "</unblindedReadNodule>";
+    for (const auto& rois : nodules)
+        xml += "<unblindedReadNodule><noduleID>" + std::to_string(++n) + "</noduleID>" + rois +
+               "</unblindedReadNodule>";
     return xml + "</readingSession>";
 }
 
@@ -45,8 +53,10 @@ dicom::Series seriesWithUids() {
     return s;
 }
 
-const char* kPydicomCt = "/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/77654033/CT2";
-const fs::path kThirdPartySeg = fs::path(FLOWSEG_SOURCE_DIR) / ".." / "shared" / "data" / "third-party-seg";
+const char* kPydicomCt =
+    "/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/77654033/CT2";
+const fs::path kThirdPartySeg =
+    fs::path(FLOWSEG_SOURCE_DIR) / ".." / "shared" / "data" / "third-party-seg";
 
 }  // namespace
 
@@ -54,21 +64,30 @@ TEST(ReaderImport, LidcReadersNodulesBecomeLesionsWithOneExpertPerReader) {
     const auto series = seriesWithUids();
     // Readers 1 and 2 outline the same nodule (overlapping squares on slices 20
     // and 21); reader 2 also marks a second nodule far away; reader 3 only that one.
-    const std::string xml = "<LidcReadMessage><ResponseHeader><SeriesInstanceUid>1.2.3.4</SeriesInstanceUid></ResponseHeader>" +
-                            reading("reader-1", {squareRoi("1.2.3.4.20", 100, 100, 8) + squareRoi("1.2.3.4.21", 101, 100, 7)}) +
-                            reading("reader-2", {squareRoi("1.2.3.4.20", 103, 102, 9), squareRoi("1.2.3.4.5", 30, 40, 5)}) +
-                            reading("reader-3", {squareRoi("1.2.3.4.5", 31, 41, 4) + squareRoi("1.2.3.4.99", 1, 1, 3)}) +
-                            "</LidcReadMessage>";
+    const std::string xml =
+        "<LidcReadMessage><ResponseHeader><SeriesInstanceUid>1.2.3.4</SeriesInstanceUid></"
+        "ResponseHeader>" +
+        reading("reader-1",
+                {squareRoi("1.2.3.4.20", 100, 100, 8) + squareRoi("1.2.3.4.21", 101, 100, 7)}) +
+        reading("reader-2",
+                {squareRoi("1.2.3.4.20", 103, 102, 9), squareRoi("1.2.3.4.5", 30, 40, 5)}) +
+        reading("reader-3",
+                {squareRoi("1.2.3.4.5", 31, 41, 4) + squareRoi("1.2.3.4.99", 1, 1, 3)}) +
+        "</LidcReadMessage>";
     int skipped = 0;
-    const auto lesions = review::lidcLesions(dicom::parseLidcXmlText(xml, "test.xml"), series, &skipped);
+    const auto lesions =
+        review::lidcLesions(dicom::parseLidcXmlText(xml, "test.xml"), series, &skipped);
     EXPECT_EQ(skipped, 1) << "the ROI on a SOP the series does not hold";
     ASSERT_EQ(lesions.size(), 2U);
     const auto path = scratchStore("lidc_import");
     const auto seriesId = storeWithSeries(path);
     auto database = db::Database::open(path);
     std::vector<review::ImportedLesion> imported;
-    for (const auto& lesion : lesions) imported.push_back(review::importReaders(database, seriesId, lesion));
-    const auto& big = imported[0].readers.size() == 2 && imported[0].readers[0] == "reader-1" ? imported[0] : imported[1];
+    for (const auto& lesion : lesions)
+        imported.push_back(review::importReaders(database, seriesId, lesion));
+    const auto& big = imported[0].readers.size() == 2 && imported[0].readers[0] == "reader-1"
+                          ? imported[0]
+                          : imported[1];
     EXPECT_EQ(big.readers, (std::vector<std::string>{"reader-1", "reader-2"}));
     const auto record = db::LesionRepository(database).find(big.lesionId);
     ASSERT_TRUE(record);
@@ -89,7 +108,8 @@ TEST(ReaderImport, SegSegmentsAndFilesOfAnotherToolBecomeReaders) {
     ASSERT_EQ(load.series.size(), 1U);
     const auto& series = load.series.front();
     // One SEG with a segment per reader (overlapping).
-    const auto overlap = review::segReaders({(kThirdPartySeg / "seg_image_ct_binary_overlap.dcm").string()}, series);
+    const auto overlap =
+        review::segReaders({(kThirdPartySeg / "seg_image_ct_binary_overlap.dcm").string()}, series);
     ASSERT_EQ(overlap.size(), 2U);
     EXPECT_EQ(overlap[0].reader, "first segment");
     EXPECT_EQ(overlap[1].reader, "second segment");
@@ -97,13 +117,15 @@ TEST(ReaderImport, SegSegmentsAndFilesOfAnotherToolBecomeReaders) {
     EXPECT_EQ(overlap[0].slices.at(0).area(), 16);
     EXPECT_EQ(overlap[1].slices.at(3).area(), 4);
     // One SEG per reader, binary and fractional, the same label: told apart by file.
-    const auto perFile = review::segReaders({(kThirdPartySeg / "seg_image_ct_binary.dcm").string(),
-                                             (kThirdPartySeg / "seg_image_ct_true_fractional.dcm").string()},
-                                            series);
+    const auto perFile =
+        review::segReaders({(kThirdPartySeg / "seg_image_ct_binary.dcm").string(),
+                            (kThirdPartySeg / "seg_image_ct_true_fractional.dcm").string()},
+                           series);
     ASSERT_EQ(perFile.size(), 2U);
     EXPECT_EQ(perFile[0].reader, "seg_image_ct_binary first segment");
     EXPECT_EQ(perFile[1].reader, "seg_image_ct_true_fractional first segment");
-    EXPECT_EQ(perFile[0].slices.size(), 3U);  // frames reference slices 2-4 (by SOP UID, not file order)
+    EXPECT_EQ(perFile[0].slices.size(),
+              3U);  // frames reference slices 2-4 (by SOP UID, not file order)
     EXPECT_FALSE(perFile[0].slices.count(0));
     EXPECT_EQ(perFile[0].slices.at(1).area(), 127);
     // Into the store: two experts on one lesion.
@@ -139,12 +161,14 @@ TEST(ReaderImport, FolderCaseMasksGoWhereTheWindowCropsTheLesion) {
     ASSERT_EQ(readers.size(), 2U);
     const auto& onSlice = readers[0].slices.at(20);
     EXPECT_EQ(onSlice.area(), 1);
-    EXPECT_EQ(onSlice.at(static_cast<int>(crop.originY) + 64, static_cast<int>(crop.originX) + 64), 1);
+    EXPECT_EQ(onSlice.at(static_cast<int>(crop.originY) + 64, static_cast<int>(crop.originX) + 64),
+              1);
     const auto path = scratchStore("empty_import");
     {
         auto database = db::Database::open(path);
-        EXPECT_THROW((void)review::importReaders(database, 1, {{"nobody", {{20, common::Mask(256, 256)}}}}),
-                     std::invalid_argument);
+        EXPECT_THROW(
+            (void)review::importReaders(database, 1, {{"nobody", {{20, common::Mask(256, 256)}}}}),
+            std::invalid_argument);
     }
     fs::remove(path);
 }

@@ -3,11 +3,11 @@
 // session's thread (a fake host runs "background work" when the test says so).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <deque>
 #include <filesystem>
 #include <functional>
 #include <mutex>
-#include <unistd.h>
 
 #include "flowseg/db/database.h"
 #include "flowseg/db/lesion_repository.h"
@@ -18,8 +18,8 @@
 #include "flowseg/engine/network_options.h"
 #include "flowseg/engine/synthetic.h"
 #include "flowseg/engine/trainer.h"
-#include "flowseg/review/review_session.h"
 #include "flowseg/review/model_fitness.h"
+#include "flowseg/review/review_session.h"
 #include "session_fixture.h"
 
 using namespace flowseg;
@@ -32,17 +32,18 @@ class Session : public ::testing::Test {
 protected:
     void SetUp() override {
         session = std::make_unique<review::ReviewSession>(host);
-        session->subscribe([this](unsigned c) {
+        session->events().subscribe([this](review::Changes c) {
             changes |= c;
-            if (c & review::MessageChanged) messages.push_back(session->message().text);
+            if (c.has(review::Change::Message))
+                messages.push_back(session->events().message().text);
         });
-        session->setModel(tinyModel());
+        session->models().set(tinyModel());
         session->setSeries(demoSeries(), 0);
-        changes = 0;
+        changes = {};
     }
     FakeHost host;
     std::unique_ptr<review::ReviewSession> session;
-    unsigned changes = 0;
+    review::Changes changes;
     std::vector<std::string> messages;
 };
 
@@ -51,8 +52,8 @@ protected:
 TEST_F(Session, MarkingIsOneUndoStepAndUndoRedoRestoreTheBox) {
     session->markLesion(boxAt(100, 100));
     EXPECT_TRUE(session->box() == boxAt(100, 100));
-    EXPECT_TRUE(changes & review::SelectionChanged);
-    EXPECT_TRUE(changes & review::UndoChanged);
+    EXPECT_TRUE(changes.has(review::Change::Selection));
+    EXPECT_TRUE(changes.has(review::Change::Undo));
     session->markLesion(boxAt(120, 90));
     EXPECT_EQ(session->undoStack().count(), 2);
     EXPECT_EQ(session->undoStack().undoText(), "Mark lesion");
@@ -78,13 +79,14 @@ TEST_F(Session, AResultLandsOnItsBoxAndComesBackWithIt) {
     EXPECT_TRUE(session->isSampling());
     const auto request = host.started.back();
     EXPECT_EQ(request.crop.image.width, 32);  // the model's side
-    changes = 0;
+    changes = {};
     EXPECT_TRUE(session->samplingFinished(request.id, fakeResult(request, 4), {}, ""));
     EXPECT_FALSE(session->isSampling());
     ASSERT_TRUE(session->result());
     EXPECT_EQ(session->result()->result.masks.size(), 4U);
-    EXPECT_TRUE(changes & review::ResultChanged);
-    EXPECT_NE(session->message().text.find("4 samples"), std::string::npos) << session->message().text;
+    EXPECT_TRUE(changes.has(review::Change::Result));
+    EXPECT_NE(session->events().message().text.find("4 samples"), std::string::npos)
+        << session->events().message().text;
     // Another box has no result; undoing back to the first brings its result back.
     session->markLesion(boxAt(150, 150));
     EXPECT_EQ(session->result(), nullptr);
@@ -105,7 +107,8 @@ TEST_F(Session, RemarkingCancelsTheRunForTheOldBoxAndItsResultIsDropped) {
     EXPECT_EQ(session->result(), nullptr);
     session->undoStack().undo();
     EXPECT_EQ(session->result(), nullptr);
-    EXPECT_NE(session->message().text.find("cancelled"), std::string::npos) << session->message().text;
+    EXPECT_NE(session->events().message().text.find("cancelled"), std::string::npos)
+        << session->events().message().text;
 }
 
 TEST_F(Session, ANewRequestReplacesTheRunningOneWhenItHasStopped) {
@@ -121,24 +124,26 @@ TEST_F(Session, ANewRequestReplacesTheRunningOneWhenItHasStopped) {
     ASSERT_EQ(host.started.size(), 2U);
     EXPECT_EQ(host.started.back().options.guidance, 0.8);
     // A stale report of the first request changes nothing.
-    EXPECT_FALSE(session->samplingFinished(host.started.front().id, fakeResult(host.started.front(), 2), {}, ""));
+    EXPECT_FALSE(session->samplingFinished(host.started.front().id,
+                                           fakeResult(host.started.front(), 2), {}, ""));
     EXPECT_TRUE(session->isSampling());
-    EXPECT_TRUE(session->samplingFinished(host.started.back().id, fakeResult(host.started.back(), 2), {}, ""));
+    EXPECT_TRUE(session->samplingFinished(host.started.back().id,
+                                          fakeResult(host.started.back(), 2), {}, ""));
     EXPECT_EQ(session->result()->options.guidance, 0.8);
 }
 
 TEST_F(Session, SamplingWithoutAModelASeriesOrABoxSaysWhatIsMissing) {
     session->requestSampling(engine::SamplingOptions::fastDefault());
-    EXPECT_TRUE(session->message().error);
-    EXPECT_NE(session->message().text.find("no lesion is marked"), std::string::npos);
-    session->setModel(nullptr);
+    EXPECT_TRUE(session->events().message().error);
+    EXPECT_NE(session->events().message().text.find("no lesion is marked"), std::string::npos);
+    session->models().set(nullptr);
     session->markLesion(boxAt(100, 100));
     session->requestSampling(engine::SamplingOptions::fastDefault());
-    EXPECT_NE(session->message().text.find("no model"), std::string::npos);
-    session->setModel(tinyModel());
+    EXPECT_NE(session->events().message().text.find("no model"), std::string::npos);
+    session->models().set(tinyModel());
     session->setSeries(nullptr, 0);
     session->requestSampling(engine::SamplingOptions::fastDefault());
-    EXPECT_NE(session->message().text.find("no series"), std::string::npos);
+    EXPECT_NE(session->events().message().text.find("no series"), std::string::npos);
     EXPECT_TRUE(host.started.empty());
 }
 
@@ -184,9 +189,11 @@ TEST_F(Session, ANonCtSeriesIsRefusedAndOddSpacingsWarnBesideTheResult) {
     session->setSeries(mr, 0);
     session->markLesion(boxAt(100, 100));
     session->requestSampling(engine::SamplingOptions::fastDefault());
-    EXPECT_TRUE(session->message().error);
-    EXPECT_NE(session->message().text.find("Cannot sample: The model learnt from chest CT"), std::string::npos)
-        << session->message().text;
+    EXPECT_TRUE(session->events().message().error);
+    EXPECT_NE(
+        session->events().message().text.find("Cannot sample: The model learnt from chest CT"),
+        std::string::npos)
+        << session->events().message().text;
     EXPECT_TRUE(host.started.empty());
 
     auto coarse = std::make_shared<dicom::Series>(*demoSeries());
@@ -197,10 +204,11 @@ TEST_F(Session, ANonCtSeriesIsRefusedAndOddSpacingsWarnBesideTheResult) {
     ASSERT_EQ(host.started.size(), 1U);  // sampled, but not silently
     const auto request = host.started.back();
     EXPECT_TRUE(session->samplingFinished(request.id, fakeResult(request, 4), {}, ""));
-    EXPECT_TRUE(session->message().error);
-    EXPECT_NE(session->message().text.find("4 samples"), std::string::npos);
-    EXPECT_NE(session->message().text.find("Caution: The pixels are 1.50 mm x 1.50 mm"), std::string::npos)
-        << session->message().text;
+    EXPECT_TRUE(session->events().message().error);
+    EXPECT_NE(session->events().message().text.find("4 samples"), std::string::npos);
+    EXPECT_NE(session->events().message().text.find("Caution: The pixels are 1.50 mm x 1.50 mm"),
+              std::string::npos)
+        << session->events().message().text;
 }
 
 TEST_F(Session, ANewSeriesForgetsTheBoxTheUndoStepsAndCancelsTheRun) {
@@ -210,18 +218,18 @@ TEST_F(Session, ANewSeriesForgetsTheBoxTheUndoStepsAndCancelsTheRun) {
     EXPECT_EQ(host.cancelled.size(), 1U);
     EXPECT_TRUE(session->box().empty());
     EXPECT_EQ(session->undoStack().count(), 0);
-    EXPECT_NE(session->message().text.find("40 slices"), std::string::npos);
+    EXPECT_NE(session->events().message().text.find("40 slices"), std::string::npos);
 }
 
 TEST_F(Session, LayersAreTheSessionsAndANewResultClearsTheSelectedSample) {
     auto layers = session->layers();
-    changes = 0;
+    changes = {};
     session->setLayers(layers);
-    EXPECT_EQ(changes, 0U) << "no change, no notification";
+    EXPECT_TRUE(changes.empty()) << "no change, no notification";
     layers.heatmap = review::Heatmap::Entropy;
     layers.selectedSample = 2;
     session->setLayers(layers);
-    EXPECT_TRUE(changes & review::LayersChanged);
+    EXPECT_TRUE(changes.has(review::Change::Layers));
     EXPECT_EQ(session->layers().heatmap, review::Heatmap::Entropy);
     session->markLesion(boxAt(100, 100));
     EXPECT_EQ(session->layers().selectedSample, -1);
@@ -229,35 +237,41 @@ TEST_F(Session, LayersAreTheSessionsAndANewResultClearsTheSelectedSample) {
 }
 
 TEST_F(Session, TheStoreIsWrittenOffThisThreadAndReportedOnlyWhenCommitted) {
-    const auto path = (fs::temp_directory_path() / ("flowseg_session_" + std::to_string(::getpid()) + ".flowseg")).string();
+    const auto path =
+        (fs::temp_directory_path() / ("flowseg_session_" + std::to_string(::getpid()) + ".flowseg"))
+            .string();
     fs::remove(path);
     db::RowId seriesId = 0;
     {
         auto database = db::Database::open(path, db::OpenMode::Create);
         db::StudyRepository studies(database);
-        const auto study = studies.upsertStudy({0, "1.2.3", "P1", "Demo^Patient", "20261130", "chest"});
+        const auto study =
+            studies.upsertStudy({0, "1.2.3", "P1", "Demo^Patient", "20261130", "chest"});
         seriesId = studies.upsertSeries({0, study, "1.2.3.4", "CT", "demo", "/tmp"});
     }
-    ASSERT_TRUE(session->openStore(path)) << session->message().text;
+    ASSERT_TRUE(session->openStore(path)) << session->events().message().text;
     session->setSeries(demoSeries(), seriesId);
     // Review state before any lesion is stored: a clear refusal.
     session->setReviewState(db::ReviewState::Completed);
-    EXPECT_TRUE(session->message().error);
-    EXPECT_NE(session->message().text.find("no stored lesion"), std::string::npos);
+    EXPECT_TRUE(session->events().message().error);
+    EXPECT_NE(session->events().message().text.find("no stored lesion"), std::string::npos);
 
     session->markLesion(boxAt(100, 100));
-    session->requestSampling(engine::SamplingOptions::fastDefault());  // its first run stores the lesion
+    session->requestSampling(
+        engine::SamplingOptions::fastDefault());  // its first run stores the lesion
     const auto request = host.started.back();
     session->samplingFinished(request.id, fakeResult(request, 5), {}, "");
-    session->setReviewState(db::ReviewState::Flagged);  // queued behind the lesion, before its id is known
+    session->setReviewState(
+        db::ReviewState::Flagged);  // queued behind the lesion, before its id is known
     EXPECT_EQ(session->lesionId(), 0) << "not reported before the writer commits and posts back";
-    session->flushStore();
+    session->store().flush();
     host.drain();
     const auto lesionId = session->lesionId();
     ASSERT_NE(lesionId, 0);
     ASSERT_EQ(session->lesions().size(), 1U);
     EXPECT_EQ(session->lesions().front().state, db::ReviewState::Flagged);
-    EXPECT_NE(session->message().text.find("Flagged"), std::string::npos) << session->message().text;
+    EXPECT_NE(session->events().message().text.find("Flagged"), std::string::npos)
+        << session->events().message().text;
     {
         auto database = db::Database::open(path, db::OpenMode::ReadOnly);
         const auto lesion = db::LesionRepository(database).find(lesionId);
@@ -281,7 +295,9 @@ TEST_F(Session, TheStoreIsWrittenOffThisThreadAndReportedOnlyWhenCommitted) {
 }
 
 TEST_F(Session, AFailedStoreWriteIsAMessageAndTheSamplesStayShown) {
-    const auto path = (fs::temp_directory_path() / ("flowseg_session_bad_" + std::to_string(::getpid()) + ".flowseg")).string();
+    const auto path = (fs::temp_directory_path() /
+                       ("flowseg_session_bad_" + std::to_string(::getpid()) + ".flowseg"))
+                          .string();
     fs::remove(path);
     ASSERT_TRUE(session->openStore(path));
     session->setSeries(demoSeries(), 4242);  // a series id the store does not hold
@@ -289,10 +305,11 @@ TEST_F(Session, AFailedStoreWriteIsAMessageAndTheSamplesStayShown) {
     session->requestSampling(engine::SamplingOptions::fastDefault());
     const auto request = host.started.back();
     session->samplingFinished(request.id, fakeResult(request, 2), {}, "");
-    session->flushStore();
+    session->store().flush();
     host.drain();
-    EXPECT_TRUE(session->message().error);
-    EXPECT_NE(session->message().text.find("could not be stored"), std::string::npos) << session->message().text;
+    EXPECT_TRUE(session->events().message().error);
+    EXPECT_NE(session->events().message().text.find("could not be stored"), std::string::npos)
+        << session->events().message().text;
     EXPECT_TRUE(session->result());
     EXPECT_EQ(session->lesionId(), 0);
     session.reset();
@@ -300,10 +317,17 @@ TEST_F(Session, AFailedStoreWriteIsAMessageAndTheSamplesStayShown) {
 }
 
 TEST_F(Session, ACorruptStoreIsRefusedWithItsName) {
-    const auto path = (fs::temp_directory_path() / ("flowseg_session_junk_" + std::to_string(::getpid()))).string();
-    { std::FILE* f = std::fopen(path.c_str(), "w"); std::fputs("not a database", f); std::fclose(f); }
+    const auto path =
+        (fs::temp_directory_path() / ("flowseg_session_junk_" + std::to_string(::getpid())))
+            .string();
+    {
+        std::FILE* f = std::fopen(path.c_str(), "w");
+        std::fputs("not a database", f);
+        std::fclose(f);
+    }
     EXPECT_FALSE(session->openStore(path));
-    EXPECT_FALSE(session->hasStore());
-    EXPECT_NE(session->message().text.find(path), std::string::npos) << session->message().text;
+    EXPECT_FALSE(session->store().isOpen());
+    EXPECT_NE(session->events().message().text.find(path), std::string::npos)
+        << session->events().message().text;
     fs::remove(path);
 }

@@ -23,7 +23,7 @@ protected:
         seriesId = storeWithSeries(path);
         session = std::make_unique<review::ReviewSession>(host);
         ASSERT_TRUE(session->openStore(path));
-        session->setModel(tinyModel());
+        session->models().set(tinyModel());
         session->setSeries(demoSeries(), seriesId);
         session->markLesion(boxAt(100, 100));
     }
@@ -32,7 +32,7 @@ protected:
         fs::remove(path);
     }
     void settle() {
-        session->flushStore();
+        session->store().flush();
         host.drain();
     }
     /// A disk of `radius` pixels at (cx, cy) on a slice-sized mask.
@@ -52,8 +52,9 @@ protected:
 
 TEST_F(Experts, AnOutlineNeedsASignedInExpertAndEachEditIsAVersionAndAnUndoStep) {
     session->editOutline(20, disk(108, 108, 5), "Brush stroke");
-    EXPECT_TRUE(session->message().error);
-    EXPECT_NE(session->message().text.find("sign in"), std::string::npos) << session->message().text;
+    EXPECT_TRUE(session->events().message().error);
+    EXPECT_NE(session->events().message().text.find("sign in"), std::string::npos)
+        << session->events().message().text;
     session->signIn({"Dr A", "radiologist"});
     session->editOutline(20, disk(108, 108, 5), "Brush stroke");
     ASSERT_TRUE(session->ownOutline(20));
@@ -69,7 +70,8 @@ TEST_F(Experts, AnOutlineNeedsASignedInExpertAndEachEditIsAVersionAndAnUndoStep)
     auto database = db::Database::open(path, db::OpenMode::ReadOnly);
     const auto expert = db::ExpertRepository(database).all();
     ASSERT_EQ(expert.size(), 1U);
-    const auto history = db::AnnotationRepository(database).history(session->lesionId(), expert.front().id, 20);
+    const auto history =
+        db::AnnotationRepository(database).history(session->lesionId(), expert.front().id, 20);
     ASSERT_EQ(history.size(), 3U) << "drawn, undone, redone: three versions, none overwritten";
     EXPECT_EQ(history[0].area, drawn);
     EXPECT_EQ(history[1].area, 0);
@@ -111,7 +113,7 @@ TEST_F(Experts, BlindReviewShowsOnlyOnesOwnOutlineUntilTheLesionIsCompleted) {
 TEST_F(Experts, ASampleOrTheMajorityBecomesAnEditableOutline) {
     session->signIn({"Dr A", "radiologist"});
     session->acceptSample(0);
-    EXPECT_TRUE(session->message().error) << "nothing sampled yet";
+    EXPECT_TRUE(session->events().message().error) << "nothing sampled yet";
     session->requestSampling(engine::SamplingOptions::fastDefault());
     const auto request = host.started.back();
     session->samplingFinished(request.id, fakeResult(request, 4), {}, "");
@@ -180,7 +182,8 @@ TEST_F(Experts, TheQueuePutsTheMostUncertainLesionFirst) {
         session->requestSampling(engine::SamplingOptions::fastDefault());
         const auto request = host.started.back();
         auto r = fakeResult(request, 4);
-        for (int i = 0; i < 4; ++i)  // masks that differ by `spread` columns: more spread, more variance
+        for (int i = 0; i < 4;
+             ++i)  // masks that differ by `spread` columns: more spread, more variance
             for (int x = 0; x < spread * i; ++x) r.masks[static_cast<size_t>(i)].at(2, x) = 1;
         r.maps = engine::uncertaintyMaps(r.masks);
         session->samplingFinished(request.id, std::move(r), {}, "");

@@ -7,10 +7,10 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLabel>
-#include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
@@ -43,8 +43,8 @@
 #include "flowseg/ui/results_panel.h"
 #include "flowseg/ui/sampling_controls.h"
 #include "flowseg/ui/sign_in_dialog.h"
-#include "flowseg/ui/task_manager.h"
 #include "flowseg/ui/slice_view.h"
+#include "flowseg/ui/task_manager.h"
 
 using flowseg::ui::MainWindow;
 
@@ -69,7 +69,7 @@ private:
     }
 
     static void settle(MainWindow& window) {
-        window.session().flushStore();
+        window.session().store().flush();
         QCoreApplication::processEvents();
     }
 
@@ -79,8 +79,8 @@ private:
         const auto at = [view](const QPointF& p) { return view->widgetFromSlice(p); };
         QTest::mousePress(view, Qt::LeftButton, Qt::NoModifier, at(path.front()).toPoint());
         for (const auto& p : path) {
-            QMouseEvent move(QEvent::MouseMove, at(p), view->mapToGlobal(at(p)), Qt::NoButton, Qt::LeftButton,
-                             Qt::NoModifier);
+            QMouseEvent move(QEvent::MouseMove, at(p), view->mapToGlobal(at(p)), Qt::NoButton,
+                             Qt::LeftButton, Qt::NoModifier);
             QApplication::sendEvent(view, &move);
         }
         QTest::mouseRelease(view, Qt::LeftButton, Qt::NoModifier, at(path.back()).toPoint());
@@ -89,7 +89,8 @@ private:
     /// The Dice the agreement panel shows for its first pair.
     static double shownDice(MainWindow& window) {
         auto* pairs = window.agreementPanel()->pairs();
-        return pairs->rowCount() > 0 && pairs->item(0, 2) ? pairs->item(0, 2)->text().toDouble() : -1.0;
+        return pairs->rowCount() > 0 && pairs->item(0, 2) ? pairs->item(0, 2)->text().toDouble()
+                                                          : -1.0;
     }
 
 private Q_SLOTS:
@@ -101,7 +102,8 @@ private Q_SLOTS:
         m_demoFolder = m_dir.filePath("demo-ct");
         flowseg::dicom::writeSeries(m_demoFolder.toStdString(), flowseg::dicom::demoChestCt());
         std::vector<flowseg::common::MultiRaterCase> cases;
-        for (int i = 0; i < 4; ++i) cases.push_back(flowseg::engine::generateSyntheticCase({32, 3, 5}, i).data);
+        for (int i = 0; i < 4; ++i)
+            cases.push_back(flowseg::engine::generateSyntheticCase({32, 3, 5}, i).data);
         flowseg::engine::TrainingOptions training;
         training.preset = "tiny";
         training.iterations = 3;
@@ -123,7 +125,8 @@ private Q_SLOTS:
 
         // Expert A, through the sign-in dialog.
         QTimer::singleShot(0, this, [] {
-            auto* dialog = qobject_cast<flowseg::ui::SignInDialog*>(QApplication::activeModalWidget());
+            auto* dialog =
+                qobject_cast<flowseg::ui::SignInDialog*>(QApplication::activeModalWidget());
             QVERIFY(dialog);
             dialog->nameEdit()->setText(QStringLiteral("Dr A"));
             dialog->roleBox()->setCurrentText(QStringLiteral("radiologist"));
@@ -138,7 +141,8 @@ private Q_SLOTS:
         // A paints with the brush (B, drag), undoes (Z) and redoes (Y).
         QTest::keyClick(window.get(), Qt::Key_B);
         QCOMPARE(window->sliceView()->tool(), flowseg::ui::SliceView::Tool::Brush);
-        drag(*window, {QPointF(nodule.x - 2, nodule.y), QPointF(nodule.x, nodule.y), QPointF(nodule.x + 2, nodule.y)});
+        drag(*window, {QPointF(nodule.x - 2, nodule.y), QPointF(nodule.x, nodule.y),
+                       QPointF(nodule.x + 2, nodule.y)});
         QVERIFY(window->session().ownOutline(slice));
         const long painted = window->session().ownOutline(slice)->area();
         QVERIFY2(painted > 20, qPrintable(QString::number(painted)));
@@ -162,7 +166,8 @@ private Q_SLOTS:
         QVERIFY(window->session().result());
         QVERIFY(window->session().ownOutline(slice));
         const auto& landed = *window->session().result();
-        const auto accepted = flowseg::review::maskOnSlice(landed.crop, landed.result.masks.at(1), 256, 256);
+        const auto accepted =
+            flowseg::review::maskOnSlice(landed.crop, landed.result.masks.at(1), 256, 256);
         QCOMPARE(*window->session().ownOutline(slice), accepted);
         QTest::keyClick(window.get(), Qt::Key_B);
         drag(*window, {QPointF(nodule.x + 6, nodule.y + 6), QPointF(nodule.x + 7, nodule.y + 6)});
@@ -176,7 +181,8 @@ private Q_SLOTS:
         // Expert B in blind review: A's outline is not shown, not even A's name.
         window->signIn(QStringLiteral("Dr B"), QStringLiteral("resident"));
         window->expertPanel()->modeBox()->setCurrentIndex(
-            window->expertPanel()->modeBox()->findData(static_cast<int>(flowseg::review::ReviewMode::Blind)));
+            window->expertPanel()->modeBox()->findData(
+                static_cast<int>(flowseg::review::ReviewMode::Blind)));
         QCOMPARE(window->session().reviewMode(), flowseg::review::ReviewMode::Blind);
         QVERIFY(window->sliceView()->scene().sliceContours.empty());
         QCOMPARE(window->expertPanel()->legend()->topLevelItemCount(), 0);
@@ -184,10 +190,13 @@ private Q_SLOTS:
         // B outlines with the polygon tool: clicked vertices, closed by a double click.
         QTest::keyClick(window.get(), Qt::Key_P);
         auto* view = window->sliceView();
-        for (const auto& p : {QPointF(nodule.x - 5, nodule.y - 5), QPointF(nodule.x + 5, nodule.y - 5),
-                              QPointF(nodule.x + 5, nodule.y + 5), QPointF(nodule.x - 5, nodule.y + 5)})
-            QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, view->widgetFromSlice(p).toPoint());
-        QTest::mouseDClick(view, Qt::LeftButton, Qt::NoModifier, view->widgetFromSlice(QPointF(nodule.x - 5, nodule.y + 5)).toPoint());
+        for (const auto& p :
+             {QPointF(nodule.x - 5, nodule.y - 5), QPointF(nodule.x + 5, nodule.y - 5),
+              QPointF(nodule.x + 5, nodule.y + 5), QPointF(nodule.x - 5, nodule.y + 5)})
+            QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier,
+                              view->widgetFromSlice(p).toPoint());
+        QTest::mouseDClick(view, Qt::LeftButton, Qt::NoModifier,
+                           view->widgetFromSlice(QPointF(nodule.x - 5, nodule.y + 5)).toPoint());
         QVERIFY(window->session().ownOutline(slice));
         const auto polygon = *window->session().ownOutline(slice);
         QVERIFY2(polygon.area() > 80, qPrintable(QString::number(polygon.area())));
@@ -198,7 +207,8 @@ private Q_SLOTS:
         QCOMPARE(window->session().reviewMode(), flowseg::review::ReviewMode::Open);
         QCOMPARE(window->sliceView()->scene().sliceContours.size(), size_t{2});
         QCOMPARE(window->expertPanel()->legend()->topLevelItemCount(), 2);
-        QVERIFY(window->sliceView()->scene().sliceContours[0].colour != window->sliceView()->scene().sliceContours[1].colour);
+        QVERIFY(window->sliceView()->scene().sliceContours[0].colour !=
+                window->sliceView()->scene().sliceContours[1].colour);
         // The agreement panel's Dice is the Dice of the two stored outlines.
         settle(*window);
         auto database = flowseg::db::Database::open(m_dir.filePath("experts.flowseg").toStdString(),
@@ -214,8 +224,9 @@ private Q_SLOTS:
         QVERIFY(both > 0 && sizes > 2 * both);  // they overlap and differ: the Dice tells something
         const double dice = 2.0 * static_cast<double>(both) / static_cast<double>(sizes);
         QCOMPARE(stored[0].mask == edited || stored[1].mask == edited, true);
-        QVERIFY2(std::abs(shownDice(*window) - dice) < 5e-4,
-                 qPrintable(QStringLiteral("panel %1, computed %2").arg(shownDice(*window)).arg(dice)));
+        QVERIFY2(
+            std::abs(shownDice(*window) - dice) < 5e-4,
+            qPrintable(QStringLiteral("panel %1, computed %2").arg(shownDice(*window)).arg(dice)));
         // Hiding A leaves B's outline alone on the slice.
         auto* item = window->expertPanel()->legend()->topLevelItem(0);
         item->setCheckState(0, Qt::Unchecked);
@@ -255,7 +266,8 @@ private Q_SLOTS:
         const long holed = outline().area();
         QVERIFY2(holed < solid, qPrintable(QStringLiteral("%1 -> %2").arg(solid).arg(holed)));
         QCOMPARE(outline().at(nodule.y, nodule.x), std::uint8_t{0});
-        QCOMPARE(outline().at(nodule.y, nodule.x - 5), std::uint8_t{1});  // the patch around it stays
+        QCOMPARE(outline().at(nodule.y, nodule.x - 5),
+                 std::uint8_t{1});  // the patch around it stays
 
         // Fill holes (O): the hole is closed, the outline is the solid patch again.
         QTest::keyClick(window.get(), Qt::Key_O);
@@ -284,13 +296,15 @@ private Q_SLOTS:
             const bool inRange = hu >= tools.lowHu && hu <= tools.highHu;
             if (after.at(y, x)) {
                 ++added;
-                QVERIFY2(inRange, qPrintable(QStringLiteral("painted %1 HU at x %2").arg(hu).arg(x)));
+                QVERIFY2(inRange,
+                         qPrintable(QStringLiteral("painted %1 HU at x %2").arg(hu).arg(x)));
             } else if (!inRange) {
                 ++refused;
             }
         }
         QVERIFY2(added > 0, "the stroke painted nothing");
-        QVERIFY2(refused > 0, "the stroke crossed no pixel outside the HU range: the check means nothing");
+        QVERIFY2(refused > 0,
+                 "the stroke crossed no pixel outside the HU range: the check means nothing");
     }
 
     void importedReadersAreExpertsInTheStoreAndInOpenReview() {
@@ -305,8 +319,8 @@ private Q_SLOTS:
         QCOMPARE(lesions.size(), 1);
         QTRY_COMPARE(window->lesionId(), lesions.front());
         // In the store: one expert per reader, each with outlines.
-        auto database = flowseg::db::Database::open(m_dir.filePath("imported.flowseg").toStdString(),
-                                                    flowseg::db::OpenMode::ReadOnly);
+        auto database = flowseg::db::Database::open(
+            m_dir.filePath("imported.flowseg").toStdString(), flowseg::db::OpenMode::ReadOnly);
         QCOMPARE(flowseg::db::ExpertRepository(database).all().size(), size_t{4});
         // In open review: four legend entries and, on the key slice, four outlines.
         window->session().setReviewMode(flowseg::review::ReviewMode::Open);
@@ -332,11 +346,13 @@ private Q_SLOTS:
         pdftotext.start(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
         QVERIFY(pdftotext.waitForFinished(30000));
         const auto text = QString::fromUtf8(pdftotext.readAllStandardOutput());
-        QVERIFY2(text.contains(QStringLiteral("Lesion %1").arg(lesions.front())), qPrintable(text.left(400)));
+        QVERIFY2(text.contains(QStringLiteral("Lesion %1").arg(lesions.front())),
+                 qPrintable(text.left(400)));
         QVERIFY(text.contains("LIDC reader 3"));
         QVERIFY(text.contains(QString::fromStdString(m_model->checksum())));
         QVERIFY(!text.contains("LIDC-IDRI-0004"));
-        QVERIFY(QFileInfo::exists(m_dir.filePath(QStringLiteral("imported-exports/lesion_%1/experts.seg.dcm").arg(lesions.front()))));
+        QVERIFY(QFileInfo::exists(m_dir.filePath(
+            QStringLiteral("imported-exports/lesion_%1/experts.seg.dcm").arg(lesions.front()))));
 
         // A SEG of another series is refused with a message, and nothing is added.
         auto other = openWindow("other.flowseg", m_demoFolder);
@@ -345,7 +361,8 @@ private Q_SLOTS:
         other->importReaders(false, {demo + "/readers.seg.dcm"});
         QVERIFY(refused.wait(60000));
         QVERIFY(refused.first().first().value<QList<qint64>>().isEmpty());
-        QVERIFY2(other->statusText().contains("Cannot import the readers"), qPrintable(other->statusText()));
+        QVERIFY2(other->statusText().contains("Cannot import the readers"),
+                 qPrintable(other->statusText()));
     }
 
     void aKilledSessionLosesNothingItReportedSaved() {
@@ -356,7 +373,8 @@ private Q_SLOTS:
         {
             auto database = flowseg::db::Database::open(store.toStdString());
             auto load = flowseg::dicom::loadFolder(m_demoFolder.toStdString());
-            seriesId = flowseg::review::registerLoadedSeries(database, load.series).seriesIds.front();
+            seriesId =
+                flowseg::review::registerLoadedSeries(database, load.series).seriesIds.front();
         }
         QProcess writer;
         writer.start(QStringLiteral(FLOWSEG_SESSION_CRASH_WRITER),
@@ -367,13 +385,15 @@ private Q_SLOTS:
         clock.start();
         while (clock.elapsed() < 60000) {
             writer.waitForReadyRead(1000);
-            const auto lines = QString::fromUtf8(writer.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
+            const auto lines =
+                QString::fromUtf8(writer.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
             if (!lines.isEmpty()) lastSaved = lines.back();
             if (lastSaved.split(' ').value(2).toLong() > 150) break;  // a few strokes in
         }
         ::kill(static_cast<pid_t>(writer.processId()), SIGKILL);
         writer.waitForFinished();
-        QVERIFY2(lastSaved.startsWith("saved"), qPrintable(lastSaved + writer.readAllStandardError()));
+        QVERIFY2(lastSaved.startsWith("saved"),
+                 qPrintable(lastSaved + writer.readAllStandardError()));
         const auto lesion = lastSaved.split(' ').value(1).toLongLong();
         const auto area = lastSaved.split(' ').value(2).toLong();
         // Reopened: the lesion, and an outline at least as large as the last one reported saved.
@@ -384,7 +404,8 @@ private Q_SLOTS:
         QCOMPARE(window->lesionId(), lesion);
         const auto* outline = window->session().ownOutline(window->session().box().slice);
         QVERIFY(outline);
-        QVERIFY2(outline->area() >= area, qPrintable(QStringLiteral("%1 < %2").arg(outline->area()).arg(area)));
+        QVERIFY2(outline->area() >= area,
+                 qPrintable(QStringLiteral("%1 < %2").arg(outline->area()).arg(area)));
         QVERIFY(!window->sliceView()->scene().sliceContours.empty());
     }
 
@@ -414,9 +435,12 @@ private Q_SLOTS:
         const double longest = table->item(0, 2)->text().toDouble();
         const double perpendicular = table->item(0, 3)->text().toDouble();
         const double area = table->item(0, 4)->text().toDouble();
-        qInfo("6 mm circle on 0.6 x 0.9 mm pixels: longest %.1f mm, perpendicular %.1f mm, area %.1f mm²", longest,
-              perpendicular, area);
-        QVERIFY(std::abs(longest - 12.0) <= 0.9 + 0.05);       // within one pixel (and the panel's rounding)
+        qInfo(
+            "6 mm circle on 0.6 x 0.9 mm pixels: longest %.1f mm, perpendicular %.1f mm, area %.1f "
+            "mm²",
+            longest, perpendicular, area);
+        QVERIFY(std::abs(longest - 12.0) <=
+                0.9 + 0.05);  // within one pixel (and the panel's rounding)
         QVERIFY(std::abs(perpendicular - 12.0) <= 0.9 + 0.05);
         QVERIFY(std::abs(area - M_PI * 36.0) <= 0.06 * M_PI * 36.0);
         // Drawn with its true aspect: a mm is as long across as down on screen.

@@ -22,6 +22,7 @@
 
 #include <cmath>
 
+#include <QComboBox>
 #include "flowseg/db/annotation_repository.h"
 #include "flowseg/db/database.h"
 #include "flowseg/db/lesion_repository.h"
@@ -34,7 +35,6 @@
 #include "flowseg/ui/main_window.h"
 #include "flowseg/ui/results_panel.h"
 #include "flowseg/ui/sampling_controls.h"
-#include <QComboBox>
 #include "flowseg/ui/task.h"
 #include "flowseg/ui/task_manager.h"
 #include "flowseg/ui/training_panel.h"
@@ -64,7 +64,8 @@ private:
             const auto folder = m_dir.filePath(QStringLiteral("ct%1").arg(seed)).toStdString();
             if (seed == 1) m_firstFolder = QString::fromStdString(folder);
             flowseg::dicom::writeSeries(folder, ct);
-            const auto series = flowseg::review::registerStudyFolder(database, folder).seriesIds.front();
+            const auto series =
+                flowseg::review::registerStudyFolder(database, folder).seriesIds.front();
             for (const auto& n : flowseg::dicom::demoNodules()) {
                 const int r = static_cast<int>(std::ceil(n.radius)) + 4;
                 db::LesionRecord lesion;
@@ -112,7 +113,8 @@ private:
     static QTreeWidgetItem* versionRow(MainWindow& window, bool active) {
         auto* tree = window.trainingPanel()->versions();
         for (int i = 0; i < tree->topLevelItemCount(); ++i)
-            if (tree->topLevelItem(i)->data(0, Qt::UserRole + 1).toBool() == active) return tree->topLevelItem(i);
+            if (tree->topLevelItem(i)->data(0, Qt::UserRole + 1).toBool() == active)
+                return tree->topLevelItem(i);
         return nullptr;
     }
 
@@ -120,7 +122,8 @@ private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_dir.isValid());
         std::vector<flowseg::common::MultiRaterCase> cases;
-        for (int i = 0; i < 2; ++i) cases.push_back(flowseg::engine::generateSyntheticCase({32, 2, 3}, i).data);
+        for (int i = 0; i < 2; ++i)
+            cases.push_back(flowseg::engine::generateSyntheticCase({32, 2, 3}, i).data);
         flowseg::engine::TrainingOptions training;
         training.preset = "tiny";
         training.iterations = 1;
@@ -161,8 +164,9 @@ private Q_SLOTS:
         window->startSampling();
         // Both run at once: the fine-tune is still running when the sampling starts,
         // and it reports training progress while the sampling runs.
-        QVERIFY2(window->tasks()->isBusy(flowseg::ui::TaskManager::Kind::Training),
-                 "the fine-tune had finished before the sampling started: nothing ran at the same time");
+        QVERIFY2(
+            window->tasks()->isBusy(flowseg::ui::TaskManager::Kind::Training),
+            "the fine-tune had finished before the sampling started: nothing ran at the same time");
         QVERIFY(window->tasks()->isBusy(flowseg::ui::TaskManager::Kind::Sampling));
         const int lossPointsAtStart = panel->lossSeries()->count();
         QVERIFY(sampled.wait(120000));
@@ -174,17 +178,20 @@ private Q_SLOTS:
                  qPrintable(window->results()->summaryText()));
 
         QVERIFY(finished.count() == 1 || finished.wait(300000));
-        QCOMPARE(finished.front().front().toInt(), static_cast<int>(flowseg::ui::Task::Outcome::Succeeded));
+        QCOMPARE(finished.front().front().toInt(),
+                 static_cast<int>(flowseg::ui::Task::Outcome::Succeeded));
         QVERIFY(panel->startButton()->isEnabled());
         QVERIFY(panel->lossSeries()->count() >= 2);
         QCOMPARE(panel->validationSeries()->count(), 2);  // the parent and the end
         QCOMPARE(panel->versions()->topLevelItemCount(), 2);
-        QVERIFY2(panel->status()->text().contains(QStringLiteral("GED")), qPrintable(panel->status()->text()));
+        QVERIFY2(panel->status()->text().contains(QStringLiteral("GED")),
+                 qPrintable(panel->status()->text()));
         // Whichever won is active, and the window samples with it.
         auto database = db::Database::open(m_store.toStdString());
         const auto active = db::ModelRepository(database).active();
         QVERIFY(active);
-        QCOMPARE(QString::fromStdString(window->session().model()->checksum()), QString::fromStdString(active->sha256));
+        QCOMPARE(QString::fromStdString(window->session().models().current()->checksum()),
+                 QString::fromStdString(active->sha256));
         QVERIFY(versionRow(*window, true));
         QCOMPARE(versionRow(*window, true)->data(0, Qt::UserRole).toLongLong(), active->id);
     }
@@ -195,7 +202,7 @@ private Q_SLOTS:
         QVERIFY(openFineTuningPanel(*window));
         auto* panel = window->trainingPanel();
         const auto versionsBefore = panel->versions()->topLevelItemCount();
-        const auto modelBefore = window->session().model()->checksum();
+        const auto modelBefore = window->session().models().current()->checksum();
         panel->findChild<QSpinBox*>()->setValue(5000);
         QSignalSpy finished(window.get(), &MainWindow::fineTuneFinished);
         QTest::mouseClick(panel->startButton(), Qt::LeftButton);
@@ -212,9 +219,10 @@ private Q_SLOTS:
         QCOMPARE(panel->lossSeries()->count(), pointsWhenPaused);
         QTest::mouseClick(panel->cancelButton(), Qt::LeftButton);
         QVERIFY(finished.wait(60000));
-        QCOMPARE(finished.front().front().toInt(), static_cast<int>(flowseg::ui::Task::Outcome::Canceled));
+        QCOMPARE(finished.front().front().toInt(),
+                 static_cast<int>(flowseg::ui::Task::Outcome::Canceled));
         QCOMPARE(panel->versions()->topLevelItemCount(), versionsBefore);
-        QCOMPARE(window->session().model()->checksum(), modelBefore);
+        QCOMPARE(window->session().models().current()->checksum(), modelBefore);
         QVERIFY(!panel->pauseButton()->isChecked());
         QVERIFY(panel->startButton()->isEnabled());
     }
@@ -232,18 +240,18 @@ private Q_SLOTS:
             panel->versions()->setCurrentItem(inactive);
             QVERIFY(panel->activateButton()->isEnabled());
             QTest::mouseClick(panel->activateButton(), Qt::LeftButton);
-            window->session().flushStore();
+            window->session().store().flush();
             QCoreApplication::processEvents();
             QCOMPARE(versionRow(*window, true)->data(0, Qt::UserRole).toLongLong(), id);
             auto database = db::Database::open(m_store.toStdString());
             inactiveSha = db::ModelRepository(database).find(id)->sha256;
-            QCOMPARE(window->session().model()->checksum(), inactiveSha);
+            QCOMPARE(window->session().models().current()->checksum(), inactiveSha);
         }
         // A window opened on the store later samples with its active version.
         auto window = openWindow(false);
         QVERIFY(window);
         QVERIFY(window->hasModel());
-        QCOMPARE(window->session().model()->checksum(), inactiveSha);
+        QCOMPARE(window->session().models().current()->checksum(), inactiveSha);
     }
 
     void withTooFewFinishedLesionsTheUserIsToldHowManyMore() {
@@ -254,8 +262,10 @@ private Q_SLOTS:
         QSignalSpy finished(window.get(), &MainWindow::fineTuneFinished);
         QTest::mouseClick(window->trainingPanel()->startButton(), Qt::LeftButton);
         QVERIFY(finished.wait(60000));
-        QCOMPARE(finished.front().front().toInt(), static_cast<int>(flowseg::ui::Task::Outcome::Failed));
-        QVERIFY2(window->statusText().contains(QStringLiteral("4 more")), qPrintable(window->statusText()));
+        QCOMPARE(finished.front().front().toInt(),
+                 static_cast<int>(flowseg::ui::Task::Outcome::Failed));
+        QVERIFY2(window->statusText().contains(QStringLiteral("4 more")),
+                 qPrintable(window->statusText()));
         QVERIFY(window->trainingPanel()->startButton()->isEnabled());
     }
 };

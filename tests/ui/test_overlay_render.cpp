@@ -34,7 +34,8 @@ Difference compare(const QImage& a, const QImage& b, int tolerance) {
         const auto* p = reinterpret_cast<const QRgb*>(x.constScanLine(row));
         const auto* q = reinterpret_cast<const QRgb*>(y.constScanLine(row));
         for (int col = 0; col < x.width(); ++col) {
-            const int diff = std::max({std::abs(qRed(p[col]) - qRed(q[col])), std::abs(qGreen(p[col]) - qGreen(q[col])),
+            const int diff = std::max({std::abs(qRed(p[col]) - qRed(q[col])),
+                                       std::abs(qGreen(p[col]) - qGreen(q[col])),
                                        std::abs(qBlue(p[col]) - qBlue(q[col]))});
             d.largest = std::max(d.largest, diff);
             if (diff > tolerance) ++off;
@@ -64,7 +65,8 @@ std::vector<common::Mask> testSamples(int side) {
     for (int k = 0; k < 5; ++k) {
         common::Mask m(side, side);
         for (int y = 0; y < side; ++y)
-            for (int x = 0; x < side; ++x) m.at(y, x) = std::hypot(x - side / 2.0 + 0.5, y - side / 2.0 + 0.5) < 5.0 + k;
+            for (int x = 0; x < side; ++x)
+                m.at(y, x) = std::hypot(x - side / 2.0 + 0.5, y - side / 2.0 + 0.5) < 5.0 + k;
         masks.push_back(m);
     }
     return masks;
@@ -88,7 +90,8 @@ render::OverlayScene testScene(double opacity) {
     scene.cropRect = QRectF(24, 20, 32, 32);
     scene.cropPixels = cropSide;
     scene.heatmap = render::renderHeatmap(variance(samples), 0.25F, opacity);
-    for (const auto& m : samples) scene.cropContours.push_back({render::maskContour(m), QColor(0, 230, 255, 120), 1.0});
+    for (const auto& m : samples)
+        scene.cropContours.push_back({render::maskContour(m), QColor(0, 230, 255, 120), 1.0});
     scene.cropContours.push_back({render::maskContour(samples[2]), QColor(60, 255, 90), 2.5});
     common::Mask expert(80, 80);
     for (int y = 28; y < 44; ++y)
@@ -121,15 +124,19 @@ class OverlayRenderTest : public QObject {
             qInfo("wrote %s", qPrintable(path));
         }
         QImage golden(path);
-        QVERIFY2(!golden.isNull(), qPrintable("missing golden " + path + " (FLOWSEG_UPDATE_GOLDEN=1 writes it)"));
+        QVERIFY2(!golden.isNull(),
+                 qPrintable("missing golden " + path + " (FLOWSEG_UPDATE_GOLDEN=1 writes it)"));
         const auto d = compare(rendered, golden, 3);
         if (d.fractionOff > 0.002) rendered.save(QDir::temp().filePath("actual-" + name));
-        QVERIFY2(d.fractionOff <= 0.002,
-                 qPrintable(QStringLiteral("%1: %2 % of pixels differ by more than 3 (largest %3); actual saved to %4")
-                                .arg(name)
-                                .arg(d.fractionOff * 100, 0, 'f', 3)
-                                .arg(d.largest)
-                                .arg(QDir::temp().filePath("actual-" + name))));
+        QVERIFY2(
+            d.fractionOff <= 0.002,
+            qPrintable(
+                QStringLiteral(
+                    "%1: %2 % of pixels differ by more than 3 (largest %3); actual saved to %4")
+                    .arg(name)
+                    .arg(d.fractionOff * 100, 0, 'f', 3)
+                    .arg(d.largest)
+                    .arg(QDir::temp().filePath("actual-" + name))));
     }
 
 private Q_SLOTS:
@@ -144,9 +151,13 @@ private Q_SLOTS:
         checkGolden(QStringLiteral("heatmap.png"), heat.scaled(128, 128));
     }
 
-    void overlayMatchesGolden() { checkGolden(QStringLiteral("overlay.png"), renderTestOverlay(0.6)); }
+    void overlayMatchesGolden() {
+        checkGolden(QStringLiteral("overlay.png"), renderTestOverlay(0.6));
+    }
 
-    void colourBarMatchesGolden() { checkGolden(QStringLiteral("colour_bar.png"), colourBarWithoutText()); }
+    void colourBarMatchesGolden() {
+        checkGolden(QStringLiteral("colour_bar.png"), colourBarWithoutText());
+    }
 
     void comparisonCatchesAVisibleChange() {
         // The tolerance must not hide a change a reader would see: another opacity fails.
@@ -166,7 +177,8 @@ private Q_SLOTS:
         series.geometry.hasSpacing = true;
         flowseg::review::StudyReport report;
         report.study.studyUid = "1.2.3";
-        for (const auto& note : flowseg::review::checkModelFitness(series)) report.modelCautions.push_back(note.message);
+        for (const auto& note : flowseg::review::checkModelFitness(series))
+            report.modelCautions.push_back(note.message);
         QCOMPARE(report.modelCautions.size(), size_t{1});
         QTemporaryDir dir;
         const auto pdf = dir.filePath("report.pdf");
@@ -175,8 +187,10 @@ private Q_SLOTS:
         text.start(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
         QVERIFY(text.waitForFinished(30000));
         const QString body = QString::fromUtf8(text.readAllStandardOutput()).simplified();
-        QVERIFY2(body.contains(QStringLiteral("outside what the model learnt from")), qPrintable(body.left(400)));
-        QVERIFY2(body.contains(QStringLiteral("The pixels are 1.50 mm x 1.50 mm")), qPrintable(body.left(400)));
+        QVERIFY2(body.contains(QStringLiteral("outside what the model learnt from")),
+                 qPrintable(body.left(400)));
+        QVERIFY2(body.contains(QStringLiteral("The pixels are 1.50 mm x 1.50 mm")),
+                 qPrintable(body.left(400)));
     }
 
     void galleryThumbnailsShowTheLesionNotTheWholeCrop() {
@@ -187,7 +201,8 @@ private Q_SLOTS:
         const QRectF region = render::lesionRegion({a, b});
         QVERIFY(region.contains(QRectF(60, 50, 16, 13)));  // both samples inside
         QCOMPARE(region.width(), region.height());
-        QVERIFY2(region.width() >= 32 && region.width() < 64, qPrintable(QString::number(region.width())));
+        QVERIFY2(region.width() >= 32 && region.width() < 64,
+                 qPrintable(QString::number(region.width())));
         QVERIFY(QRectF(0, 0, 128, 128).contains(region));
         // Every sample empty: the crop's centre, where the lesion is.
         const QRectF centre = render::lesionRegion({flowseg::common::Mask(128, 128)});
@@ -202,12 +217,14 @@ private Q_SLOTS:
         const auto green = [](const QImage& image) {
             int n = 0;
             for (int y = 0; y < image.height(); ++y)
-                for (int x = 0; x < image.width(); ++x) n += qGreen(image.pixel(x, y)) > qRed(image.pixel(x, y)) + 20;
+                for (int x = 0; x < image.width(); ++x)
+                    n += qGreen(image.pixel(x, y)) > qRed(image.pixel(x, y)) + 20;
             return n;
         };
         const auto whole = render::renderMaskThumbnail(crop, a, 96, QColor(80, 255, 120));
         const auto lesion = render::renderMaskThumbnail(crop, a, 96, QColor(80, 255, 120), region);
-        QVERIFY2(green(lesion) > 4 * green(whole), qPrintable(QStringLiteral("%1 vs %2").arg(green(lesion)).arg(green(whole))));
+        QVERIFY2(green(lesion) > 4 * green(whole),
+                 qPrintable(QStringLiteral("%1 vs %2").arg(green(lesion)).arg(green(whole))));
     }
 
     void contourFollowsPixelEdges() {

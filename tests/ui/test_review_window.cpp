@@ -69,7 +69,8 @@ private:
         return {n.x - 9, n.y - 9, 19, 19};
     }
 
-    static void useQuickSettings(MainWindow& window, int samples, const QString& solver, int steps) {
+    static void useQuickSettings(MainWindow& window, int samples, const QString& solver,
+                                 int steps) {
         auto* c = window.controls();
         c->samplesBox()->setValue(samples);
         c->solverBox()->setCurrentText(solver);
@@ -78,7 +79,7 @@ private:
 
     /// Waits until the store writes queued so far are committed and reported back.
     static void settleStore(MainWindow& window) {
-        window.session().flushStore();
+        window.session().store().flush();
         QCoreApplication::processEvents();
     }
 
@@ -89,8 +90,8 @@ private:
         const QPoint pa = view->widgetFromSlice(a).toPoint();
         const QPoint pb = view->widgetFromSlice(b).toPoint();
         QTest::mousePress(view, Qt::LeftButton, Qt::NoModifier, pa);
-        QMouseEvent move(QEvent::MouseMove, QPointF(pb), view->mapToGlobal(QPointF(pb)), Qt::NoButton, Qt::LeftButton,
-                         Qt::NoModifier);
+        QMouseEvent move(QEvent::MouseMove, QPointF(pb), view->mapToGlobal(QPointF(pb)),
+                         Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(view, &move);
         QTest::mouseRelease(view, Qt::LeftButton, Qt::NoModifier, pb);
     }
@@ -123,7 +124,8 @@ private Q_SLOTS:
         QVERIFY(window);
         QCOMPARE(window->sliceView()->sliceCount(), 40);
         QVERIFY(window->seriesId() > 0);
-        QVERIFY(window->browser()->findItem(flowseg::ui::StudyBrowser::Kind::Series, window->seriesId()));
+        QVERIFY(window->browser()->findItem(flowseg::ui::StudyBrowser::Kind::Series,
+                                            window->seriesId()));
         QVERIFY(window->statusText().contains("40 slices"));
     }
 
@@ -137,8 +139,8 @@ private Q_SLOTS:
         QTest::keyClick(window.get(), Qt::Key_Down);
         QTest::keyClick(window.get(), Qt::Key_Down);
         QCOMPARE(view->slice(), start - 1);
-        QWheelEvent wheel(QPointF(50, 50), view->mapToGlobal(QPointF(50, 50)), QPoint(), QPoint(0, -240), Qt::NoButton,
-                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QWheelEvent wheel(QPointF(50, 50), view->mapToGlobal(QPointF(50, 50)), QPoint(),
+                          QPoint(0, -240), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
         QApplication::sendEvent(view, &wheel);
         QCOMPARE(view->slice(), start + 1);
         // Window presets by number keys; 1 is the lung window.
@@ -156,9 +158,11 @@ private Q_SLOTS:
         const auto n = flowseg::dicom::demoNodules().at(0);
         view->setSlice(n.slice);
         QString readout;
-        connect(view, &flowseg::ui::SliceView::cursorInfoChanged, this, [&readout](const QString& t) { readout = t; });
+        connect(view, &flowseg::ui::SliceView::cursorInfoChanged, this,
+                [&readout](const QString& t) { readout = t; });
         QTest::mouseMove(view, view->widgetFromSlice(QPointF(n.x + 0.5, n.y + 0.5)).toPoint());
-        QVERIFY2(readout.contains(QStringLiteral("x %1, y %2").arg(n.x).arg(n.y)), qPrintable(readout));
+        QVERIFY2(readout.contains(QStringLiteral("x %1, y %2").arg(n.x).arg(n.y)),
+                 qPrintable(readout));
         // The solid nodule's core is about +40 HU; the lung around it about -860.
         const double hu = readout.section(':', 1).remove("HU").trimmed().toDouble();
         QVERIFY2(hu > -200 && hu < 200, qPrintable(readout));
@@ -239,7 +243,8 @@ private Q_SLOTS:
         // Dragging the slider shows the trajectory on the slice.
         auto* slider = player->slider();
         QTest::mousePress(slider, Qt::LeftButton, Qt::NoModifier, QPoint(2, slider->height() / 2));
-        QTest::mouseRelease(slider, Qt::LeftButton, Qt::NoModifier, QPoint(2, slider->height() / 2));
+        QTest::mouseRelease(slider, Qt::LeftButton, Qt::NoModifier,
+                            QPoint(2, slider->height() / 2));
         QVERIFY(player->isShownOnSlice());
         player->setFrame(0);
         QCOMPARE(player->currentTime(), 0.0);
@@ -252,7 +257,8 @@ private Q_SLOTS:
         player->setSampleChoice(1);
         const auto state = player->currentState();
         const auto& mask = window->result()->masks.at(1);
-        for (size_t i = 0; i < state.size(); ++i) QCOMPARE(state.pixels[i] > 0.5F, mask.pixels[i] != 0);
+        for (size_t i = 0; i < state.size(); ++i)
+            QCOMPARE(state.pixels[i] > 0.5F, mask.pixels[i] != 0);
         // Space plays it from t = 0.
         QTest::keyClick(window.get(), Qt::Key_Space);
         QVERIFY(player->isPlaying());
@@ -287,9 +293,11 @@ private Q_SLOTS:
         QVERIFY(!window->result());
         const double lastStep = progress.last().first().toDouble() * steps;
         QVERIFY2(lastStep <= stepAtEscape + 2.5,
-                 qPrintable(QStringLiteral("Esc at step %1, the run went on to step %2").arg(stepAtEscape).arg(lastStep)));
-        qInfo("cancel: run ended %lld ms after Esc (after %lld of %d steps)", static_cast<long long>(cancelMs),
-              static_cast<long long>(progress.size()), steps);
+                 qPrintable(QStringLiteral("Esc at step %1, the run went on to step %2")
+                                .arg(stepAtEscape)
+                                .arg(lastStep)));
+        qInfo("cancel: run ended %lld ms after Esc (after %lld of %d steps)",
+              static_cast<long long>(cancelMs), static_cast<long long>(progress.size()), steps);
         QVERIFY(!window->isBusy());
     }
 
@@ -336,8 +344,10 @@ private Q_SLOTS:
         QVERIFY(finished.wait(180000));
         ticker.stop();
         const qint64 runMs = clock.elapsed();
-        qInfo("responsiveness: longest gap between 5 ms timer ticks %lld ms during a %lld ms sampling run",
-              static_cast<long long>(longest), static_cast<long long>(runMs));
+        qInfo(
+            "responsiveness: longest gap between 5 ms timer ticks %lld ms during a %lld ms "
+            "sampling run",
+            static_cast<long long>(longest), static_cast<long long>(runMs));
         if (const char* report = qgetenv("FLOWSEG_STALL_REPORT").constData(); report && *report)
             std::ofstream(report) << longest << " " << runMs << "\n";
         // A sampler on the GUI thread would stall for the whole run; the worker keeps
@@ -364,7 +374,8 @@ private Q_SLOTS:
             QCOMPARE(o.steps, 100);
             QCOMPARE(o.seed, std::uint64_t{42});
             QTest::mouseClick(reopened.controls()->fastButton(), Qt::LeftButton);
-            QCOMPARE(reopened.controls()->options().steps, flowseg::engine::SamplingOptions::fastDefault().steps);
+            QCOMPARE(reopened.controls()->options().steps,
+                     flowseg::engine::SamplingOptions::fastDefault().steps);
         }
     }
 
@@ -395,12 +406,14 @@ private Q_SLOTS:
         QVERIFY(finished.wait(60000));
         settleStore(*window);
         {
-            auto database = flowseg::db::Database::open(m_dir.filePath("experts.flowseg").toStdString());
+            auto database =
+                flowseg::db::Database::open(m_dir.filePath("experts.flowseg").toStdString());
             const auto expert = flowseg::db::ExpertRepository(database).findOrCreate("reader A");
             flowseg::common::Mask mask(256, 256);
             for (int y = 90; y < 102; ++y)
                 for (int x = 172; x < 184; ++x) mask.at(y, x) = 1;
-            flowseg::db::AnnotationRepository(database).save(window->lesionId(), expert.id, slice, mask);
+            flowseg::db::AnnotationRepository(database).save(window->lesionId(), expert.id, slice,
+                                                             mask);
         }
         window->sliceView()->stepSlice(1);
         QVERIFY(window->sliceView()->scene().sliceContours.empty());
@@ -425,9 +438,11 @@ private Q_SLOTS:
         QVERIFY(!window->tasks()->isBusy() || finished.wait(10000));
         QTRY_VERIFY_WITH_TIMEOUT(!window->tasks()->isBusy(), 10000);
         QVERIFY(!finished.isEmpty());
-        QCOMPARE(finished.first().at(1).value<flowseg::ui::Task::Outcome>(), flowseg::ui::Task::Outcome::Canceled);
+        QCOMPARE(finished.first().at(1).value<flowseg::ui::Task::Outcome>(),
+                 flowseg::ui::Task::Outcome::Canceled);
         QVERIFY(progress.size() < 1000);
-        qInfo("close: every task stopped %lld ms after the window closed", static_cast<long long>(clock.elapsed()));
+        qInfo("close: every task stopped %lld ms after the window closed",
+              static_cast<long long>(clock.elapsed()));
     }
 
     void loadingIsReportedAsLoadingAndReadsEachFileOnce() {
@@ -448,8 +463,8 @@ private Q_SLOTS:
         QVERIFY(window->seriesId() > 0);
         QVERIFY(!loadProgress.isEmpty());
         QCOMPARE(sampling.size(), 0);  // loading progress is not announced as sampling
-        auto database = flowseg::db::Database::open(m_dir.filePath("load-once.flowseg").toStdString(),
-                                                    flowseg::db::OpenMode::ReadOnly);
+        auto database = flowseg::db::Database::open(
+            m_dir.filePath("load-once.flowseg").toStdString(), flowseg::db::OpenMode::ReadOnly);
         const auto images = flowseg::db::StudyRepository(database).imagesOf(window->seriesId());
         QCOMPARE(images.size(), size_t{40});
         QVERIFY(images.front().slicePosition.has_value());
@@ -470,7 +485,8 @@ private Q_SLOTS:
         window->startSampling();
         QVERIFY(shown.wait(10000));
         QVERIFY(window->taskStatus()->isVisible());
-        QVERIFY2(window->taskStatus()->text().startsWith("Sampling 8 masks"), qPrintable(window->taskStatus()->text()));
+        QVERIFY2(window->taskStatus()->text().startsWith("Sampling 8 masks"),
+                 qPrintable(window->taskStatus()->text()));
         QTest::mouseClick(window->taskStatus()->cancelButton(), Qt::LeftButton);
         QVERIFY(finished.wait(60000));
         QCOMPARE(finished.last().first().toBool(), false);
@@ -510,7 +526,8 @@ private Q_SLOTS:
         QSignalSpy failed(&window, &MainWindow::loadFailed);
         window.openFolder(empty);
         QVERIFY(failed.wait(30000));
-        QVERIFY2(window.statusText().contains("no loadable DICOM"), qPrintable(window.statusText()));
+        QVERIFY2(window.statusText().contains("no loadable DICOM"),
+                 qPrintable(window.statusText()));
 
         window.setModel(m_model);
         window.startSampling();

@@ -25,18 +25,21 @@ QStringList versionLines(const engine::Model* model) {
         QStringLiteral("Qt %1").arg(QString::fromLatin1(qVersion())),
         QStringLiteral("LibTorch %1 (%2)")
             .arg(QString::fromStdString(engine::torchVersion()),
-                 engine::cudaAvailable() ? QStringLiteral("CUDA usable") : QStringLiteral("CUDA not usable: CPU only")),
+                 engine::cudaAvailable() ? QStringLiteral("CUDA usable")
+                                         : QStringLiteral("CUDA not usable: CPU only")),
         QStringLiteral("DCMTK %1").arg(QString::fromStdString(dicom::dcmtkVersion())),
         QStringLiteral("OpenCV %1").arg(QString::fromStdString(imaging::opencvVersion())),
         QStringLiteral("SQLite %1").arg(QString::fromStdString(db::sqliteVersion())),
     };
     if (model)
         lines << QStringLiteral("Model %1 (checksum %2, %3 parameters, on %4)")
-                     .arg(QString::fromStdString(model->source()), QString::fromStdString(model->checksum()))
+                     .arg(QString::fromStdString(model->source()),
+                          QString::fromStdString(model->checksum()))
                      .arg(model->parameterCount())
                      .arg(QString::fromStdString(model->device()));
     else
-        lines << QStringLiteral("Model: none loaded (File > Load model, or install the shipped one)");
+        lines << QStringLiteral(
+            "Model: none loaded (File > Load model, or install the shipped one)");
     return lines;
 }
 

@@ -36,15 +36,19 @@ AgreementPanel::AgreementPanel(QWidget* parent) : QWidget(parent) {
     m_queue->setAccessibleName(tr("Lesions, most ambiguous first"));
     layout->addWidget(m_queue, 1);
 
-    const auto consensusChanged = [this] { Q_EMIT consensusEdited(m_majority->isChecked(), m_staple->isChecked()); };
+    const auto consensusChanged = [this] {
+        Q_EMIT consensusEdited(m_majority->isChecked(), m_staple->isChecked());
+    };
     connect(m_majority, &QCheckBox::toggled, this, consensusChanged);
     connect(m_staple, &QCheckBox::toggled, this, consensusChanged);
     connect(m_record, &QPushButton::clicked, this, &AgreementPanel::recordRequested);
-    connect(m_queue, &QListWidget::itemActivated, this,
-            [this](QListWidgetItem* item) { Q_EMIT lesionPicked(item->data(Qt::UserRole).toLongLong()); });
+    connect(m_queue, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+        Q_EMIT lesionPicked(item->data(Qt::UserRole).toLongLong());
+    });
 }
 
-void AgreementPanel::show(const review::ReviewSession& session, const review::LesionAgreement& agreement,
+void AgreementPanel::show(const review::ReviewSession& session,
+                          const review::LesionAgreement& agreement,
                           const std::vector<review::RankedLesion>& queue) {
     {
         const QSignalBlocker a(m_majority), b(m_staple);
@@ -54,18 +58,24 @@ void AgreementPanel::show(const review::ReviewSession& session, const review::Le
     const bool hidden = !session.seesOthers();
     m_pairs->setRowCount(0);
     if (hidden) {
-        m_summary->setText(tr("Blind review: the agreement is shown once you complete the lesion (C)."));
+        m_summary->setText(
+            tr("Blind review: the agreement is shown once you complete the lesion (C)."));
     } else {
-        QString text = tr("%n expert(s) outlined this lesion.", nullptr, static_cast<int>(agreement.experts.size()));
+        QString text = tr("%n expert(s) outlined this lesion.", nullptr,
+                          static_cast<int>(agreement.experts.size()));
         if (agreement.gedExpertsVsSamples)
-            text += tr(" GED experts vs samples: %1.").arg(*agreement.gedExpertsVsSamples, 0, 'f', 3);
-        if (session.result()) text += tr(" Uncertainty mass: %1 px.").arg(agreement.uncertaintyMass, 0, 'f', 1);
+            text +=
+                tr(" GED experts vs samples: %1.").arg(*agreement.gedExpertsVsSamples, 0, 'f', 3);
+        if (session.result())
+            text += tr(" Uncertainty mass: %1 px.").arg(agreement.uncertaintyMass, 0, 'f', 1);
         m_summary->setText(text);
         for (const auto& p : agreement.pairs) {
             const int row = m_pairs->rowCount();
             m_pairs->insertRow(row);
-            m_pairs->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(agreement.experts[p.first])));
-            m_pairs->setItem(row, 1, new QTableWidgetItem(QString::fromStdString(agreement.experts[p.second])));
+            m_pairs->setItem(
+                row, 0, new QTableWidgetItem(QString::fromStdString(agreement.experts[p.first])));
+            m_pairs->setItem(
+                row, 1, new QTableWidgetItem(QString::fromStdString(agreement.experts[p.second])));
             m_pairs->setItem(row, 2, new QTableWidgetItem(QString::number(p.dice, 'f', 3)));
             m_pairs->setItem(row, 3, new QTableWidgetItem(QString::number(p.iou, 'f', 3)));
         }

@@ -37,7 +37,8 @@ ExpertPanel::ExpertPanel(QWidget* parent) : QWidget(parent) {
     top->addWidget(m_signIn);
     layout->addLayout(top);
     m_mode = new QComboBox;
-    m_mode->addItem(tr("Open review: every expert's outline"), static_cast<int>(review::ReviewMode::Open));
+    m_mode->addItem(tr("Open review: every expert's outline"),
+                    static_cast<int>(review::ReviewMode::Open));
     m_mode->addItem(tr("Blind review: only my outline until I complete the lesion"),
                     static_cast<int>(review::ReviewMode::Blind));
     layout->addWidget(m_mode);
@@ -48,8 +49,9 @@ ExpertPanel::ExpertPanel(QWidget* parent) : QWidget(parent) {
     m_legend->setAccessibleName(tr("Experts of this lesion"));
     layout->addWidget(m_legend);
     m_measures = new QTableWidget(0, 6);
-    m_measures->setHorizontalHeaderLabels({tr("Outline"), tr("Slice"), tr("Longest mm"), tr("Perpendicular mm"),
-                                           tr("Area mm²"), tr("Volume mm³")});
+    m_measures->setHorizontalHeaderLabels({tr("Outline"), tr("Slice"), tr("Longest mm"),
+                                           tr("Perpendicular mm"), tr("Area mm²"),
+                                           tr("Volume mm³")});
     m_measures->verticalHeader()->hide();
     m_measures->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_measures->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -64,7 +66,8 @@ ExpertPanel::ExpertPanel(QWidget* parent) : QWidget(parent) {
         // Queued: the session's answer rebuilds this legend, item included, which
         // must not happen while the tree is still inside the item's change.
         QMetaObject::invokeMethod(
-            this, [this, name = item->text(0), visible = item->checkState(0) == Qt::Checked] {
+            this,
+            [this, name = item->text(0), visible = item->checkState(0) == Qt::Checked] {
                 Q_EMIT visibilityEdited(name, visible);
             },
             Qt::QueuedConnection);
@@ -73,11 +76,13 @@ ExpertPanel::ExpertPanel(QWidget* parent) : QWidget(parent) {
 
 QString ExpertPanel::signedInText() const { return m_who->text(); }
 
-void ExpertPanel::show(const review::ReviewSession& session, const review::LesionAgreement& agreement) {
+void ExpertPanel::show(const review::ReviewSession& session,
+                       const review::LesionAgreement& agreement) {
     const auto& expert = session.expert();
     m_who->setText(expert.name.empty() ? tr("Not signed in")
-                                       : tr("Signed in: %1 (%2)").arg(QString::fromStdString(expert.name),
-                                                                      QString::fromStdString(expert.role)));
+                                       : tr("Signed in: %1 (%2)")
+                                             .arg(QString::fromStdString(expert.name),
+                                                  QString::fromStdString(expert.role)));
     {
         const QSignalBlocker block(m_mode);
         m_mode->setCurrentIndex(m_mode->findData(static_cast<int>(session.reviewMode())));
@@ -91,9 +96,10 @@ void ExpertPanel::show(const review::ReviewSession& session, const review::Lesio
         const auto* layer = all[i];
         const bool visible = std::find(shown.begin(), shown.end(), layer) != shown.end();
         if (!open && !visible) continue;  // blind review: not even their names
-        auto* item = new QTreeWidgetItem(m_legend, {QString::fromStdString(layer->expert.name),
-                                                    QString::fromStdString(layer->expert.role),
-                                                    QString::fromStdString(db::displayName(layer->state))});
+        auto* item =
+            new QTreeWidgetItem(m_legend, {QString::fromStdString(layer->expert.name),
+                                           QString::fromStdString(layer->expert.role),
+                                           QString::fromStdString(db::displayName(layer->state))});
         item->setIcon(0, swatch(render::expertColour(i)));
         if (open) item->setCheckState(0, layer->visible ? Qt::Checked : Qt::Unchecked);
     }
@@ -102,22 +108,29 @@ void ExpertPanel::show(const review::ReviewSession& session, const review::Lesio
     const auto addRow = [&](const QStringList& cells) {
         const int row = m_measures->rowCount();
         m_measures->insertRow(row);
-        for (int c = 0; c < cells.size(); ++c) m_measures->setItem(row, c, new QTableWidgetItem(cells[c]));
+        for (int c = 0; c < cells.size(); ++c)
+            m_measures->setItem(row, c, new QTableWidgetItem(cells[c]));
     };
     for (const auto& m : agreement.measures) {
-        if (!open && std::none_of(shown.begin(), shown.end(), [&](const auto* l) { return l->expert.name == m.expert; }))
+        if (!open && std::none_of(shown.begin(), shown.end(),
+                                  [&](const auto* l) { return l->expert.name == m.expert; }))
             continue;
         for (const auto& [slice, o] : m.slices)
-            addRow({QString::fromStdString(m.expert), QString::number(slice + 1), mm(o.longest.mm), mm(o.perpendicular.mm),
-                    mm(o.areaMm2), m.volumeMm3 ? mm(*m.volumeMm3) : QStringLiteral("—")});
+            addRow({QString::fromStdString(m.expert), QString::number(slice + 1), mm(o.longest.mm),
+                    mm(o.perpendicular.mm), mm(o.areaMm2),
+                    m.volumeMm3 ? mm(*m.volumeMm3) : QStringLiteral("—")});
     }
     if (agreement.sampleLongest && session.result())
         addRow({tr("samples (range)"), QString::number(session.result()->crop.slice + 1),
                 tr("%1–%2").arg(mm(agreement.sampleLongest->min), mm(agreement.sampleLongest->max)),
-                tr("%1–%2").arg(mm(agreement.samplePerpendicular->min), mm(agreement.samplePerpendicular->max)),
-                tr("%1–%2").arg(mm(agreement.sampleArea->min), mm(agreement.sampleArea->max)), QStringLiteral("—")});
-    m_measures->setToolTip(nominal ? tr("Nominal millimetres: the series gives no pixel spacing (1 mm per pixel assumed)")
-                                   : QString());
+                tr("%1–%2").arg(mm(agreement.samplePerpendicular->min),
+                                mm(agreement.samplePerpendicular->max)),
+                tr("%1–%2").arg(mm(agreement.sampleArea->min), mm(agreement.sampleArea->max)),
+                QStringLiteral("—")});
+    m_measures->setToolTip(
+        nominal
+            ? tr("Nominal millimetres: the series gives no pixel spacing (1 mm per pixel assumed)")
+            : QString());
 }
 
 }  // namespace flowseg::ui

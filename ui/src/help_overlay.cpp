@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include <QAction>
-#include <QKeySequence>
 #include <QFontMetrics>
+#include <QKeySequence>
 #include <QPainter>
 
 namespace flowseg::ui {
@@ -22,7 +22,8 @@ QStringList HelpOverlay::lines() const {
         if (action->shortcuts().isEmpty()) continue;
         QStringList keys;
         for (const auto& key : action->shortcuts()) keys << key.toString(QKeySequence::NativeText);
-        out << QStringLiteral("%1\t%2").arg(action->text().remove(QLatin1Char('&')), keys.join(QStringLiteral(", ")));
+        out << QStringLiteral("%1\t%2").arg(action->text().remove(QLatin1Char('&')),
+                                            keys.join(QStringLiteral(", ")));
     }
     return out;
 }
@@ -36,7 +37,8 @@ void HelpOverlay::paintEvent(QPaintEvent*) {
     title.setBold(true);
     painter.setPen(Qt::white);
     painter.setFont(title);
-    painter.drawText(QRect(0, 16, width(), 40), Qt::AlignHCenter, tr("Keyboard shortcuts  (F1 or ? to close)"));
+    painter.drawText(QRect(0, 16, width(), 40), Qt::AlignHCenter,
+                     tr("Keyboard shortcuts  (F1 or ? to close)"));
     painter.setFont(font());
     const QFontMetrics metrics = fontMetrics();
     const int lineHeight = metrics.height() + 4;

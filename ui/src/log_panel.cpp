@@ -28,8 +28,10 @@ protected:
         if (!m_panel) return;
         spdlog::memory_buf_t formatted;
         formatter_->format(msg, formatted);
-        auto line = QString::fromUtf8(formatted.data(), static_cast<int>(formatted.size())).trimmed();
-        QMetaObject::invokeMethod(m_panel.data(), "appendLine", Qt::QueuedConnection, Q_ARG(QString, line));
+        auto line =
+            QString::fromUtf8(formatted.data(), static_cast<int>(formatted.size())).trimmed();
+        QMetaObject::invokeMethod(m_panel.data(), "appendLine", Qt::QueuedConnection,
+                                  Q_ARG(QString, line));
     }
     void flush_() override {}
 
@@ -38,7 +40,8 @@ private:
 };
 
 struct Sinks {
-    std::shared_ptr<spdlog::sinks::dist_sink_mt> all = std::make_shared<spdlog::sinks::dist_sink_mt>();
+    std::shared_ptr<spdlog::sinks::dist_sink_mt> all =
+        std::make_shared<spdlog::sinks::dist_sink_mt>();
     std::shared_ptr<PanelSink> panel = std::make_shared<PanelSink>();
     Sinks() {
         all->add_sink(std::make_shared<spdlog::sinks::stderr_sink_mt>());

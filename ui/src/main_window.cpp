@@ -53,7 +53,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     statusBar()->addPermanentWidget(m_cursor);
     statusBar()->addPermanentWidget(m_taskStatus);
 
-    m_session->subscribe([this](unsigned changes) { onSessionChanged(changes); });
+    m_session->events().subscribe([this](review::Changes changes) { onSessionChanged(changes); });
     connect(m_runner, &SessionRunner::previewChanged, this, &MainWindow::refreshScene);
     connect(m_runner, &SessionRunner::samplingProgress, this, &MainWindow::samplingProgress);
     connect(m_runner, &SessionRunner::samplingFinished, this, &MainWindow::samplingFinished);
@@ -66,38 +66,46 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         m_session->refreshOutlines();
         refreshScene();
     });
-    connect(m_view, &SliceView::roiDrawn, this, [this](const QRect& box) { markLesion(box, m_view->slice()); });
+    connect(m_view, &SliceView::roiDrawn, this,
+            [this](const QRect& box) { markLesion(box, m_view->slice()); });
     connect(m_results, &ResultsPanel::layersEdited, this,
             [this](const review::Layers& layers) { m_session->setLayers(layers); });
     connect(m_player, &TrajectoryPlayer::displayChanged, this, &MainWindow::refreshScene);
     connect(m_controls, &SamplingControls::sampleRequested, this, &MainWindow::startSampling);
-    connect(m_controls, &SamplingControls::optionsChanged, this, [this] { m_controls->saveSettings(); });
-    connect(m_browser, &StudyBrowser::seriesActivated, this, [this](std::int64_t id) { openStoredSeries(id); });
+    connect(m_controls, &SamplingControls::optionsChanged, this,
+            [this] { m_controls->saveSettings(); });
+    connect(m_browser, &StudyBrowser::seriesActivated, this,
+            [this](std::int64_t id) { openStoredSeries(id); });
     connect(m_browser, &StudyBrowser::lesionActivated, this, &MainWindow::selectStoredLesion);
 
     m_controls->loadSettings();
     m_results->setLayers(m_session->layers());
-    refreshExpertViews(~0U);
+    refreshExpertViews(review::Changes::all());
     QSettings settings;
     // The last expert who signed in here, else the account's user (Review > Sign in changes it).
     const auto user = qEnvironmentVariable("USER");
     const auto name = settings.value("expert/name", user).toString();
-    if (!name.isEmpty()) m_session->signIn({name.toStdString(), settings.value("expert/role", "radiologist").toString().toStdString()});
+    if (!name.isEmpty())
+        m_session->signIn({name.toStdString(),
+                           settings.value("expert/role", "radiologist").toString().toStdString()});
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
     logger("ui")->info("FlowSeg Review started");
-    m_session->report("Open a DICOM folder (Ctrl+O) or pick a series in the study browser. F1 lists the shortcuts.",
-                      false);
+    m_session->events().say(
+        "Open a DICOM folder (Ctrl+O) or pick a series in the study browser. F1 lists the "
+        "shortcuts.",
+        false);
 }
 
 MainWindow::~MainWindow() {
     // Tasks report to the session: stop them while it still exists.
     m_tasks->cancelAllAndWait();
-    m_session->flushStore();
+    m_session->store().flush();
 }
 
 void MainWindow::buildDocks() {
-    auto dock = [this](const QString& title, QWidget* widget, Qt::DockWidgetArea area, const QString& name) {
+    auto dock = [this](const QString& title, QWidget* widget, Qt::DockWidgetArea area,
+                       const QString& name) {
         auto* d = new QDockWidget(title, this);
         d->setObjectName(name);
         d->setWidget(widget);
@@ -114,63 +122,73 @@ void MainWindow::buildDocks() {
     auto* logDock = dock(tr("Log"), m_log, Qt::LeftDockWidgetArea, QStringLiteral("logDock"));
     logDock->setMaximumHeight(260);
     dock(tr("Sampling"), m_controls, Qt::RightDockWidgetArea, QStringLiteral("samplingDock"));
-    dock(tr("Samples and uncertainty"), m_results, Qt::RightDockWidgetArea, QStringLiteral("resultsDock"));
-    dock(tr("ODE trajectory"), m_player, Qt::BottomDockWidgetArea, QStringLiteral("trajectoryDock"));
+    dock(tr("Samples and uncertainty"), m_results, Qt::RightDockWidgetArea,
+         QStringLiteral("resultsDock"));
+    dock(tr("ODE trajectory"), m_player, Qt::BottomDockWidgetArea,
+         QStringLiteral("trajectoryDock"));
 }
 
-void MainWindow::onSessionChanged(unsigned changes) {
+void MainWindow::onSessionChanged(review::Changes changes) {
     const auto& s = *m_session;
-    if (changes & review::MessageChanged) {
-        const auto text = QString::fromStdString(s.message().text);
-        if (s.message().error) {
-            logger("ui")->error("{}", s.message().text);
-            m_message->setText(QStringLiteral("<span style='color:#e05050'>%1</span>").arg(text.toHtmlEscaped()));
+    if (changes.has(review::Change::Message)) {
+        const auto text = QString::fromStdString(s.events().message().text);
+        if (s.events().message().error) {
+            logger("ui")->error("{}", s.events().message().text);
+            m_message->setText(
+                QStringLiteral("<span style='color:#e05050'>%1</span>").arg(text.toHtmlEscaped()));
         } else {
             m_message->setText(text.toHtmlEscaped());
         }
     }
-    if (changes & review::SeriesChanged) {
+    if (changes.has(review::Change::Series)) {
         m_view->setSeries(s.series());
-        if (s.series() && !s.series()->windows.empty()) m_view->setWindow(-600, 1500);  // lung window
+        if (s.series() && !s.series()->windows.empty())
+            m_view->setWindow(-600, 1500);  // lung window
     }
-    if ((changes & review::SelectionChanged) && !s.box().empty() && m_view->slice() != s.box().slice)
+    if ((changes.has(review::Change::Selection)) && !s.box().empty() &&
+        m_view->slice() != s.box().slice)
         m_view->setSlice(s.box().slice);  // an undone or selected box is shown where it is
-    if (changes & (review::ResultChanged | review::SelectionChanged)) {
+    if (changes.any(review::Change::Result | review::Change::Selection)) {
         if (const auto* landed = s.result()) {
-            m_results->setResult(landed->crop.image, landed->result, QString::fromStdString(landed->modelLabel));
+            m_results->setResult(landed->crop.image, landed->result,
+                                 QString::fromStdString(landed->modelLabel));
             m_player->setFrames(landed->trajectory);
         } else {
             m_results->clear();
             m_player->setFrames({});
         }
     }
-    if (changes & (review::LayersChanged | review::ResultChanged | review::SelectionChanged))
+    if (changes.any(review::Change::Layers | review::Change::Result | review::Change::Selection))
         m_results->setLayers(s.layers());
-    if (changes & review::UndoChanged) {
+    if (changes.has(review::Change::Undo)) {
         m_undoAction->setEnabled(s.undoStack().canUndo());
         m_redoAction->setEnabled(s.undoStack().canRedo());
-        m_undoAction->setToolTip(tr("Undo %1").arg(QString::fromStdString(s.undoStack().undoText())).trimmed());
-        m_redoAction->setToolTip(tr("Redo %1").arg(QString::fromStdString(s.undoStack().redoText())).trimmed());
+        m_undoAction->setToolTip(
+            tr("Undo %1").arg(QString::fromStdString(s.undoStack().undoText())).trimmed());
+        m_redoAction->setToolTip(
+            tr("Redo %1").arg(QString::fromStdString(s.undoStack().redoText())).trimmed());
     }
-    if (changes & (review::LesionsChanged | review::StoreChanged | review::SelectionChanged)) reloadBrowser();
+    if (changes.any(review::Change::Lesions | review::Change::Store | review::Change::Selection))
+        reloadBrowser();
     refreshExpertViews(changes);
-    if (changes & (review::ModelChanged | review::StoreChanged)) refreshModelVersions();
+    if (changes.any(review::Change::Model | review::Change::Store)) refreshModelVersions();
     refreshScene();
 }
 
 void MainWindow::refreshScene() {
-    m_view->setScene(buildScene(*m_session, m_view->slice(), m_runner->livePreview(), *m_player, m_agreement));
+    m_view->setScene(
+        buildScene(*m_session, m_view->slice(), m_runner->livePreview(), *m_player, m_agreement));
 }
 
 void MainWindow::reloadBrowser() {
-    auto* reader = m_session->reader();
+    auto* reader = m_session->store().reader();
     if (!reader) return;
     try {
         m_browser->reload(*reader);
         if (auto* item = m_browser->findItem(StudyBrowser::Kind::Lesion, m_session->lesionId()))
             m_browser->setCurrentIndex(item->index());
     } catch (const std::exception& e) {
-        m_session->report(std::string("Cannot read the annotation store: ") + e.what(), true);
+        m_session->events().say(std::string("Cannot read the annotation store: ") + e.what(), true);
     }
 }
 
@@ -183,7 +201,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     // Closing cancels every task (a run or a load would otherwise hold the
     // process), and commits what the store still has queued.
     m_tasks->cancelAllAndWait();
-    m_session->flushStore();
+    m_session->store().flush();
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
@@ -196,7 +214,7 @@ bool MainWindow::loadModel(const QString& path, const QString& device) {
         setModel(engine::Model::load(path.toStdString(), device.toStdString()));
         return true;
     } catch (const std::exception& e) {
-        m_session->setModel(nullptr);
+        m_session->models().set(nullptr);
         reportError(tr("Cannot load the model"), QString::fromStdString(e.what()));
         return false;
     }
@@ -205,21 +223,24 @@ bool MainWindow::loadModel(const QString& path, const QString& device) {
 void MainWindow::setModel(std::shared_ptr<const engine::Model> model) {
     if (model) {
         const auto side = model->options().image_size();
-        logger("sampling")->info("model {} ({} parameters, {}x{} input, {}) on {}", model->source(),
-                                 model->parameterCount(), side, side, model->provenance().preset, model->device());
+        logger("sampling")
+            ->info("model {} ({} parameters, {}x{} input, {}) on {}", model->source(),
+                   model->parameterCount(), side, side, model->provenance().preset,
+                   model->device());
     }
-    m_session->setModel(std::move(model));
+    m_session->models().set(std::move(model));
 }
 
 bool MainWindow::openStore(const QString& path, bool adoptActiveModel) {
     const bool opened = m_session->openStore(path.toStdString());
-    if (opened) logger("store")->info("{}", m_session->message().text);
-    if (opened && adoptActiveModel) m_session->adoptActiveModel();
+    if (opened) logger("store")->info("{}", m_session->events().message().text);
+    if (opened && adoptActiveModel) m_session->models().adoptActive();
     return opened;
 }
 
 void MainWindow::markLesion(const QRect& box, int slice) {
-    m_session->markLesion({{box.x(), box.y(), box.width(), box.height()}, box.isEmpty() ? -1 : slice});
+    m_session->markLesion(
+        {{box.x(), box.y(), box.width(), box.height()}, box.isEmpty() ? -1 : slice});
 }
 
 void MainWindow::startSampling() { m_session->requestSampling(m_controls->options()); }
@@ -230,7 +251,7 @@ void MainWindow::cancelTask() {
 }
 
 void MainWindow::reportError(const QString& what, const QString& detail) {
-    m_session->report(QStringLiteral("%1: %2").arg(what, detail).toStdString(), true);
+    m_session->events().say(QStringLiteral("%1: %2").arg(what, detail).toStdString(), true);
 }
 
 void MainWindow::stepSample(int delta) {
@@ -238,8 +259,10 @@ void MainWindow::stepSample(int delta) {
     const int n = landed ? static_cast<int>(landed->result.masks.size()) : 0;
     if (n == 0) return;
     auto layers = m_session->layers();
-    if (layers.selectedSample < 0) layers.selectedSample = delta > 0 ? 0 : n - 1;
-    else layers.selectedSample = (layers.selectedSample + delta + n) % n;
+    if (layers.selectedSample < 0)
+        layers.selectedSample = delta > 0 ? 0 : n - 1;
+    else
+        layers.selectedSample = (layers.selectedSample + delta + n) % n;
     m_session->setLayers(layers);
 }
 
@@ -255,8 +278,10 @@ const engine::SamplingResult* MainWindow::result() const {
     const auto* landed = m_session->result();
     return landed ? &landed->result : nullptr;
 }
-QString MainWindow::statusText() const { return QString::fromStdString(m_session->message().text); }
-bool MainWindow::hasModel() const { return m_session->model() != nullptr; }
+QString MainWindow::statusText() const {
+    return QString::fromStdString(m_session->events().message().text);
+}
+bool MainWindow::hasModel() const { return m_session->models().current() != nullptr; }
 QProgressBar* MainWindow::progressBar() const { return m_taskStatus->progressBar(); }
 
 }  // namespace flowseg::ui

@@ -21,14 +21,15 @@ void MainWindow::openFolder(const QString& folder) {
         reportError(tr("Cannot open"), tr("another series is still loading"));
         return;
     }
-    startLoad(SeriesLoadTask::forFolder(folder.toStdString(), m_session->storePath()));
+    startLoad(SeriesLoadTask::forFolder(folder.toStdString(), m_session->store().path()));
 }
 
 void MainWindow::openStoredSeries(std::int64_t seriesId) {
-    if (!m_session->reader() || m_tasks->isBusy(TaskManager::Kind::Loading)) return;
+    if (!m_session->store().reader() || m_tasks->isBusy(TaskManager::Kind::Loading)) return;
     std::vector<std::string> files;
     try {
-        for (const auto& image : db::StudyRepository(*m_session->reader()).imagesOf(seriesId))
+        for (const auto& image :
+             db::StudyRepository(*m_session->store().reader()).imagesOf(seriesId))
             files.push_back(image.filePath);
     } catch (const std::exception& e) {
         reportError(tr("Cannot read the annotation store"), QString::fromStdString(e.what()));
@@ -40,17 +41,19 @@ void MainWindow::openStoredSeries(std::int64_t seriesId) {
 }
 
 void MainWindow::startLoad(SeriesLoadTask* task) {
-    connect(m_tasks, &TaskManager::taskFinished, task, [this, task](Task* finished, Task::Outcome outcome) {
-        if (finished == task) onLoadFinished(task, static_cast<int>(outcome));
-    });
-    m_session->report(task->description().toStdString(), false);
+    connect(m_tasks, &TaskManager::taskFinished, task,
+            [this, task](Task* finished, Task::Outcome outcome) {
+                if (finished == task) onLoadFinished(task, static_cast<int>(outcome));
+            });
+    m_session->events().say(task->description().toStdString(), false);
     m_tasks->add(task, TaskManager::Kind::Loading);
 }
 
 void MainWindow::onLoadFinished(SeriesLoadTask* task, int outcome) {
     if (static_cast<Task::Outcome>(outcome) != Task::Outcome::Succeeded) {
-        const auto message = static_cast<Task::Outcome>(outcome) == Task::Outcome::Canceled ? tr("loading cancelled")
-                                                                                           : task->errorMessage();
+        const auto message = static_cast<Task::Outcome>(outcome) == Task::Outcome::Canceled
+                                 ? tr("loading cancelled")
+                                 : task->errorMessage();
         reportError(tr("Cannot load the series"), message);
         Q_EMIT loadFailed(message);
         return;
@@ -58,58 +61,71 @@ void MainWindow::onLoadFinished(SeriesLoadTask* task, int outcome) {
     for (const auto& warning : task->warnings()) logger("dicom")->warn("{}", warning);
     const auto series = task->series();
     logger("dicom")->info("loaded series {} ({} slices)", series->seriesUid, series->depth);
-    m_session->setSeries(series, task->seriesId() ? task->seriesId() : task->property("seriesId").toLongLong());
+    m_session->setSeries(
+        series, task->seriesId() ? task->seriesId() : task->property("seriesId").toLongLong());
     Q_EMIT seriesLoaded();
 }
 
 void MainWindow::importReaders(bool lidcXml, const QStringList& files) {
     std::vector<std::string> paths;
     for (const auto& f : files) paths.push_back(f.toStdString());
-    auto* task = new ReaderImportTask(lidcXml ? ReaderImportTask::Source::LidcXml : ReaderImportTask::Source::Seg,
-                                      std::move(paths), m_session->series(), m_session->seriesId(),
-                                      m_session->storePath());
-    connect(m_tasks, &TaskManager::taskFinished, task, [this, task](Task* finished, Task::Outcome outcome) {
-        if (finished != task) return;
-        QList<qint64> lesions;
-        if (outcome != Task::Outcome::Succeeded) {
-            reportError(tr("Cannot import the readers"),
-                        outcome == Task::Outcome::Canceled ? tr("cancelled") : task->errorMessage());
-            Q_EMIT readersImported(lesions);
-            return;
-        }
-        m_session->reloadFromStore();
-        QStringList summary;
-        for (const auto& imported : task->imported()) {
-            lesions.append(imported.lesionId);
-            summary.append(tr("%1 (%2 readers, %3 outlines)")
-                               .arg(QString::fromStdString(imported.label))
-                               .arg(imported.readers.size())
-                               .arg(imported.outlines));
-        }
-        if (!lesions.isEmpty()) selectStoredLesion(lesions.front(), m_session->seriesId());
-        m_session->report(tr("Imported %1.").arg(summary.join(QStringLiteral(", "))).toStdString(), false);
-        Q_EMIT readersImported(lesions);
-    });
+    auto* task = new ReaderImportTask(
+        lidcXml ? ReaderImportTask::Source::LidcXml : ReaderImportTask::Source::Seg,
+        std::move(paths), m_session->series(), m_session->seriesId(), m_session->store().path());
+    connect(m_tasks, &TaskManager::taskFinished, task,
+            [this, task](Task* finished, Task::Outcome outcome) {
+                if (finished != task) return;
+                QList<qint64> lesions;
+                if (outcome != Task::Outcome::Succeeded) {
+                    reportError(tr("Cannot import the readers"), outcome == Task::Outcome::Canceled
+                                                                     ? tr("cancelled")
+                                                                     : task->errorMessage());
+                    Q_EMIT readersImported(lesions);
+                    return;
+                }
+                m_session->reloadFromStore();
+                QStringList summary;
+                for (const auto& imported : task->imported()) {
+                    lesions.append(imported.lesionId);
+                    summary.append(tr("%1 (%2 readers, %3 outlines)")
+                                       .arg(QString::fromStdString(imported.label))
+                                       .arg(imported.readers.size())
+                                       .arg(imported.outlines));
+                }
+                if (!lesions.isEmpty()) selectStoredLesion(lesions.front(), m_session->seriesId());
+                m_session->events().say(
+                    tr("Imported %1.").arg(summary.join(QStringLiteral(", "))).toStdString(),
+                    false);
+                Q_EMIT readersImported(lesions);
+            });
     m_tasks->add(task, TaskManager::Kind::Import);
 }
 
-void MainWindow::exportReport(const QString& pdfPath, const QString& exportFolder, bool deidentify) {
-    m_session->flushStore();  // the report is made from the store: every edit so far in it
-    auto* task = new ReportTask(m_session->storePath(), m_session->series(), pdfPath.toStdString(),
-                                exportFolder.toStdString(), deidentify);
-    connect(m_tasks, &TaskManager::taskFinished, task, [this, task, pdfPath, exportFolder](Task* finished, Task::Outcome outcome) {
-        if (finished != task) return;
-        if (outcome != Task::Outcome::Succeeded) {
-            reportError(tr("Cannot write the report"), outcome == Task::Outcome::Canceled ? tr("cancelled") : task->errorMessage());
-            Q_EMIT reportExported(false);
-            return;
-        }
-        QStringList done;
-        if (!pdfPath.isEmpty()) done << tr("report of %n lesion(s) in %1", nullptr, task->lesions()).arg(pdfPath);
-        if (!exportFolder.isEmpty()) done << tr("%1 files in %2").arg(task->exportedFiles()).arg(exportFolder);
-        m_session->report(tr("Wrote the %1.").arg(done.join(tr(" and "))).toStdString(), false);
-        Q_EMIT reportExported(true);
-    });
+void MainWindow::exportReport(const QString& pdfPath, const QString& exportFolder,
+                              bool deidentify) {
+    m_session->store().flush();  // the report is made from the store: every edit so far in it
+    auto* task = new ReportTask(m_session->store().path(), m_session->series(),
+                                pdfPath.toStdString(), exportFolder.toStdString(), deidentify);
+    connect(
+        m_tasks, &TaskManager::taskFinished, task,
+        [this, task, pdfPath, exportFolder](Task* finished, Task::Outcome outcome) {
+            if (finished != task) return;
+            if (outcome != Task::Outcome::Succeeded) {
+                reportError(tr("Cannot write the report"), outcome == Task::Outcome::Canceled
+                                                               ? tr("cancelled")
+                                                               : task->errorMessage());
+                Q_EMIT reportExported(false);
+                return;
+            }
+            QStringList done;
+            if (!pdfPath.isEmpty())
+                done << tr("report of %n lesion(s) in %1", nullptr, task->lesions()).arg(pdfPath);
+            if (!exportFolder.isEmpty())
+                done << tr("%1 files in %2").arg(task->exportedFiles()).arg(exportFolder);
+            m_session->events().say(tr("Wrote the %1.").arg(done.join(tr(" and "))).toStdString(),
+                                    false);
+            Q_EMIT reportExported(true);
+        });
     m_tasks->add(task, TaskManager::Kind::Export);
 }
 

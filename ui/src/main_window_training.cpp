@@ -38,26 +38,31 @@ void MainWindow::buildTrainingDock() {
     });
     connect(m_trainingPanel, &TrainingPanel::pauseToggled, this, &MainWindow::setFineTunePaused);
     connect(m_trainingPanel, &TrainingPanel::cancelRequested, this, &MainWindow::cancelFineTune);
-    connect(m_trainingPanel, &TrainingPanel::activateRequested, this, &MainWindow::activateModelVersion);
+    connect(m_trainingPanel, &TrainingPanel::activateRequested, this,
+            &MainWindow::activateModelVersion);
 }
 
 QString MainWindow::modelVersionsFolder() const {
-    const auto store = QString::fromStdString(m_session->storePath());
+    const auto store = QString::fromStdString(m_session->store().path());
     return store.isEmpty() ? QString() : store + QStringLiteral(".models");
 }
 
 void MainWindow::startFineTune(review::FineTuneOptions options) {
     if (m_fineTune) {
-        m_session->report("A fine-tune is already running: pause or cancel it in the Fine-tuning panel.", true);
+        m_session->events().say(
+            "A fine-tune is already running: pause or cancel it in the Fine-tuning panel.", true);
         return;
     }
-    if (m_session->storePath().empty() || !m_session->model()) {
-        m_session->report("Fine-tuning needs an open annotation store and a loaded model.", true);
+    if (m_session->store().path().empty() || !m_session->models().current()) {
+        m_session->events().say("Fine-tuning needs an open annotation store and a loaded model.",
+                                true);
         return;
     }
-    if (options.versionsFolder.empty()) options.versionsFolder = modelVersionsFolder().toStdString();
-    options.device = m_session->model()->device();  // where the model samples, it trains
-    auto* task = new FineTuneTask(m_session->storePath(), m_session->model()->source(), options);
+    if (options.versionsFolder.empty())
+        options.versionsFolder = modelVersionsFolder().toStdString();
+    options.device = m_session->models().current()->device();  // where the model samples, it trains
+    auto* task = new FineTuneTask(m_session->store().path(),
+                                  m_session->models().current()->source(), options);
     m_fineTune = task;
     m_trainingDock->show();  // a job's progress, Pause and Cancel are in sight while it runs
     m_trainingDock->raise();
@@ -66,8 +71,10 @@ void MainWindow::startFineTune(review::FineTuneOptions options) {
     m_trainingPanel->setStatus(tr("Gathering the finished lesions..."));
     connect(task, &FineTuneTask::lossReported, m_trainingPanel, &TrainingPanel::addLoss);
     connect(task, &FineTuneTask::validated, m_trainingPanel, &TrainingPanel::addValidation);
-    connect(task, &FineTuneTask::logLine, this, [](const QString& line) { logger("training")->info("{}", line.toStdString()); });
-    connect(task, &Task::finished, this, [this, task](Task::Outcome outcome) { onFineTuneFinished(task, outcome); });
+    connect(task, &FineTuneTask::logLine, this,
+            [](const QString& line) { logger("training")->info("{}", line.toStdString()); });
+    connect(task, &Task::finished, this,
+            [this, task](Task::Outcome outcome) { onFineTuneFinished(task, outcome); });
     m_tasks->add(task, TaskManager::Kind::Training);
 }
 
@@ -79,22 +86,25 @@ void MainWindow::onFineTuneFinished(FineTuneTask* task, Task::Outcome outcome) {
     if (outcome == Task::Outcome::Failed) {
         text = tr("Fine-tuning stopped: %1").arg(task->errorMessage());
         error = true;
-    } else if (outcome == Task::Outcome::Canceled || r.outcome == review::FineTuneResult::Outcome::Cancelled) {
+    } else if (outcome == Task::Outcome::Canceled ||
+               r.outcome == review::FineTuneResult::Outcome::Cancelled) {
         text = tr("Fine-tuning cancelled; the model in use stays active.");
     } else if (r.outcome == review::FineTuneResult::Outcome::Promoted) {
-        text = tr("The fine-tuned version beats its parent on the held-out lesions (GED %1 against %2) and is now "
+        text = tr("The fine-tuned version beats its parent on the held-out lesions (GED %1 against "
+                  "%2) and is now "
                   "active; the next run samples with it.")
                    .arg(r.ged, 0, 'f', 4)
                    .arg(r.parentGed, 0, 'f', 4);
-        m_session->useModelVersion(r.version);
+        m_session->models().use(r.version);
     } else {
-        text = tr("The fine-tuned version is kept but not used: its GED on the held-out lesions (%1) does not beat its "
+        text = tr("The fine-tuned version is kept but not used: its GED on the held-out lesions "
+                  "(%1) does not beat its "
                   "parent's (%2). It can be made active in the Fine-tuning panel.")
                    .arg(r.ged, 0, 'f', 4)
                    .arg(r.parentGed, 0, 'f', 4);
     }
     m_trainingPanel->setStatus(text);
-    m_session->report(text.toStdString(), error);
+    m_session->events().say(text.toStdString(), error);
     refreshModelVersions();
     Q_EMIT fineTuneFinished(static_cast<int>(outcome));
 }
@@ -102,21 +112,23 @@ void MainWindow::onFineTuneFinished(FineTuneTask* task, Task::Outcome outcome) {
 void MainWindow::setFineTunePaused(bool paused) {
     if (!m_fineTune) return;
     m_fineTune->setPaused(paused);
-    m_trainingPanel->setStatus(paused ? tr("Paused: the job holds its place; Resume goes on from there.")
-                                      : tr("Resumed."));
+    m_trainingPanel->setStatus(
+        paused ? tr("Paused: the job holds its place; Resume goes on from there.")
+               : tr("Resumed."));
 }
 
 void MainWindow::cancelFineTune() {
     if (m_fineTune) m_tasks->cancel(m_fineTune);
 }
 
-void MainWindow::activateModelVersion(std::int64_t id) { m_session->useModelVersion(id); }
+void MainWindow::activateModelVersion(std::int64_t id) { m_session->models().use(id); }
 
 void MainWindow::refreshModelVersions() {
-    const auto label = m_session->modelLabel();
-    m_trainingPanel->setSamplingModel(label.empty() ? tr("No model loaded.")
-                                                    : tr("Sampling with %1").arg(QString::fromStdString(label)));
-    m_trainingPanel->setVersions(m_session->modelVersions());
+    const auto label = m_session->models().label();
+    m_trainingPanel->setSamplingModel(
+        label.empty() ? tr("No model loaded.")
+                      : tr("Sampling with %1").arg(QString::fromStdString(label)));
+    m_trainingPanel->setVersions(m_session->models().all());
 }
 
 }  // namespace flowseg::ui

@@ -22,8 +22,10 @@ constexpr ToolEntry kTools[] = {
     {review::OutlineTool::None, "Navigate (W)", "No outline tool: drag for window/level"},
     {review::OutlineTool::Brush, "Brush (B)", "Paint the outline; Shift+wheel changes the size"},
     {review::OutlineTool::Eraser, "Eraser (E)", "Erase from the outline"},
-    {review::OutlineTool::ThresholdBrush, "Threshold brush (T)", "Paint only pixels within the HU range"},
-    {review::OutlineTool::Polygon, "Polygon (P)", "Click vertices and double-click (or Enter), or drag freehand"},
+    {review::OutlineTool::ThresholdBrush, "Threshold brush (T)",
+     "Paint only pixels within the HU range"},
+    {review::OutlineTool::Polygon, "Polygon (P)",
+     "Click vertices and double-click (or Enter), or drag freehand"},
 };
 
 }  // namespace
@@ -65,7 +67,8 @@ OutlineToolsPanel::OutlineToolsPanel(QWidget* parent) : QWidget(parent) {
     layout->addLayout(form);
     m_fillHoles = new QPushButton(tr("Fill holes (O)"));
     m_acceptSample = new QPushButton(tr("Accept the selected sample (A)"));
-    m_acceptSample->setToolTip(tr("The sample picked in the gallery becomes your editable outline"));
+    m_acceptSample->setToolTip(
+        tr("The sample picked in the gallery becomes your editable outline"));
     m_acceptMajority = new QPushButton(tr("Accept the samples' majority (Shift+A)"));
     for (auto* button : {m_fillHoles, m_acceptSample, m_acceptMajority}) layout->addWidget(button);
     layout->addStretch(1);
@@ -75,7 +78,8 @@ OutlineToolsPanel::OutlineToolsPanel(QWidget* parent) : QWidget(parent) {
         connect(box, &QDoubleSpinBox::valueChanged, this, [this] { Q_EMIT toolsEdited(tools()); });
     connect(m_fillHoles, &QPushButton::clicked, this, &OutlineToolsPanel::fillHolesRequested);
     connect(m_acceptSample, &QPushButton::clicked, this, &OutlineToolsPanel::acceptSampleRequested);
-    connect(m_acceptMajority, &QPushButton::clicked, this, &OutlineToolsPanel::acceptMajorityRequested);
+    connect(m_acceptMajority, &QPushButton::clicked, this,
+            &OutlineToolsPanel::acceptMajorityRequested);
     setTools({}, true);
 }
 
@@ -85,7 +89,8 @@ void OutlineToolsPanel::setTools(const review::ToolSettings& tools, bool spacing
     m_radius->setValue(tools.brushRadiusMm);
     m_low->setValue(tools.lowHu);
     m_high->setValue(tools.highHu);
-    m_radiusNote->setText(spacingKnown ? QString() : tr("nominal mm: the series gives no pixel spacing"));
+    m_radiusNote->setText(spacingKnown ? QString()
+                                       : tr("nominal mm: the series gives no pixel spacing"));
     m_radiusNote->setVisible(!spacingKnown);
 }
 

@@ -65,17 +65,20 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     updateColourBar();
 }
 
-void ResultsPanel::setResult(const common::ImageF& crop, const engine::SamplingResult& result, const QString& model) {
+void ResultsPanel::setResult(const common::ImageF& crop, const engine::SamplingResult& result,
+                             const QString& model) {
     const QSignalBlocker block(m_gallery);
     m_gallery->clear();
     // Every thumbnail shows the same part of the crop: the lesion, not the whole field.
     const QRectF region = render::lesionRegion(result.masks);
     for (size_t i = 0; i < result.masks.size(); ++i) {
         const auto& mask = result.masks[i];
-        auto* item = new QListWidgetItem(
-            QIcon(QPixmap::fromImage(render::renderMaskThumbnail(crop, mask, 96, QColor(80, 255, 120), region))),
-            tr("#%1  %2 px").arg(i + 1).arg(mask.area()));
-        item->setToolTip(tr("Sample %1: %2 pixels. Click to overlay it on the slice.").arg(i + 1).arg(mask.area()));
+        auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(render::renderMaskThumbnail(
+                                             crop, mask, 96, QColor(80, 255, 120), region))),
+                                         tr("#%1  %2 px").arg(i + 1).arg(mask.area()));
+        item->setToolTip(tr("Sample %1: %2 pixels. Click to overlay it on the slice.")
+                             .arg(i + 1)
+                             .arg(mask.area()));
         m_gallery->addItem(item);
     }
     long empty = 0;
@@ -99,17 +102,18 @@ void ResultsPanel::clear() {
 }
 
 void ResultsPanel::setLayers(const review::Layers& layers) {
-    for (QObject* control : std::initializer_list<QObject*>{m_heatmap, m_opacity, m_sampleContours, m_majority,
-                                                            m_experts, m_gallery})
+    for (QObject* control : std::initializer_list<QObject*>{m_heatmap, m_opacity, m_sampleContours,
+                                                            m_majority, m_experts, m_gallery})
         control->blockSignals(true);
     m_heatmap->setCurrentIndex(static_cast<int>(layers.heatmap));
     m_opacity->setValue(static_cast<int>(layers.opacity * 100 + 0.5));
     m_sampleContours->setChecked(layers.sampleContours);
     m_majority->setChecked(layers.majority);
     m_experts->setChecked(layers.experts);
-    m_gallery->setCurrentRow(layers.selectedSample < m_gallery->count() ? layers.selectedSample : -1);
-    for (QObject* control : std::initializer_list<QObject*>{m_heatmap, m_opacity, m_sampleContours, m_majority,
-                                                            m_experts, m_gallery})
+    m_gallery->setCurrentRow(layers.selectedSample < m_gallery->count() ? layers.selectedSample
+                                                                        : -1);
+    for (QObject* control : std::initializer_list<QObject*>{m_heatmap, m_opacity, m_sampleContours,
+                                                            m_majority, m_experts, m_gallery})
         control->blockSignals(false);
     updateColourBar();
 }
@@ -128,10 +132,16 @@ review::Layers ResultsPanel::layers() const {
 int ResultsPanel::sampleCount() const { return m_gallery->count(); }
 int ResultsPanel::selectedSample() const { return m_gallery->currentRow(); }
 void ResultsPanel::selectSample(int index) { m_gallery->setCurrentRow(index); }
-ResultsPanel::Heatmap ResultsPanel::heatmap() const { return static_cast<Heatmap>(m_heatmap->currentIndex()); }
-void ResultsPanel::setHeatmap(Heatmap heatmap) { m_heatmap->setCurrentIndex(static_cast<int>(heatmap)); }
+ResultsPanel::Heatmap ResultsPanel::heatmap() const {
+    return static_cast<Heatmap>(m_heatmap->currentIndex());
+}
+void ResultsPanel::setHeatmap(Heatmap heatmap) {
+    m_heatmap->setCurrentIndex(static_cast<int>(heatmap));
+}
 double ResultsPanel::opacity() const { return m_opacity->value() / 100.0; }
-void ResultsPanel::setOpacity(double opacity) { m_opacity->setValue(static_cast<int>(opacity * 100 + 0.5)); }
+void ResultsPanel::setOpacity(double opacity) {
+    m_opacity->setValue(static_cast<int>(opacity * 100 + 0.5));
+}
 bool ResultsPanel::showSampleContours() const { return m_sampleContours->isChecked(); }
 bool ResultsPanel::showMajority() const { return m_majority->isChecked(); }
 bool ResultsPanel::showExperts() const { return m_experts->isChecked(); }
@@ -147,7 +157,8 @@ void ResultsPanel::updateColourBar() {
         return;
     }
     const int width = std::max(120, m_colourBar->width());
-    m_colourBar->setPixmap(QPixmap::fromImage(render::renderColourBar(width, 30, render::heatmapMaximum(heatmap()), m_heatmap->currentText())));
+    m_colourBar->setPixmap(QPixmap::fromImage(render::renderColourBar(
+        width, 30, render::heatmapMaximum(heatmap()), m_heatmap->currentText())));
 }
 
 }  // namespace flowseg::ui

@@ -18,8 +18,9 @@
 namespace flowseg::ui {
 
 namespace {
-constexpr engine::Solver kSolvers[] = {engine::Solver::Euler, engine::Solver::Midpoint, engine::Solver::Heun,
-                                       engine::Solver::Rk4, engine::Solver::DormandPrince};
+constexpr engine::Solver kSolvers[] = {engine::Solver::Euler, engine::Solver::Midpoint,
+                                       engine::Solver::Heun, engine::Solver::Rk4,
+                                       engine::Solver::DormandPrince};
 }
 
 SamplingControls::SamplingControls(QWidget* parent) : QWidget(parent) {
@@ -28,7 +29,8 @@ SamplingControls::SamplingControls(QWidget* parent) : QWidget(parent) {
     m_samples->setRange(1, 64);
     m_samples->setToolTip(tr("M: number of plausible masks drawn"));
     m_solver = new QComboBox;
-    for (auto solver : kSolvers) m_solver->addItem(QString::fromStdString(engine::solverName(solver)));
+    for (auto solver : kSolvers)
+        m_solver->addItem(QString::fromStdString(engine::solverName(solver)));
     m_steps = new QSpinBox;
     m_steps->setRange(1, 1000);
     m_tolerance = new QDoubleSpinBox;
@@ -93,7 +95,8 @@ SamplingControls::SamplingControls(QWidget* parent) : QWidget(parent) {
         changed();
         if (!m_updating) m_liveRerun->start();  // live re-run once the value settles
     });
-    connect(m_guidanceSlider, &QSlider::valueChanged, this, [this](int v) { m_guidance->setValue(v / 100.0); });
+    connect(m_guidanceSlider, &QSlider::valueChanged, this,
+            [this](int v) { m_guidance->setValue(v / 100.0); });
     connect(m_fast, &QPushButton::clicked, this, [this] {
         setOptions(engine::SamplingOptions::fastDefault());
         Q_EMIT optionsChanged();
@@ -134,18 +137,23 @@ void SamplingControls::setOptions(const engine::SamplingOptions& o) {
 void SamplingControls::updateCostLabel() {
     const auto o = options();
     const bool adaptive = o.solver == engine::Solver::DormandPrince;
-    const long passes = adaptive ? -1 : 2L * o.samples * o.steps * engine::evaluationsPerStep(o.solver);
+    const long passes =
+        adaptive ? -1 : 2L * o.samples * o.steps * engine::evaluationsPerStep(o.solver);
     const auto paper = engine::SamplingOptions::paper();
-    const long paperPasses = 2L * paper.samples * paper.steps * engine::evaluationsPerStep(paper.solver);
-    m_cost->setText(adaptive ? tr("Adaptive steps: cost depends on the lesion.")
-                             : tr("%1 network passes (paper setting: %2)").arg(passes).arg(paperPasses));
+    const long paperPasses =
+        2L * paper.samples * paper.steps * engine::evaluationsPerStep(paper.solver);
+    m_cost->setText(adaptive
+                        ? tr("Adaptive steps: cost depends on the lesion.")
+                        : tr("%1 network passes (paper setting: %2)").arg(passes).arg(paperPasses));
 }
 
 void SamplingControls::loadSettings() {
     QSettings settings;
     auto o = engine::SamplingOptions::fastDefault();
     o.samples = settings.value("sampling/samples", o.samples).toInt();
-    const auto solver = settings.value("sampling/solver", QString::fromStdString(engine::solverName(o.solver))).toString();
+    const auto solver =
+        settings.value("sampling/solver", QString::fromStdString(engine::solverName(o.solver)))
+            .toString();
     try {
         o.solver = engine::parseSolver(solver.toStdString());
     } catch (const std::exception&) {

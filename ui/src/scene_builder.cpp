@@ -13,20 +13,28 @@ namespace {
 
 const common::ImageF* mapOf(const engine::UncertaintyMaps& maps, review::Heatmap heatmap) {
     switch (heatmap) {
-    case review::Heatmap::Variance: return &maps.variance;
-    case review::Heatmap::Entropy: return &maps.entropy;
-    case review::Heatmap::Probability: return &maps.probability;
-    case review::Heatmap::None: break;
+        case review::Heatmap::Variance:
+            return &maps.variance;
+        case review::Heatmap::Entropy:
+            return &maps.entropy;
+        case review::Heatmap::Probability:
+            return &maps.probability;
+        case review::Heatmap::None:
+            break;
     }
     return nullptr;
 }
 
-void addResultLayers(render::OverlayScene& scene, const review::LesionResult& landed, const review::Layers& layers) {
+void addResultLayers(render::OverlayScene& scene, const review::LesionResult& landed,
+                     const review::Layers& layers) {
     const auto& result = landed.result;
     if (const auto* map = mapOf(result.maps, layers.heatmap))
-        scene.heatmap = render::renderHeatmap(*map, render::heatmapMaximum(layers.heatmap), layers.opacity);
+        scene.heatmap =
+            render::renderHeatmap(*map, render::heatmapMaximum(layers.heatmap), layers.opacity);
     if (layers.sampleContours)
-        for (const auto& mask : result.masks) scene.cropContours.push_back({render::maskContour(mask), QColor(0, 230, 255, 120), 1.0});
+        for (const auto& mask : result.masks)
+            scene.cropContours.push_back(
+                {render::maskContour(mask), QColor(0, 230, 255, 120), 1.0});
     if (layers.majority) {
         const auto& p = result.maps.probability;
         common::Mask majority(p.height, p.width);
@@ -35,7 +43,8 @@ void addResultLayers(render::OverlayScene& scene, const review::LesionResult& la
     }
     if (layers.selectedSample >= 0 && layers.selectedSample < static_cast<int>(result.masks.size()))
         scene.cropContours.push_back(
-            {render::maskContour(result.masks[static_cast<size_t>(layers.selectedSample)]), QColor(60, 255, 90), 2.5});
+            {render::maskContour(result.masks[static_cast<size_t>(layers.selectedSample)]),
+             QColor(60, 255, 90), 2.5});
 }
 
 void addExpertLayers(render::OverlayScene& scene, const review::ReviewSession& session, int slice) {
@@ -45,36 +54,43 @@ void addExpertLayers(render::OverlayScene& scene, const review::ReviewSession& s
     for (const auto* layer : session.shownLayers()) {
         const auto it = layer->slices.find(slice);
         if (it == layer->slices.end() || it->second.area() == 0) continue;
-        const auto index = static_cast<size_t>(std::find(all.begin(), all.end(), layer) - all.begin());
+        const auto index =
+            static_cast<size_t>(std::find(all.begin(), all.end(), layer) - all.begin());
         const bool own = layer->expert.name == session.expert().name;
-        scene.sliceContours.push_back({render::maskContour(it->second), render::expertColour(index), own ? 2.5 : 1.5});
+        scene.sliceContours.push_back(
+            {render::maskContour(it->second), render::expertColour(index), own ? 2.5 : 1.5});
     }
 }
 
-void addConsensusLayers(render::OverlayScene& scene, const review::Layers& layers, const review::LesionAgreement& agreement,
-                        int slice) {
+void addConsensusLayers(render::OverlayScene& scene, const review::Layers& layers,
+                        const review::LesionAgreement& agreement, int slice) {
     if (layers.majorityConsensus)
         if (const auto it = agreement.majority.find(slice); it != agreement.majority.end())
-            scene.sliceContours.push_back({render::maskContour(it->second), QColor(255, 255, 255), 2.0});
+            scene.sliceContours.push_back(
+                {render::maskContour(it->second), QColor(255, 255, 255), 2.0});
     if (layers.stapleConsensus)
         if (const auto it = agreement.staple.find(slice); it != agreement.staple.end())
-            scene.sliceContours.push_back({render::maskContour(it->second), QColor(120, 255, 255), 2.0});
+            scene.sliceContours.push_back(
+                {render::maskContour(it->second), QColor(120, 255, 255), 2.0});
 }
 
 void addCalipers(render::OverlayScene& scene, const review::ReviewSession& session, int slice) {
     const auto* own = session.ownOutline(slice);
     if (!own || own->area() == 0 || !session.series()) return;
     const auto m = review::measureOutline(*own, review::spacingOf(*session.series()));
-    const QString unit = session.series()->geometry.hasSpacing ? QStringLiteral("mm") : QStringLiteral("mm (nominal)");
+    const QString unit = session.series()->geometry.hasSpacing ? QStringLiteral("mm")
+                                                               : QStringLiteral("mm (nominal)");
     for (const auto& c : {m.longest, m.perpendicular})
-        scene.calipers.push_back({QLineF(c.x0, c.y0, c.x1, c.y1), QStringLiteral("%1 %2").arg(c.mm, 0, 'f', 1).arg(unit),
+        scene.calipers.push_back({QLineF(c.x0, c.y0, c.x1, c.y1),
+                                  QStringLiteral("%1 %2").arg(c.mm, 0, 'f', 1).arg(unit),
                                   QColor(255, 255, 160)});
 }
 
 }  // namespace
 
-render::OverlayScene buildScene(const review::ReviewSession& session, int slice, const common::ImageF& livePreview,
-                        const TrajectoryPlayer& player, const review::LesionAgreement& agreement) {
+render::OverlayScene buildScene(const review::ReviewSession& session, int slice,
+                                const common::ImageF& livePreview, const TrajectoryPlayer& player,
+                                const review::LesionAgreement& agreement) {
     render::OverlayScene scene;
     const auto& box = session.box();
     if (!box.empty() && box.slice == slice)
@@ -85,8 +101,10 @@ render::OverlayScene buildScene(const review::ReviewSession& session, int slice,
         const auto& crop = landed->crop;
         scene.cropRect = QRectF(crop.originX, crop.originY, crop.span, crop.span);
         scene.cropPixels = crop.image.width;
-        if (player.isShownOnSlice()) scene.trajectory = render::renderHeatmap(player.currentState(), 1.0F, layers.opacity);
-        else addResultLayers(scene, *landed, layers);
+        if (player.isShownOnSlice())
+            scene.trajectory = render::renderHeatmap(player.currentState(), 1.0F, layers.opacity);
+        else
+            addResultLayers(scene, *landed, layers);
     } else if (const auto* running = session.runningCrop();
                running && !livePreview.empty() && running->slice == slice) {
         // While a run goes on: the mean ODE state, masks forming from noise.

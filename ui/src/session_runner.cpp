@@ -7,7 +7,8 @@
 
 namespace flowseg::ui {
 
-SessionRunner::SessionRunner(TaskManager* tasks, QObject* parent) : QObject(parent), m_tasks(tasks) {}
+SessionRunner::SessionRunner(TaskManager* tasks, QObject* parent)
+    : QObject(parent), m_tasks(tasks) {}
 
 void SessionRunner::startSampling(const review::SamplingRequest& request) {
     auto* task = new SamplingTask(request.model, request.crop.image, request.options);
@@ -25,17 +26,22 @@ void SessionRunner::startSampling(const review::SamplingRequest& request) {
             Q_EMIT previewChanged();
         }
     });
-    connect(m_tasks, &TaskManager::taskFinished, task, [this, task, id](Task* finished, Task::Outcome outcome) {
-        if (finished != task) return;
-        m_running.remove(id);
-        m_preview = {};
-        std::optional<engine::SamplingResult> result;
-        if (outcome == Task::Outcome::Succeeded) result = task->result();
-        const auto error = outcome == Task::Outcome::Failed ? task->errorMessage().toStdString() : std::string();
-        const bool landed = m_session && m_session->samplingFinished(id, std::move(result), task->takeTrajectory(), error);
-        Q_EMIT previewChanged();
-        Q_EMIT samplingFinished(landed);
-    });
+    connect(m_tasks, &TaskManager::taskFinished, task,
+            [this, task, id](Task* finished, Task::Outcome outcome) {
+                if (finished != task) return;
+                m_running.remove(id);
+                m_preview = {};
+                std::optional<engine::SamplingResult> result;
+                if (outcome == Task::Outcome::Succeeded) result = task->result();
+                const auto error = outcome == Task::Outcome::Failed
+                                       ? task->errorMessage().toStdString()
+                                       : std::string();
+                const bool landed =
+                    m_session && m_session->samplingFinished(id, std::move(result),
+                                                             task->takeTrajectory(), error);
+                Q_EMIT previewChanged();
+                Q_EMIT samplingFinished(landed);
+            });
     m_tasks->add(task, TaskManager::Kind::Sampling);
 }
 
@@ -45,7 +51,8 @@ void SessionRunner::cancelSampling(std::uint64_t requestId) {
 
 void SessionRunner::post(std::function<void()> work) {
     // Any thread (the store writer's): queued to this object's, the GUI thread.
-    QMetaObject::invokeMethod(this, [work = std::move(work)] { work(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [work = std::move(work)] { work(); }, Qt::QueuedConnection);
 }
 
 }  // namespace flowseg::ui

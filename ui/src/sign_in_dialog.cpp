@@ -8,7 +8,8 @@
 
 namespace flowseg::ui {
 
-SignInDialog::SignInDialog(const QString& name, const QString& role, QWidget* parent) : QDialog(parent) {
+SignInDialog::SignInDialog(const QString& name, const QString& role, QWidget* parent)
+    : QDialog(parent) {
     setWindowTitle(tr("Sign in as an expert"));
     auto* form = new QFormLayout(this);
     m_name = new QLineEdit(name);
@@ -21,7 +22,9 @@ SignInDialog::SignInDialog(const QString& name, const QString& role, QWidget* pa
     form->addRow(tr("Name"), m_name);
     form->addRow(tr("Role"), m_role);
     form->addRow(buttons);
-    const auto update = [this, buttons] { buttons->button(QDialogButtonBox::Ok)->setEnabled(!this->name().isEmpty()); };
+    const auto update = [this, buttons] {
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(!this->name().isEmpty());
+    };
     connect(m_name, &QLineEdit::textChanged, this, update);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

@@ -73,7 +73,9 @@ void SliceView::resetView() {
 void SliceView::focusOn(const QRectF& region, double fraction) {
     if (!m_series || region.isEmpty() || width() <= 0 || height() <= 0) return;
     m_fitPending = false;
-    m_zoom = std::clamp(fraction * std::min(width() / region.width(), height() / (region.height() * aspect())), 0.1, 64.0);
+    m_zoom = std::clamp(
+        fraction * std::min(width() / region.width(), height() / (region.height() * aspect())), 0.1,
+        64.0);
     const QPointF offset = region.center() - QPointF(m_series->width / 2.0, m_series->height / 2.0);
     m_pan = -QPointF(offset.x() * m_zoom, offset.y() * m_zoom * aspect());
     update();
@@ -96,8 +98,10 @@ void SliceView::rebuildSliceImage() {
         m_sliceImage = {};
         return;
     }
-    const float* values = m_series->values.data() + static_cast<size_t>(m_slice) * m_series->width * m_series->height;
-    m_sliceImage = render::renderWindowed(values, m_series->width, m_series->height, m_center, m_width);
+    const float* values =
+        m_series->values.data() + static_cast<size_t>(m_slice) * m_series->width * m_series->height;
+    m_sliceImage =
+        render::renderWindowed(values, m_series->width, m_series->height, m_center, m_width);
 }
 
 QTransform SliceView::sliceToWidget() const {
@@ -109,7 +113,9 @@ QTransform SliceView::sliceToWidget() const {
     return t;
 }
 
-QPointF SliceView::widgetFromSlice(const QPointF& slicePoint) const { return sliceToWidget().map(slicePoint); }
+QPointF SliceView::widgetFromSlice(const QPointF& slicePoint) const {
+    return sliceToWidget().map(slicePoint);
+}
 
 QPointF SliceView::sliceFromWidget(const QPointF& widgetPoint) const {
     return sliceToWidget().inverted().map(widgetPoint);
@@ -121,7 +127,8 @@ void SliceView::paintEvent(QPaintEvent*) {
     if (m_sliceImage.isNull()) {
         painter.setPen(Qt::gray);
         painter.drawText(rect(), Qt::AlignCenter,
-                         tr("No series loaded.\nOpen a DICOM folder (Ctrl+O) or pick a series in the study browser."));
+                         tr("No series loaded.\nOpen a DICOM folder (Ctrl+O) or pick a series in "
+                            "the study browser."));
         return;
     }
     painter.setTransform(sliceToWidget());
@@ -133,7 +140,11 @@ void SliceView::paintEvent(QPaintEvent*) {
     paintScaleBar(painter);
     painter.setPen(QColor(230, 230, 230));
     painter.drawText(rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop,
-                     tr("Slice %1/%2   W %3  L %4").arg(m_slice + 1).arg(m_series->depth).arg(m_width, 0, 'f', 0).arg(m_center, 0, 'f', 0));
+                     tr("Slice %1/%2   W %3  L %4")
+                         .arg(m_slice + 1)
+                         .arg(m_series->depth)
+                         .arg(m_width, 0, 'f', 0)
+                         .arg(m_center, 0, 'f', 0));
 }
 
 void SliceView::resizeEvent(QResizeEvent*) {
@@ -143,8 +154,10 @@ void SliceView::resizeEvent(QResizeEvent*) {
 void SliceView::wheelEvent(QWheelEvent* event) {
     const int steps = event->angleDelta().y() / 120;
     if (steps == 0) return;
-    if (event->modifiers() & Qt::ControlModifier) zoomBy(std::pow(1.15, steps));
-    else stepSlice(-steps);  // wheel up = towards the head, as in Slicer
+    if (event->modifiers() & Qt::ControlModifier)
+        zoomBy(std::pow(1.15, steps));
+    else
+        stepSlice(-steps);  // wheel up = towards the head, as in Slicer
     event->accept();
 }
 
@@ -153,14 +166,19 @@ void SliceView::mousePressEvent(QMouseEvent* event) {
     m_dragCenter = m_center;
     m_dragWidth = m_width;
     m_dragZoom = m_zoom;
-    if (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier)) m_drag = Drag::Pan;
-    else if (pressTool(event)) event->accept();  // a brush stroke or a polygon vertex
+    if (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier))
+        m_drag = Drag::Pan;
+    else if (pressTool(event))
+        event->accept();  // a brush stroke or a polygon vertex
     else if (event->button() == Qt::LeftButton && m_tool == Tool::Roi && m_series) {
         m_drag = Drag::Roi;
         m_roiStart = sliceFromWidget(event->position());
-    } else if (event->button() == Qt::LeftButton) m_drag = Drag::WindowLevel;
-    else if (event->button() == Qt::MiddleButton) m_drag = Drag::Pan;
-    else if (event->button() == Qt::RightButton) m_drag = Drag::Zoom;
+    } else if (event->button() == Qt::LeftButton)
+        m_drag = Drag::WindowLevel;
+    else if (event->button() == Qt::MiddleButton)
+        m_drag = Drag::Pan;
+    else if (event->button() == Qt::RightButton)
+        m_drag = Drag::Zoom;
     event->accept();
 }
 
@@ -173,27 +191,27 @@ void SliceView::mouseMoveEvent(QMouseEvent* event) {
         return;
     }
     switch (m_drag) {
-    case Drag::Roi:
-        m_scene.roi = QRectF(m_roiStart, sliceFromWidget(pos)).normalized();
-        m_scene.roiIsDraft = true;
-        update();
-        break;
-    case Drag::WindowLevel:
-        // Right = wider window, down = higher level (Slicer and ITK-SNAP agree).
-        setWindow(m_dragCenter + delta.y() * 2.0, m_dragWidth + delta.x() * 4.0);
-        break;
-    case Drag::Pan:
-        m_pan += pos - m_lastMouse;
-        update();
-        break;
-    case Drag::Zoom:
-        m_zoom = std::clamp(m_dragZoom * std::pow(1.01, -delta.y()), 0.1, 64.0);
-        update();
-        break;
-    case Drag::None:
-    case Drag::Stroke:
-    case Drag::Freehand:
-        break;
+        case Drag::Roi:
+            m_scene.roi = QRectF(m_roiStart, sliceFromWidget(pos)).normalized();
+            m_scene.roiIsDraft = true;
+            update();
+            break;
+        case Drag::WindowLevel:
+            // Right = wider window, down = higher level (Slicer and ITK-SNAP agree).
+            setWindow(m_dragCenter + delta.y() * 2.0, m_dragWidth + delta.x() * 4.0);
+            break;
+        case Drag::Pan:
+            m_pan += pos - m_lastMouse;
+            update();
+            break;
+        case Drag::Zoom:
+            m_zoom = std::clamp(m_dragZoom * std::pow(1.01, -delta.y()), 0.1, 64.0);
+            update();
+            break;
+        case Drag::None:
+        case Drag::Stroke:
+        case Drag::Freehand:
+            break;
     }
     m_lastMouse = pos;
     updateCursorInfo(pos);
@@ -207,10 +225,11 @@ void SliceView::mouseReleaseEvent(QMouseEvent* event) {
     }
     if (m_drag == Drag::Roi && m_series) {
         const QRectF box = QRectF(m_roiStart, sliceFromWidget(event->position())).normalized();
-        const QRect clipped =
-            QRect(QPoint(static_cast<int>(std::floor(box.left())), static_cast<int>(std::floor(box.top()))),
-                  QPoint(static_cast<int>(std::ceil(box.right())) - 1, static_cast<int>(std::ceil(box.bottom())) - 1))
-                .intersected(QRect(0, 0, m_series->width, m_series->height));
+        const QRect clipped = QRect(QPoint(static_cast<int>(std::floor(box.left())),
+                                           static_cast<int>(std::floor(box.top()))),
+                                    QPoint(static_cast<int>(std::ceil(box.right())) - 1,
+                                           static_cast<int>(std::ceil(box.bottom())) - 1))
+                                  .intersected(QRect(0, 0, m_series->width, m_series->height));
         m_scene.roiIsDraft = false;
         if (clipped.width() >= 2 && clipped.height() >= 2) Q_EMIT roiDrawn(clipped);
         update();

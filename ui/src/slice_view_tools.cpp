@@ -97,8 +97,8 @@ void SliceView::mouseDoubleClickEvent(QMouseEvent* event) {
 }
 
 void SliceView::keyPressEvent(QKeyEvent* event) {
-    if (m_tool == Tool::Polygon && (event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) &&
-        m_path.size() >= 3) {
+    if (m_tool == Tool::Polygon &&
+        (event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && m_path.size() >= 3) {
         const auto polygon = m_path;
         m_path.clear();
         update();
@@ -132,15 +132,19 @@ void SliceView::paintTools(QPainter& painter) const {
 
 void SliceView::paintScaleBar(QPainter& painter) const {
     if (!m_series) return;
-    const double pixelsPerMm = m_zoom / m_series->geometry.columnSpacing;  // screen pixels per mm along x
+    const double pixelsPerMm =
+        m_zoom / m_series->geometry.columnSpacing;  // screen pixels per mm along x
     double mm = 1;
     for (const double candidate : {1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0})
         if (candidate * pixelsPerMm <= width() / 4.0) mm = candidate;
     const double length = mm * pixelsPerMm;
     const QPointF start(12, height() - 14);
-    const QString label = m_series->geometry.hasSpacing ? tr("%1 mm").arg(mm) : tr("%1 mm (nominal: no pixel spacing)").arg(mm);
+    const QString label = m_series->geometry.hasSpacing
+                              ? tr("%1 mm").arg(mm)
+                              : tr("%1 mm (nominal: no pixel spacing)").arg(mm);
     // On a dark plate, so that it reads over bone and soft tissue too.
-    const double plateWidth = std::max(length, static_cast<double>(painter.fontMetrics().horizontalAdvance(label))) + 12;
+    const double plateWidth =
+        std::max(length, static_cast<double>(painter.fontMetrics().horizontalAdvance(label))) + 12;
     painter.fillRect(QRectF(start.x() - 6, start.y() - 24, plateWidth, 32), QColor(0, 0, 0, 150));
     painter.setPen(QPen(QColor(240, 240, 240), 2));
     painter.drawLine(start, start + QPointF(length, 0));

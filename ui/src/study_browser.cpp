@@ -24,7 +24,8 @@ QStandardItem* plain(const QString& text) {
 }
 }  // namespace
 
-StudyBrowser::StudyBrowser(QWidget* parent) : QTreeView(parent), m_model(new QStandardItemModel(this)) {
+StudyBrowser::StudyBrowser(QWidget* parent)
+    : QTreeView(parent), m_model(new QStandardItemModel(this)) {
     setModel(m_model);
     setUniformRowHeights(true);
     setAccessibleName(tr("Study browser"));
@@ -40,20 +41,23 @@ StudyBrowser::StudyBrowser(QWidget* parent) : QTreeView(parent), m_model(new QSt
 
 void StudyBrowser::reload(db::Database& database) {
     m_model->clear();
-    m_model->setHorizontalHeaderLabels({tr("Patient / study / series / lesion"), tr("Review state")});
+    m_model->setHorizontalHeaderLabels(
+        {tr("Patient / study / series / lesion"), tr("Review state")});
     db::StudyRepository studies(database);
     db::LesionRepository lesions(database);
     std::map<std::string, QStandardItem*> patients;
     for (const auto& study : studies.studies()) {
         auto& patient = patients[study.patientId];
         if (!patient) {
-            const auto name = QString::fromStdString(study.patientName.empty() ? study.patientId : study.patientName);
-            patient = makeItem(tr("%1 (%2)").arg(name, QString::fromStdString(study.patientId)), Kind::Patient, 0);
+            const auto name = QString::fromStdString(study.patientName.empty() ? study.patientId
+                                                                               : study.patientName);
+            patient = makeItem(tr("%1 (%2)").arg(name, QString::fromStdString(study.patientId)),
+                               Kind::Patient, 0);
             m_model->appendRow({patient, plain({})});
         }
-        auto* studyItem = makeItem(
-            tr("%1 %2").arg(QString::fromStdString(study.studyDate), QString::fromStdString(study.description)),
-            Kind::Study, study.id);
+        auto* studyItem = makeItem(tr("%1 %2").arg(QString::fromStdString(study.studyDate),
+                                                   QString::fromStdString(study.description)),
+                                   Kind::Study, study.id);
         patient->appendRow({studyItem, plain({})});
         for (const auto& series : studies.seriesOf(study.id)) {
             const auto count = studies.imagesOf(series.id).size();
@@ -65,16 +69,18 @@ void StudyBrowser::reload(db::Database& database) {
             seriesItem->setToolTip(QString::fromStdString(series.sourcePath));
             studyItem->appendRow({seriesItem, plain({})});
             for (const auto& lesion : lesions.ofSeries(series.id)) {
-                const auto slices = lesion.lastSlice > lesion.firstSlice
-                                         ? tr("slices %1-%2").arg(lesion.firstSlice + 1).arg(lesion.lastSlice + 1)
-                                         : tr("slice %1").arg(lesion.firstSlice + 1);
+                const auto slices =
+                    lesion.lastSlice > lesion.firstSlice
+                        ? tr("slices %1-%2").arg(lesion.firstSlice + 1).arg(lesion.lastSlice + 1)
+                        : tr("slice %1").arg(lesion.firstSlice + 1);
                 auto* lesionItem = makeItem(tr("%1 (%2, %3x%4 px)")
                                                 .arg(QString::fromStdString(lesion.label), slices)
                                                 .arg(lesion.box.width)
                                                 .arg(lesion.box.height),
                                             Kind::Lesion, lesion.id);
                 lesionItem->setData(QVariant::fromValue<qlonglong>(series.id), SeriesIdRole);
-                seriesItem->appendRow({lesionItem, plain(QString::fromStdString(db::displayName(lesion.state)))});
+                seriesItem->appendRow(
+                    {lesionItem, plain(QString::fromStdString(db::displayName(lesion.state)))});
             }
         }
     }
@@ -83,8 +89,9 @@ void StudyBrowser::reload(db::Database& database) {
 }
 
 QStandardItem* StudyBrowser::findItem(Kind kind, std::int64_t id) const {
-    const auto matches = m_model->match(m_model->index(0, 0), IdRole, QVariant::fromValue<qlonglong>(id), -1,
-                                        Qt::MatchExactly | Qt::MatchRecursive);
+    const auto matches =
+        m_model->match(m_model->index(0, 0), IdRole, QVariant::fromValue<qlonglong>(id), -1,
+                       Qt::MatchExactly | Qt::MatchRecursive);
     for (const auto& index : matches) {
         auto* item = m_model->itemFromIndex(index);
         if (item && static_cast<Kind>(item->data(KindRole).toInt()) == kind) return item;

@@ -8,7 +8,8 @@
 
 namespace flowseg::ui {
 
-Task::Task(QString description, QObject* parent) : QObject(parent), m_description(std::move(description)) {
+Task::Task(QString description, QObject* parent)
+    : QObject(parent), m_description(std::move(description)) {
     connect(&m_watcher, &QFutureWatcher<void>::finished, this, &Task::onWorkerDone);
 }
 

@@ -19,9 +19,11 @@ Task* TaskManager::add(Task* task, Kind kind) {
         m_entries[i].progressVisible = true;
         Q_EMIT progressShown(task);
     });
-    connect(task, &Task::progressChanged, this,
-            [this, task](double fraction, const QString& text) { Q_EMIT progressChanged(task, fraction, text); });
-    connect(task, &Task::finished, this, [this, task](Task::Outcome outcome) { onFinished(task, outcome); });
+    connect(task, &Task::progressChanged, this, [this, task](double fraction, const QString& text) {
+        Q_EMIT progressChanged(task, fraction, text);
+    });
+    connect(task, &Task::finished, this,
+            [this, task](Task::Outcome outcome) { onFinished(task, outcome); });
     const bool wasBusy = isBusy();
     m_entries.append(entry);
     entry.reveal->start();

@@ -9,7 +9,8 @@
 
 namespace flowseg::ui {
 
-TaskStatus::TaskStatus(TaskManager* manager, QWidget* parent) : QWidget(parent), m_manager(manager) {
+TaskStatus::TaskStatus(TaskManager* manager, QWidget* parent)
+    : QWidget(parent), m_manager(manager) {
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     m_label = new QLabel;
@@ -26,11 +27,12 @@ TaskStatus::TaskStatus(TaskManager* manager, QWidget* parent) : QWidget(parent),
         if (m_shown) m_manager->cancel(m_shown);
     });
     connect(manager, &TaskManager::progressShown, this, [this](Task* task) { show(task); });
-    connect(manager, &TaskManager::progressChanged, this, [this](Task* task, double fraction, const QString& text) {
-        if (task != m_shown) return;
-        m_bar->setValue(static_cast<int>(fraction * 1000));
-        m_bar->setFormat(text);
-    });
+    connect(manager, &TaskManager::progressChanged, this,
+            [this](Task* task, double fraction, const QString& text) {
+                if (task != m_shown) return;
+                m_bar->setValue(static_cast<int>(fraction * 1000));
+                m_bar->setFormat(text);
+            });
     connect(manager, &TaskManager::taskFinished, this, [this](Task* task) {
         if (task != m_shown) return;
         m_shown = nullptr;
@@ -53,6 +55,8 @@ void TaskStatus::refresh() {
     m_label->setText(m_shown ? m_shown->description() : QString());
 }
 
-QString TaskStatus::text() const { return m_shown ? m_shown->description() + QStringLiteral(": ") + m_bar->text() : QString(); }
+QString TaskStatus::text() const {
+    return m_shown ? m_shown->description() + QStringLiteral(": ") + m_bar->text() : QString();
+}
 
 }  // namespace flowseg::ui

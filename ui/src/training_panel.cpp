@@ -10,8 +10,8 @@
 #include <QScatterSeries>
 #include <QSpinBox>
 #include <QTreeWidget>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -23,7 +23,8 @@ namespace {
 
 QString duration(double seconds) {
     const auto s = std::max<long>(0, std::lround(seconds));
-    return s >= 60 ? QObject::tr("%1 min %2 s").arg(s / 60).arg(s % 60) : QObject::tr("%1 s").arg(s);
+    return s >= 60 ? QObject::tr("%1 min %2 s").arg(s / 60).arg(s % 60)
+                   : QObject::tr("%1 s").arg(s);
 }
 
 /// A metric of a version's metrics JSON, or "".
@@ -50,8 +51,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_steps->setAccessibleName(tr("Fine-tuning steps"));
     controls->addWidget(m_steps);
     m_start = new QPushButton(tr("Fine-tune"));
-    m_start->setToolTip(tr("Train the active model further on the store's finished lesions with two or more "
-                           "experts; it becomes active only if it beats its parent on held-out patients"));
+    m_start->setToolTip(
+        tr("Train the active model further on the store's finished lesions with two or more "
+           "experts; it becomes active only if it beats its parent on held-out patients"));
     m_pause = new QPushButton(tr("Pause"));
     m_pause->setCheckable(true);
     m_cancel = new QPushButton(tr("Cancel"));
@@ -99,17 +101,20 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(new QLabel(tr("Model versions in the store (● samples now):")));
     m_versions = new QTreeWidget;
     m_versions->setColumnCount(4);
-    m_versions->setHeaderLabels({tr("Version"), tr("Validation GED"), tr("Parent's"), tr("Created")});
+    m_versions->setHeaderLabels(
+        {tr("Version"), tr("Validation GED"), tr("Parent's"), tr("Created")});
     m_versions->setRootIsDecorated(false);
     m_versions->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_versions->setAccessibleName(tr("Model versions"));
     layout->addWidget(m_versions, 1);
     m_activate = new QPushButton(tr("Sample with this version"));
-    m_activate->setToolTip(tr("Make the selected version active: promote a new one, or roll back to an older one"));
+    m_activate->setToolTip(
+        tr("Make the selected version active: promote a new one, or roll back to an older one"));
     m_activate->setEnabled(false);
     layout->addWidget(m_activate);
 
-    connect(m_start, &QPushButton::clicked, this, [this] { Q_EMIT startRequested(m_steps->value()); });
+    connect(m_start, &QPushButton::clicked, this,
+            [this] { Q_EMIT startRequested(m_steps->value()); });
     connect(m_pause, &QPushButton::toggled, this, [this](bool paused) {
         m_pause->setText(paused ? tr("Resume") : tr("Pause"));
         Q_EMIT pauseToggled(paused);
@@ -119,13 +124,15 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
         m_activate->setEnabled(item && !item->data(0, Qt::UserRole + 1).toBool());
     });
     connect(m_activate, &QPushButton::clicked, this, [this] {
-        if (auto* item = m_versions->currentItem()) Q_EMIT activateRequested(item->data(0, Qt::UserRole).toLongLong());
+        if (auto* item = m_versions->currentItem())
+            Q_EMIT activateRequested(item->data(0, Qt::UserRole).toLongLong());
     });
     setRunning(false);
 }
 
 void TrainingPanel::setVersions(const std::vector<db::ModelRecord>& versions) {
-    const auto current = m_versions->currentItem() ? m_versions->currentItem()->data(0, Qt::UserRole) : QVariant();
+    const auto current =
+        m_versions->currentItem() ? m_versions->currentItem()->data(0, Qt::UserRole) : QVariant();
     m_versions->clear();
     for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
         const auto& v = *it;
@@ -135,7 +142,8 @@ void TrainingPanel::setVersions(const std::vector<db::ModelRecord>& versions) {
         item->setToolTip(0, QString::fromStdString(v.path));
         item->setText(1, metricOf(v.metricsJson, "validation_ged"));
         item->setText(2, metricOf(v.metricsJson, "parent_validation_ged"));
-        item->setText(3, QString::fromStdString(v.createdAt.substr(0, 16)).replace(QLatin1Char('T'), QLatin1Char(' ')));
+        item->setText(3, QString::fromStdString(v.createdAt.substr(0, 16))
+                             .replace(QLatin1Char('T'), QLatin1Char(' ')));
         item->setData(0, Qt::UserRole, static_cast<qlonglong>(v.id));
         item->setData(0, Qt::UserRole + 1, v.active);
         if (v.active) {
@@ -163,13 +171,14 @@ void TrainingPanel::setRunning(bool running) {
     }
     m_loss->clear();
     m_validation->clear();
-    m_stepAxis->setRange(-0.02 * m_steps->value(), 1.02 * m_steps->value());  // end markers stay whole
+    m_stepAxis->setRange(-0.02 * m_steps->value(),
+                         1.02 * m_steps->value());  // end markers stay whole
     m_lossAxis->setRange(0, 0.1);
     m_gedAxis->setRange(0, 1);
 }
 
-void TrainingPanel::addLoss(std::int64_t step, std::int64_t steps, double loss, double stepsPerSecond,
-                            double secondsLeft) {
+void TrainingPanel::addLoss(std::int64_t step, std::int64_t steps, double loss,
+                            double stepsPerSecond, double secondsLeft) {
     m_loss->append(static_cast<double>(step), loss);
     m_stepAxis->setRange(-0.02 * static_cast<double>(steps), 1.02 * static_cast<double>(steps));
     double top = 0;

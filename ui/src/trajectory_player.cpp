@@ -29,7 +29,8 @@ TrajectoryPlayer::TrajectoryPlayer(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_time);
     layout->addWidget(m_which);
     layout->addWidget(m_onSlice);
-    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);  // a control bar: never taller than its row
+    setSizePolicy(QSizePolicy::Preferred,
+                  QSizePolicy::Fixed);  // a control bar: never taller than its row
     m_timer = new QTimer(this);
     m_timer->setInterval(120);
     connect(m_timer, &QTimer::timeout, this, &TrajectoryPlayer::advance);
@@ -77,7 +78,9 @@ double TrajectoryPlayer::currentTime() const {
 
 int TrajectoryPlayer::sampleChoice() const { return m_which->currentIndex() - 1; }
 void TrajectoryPlayer::setSampleChoice(int sample) { m_which->setCurrentIndex(sample + 1); }
-bool TrajectoryPlayer::isShownOnSlice() const { return m_onSlice->isChecked() && !m_frames.empty(); }
+bool TrajectoryPlayer::isShownOnSlice() const {
+    return m_onSlice->isChecked() && !m_frames.empty();
+}
 void TrajectoryPlayer::setShownOnSlice(bool shown) { m_onSlice->setChecked(shown); }
 bool TrajectoryPlayer::isPlaying() const { return m_timer->isActive(); }
 
@@ -87,10 +90,12 @@ common::ImageF TrajectoryPlayer::currentState() const {
     const auto& states = m_frames[static_cast<size_t>(f)].states;
     if (states.empty()) return {};
     const int which = sampleChoice();
-    if (which >= 0 && which < static_cast<int>(states.size())) return states[static_cast<size_t>(which)];
+    if (which >= 0 && which < static_cast<int>(states.size()))
+        return states[static_cast<size_t>(which)];
     common::ImageF mean(states.front().height, states.front().width);
     for (const auto& s : states)
-        for (size_t i = 0; i < mean.size(); ++i) mean.pixels[i] += s.pixels[i] / static_cast<float>(states.size());
+        for (size_t i = 0; i < mean.size(); ++i)
+            mean.pixels[i] += s.pixels[i] / static_cast<float>(states.size());
     return mean;
 }
 

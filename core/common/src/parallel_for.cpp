@@ -10,7 +10,8 @@
 namespace flowseg::common {
 
 int resolveThreadCount(int threads) {
-    return threads > 0 ? threads : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    return threads > 0 ? threads
+                       : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
 void parallelFor(std::size_t count, int threads, const std::function<void(std::size_t)>& body) {
@@ -35,7 +36,8 @@ void parallelFor(std::size_t count, int threads, const std::function<void(std::s
             }
         }
     };
-    const auto workers = std::min<std::size_t>(static_cast<std::size_t>(resolveThreadCount(threads)), count);
+    const auto workers =
+        std::min<std::size_t>(static_cast<std::size_t>(resolveThreadCount(threads)), count);
     std::vector<std::thread> pool;
     for (std::size_t t = 1; t < workers; ++t) pool.emplace_back(work);
     work();

@@ -19,18 +19,18 @@ std::string utcNow() {
 
 std::string provenanceToJson(const TrainingProvenance& p) {
     return nlohmann::json{{"preset", p.preset},
-            {"dataset", p.dataset},
-            {"parent", p.parent},
-            {"device", p.device},
-            {"torch_version", p.torchVersion},
-            {"created_at", p.createdAt},
-            {"command", p.command},
-            {"seed", p.seed},
-            {"iterations", p.iterations},
-            {"batch_size", p.batchSize},
-            {"learning_rate", p.learningRate},
-            {"final_loss", p.finalLoss},
-            {"wall_seconds", p.wallSeconds}}
+                          {"dataset", p.dataset},
+                          {"parent", p.parent},
+                          {"device", p.device},
+                          {"torch_version", p.torchVersion},
+                          {"created_at", p.createdAt},
+                          {"command", p.command},
+                          {"seed", p.seed},
+                          {"iterations", p.iterations},
+                          {"batch_size", p.batchSize},
+                          {"learning_rate", p.learningRate},
+                          {"final_loss", p.finalLoss},
+                          {"wall_seconds", p.wallSeconds}}
         .dump();
 }
 

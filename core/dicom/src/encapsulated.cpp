@@ -1,10 +1,10 @@
 #include "encapsulated.h"
 
-#include <cstring>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dctk.h>
+#include <cstring>
 
 #include "flowseg/dicom/dicom_error.h"
 
@@ -16,12 +16,15 @@ namespace {
 }
 }  // namespace
 
-std::vector<std::uint8_t> encapsulatedFrame(DcmDataset& data, const std::string& path, int frame, int frames) {
+std::vector<std::uint8_t> encapsulatedFrame(DcmDataset& data, const std::string& path, int frame,
+                                            int frames) {
     DcmElement* element = nullptr;
-    if (data.findAndGetElement(DCM_PixelData, element).bad() || !element) fail(path, "it has no pixel data");
+    if (data.findAndGetElement(DCM_PixelData, element).bad() || !element)
+        fail(path, "it has no pixel data");
     auto* pixelData = dynamic_cast<DcmPixelData*>(element);
     DcmPixelSequence* sequence = nullptr;
-    if (!pixelData || pixelData->getEncapsulatedRepresentation(data.getOriginalXfer(), nullptr, sequence).bad() ||
+    if (!pixelData ||
+        pixelData->getEncapsulatedRepresentation(data.getOriginalXfer(), nullptr, sequence).bad() ||
         !sequence)
         fail(path, "the compressed pixel data is not encapsulated");
     const unsigned long items = sequence->card();  // item 0 is the basic offset table
@@ -29,9 +32,11 @@ std::vector<std::uint8_t> encapsulatedFrame(DcmDataset& data, const std::string&
     const auto fragment = [&](unsigned long index) {
         DcmPixelItem* item = nullptr;
         Uint8* bytes = nullptr;
-        if (sequence->getItem(item, index).bad() || !item) fail(path, "a compressed fragment is missing");
+        if (sequence->getItem(item, index).bad() || !item)
+            fail(path, "a compressed fragment is missing");
         if (item->getLength() == 0) return std::vector<std::uint8_t>();
-        if (item->getUint8Array(bytes).bad() || !bytes) fail(path, "a compressed fragment is unreadable");
+        if (item->getUint8Array(bytes).bad() || !bytes)
+            fail(path, "a compressed fragment is unreadable");
         return std::vector<std::uint8_t>(bytes, bytes + item->getLength());
     };
     if (frames == 1) {
@@ -43,19 +48,22 @@ std::vector<std::uint8_t> encapsulatedFrame(DcmDataset& data, const std::string&
         return all;
     }
     if (items - 1 != static_cast<unsigned long>(frames))
-        fail(path, "multi-frame compressed data with frames split over several fragments is not supported");
+        fail(path,
+             "multi-frame compressed data with frames split over several fragments is not "
+             "supported");
     return fragment(static_cast<unsigned long>(frame) + 1);
 }
 
-std::vector<std::uint8_t> decodeRleFrame(const std::vector<std::uint8_t>& frame, size_t pixels, int bytesPerSample,
-                                         const std::string& path) {
+std::vector<std::uint8_t> decodeRleFrame(const std::vector<std::uint8_t>& frame, size_t pixels,
+                                         int bytesPerSample, const std::string& path) {
     const auto bad = [&](const std::string& why) { fail(path, "corrupt RLE data (" + why + ")"); };
     if (frame.size() < 64) bad("the header is missing");
     std::uint32_t header[16];
     std::memcpy(header, frame.data(), sizeof header);  // little-endian on our hosts
     const std::uint32_t segments = header[0];
     if (segments != static_cast<std::uint32_t>(bytesPerSample))
-        bad(std::to_string(segments) + " segments for " + std::to_string(bytesPerSample) + "-byte samples");
+        bad(std::to_string(segments) + " segments for " + std::to_string(bytesPerSample) +
+            "-byte samples");
     std::vector<std::uint8_t> out(pixels * static_cast<size_t>(bytesPerSample), 0);
     for (std::uint32_t s = 0; s < segments; ++s) {
         const size_t begin = header[1 + s];
@@ -71,13 +79,15 @@ std::vector<std::uint8_t> decodeRleFrame(const std::vector<std::uint8_t>& frame,
                 const size_t n = static_cast<size_t>(control) + 1;
                 if (i + n > end) bad("a literal run passes the end of its segment");
                 for (size_t k = 0; k < n && written < pixels; ++k)
-                    out[(written++) * static_cast<size_t>(bytesPerSample) + byteInSample] = frame[i + k];
+                    out[(written++) * static_cast<size_t>(bytesPerSample) + byteInSample] =
+                        frame[i + k];
                 i += n;
             } else if (control != -128) {  // repeat the next byte 1-control times
                 if (i >= end) bad("a repeat run has no byte");
                 const size_t n = static_cast<size_t>(1 - control);
                 for (size_t k = 0; k < n && written < pixels; ++k)
-                    out[(written++) * static_cast<size_t>(bytesPerSample) + byteInSample] = frame[i];
+                    out[(written++) * static_cast<size_t>(bytesPerSample) + byteInSample] =
+                        frame[i];
                 ++i;
             }
         }

@@ -9,12 +9,14 @@ std::optional<std::array<double, N>> readDoubles(DcmItem* item, const DcmTagKey&
     if (!item) return std::nullopt;
     std::array<double, N> v{};
     for (size_t i = 0; i < N; ++i)
-        if (item->findAndGetFloat64(tag, v[i], static_cast<unsigned long>(i)).bad()) return std::nullopt;
+        if (item->findAndGetFloat64(tag, v[i], static_cast<unsigned long>(i)).bad())
+            return std::nullopt;
     return v;
 }
 
 template <size_t N>
-std::optional<std::array<double, N>> fromGroupsOrTop(DcmItem& data, int frame, const DcmTagKey& sequence,
+std::optional<std::array<double, N>> fromGroupsOrTop(DcmItem& data, int frame,
+                                                     const DcmTagKey& sequence,
                                                      const DcmTagKey& tag) {
     if (auto v = readDoubles<N>(functionalGroupItem(data, frame, sequence), tag)) return v;
     return readDoubles<N>(&data, tag);
@@ -24,7 +26,8 @@ std::optional<std::array<double, N>> fromGroupsOrTop(DcmItem& data, int frame, c
 
 DcmItem* functionalGroupItem(DcmItem& data, int frame, const DcmTagKey& sequence) {
     DcmItem* group = nullptr;
-    if (data.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, group, frame).good() && group) {
+    if (data.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, group, frame).good() &&
+        group) {
         DcmItem* macro = nullptr;
         if (group->findAndGetSequenceItem(sequence, macro, 0).good() && macro) return macro;
     }
@@ -46,7 +49,8 @@ Rescale rescaleForFrame(DcmItem& data, int frame) {
 }
 
 std::optional<std::array<double, 3>> positionForFrame(DcmItem& data, int frame) {
-    if (auto v = readDoubles<3>(functionalGroupItem(data, frame, DCM_PlanePositionSequence), DCM_ImagePositionPatient))
+    if (auto v = readDoubles<3>(functionalGroupItem(data, frame, DCM_PlanePositionSequence),
+                                DCM_ImagePositionPatient))
         return v;
     auto position = readDoubles<3>(&data, DCM_ImagePositionPatient);
     const auto orientation = readDoubles<6>(&data, DCM_ImageOrientationPatient);
@@ -55,7 +59,8 @@ std::optional<std::array<double, 3>> positionForFrame(DcmItem& data, int frame) 
     // (RT dose, NM) or by SpacingBetweenSlices.
     double offset = 0;
     Float64 value = 0;
-    if (data.findAndGetFloat64(DCM_GridFrameOffsetVector, value, static_cast<unsigned long>(frame)).good()) {
+    if (data.findAndGetFloat64(DCM_GridFrameOffsetVector, value, static_cast<unsigned long>(frame))
+            .good()) {
         Float64 first = 0;
         data.findAndGetFloat64(DCM_GridFrameOffsetVector, first, 0);
         offset = value - first;
@@ -65,13 +70,16 @@ std::optional<std::array<double, 3>> positionForFrame(DcmItem& data, int frame) 
         return position;
     }
     const auto& o = *orientation;
-    const std::array<double, 3> normal{o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
-    for (int i = 0; i < 3; ++i) (*position)[static_cast<size_t>(i)] += offset * normal[static_cast<size_t>(i)];
+    const std::array<double, 3> normal{o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5],
+                                       o[0] * o[4] - o[1] * o[3]};
+    for (int i = 0; i < 3; ++i)
+        (*position)[static_cast<size_t>(i)] += offset * normal[static_cast<size_t>(i)];
     return position;
 }
 
 std::optional<std::array<double, 6>> orientationForFrame(DcmItem& data, int frame) {
-    return fromGroupsOrTop<6>(data, frame, DCM_PlaneOrientationSequence, DCM_ImageOrientationPatient);
+    return fromGroupsOrTop<6>(data, frame, DCM_PlaneOrientationSequence,
+                              DCM_ImageOrientationPatient);
 }
 
 std::optional<std::array<double, 2>> pixelSpacingForFrame(DcmItem& data, int frame) {

@@ -2,8 +2,8 @@
 // Attributes that enhanced multi-frame objects keep in functional groups
 // (per-frame, else shared), falling back to the top-level dataset.
 
-#include <array>
 #include <dcmtk/dcmdata/dctk.h>
+#include <array>
 #include <optional>
 
 namespace flowseg::dicom {

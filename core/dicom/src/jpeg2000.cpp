@@ -1,13 +1,13 @@
 #include "jpeg2000.h"
 
-#include <algorithm>
-#include <cstring>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dctk.h>
-#include <memory>
 #include <openjpeg.h>
+#include <algorithm>
+#include <cstring>
+#include <memory>
 
 #include "encapsulated.h"
 #include "flowseg/dicom/dicom_error.h"
@@ -49,8 +49,8 @@ OPJ_BOOL seekStream(OPJ_OFF_T position, void* user) {
 
 void quiet(const char*, void*) {}
 
-std::vector<std::int32_t> decodeCodestream(const std::vector<std::uint8_t>& bytes, int rows, int columns,
-                                           const std::string& path) {
+std::vector<std::int32_t> decodeCodestream(const std::vector<std::uint8_t>& bytes, int rows,
+                                           int columns, const std::string& path) {
     const auto fail = [&](const std::string& why) {
         throw DicomError("cannot read DICOM '" + path + "': JPEG 2000 decoding failed: " + why);
     };
@@ -66,8 +66,8 @@ std::vector<std::int32_t> decodeCodestream(const std::vector<std::uint8_t>& byte
     opj_set_default_decoder_parameters(&parameters);
     if (!opj_setup_decoder(codec.get(), &parameters)) fail("decoder set-up");
     MemoryStream source{bytes.data(), bytes.size()};
-    std::unique_ptr<opj_stream_t, decltype(&opj_stream_destroy)> stream(opj_stream_default_create(OPJ_TRUE),
-                                                                         opj_stream_destroy);
+    std::unique_ptr<opj_stream_t, decltype(&opj_stream_destroy)> stream(
+        opj_stream_default_create(OPJ_TRUE), opj_stream_destroy);
     opj_stream_set_user_data(stream.get(), &source, nullptr);
     opj_stream_set_user_data_length(stream.get(), bytes.size());
     opj_stream_set_read_function(stream.get(), readStream);
@@ -81,25 +81,27 @@ std::vector<std::int32_t> decodeCodestream(const std::vector<std::uint8_t>& byte
     if (image->numcomps != 1) fail("colour JPEG 2000 is not supported for lesion review");
     const auto width = static_cast<std::uint64_t>(image->x1) - image->x0;
     const auto height = static_cast<std::uint64_t>(image->y1) - image->y0;
-    if (image->x1 < image->x0 || image->y1 < image->y0 || width != static_cast<std::uint64_t>(columns) ||
-        height != static_cast<std::uint64_t>(rows))
-        fail("the codestream is " + std::to_string(width) + "x" + std::to_string(height) + " but the header says " +
-             std::to_string(columns) + "x" + std::to_string(rows));
-    if (!opj_decode(codec.get(), stream.get(), image.get()) || !opj_end_decompress(codec.get(), stream.get()))
+    if (image->x1 < image->x0 || image->y1 < image->y0 ||
+        width != static_cast<std::uint64_t>(columns) || height != static_cast<std::uint64_t>(rows))
+        fail("the codestream is " + std::to_string(width) + "x" + std::to_string(height) +
+             " but the header says " + std::to_string(columns) + "x" + std::to_string(rows));
+    if (!opj_decode(codec.get(), stream.get(), image.get()) ||
+        !opj_end_decompress(codec.get(), stream.get()))
         fail("corrupt codestream");
     if (image->numcomps < 1 || !image->comps[0].data) fail("no image component");
     if (image->numcomps != 1) fail("colour JPEG 2000 is not supported for lesion review");
     const auto& c = image->comps[0];
     if (static_cast<int>(c.w) != columns || static_cast<int>(c.h) != rows)
-        fail("the codestream is " + std::to_string(c.w) + "x" + std::to_string(c.h) + " but the header says " +
-             std::to_string(columns) + "x" + std::to_string(rows));
+        fail("the codestream is " + std::to_string(c.w) + "x" + std::to_string(c.h) +
+             " but the header says " + std::to_string(columns) + "x" + std::to_string(rows));
     return {c.data, c.data + static_cast<size_t>(rows) * static_cast<size_t>(columns)};
 }
 
 }  // namespace
 
-void decodeJpeg2000Frames(DcmDataset& data, const std::string& path, int frames, int rows, int columns,
-                          const std::function<void(int, const std::vector<std::int32_t>&)>& onFrame) {
+void decodeJpeg2000Frames(
+    DcmDataset& data, const std::string& path, int frames, int rows, int columns,
+    const std::function<void(int, const std::vector<std::int32_t>&)>& onFrame) {
     for (int f = 0; f < frames; ++f)
         onFrame(f, decodeCodestream(encapsulatedFrame(data, path, f, frames), rows, columns, path));
 }

@@ -13,7 +13,8 @@ namespace flowseg::dicom {
 
 /// Calls `onFrame(index, samples)` with each decoded frame (rows*columns signed
 /// samples as the codestream states them). Throws DicomError naming `path`.
-void decodeJpeg2000Frames(DcmDataset& data, const std::string& path, int frames, int rows, int columns,
-                          const std::function<void(int, const std::vector<std::int32_t>&)>& onFrame);
+void decodeJpeg2000Frames(
+    DcmDataset& data, const std::string& path, int frames, int rows, int columns,
+    const std::function<void(int, const std::vector<std::int32_t>&)>& onFrame);
 
 }  // namespace flowseg::dicom

@@ -37,7 +37,8 @@ std::string trim(const std::string& s) {
 
 std::unique_ptr<Element> parseXml(const std::string& xml, const std::string& source) {
     const auto fail = [&](size_t at, const std::string& why) {
-        throw DicomError("cannot read '" + source + "': malformed XML at byte " + std::to_string(at) + " (" + why + ")");
+        throw DicomError("cannot read '" + source + "': malformed XML at byte " +
+                         std::to_string(at) + " (" + why + ")");
     };
     auto root = std::make_unique<Element>();
     std::vector<Element*> stack{root.get()};
@@ -67,8 +68,10 @@ std::unique_ptr<Element> parseXml(const std::string& xml, const std::string& sou
         if (tag.empty() || tag[0] == '?' || tag[0] == '!') continue;
         if (tag[0] == '/') {
             std::string name = trim(tag.substr(1));
-            if (const auto colon = name.find(':'); colon != std::string::npos) name = name.substr(colon + 1);
-            if (stack.size() < 2 || stack.back()->name != name) fail(lt, "unexpected </" + name + ">");
+            if (const auto colon = name.find(':'); colon != std::string::npos)
+                name = name.substr(colon + 1);
+            if (stack.size() < 2 || stack.back()->name != name)
+                fail(lt, "unexpected </" + name + ">");
             stack.back()->text = trim(stack.back()->text);
             stack.pop_back();
             continue;
@@ -76,7 +79,8 @@ std::unique_ptr<Element> parseXml(const std::string& xml, const std::string& sou
         const bool selfClosing = tag.back() == '/';
         if (selfClosing) tag.pop_back();
         std::string name = tag.substr(0, tag.find_first_of(" \t\r\n"));
-        if (const auto colon = name.find(':'); colon != std::string::npos) name = name.substr(colon + 1);
+        if (const auto colon = name.find(':'); colon != std::string::npos)
+            name = name.substr(colon + 1);
         if (name.empty()) fail(lt, "empty tag name");
         auto element = std::make_unique<Element>();
         element->name = name;
@@ -90,8 +94,10 @@ std::unique_ptr<Element> parseXml(const std::string& xml, const std::string& sou
 
 void collect(const Element& e, const std::string& name, std::vector<const Element*>& out) {
     for (const auto& c : e.children) {
-        if (c->name == name) out.push_back(c.get());
-        else collect(*c, name, out);
+        if (c->name == name)
+            out.push_back(c.get());
+        else
+            collect(*c, name, out);
     }
 }
 
@@ -104,7 +110,8 @@ int toInt(const std::string& s, const std::string& source) {
 }
 
 // Even-odd rule at pixel centres, plus the outline pixels themselves.
-void fillPolygon(common::Mask& mask, const std::vector<std::pair<int, int>>& edge, std::uint8_t value) {
+void fillPolygon(common::Mask& mask, const std::vector<std::pair<int, int>>& edge,
+                 std::uint8_t value) {
     const auto set = [&](int x, int y) {
         if (x >= 0 && y >= 0 && x < mask.width && y < mask.height) mask.at(y, x) = value;
     };
@@ -121,7 +128,8 @@ void fillPolygon(common::Mask& mask, const std::vector<std::pair<int, int>>& edg
                 for (size_t i = 0, j = n - 1; i < n; j = i++) {
                     const double xi = edge[i].first, yi = edge[i].second;
                     const double xj = edge[j].first, yj = edge[j].second;
-                    if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
+                    if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+                        inside = !inside;
                 }
                 if (inside) set(x, y);
             }
@@ -143,7 +151,8 @@ LidcDocument parseLidcXmlText(const std::string& xml, const std::string& source)
     }
     std::vector<const Element*> sessions;
     collect(*root, "readingSession", sessions);
-    if (sessions.empty()) throw DicomError("cannot read '" + source + "': no readingSession (not an LIDC XML file?)");
+    if (sessions.empty())
+        throw DicomError("cannot read '" + source + "': no readingSession (not an LIDC XML file?)");
     for (size_t k = 0; k < sessions.size(); ++k) {
         LidcReading reading;
         reading.readerId = sessions[k]->childText("servicingRadiologistID");
@@ -162,7 +171,8 @@ LidcDocument parseLidcXmlText(const std::string& xml, const std::string& source)
                 roi.inclusion = c->childText("inclusion") != "FALSE";
                 for (const auto& edge : c->children)
                     if (edge->name == "edgeMap")
-                        roi.edge.emplace_back(toInt(edge->childText("xCoord"), source), toInt(edge->childText("yCoord"), source));
+                        roi.edge.emplace_back(toInt(edge->childText("xCoord"), source),
+                                              toInt(edge->childText("yCoord"), source));
                 if (!roi.sopUid.empty() && !roi.edge.empty()) nodule.rois.push_back(std::move(roi));
             }
             reading.nodules.push_back(std::move(nodule));

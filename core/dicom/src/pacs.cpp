@@ -14,10 +14,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kStorageClasses[] = {
-    UID_CTImageStorage, UID_EnhancedCTImageStorage, UID_MRImageStorage, UID_EnhancedMRImageStorage,
-    UID_SecondaryCaptureImageStorage, UID_SegmentationStorage, UID_PositronEmissionTomographyImageStorage,
-    UID_ComputedRadiographyImageStorage, UID_DigitalXRayImageStorageForPresentation};
+const char* const kStorageClasses[] = {UID_CTImageStorage,
+                                       UID_EnhancedCTImageStorage,
+                                       UID_MRImageStorage,
+                                       UID_EnhancedMRImageStorage,
+                                       UID_SecondaryCaptureImageStorage,
+                                       UID_SegmentationStorage,
+                                       UID_PositronEmissionTomographyImageStorage,
+                                       UID_ComputedRadiographyImageStorage,
+                                       UID_DigitalXRayImageStorageForPresentation};
 
 OFList<OFString> transferSyntaxes() {
     OFList<OFString> xfers;
@@ -53,7 +58,8 @@ void configure(DcmSCU& scu, const PacsNode& n) {
 
 void connect(DcmSCU& scu, const PacsNode& n) {
     OFCondition status = scu.initNetwork();
-    if (status.bad()) throw PacsError("cannot start DICOM networking: " + std::string(status.text()));
+    if (status.bad())
+        throw PacsError("cannot start DICOM networking: " + std::string(status.text()));
     status = scu.negotiateAssociation();
     if (status.bad())
         throw PacsError(where(n) + " does not answer or refused the association (" + status.text() +
@@ -62,7 +68,9 @@ void connect(DcmSCU& scu, const PacsNode& n) {
 
 T_ASC_PresentationContextID contextFor(DcmSCU& scu, const char* sopClass, const PacsNode& n) {
     const auto id = scu.findPresentationContextID(sopClass, "");
-    if (id == 0) throw PacsError(where(n) + " does not support " + std::string(dcmFindNameOfUID(sopClass, sopClass)));
+    if (id == 0)
+        throw PacsError(where(n) + " does not support " +
+                        std::string(dcmFindNameOfUID(sopClass, sopClass)));
     return id;
 }
 
@@ -90,7 +98,8 @@ protected:
     OFCondition handleSTORERequest(const T_ASC_PresentationContextID presID, DcmDataset* incoming,
                                    OFBool& continueSession, Uint16& status) override {
         const std::string sop = text(incoming, DCM_SOPInstanceUID);
-        const OFCondition result = DcmSCU::handleSTORERequest(presID, incoming, continueSession, status);
+        const OFCondition result =
+            DcmSCU::handleSTORERequest(presID, incoming, continueSession, status);
         if (result.good()) {
             written.push_back(sop);
             if (progress) progress({static_cast<int>(written.size()), total});
@@ -101,8 +110,8 @@ protected:
         }
         return result;
     }
-    OFCondition handleCGETResponse(const T_ASC_PresentationContextID presID, RetrieveResponse* response,
-                                   OFBool& continueSession) override {
+    OFCondition handleCGETResponse(const T_ASC_PresentationContextID presID,
+                                   RetrieveResponse* response, OFBool& continueSession) override {
         if (response)
             total = response->m_numberOfCompletedSubops + response->m_numberOfRemainingSubops +
                     response->m_numberOfFailedSubops + response->m_numberOfWarningSubops;
@@ -113,9 +122,10 @@ protected:
 }  // namespace
 
 PacsClient::PacsClient(PacsNode node) : m_node(std::move(node)) {
-    if (m_node.port <= 0 || m_node.port > 65535) throw PacsError("invalid PACS port " + std::to_string(m_node.port));
-    if (m_node.calledAeTitle.empty() || m_node.calledAeTitle.size() > 16 || m_node.callingAeTitle.empty() ||
-        m_node.callingAeTitle.size() > 16)
+    if (m_node.port <= 0 || m_node.port > 65535)
+        throw PacsError("invalid PACS port " + std::to_string(m_node.port));
+    if (m_node.calledAeTitle.empty() || m_node.calledAeTitle.size() > 16 ||
+        m_node.callingAeTitle.empty() || m_node.callingAeTitle.size() > 16)
         throw PacsError("AE titles must be 1 to 16 characters");
 }
 
@@ -132,14 +142,15 @@ void PacsClient::echo() const {
 namespace {
 
 // One C-FIND at the Study Root model; returns the matches as owned datasets.
-std::vector<std::unique_ptr<DcmDataset>> studyRootFind(const PacsNode& node, DcmDataset& query, const std::string& what) {
+std::vector<std::unique_ptr<DcmDataset>> studyRootFind(const PacsNode& node, DcmDataset& query,
+                                                       const std::string& what) {
     DcmSCU scu;
     configure(scu, node);
     scu.addPresentationContext(UID_FINDStudyRootQueryRetrieveInformationModel, transferSyntaxes());
     connect(scu, node);
     OFList<QRResponse*> responses;
-    const OFCondition status =
-        scu.sendFINDRequest(contextFor(scu, UID_FINDStudyRootQueryRetrieveInformationModel, node), &query, &responses);
+    const OFCondition status = scu.sendFINDRequest(
+        contextFor(scu, UID_FINDStudyRootQueryRetrieveInformationModel, node), &query, &responses);
     std::vector<std::unique_ptr<DcmDataset>> matches;
     for (auto* r : responses)
         if (r->m_dataset) matches.push_back(std::make_unique<DcmDataset>(*r->m_dataset));
@@ -151,7 +162,8 @@ std::vector<std::unique_ptr<DcmDataset>> studyRootFind(const PacsNode& node, Dcm
 
 }  // namespace
 
-std::vector<StudyMatch> PacsClient::findStudies(const std::string& patientId, const std::string& patientName) const {
+std::vector<StudyMatch> PacsClient::findStudies(const std::string& patientId,
+                                                const std::string& patientName) const {
     DcmDataset query;
     query.putAndInsertString(DCM_QueryRetrieveLevel, "STUDY");
     query.putAndInsertString(DCM_StudyInstanceUID, "");
@@ -162,9 +174,9 @@ std::vector<StudyMatch> PacsClient::findStudies(const std::string& patientId, co
     query.putAndInsertString(DCM_ModalitiesInStudy, "");
     std::vector<StudyMatch> out;
     for (const auto& d : studyRootFind(m_node, query, "study query"))
-        out.push_back({text(d.get(), DCM_StudyInstanceUID), text(d.get(), DCM_PatientID), text(d.get(), DCM_PatientName),
-                       text(d.get(), DCM_StudyDate), text(d.get(), DCM_StudyDescription),
-                       text(d.get(), DCM_ModalitiesInStudy)});
+        out.push_back({text(d.get(), DCM_StudyInstanceUID), text(d.get(), DCM_PatientID),
+                       text(d.get(), DCM_PatientName), text(d.get(), DCM_StudyDate),
+                       text(d.get(), DCM_StudyDescription), text(d.get(), DCM_ModalitiesInStudy)});
     return out;
 }
 
@@ -187,10 +199,10 @@ std::vector<SeriesMatch> PacsClient::findSeries(const std::string& studyUid) con
     return out;
 }
 
-std::vector<std::string> PacsClient::retrieveSeries(const std::string& studyUid, const std::string& seriesUid,
-                                                    const std::string& folder,
-                                                    const std::function<void(const TransferProgress&)>& progress,
-                                                    const std::function<bool()>& cancelled) const {
+std::vector<std::string> PacsClient::retrieveSeries(
+    const std::string& studyUid, const std::string& seriesUid, const std::string& folder,
+    const std::function<void(const TransferProgress&)>& progress,
+    const std::function<bool()>& cancelled) const {
     std::error_code ec;
     fs::create_directories(folder, ec);
     if (ec) throw PacsError("cannot create '" + folder + "': " + ec.message());
@@ -220,8 +232,10 @@ std::vector<std::string> PacsClient::retrieveSeries(const std::string& studyUid,
                         std::to_string(scu.written.size()) + " images");
     }
     scu.releaseAssociation();
-    if (status.bad()) throw PacsError("retrieval from " + where(m_node) + " failed: " + status.text());
-    if (failed > 0) throw PacsError(where(m_node) + " could not send " + std::to_string(failed) + " images");
+    if (status.bad())
+        throw PacsError("retrieval from " + where(m_node) + " failed: " + status.text());
+    if (failed > 0)
+        throw PacsError(where(m_node) + " could not send " + std::to_string(failed) + " images");
     std::vector<std::string> paths;
     for (const auto& entry : fs::directory_iterator(folder)) paths.push_back(entry.path().string());
     std::sort(paths.begin(), paths.end());
@@ -232,7 +246,8 @@ void PacsClient::store(const std::vector<std::string>& files,
                        const std::function<void(const TransferProgress&)>& progress) const {
     DcmSCU scu;
     configure(scu, m_node);
-    for (const char* sop : kStorageClasses) scu.addPresentationContext(sop, storageTransferSyntaxes());
+    for (const char* sop : kStorageClasses)
+        scu.addPresentationContext(sop, storageTransferSyntaxes());
     connect(scu, m_node);
     int done = 0;
     for (const auto& file : files) {
@@ -252,8 +267,10 @@ void PacsClient::store(const std::vector<std::string>& files,
         const OFCondition status = scu.sendSTORERequest(context, "", f.getDataset(), response);
         if (status.bad() || response != 0) {
             scu.abortAssociation();
-            throw PacsError(where(m_node) + " refused '" + file + "' (" +
-                            (status.bad() ? std::string(status.text()) : "status " + std::to_string(response)) + ")");
+            throw PacsError(
+                where(m_node) + " refused '" + file + "' (" +
+                (status.bad() ? std::string(status.text()) : "status " + std::to_string(response)) +
+                ")");
         }
         if (progress) progress({++done, static_cast<int>(files.size())});
     }

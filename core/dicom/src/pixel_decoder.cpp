@@ -2,22 +2,22 @@
 
 #include <atomic>
 
-#include <cstring>
-#include <utility>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dctk.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <utility>
 
-#include "flowseg/dicom/dicom_error.h"
-#include "flowseg/common/sha256.h"
 #include "encapsulated.h"
+#include "flowseg/common/sha256.h"
+#include "flowseg/dicom/dicom_error.h"
 #include "functional_groups.h"
-#include "loaded_file.h"
 #include "jpeg2000.h"
+#include "loaded_file.h"
 
 namespace flowseg::dicom {
 
@@ -29,7 +29,9 @@ namespace {
 
 std::string metaTransferSyntax(const std::string& path) {
     DcmFileFormat meta;
-    if (meta.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_metaOnly).bad()) return {};
+    if (meta.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_metaOnly)
+            .bad())
+        return {};
     OFString uid;
     meta.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, uid);
     return uid.c_str();
@@ -45,14 +47,15 @@ long integerOr(DcmItem& item, const DcmTagKey& tag, long fallback) {
 
 // Stored values of one frame (little-endian samples of bitsAllocated) -> int64,
 // masked to BitsStored and sign-extended when PixelRepresentation is 1.
-void storedToModality(const std::uint8_t* raw, size_t count, int bitsAllocated, int bitsStored, bool isSigned,
-                      double slope, double intercept, float* out) {
+void storedToModality(const std::uint8_t* raw, size_t count, int bitsAllocated, int bitsStored,
+                      bool isSigned, double slope, double intercept, float* out) {
     const std::uint64_t mask = bitsStored >= 64 ? ~0ULL : ((1ULL << bitsStored) - 1);
     const std::uint64_t signBit = 1ULL << (bitsStored - 1);
     const int bytes = bitsAllocated / 8;
     for (size_t i = 0; i < count; ++i) {
         std::uint64_t v = 0;
-        for (int b = 0; b < bytes; ++b) v |= static_cast<std::uint64_t>(raw[i * bytes + b]) << (8 * b);
+        for (int b = 0; b < bytes; ++b)
+            v |= static_cast<std::uint64_t>(raw[i * bytes + b]) << (8 * b);
         v &= mask;
         std::int64_t value = static_cast<std::int64_t>(v);
         if (isSigned && (v & signBit)) value -= static_cast<std::int64_t>(1ULL << bitsStored);
@@ -91,7 +94,8 @@ void loadDicomFile(DcmFileFormat& file, const std::string& path) {
     if (loaded.bad()) {
         const auto uid = metaTransferSyntax(path);
         if (!uid.empty() && !describeTransferSyntax(uid).decodable)
-            fail(path, "transfer syntax " + uid + " (" + describeTransferSyntax(uid).name + ") is not supported");
+            fail(path, "transfer syntax " + uid + " (" + describeTransferSyntax(uid).name +
+                           ") is not supported");
         fail(path, std::string(loaded.text()) + " (not DICOM, or truncated)");
     }
 }
@@ -108,7 +112,8 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
     {
         OFString uid;
         file.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, uid);
-        const std::string syntax = uid.empty() ? DcmXfer(data.getOriginalXfer()).getXferID() : uid.c_str();
+        const std::string syntax =
+            uid.empty() ? DcmXfer(data.getOriginalXfer()).getXferID() : uid.c_str();
         out.transferSyntax = describeTransferSyntax(syntax);
     }
     OFString modality;
@@ -124,12 +129,15 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
     const int bitsAllocated = static_cast<int>(integerOr(data, DCM_BitsAllocated, 0));
     out.bitsStored = static_cast<int>(integerOr(data, DCM_BitsStored, bitsAllocated));
     out.signedPixels = integerOr(data, DCM_PixelRepresentation, 0) == 1;
-    if (out.rows <= 0 || out.columns <= 0 || out.frames <= 0) fail(path, "missing or invalid Rows/Columns/NumberOfFrames");
+    if (out.rows <= 0 || out.columns <= 0 || out.frames <= 0)
+        fail(path, "missing or invalid Rows/Columns/NumberOfFrames");
     if (samples != 1)
         fail(path, "it is a colour image (" + std::to_string(samples) +
                        " samples per pixel); lesion review needs greyscale CT or MR");
     if (bitsAllocated == 1)
-        fail(path, "it holds 1-bit pixels (a binary segmentation?); DICOM SEG is read with the SEG reader");
+        fail(path,
+             "it holds 1-bit pixels (a binary segmentation?); DICOM SEG is read with the SEG "
+             "reader");
     if (bitsAllocated != 8 && bitsAllocated != 16 && bitsAllocated != 32)
         fail(path, "BitsAllocated " + std::to_string(bitsAllocated) + " is not supported");
     if (out.bitsStored < 1 || out.bitsStored > bitsAllocated) fail(path, "invalid BitsStored");
@@ -137,9 +145,10 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
     const size_t framePixels = static_cast<size_t>(out.rows) * static_cast<size_t>(out.columns);
     // 8192 x 8192 per frame and 2^28 values (1 GiB of floats) per file: far above
     // any CT or MR, and a corrupt header cannot make us allocate more.
-    if (framePixels > size_t{8192} * 8192 || framePixels * static_cast<size_t>(out.frames) > (size_t{1} << 28))
-        fail(path, "the image is implausibly large (" + std::to_string(out.columns) + "x" + std::to_string(out.rows) +
-                       " x " + std::to_string(out.frames) + " frames)");
+    if (framePixels > size_t{8192} * 8192 ||
+        framePixels * static_cast<size_t>(out.frames) > (size_t{1} << 28))
+        fail(path, "the image is implausibly large (" + std::to_string(out.columns) + "x" +
+                       std::to_string(out.rows) + " x " + std::to_string(out.frames) + " frames)");
     out.values.resize(framePixels * static_cast<size_t>(out.frames));
     for (int f = 0; f < out.frames; ++f) {
         const auto rescale = rescaleForFrame(data, f);
@@ -150,20 +159,25 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
     const auto& syntax = out.transferSyntax.uid;
     const bool jpeg2000 = syntax == "1.2.840.10008.1.2.4.90" || syntax == "1.2.840.10008.1.2.4.91";
     if (jpeg2000) {
-        decodeJpeg2000Frames(data, path, out.frames, out.rows, out.columns, [&](int frame, const std::vector<std::int32_t>& v) {
-            float* target = out.values.data() + framePixels * static_cast<size_t>(frame);
-            for (size_t i = 0; i < framePixels; ++i)
-                target[i] = static_cast<float>(static_cast<double>(v[i]) * out.slopes[static_cast<size_t>(frame)] +
-                                               out.intercepts[static_cast<size_t>(frame)]);
-        });
+        decodeJpeg2000Frames(
+            data, path, out.frames, out.rows, out.columns,
+            [&](int frame, const std::vector<std::int32_t>& v) {
+                float* target = out.values.data() + framePixels * static_cast<size_t>(frame);
+                for (size_t i = 0; i < framePixels; ++i)
+                    target[i] = static_cast<float>(static_cast<double>(v[i]) *
+                                                       out.slopes[static_cast<size_t>(frame)] +
+                                                   out.intercepts[static_cast<size_t>(frame)]);
+            });
         return out;
     }
     if (syntax == "1.2.840.10008.1.2.5") {
         const int bytes = bitsAllocated / 8;
         for (int f = 0; f < out.frames; ++f) {
-            const auto raw = decodeRleFrame(encapsulatedFrame(data, path, f, out.frames), framePixels, bytes, path);
-            storedToModality(raw.data(), framePixels, bitsAllocated, out.bitsStored, out.signedPixels,
-                             out.slopes[static_cast<size_t>(f)], out.intercepts[static_cast<size_t>(f)],
+            const auto raw = decodeRleFrame(encapsulatedFrame(data, path, f, out.frames),
+                                            framePixels, bytes, path);
+            storedToModality(raw.data(), framePixels, bitsAllocated, out.bitsStored,
+                             out.signedPixels, out.slopes[static_cast<size_t>(f)],
+                             out.intercepts[static_cast<size_t>(f)],
                              out.values.data() + framePixels * static_cast<size_t>(f));
         }
         return out;
@@ -180,12 +194,13 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
     Uint32 startFragment = 0;
     for (int f = 0; f < out.frames; ++f) {
         OFString colourModel;
-        const OFCondition status = element->getUncompressedFrame(&data, static_cast<Uint32>(f), startFragment,
-                                                                 buffer.data(), static_cast<Uint32>(buffer.size()),
-                                                                 colourModel, nullptr);
+        const OFCondition status = element->getUncompressedFrame(
+            &data, static_cast<Uint32>(f), startFragment, buffer.data(),
+            static_cast<Uint32>(buffer.size()), colourModel, nullptr);
         if (status.bad()) {
             if (out.transferSyntax.encapsulated)
-                fail(path, "cannot decode " + out.transferSyntax.name + " (" + syntax + "): " + status.text());
+                fail(path, "cannot decode " + out.transferSyntax.name + " (" + syntax +
+                               "): " + status.text());
             fail(path, std::string("the pixel data is incomplete (") + status.text() + ")");
         }
         if (bitsAllocated == 32 && data.getOriginalXfer() == EXS_BigEndianExplicit) {
@@ -196,8 +211,9 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
                 std::swap(buffer[i + 1], buffer[i + 3]);
             }
         }
-        storedToModality(buffer.data(), framePixels, bitsAllocated, out.bitsStored, out.signedPixels,
-                         out.slopes[static_cast<size_t>(f)], out.intercepts[static_cast<size_t>(f)],
+        storedToModality(buffer.data(), framePixels, bitsAllocated, out.bitsStored,
+                         out.signedPixels, out.slopes[static_cast<size_t>(f)],
+                         out.intercepts[static_cast<size_t>(f)],
                          out.values.data() + framePixels * static_cast<size_t>(f));
     }
     return out;
@@ -205,7 +221,8 @@ DecodedPixels decodeLoadedPixels(DcmFileFormat& file, const std::string& path) {
 
 std::string pixelSha256(const std::vector<float>& values) {
     static_assert(sizeof(float) == 4);
-    return common::sha256Hex(values.data(), values.size() * sizeof(float));  // host is little-endian
+    return common::sha256Hex(values.data(),
+                             values.size() * sizeof(float));  // host is little-endian
 }
 
 }  // namespace flowseg::dicom

@@ -1,8 +1,5 @@
 #include "flowseg/dicom/seg.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <dcmtk/dcmdata/dctk.h>
 #include <dcmtk/dcmfg/fgderimg.h>
 #include <dcmtk/dcmfg/fgfracon.h>
@@ -13,6 +10,9 @@
 #include <dcmtk/dcmiod/iodreferences.h>
 #include <dcmtk/dcmseg/segdoc.h>
 #include <dcmtk/dcmseg/segment.h>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <memory>
 
 #include "flowseg/dicom/dicom_error.h"
@@ -45,8 +45,10 @@ using SegmentationPtr = std::unique_ptr<DcmSegmentation>;
 // Patient, study and frame of reference come from the source images; geometry
 // that all frames share goes in the shared functional groups.
 void prepare(DcmSegmentation& seg, const Series& series, const std::string& description) {
-    if (series.files.empty()) throw DicomError("the series was not loaded from DICOM files; it cannot be referenced");
-    require(seg.importFromSourceImage(series.files.front().c_str()), "reading the source image " + series.files.front());
+    if (series.files.empty())
+        throw DicomError("the series was not loaded from DICOM files; it cannot be referenced");
+    require(seg.importFromSourceImage(series.files.front().c_str()),
+            "reading the source image " + series.files.front());
     seg.getSeries().setSeriesDescription(description.c_str());
     seg.getSeries().setSeriesNumber("9001");
     const auto& g = series.geometry;
@@ -55,30 +57,36 @@ void prepare(DcmSegmentation& seg, const Series& series, const std::string& desc
     measures.setSliceThickness(number(g.sliceSpacing).c_str());
     require(seg.addForAllFrames(measures), "pixel measures");
     FGPlaneOrientationPatient orientation;
-    orientation.setImageOrientationPatient(number(g.rowDirection[0]).c_str(), number(g.rowDirection[1]).c_str(),
-                                           number(g.rowDirection[2]).c_str(), number(g.columnDirection[0]).c_str(),
-                                           number(g.columnDirection[1]).c_str(), number(g.columnDirection[2]).c_str());
+    orientation.setImageOrientationPatient(
+        number(g.rowDirection[0]).c_str(), number(g.rowDirection[1]).c_str(),
+        number(g.rowDirection[2]).c_str(), number(g.columnDirection[0]).c_str(),
+        number(g.columnDirection[1]).c_str(), number(g.columnDirection[2]).c_str());
     require(seg.addForAllFrames(orientation), "plane orientation");
     auto& dims = seg.getDimensions();
     const char* organization = "1.2.826.0.1.3680043.8.498.1";  // fixed: one organization per object
-    require(dims.addDimensionIndex(DCM_ReferencedSegmentNumber, organization, DCM_SegmentIdentificationSequence,
-                                   "segment"),
+    require(dims.addDimensionIndex(DCM_ReferencedSegmentNumber, organization,
+                                   DCM_SegmentIdentificationSequence, "segment"),
             "dimension index");
-    require(dims.addDimensionIndex(DCM_ImagePositionPatient, organization, DCM_PlanePositionSequence, "position"),
+    require(dims.addDimensionIndex(DCM_ImagePositionPatient, organization,
+                                   DCM_PlanePositionSequence, "position"),
             "dimension index");
     IODReferences references;
     const std::string sopClass = sopClassOf(series.files.front());
     for (const auto& sop : series.sopUids)
         references.add(new IODImageReference(series.patientId.c_str(), series.studyUid.c_str(),
-                                             series.seriesUid.c_str(), sop.c_str(), sopClass.c_str()));
+                                             series.seriesUid.c_str(), sop.c_str(),
+                                             sopClass.c_str()));
     seg.getCommonInstanceReference().addReferences(references, series.studyUid.c_str());
 }
 
-void addFrame(DcmSegmentation& seg, const Series& series, int slice, Uint16 segmentNumber, std::vector<Uint8>& pixels) {
+void addFrame(DcmSegmentation& seg, const Series& series, int slice, Uint16 segmentNumber,
+              std::vector<Uint8>& pixels) {
     if (slice < 0 || slice >= series.depth)
-        throw DicomError("slice " + std::to_string(slice) + " is outside the series (0.." + std::to_string(series.depth - 1) + ")");
+        throw DicomError("slice " + std::to_string(slice) + " is outside the series (0.." +
+                         std::to_string(series.depth - 1) + ")");
     const auto& g = series.geometry;
-    const double along = series.slicePositions[static_cast<size_t>(slice)] - series.slicePositions.front();
+    const double along =
+        series.slicePositions[static_cast<size_t>(slice)] - series.slicePositions.front();
     FGPlanePosPatient position;
     position.setImagePositionPatient(number(g.origin[0] + along * g.normal[0]).c_str(),
                                      number(g.origin[1] + along * g.normal[1]).c_str(),
@@ -89,7 +97,8 @@ void addFrame(DcmSegmentation& seg, const Series& series, int slice, Uint16 segm
     FGSegmentation segmentation;
     segmentation.setReferencedSegmentNumber(segmentNumber);
     OFVector<ImageSOPInstanceReferenceMacro> sources(1);
-    sources[0].setReferencedSOPClassUID(sopClassOf(series.files[static_cast<size_t>(slice)]).c_str());
+    sources[0].setReferencedSOPClassUID(
+        sopClassOf(series.files[static_cast<size_t>(slice)]).c_str());
     sources[0].setReferencedSOPInstanceUID(series.sopUids[static_cast<size_t>(slice)].c_str());
     std::unique_ptr<FGDerivationImage> derivation(
         DcmSegmentation::createDerivationImageFG(sources, "Segmentation of the source slice"));
@@ -116,20 +125,24 @@ Uint16 addSegment(DcmSegmentation& seg, const std::string& label, bool fractiona
 }
 
 void save(DcmSegmentation& seg, const std::string& path) {
-    require(seg.saveFile(path.c_str(), EXS_LittleEndianExplicit), "cannot write DICOM SEG '" + path + "'");
+    require(seg.saveFile(path.c_str(), EXS_LittleEndianExplicit),
+            "cannot write DICOM SEG '" + path + "'");
 }
 
 }  // namespace
 
-void writeBinarySeg(const std::string& path, const Series& series, const std::vector<BinarySegment>& segments,
+void writeBinarySeg(const std::string& path, const Series& series,
+                    const std::vector<BinarySegment>& segments,
                     const std::string& seriesDescription) {
     registerCodecs();
     if (segments.empty()) throw DicomError("a SEG needs at least one segment");
     IODGeneralEquipmentModule::EquipmentInfo equipment("FlowSeg Review", "FlowSeg", "1", "0.1.0");
-    ContentIdentificationMacro content("1", "FLOWSEG_MASKS", "Expert and consensus masks", "FlowSeg");
+    ContentIdentificationMacro content("1", "FLOWSEG_MASKS", "Expert and consensus masks",
+                                       "FlowSeg");
     DcmSegmentation* raw = nullptr;
     require(DcmSegmentation::createBinarySegmentation(raw, static_cast<Uint16>(series.height),
-                                                      static_cast<Uint16>(series.width), equipment, content),
+                                                      static_cast<Uint16>(series.width), equipment,
+                                                      content),
             "creating a SEG");
     SegmentationPtr seg(raw);
     prepare(*seg, series, seriesDescription);
@@ -137,8 +150,8 @@ void writeBinarySeg(const std::string& path, const Series& series, const std::ve
         const Uint16 number = addSegment(*seg, segment.label, false);
         for (const auto& [slice, mask] : segment.slices) {
             if (mask.width != series.width || mask.height != series.height)
-                throw DicomError("the mask of '" + segment.label + "' on slice " + std::to_string(slice) +
-                                 " does not have the series' size");
+                throw DicomError("the mask of '" + segment.label + "' on slice " +
+                                 std::to_string(slice) + " does not have the series' size");
             std::vector<Uint8> pixels(mask.pixels.begin(), mask.pixels.end());
             addFrame(*seg, series, slice, number, pixels);
         }
@@ -147,24 +160,28 @@ void writeBinarySeg(const std::string& path, const Series& series, const std::ve
 }
 
 void writeFractionalSeg(const std::string& path, const Series& series, const std::string& label,
-                        const std::map<int, common::ImageF>& slices, const std::string& seriesDescription) {
+                        const std::map<int, common::ImageF>& slices,
+                        const std::string& seriesDescription) {
     registerCodecs();
     IODGeneralEquipmentModule::EquipmentInfo equipment("FlowSeg Review", "FlowSeg", "1", "0.1.0");
-    ContentIdentificationMacro content("1", "FLOWSEG_UNCERT", "Uncertainty of the sampled masks", "FlowSeg");
+    ContentIdentificationMacro content("1", "FLOWSEG_UNCERT", "Uncertainty of the sampled masks",
+                                       "FlowSeg");
     DcmSegmentation* raw = nullptr;
-    require(DcmSegmentation::createFractionalSegmentation(raw, static_cast<Uint16>(series.height),
-                                                          static_cast<Uint16>(series.width),
-                                                          DcmSegTypes::SFT_PROBABILITY, 255, equipment, content),
+    require(DcmSegmentation::createFractionalSegmentation(
+                raw, static_cast<Uint16>(series.height), static_cast<Uint16>(series.width),
+                DcmSegTypes::SFT_PROBABILITY, 255, equipment, content),
             "creating a fractional SEG");
     SegmentationPtr seg(raw);
     prepare(*seg, series, seriesDescription);
     const Uint16 number = addSegment(*seg, label, true);
     for (const auto& [slice, image] : slices) {
         if (image.width != series.width || image.height != series.height)
-            throw DicomError("the map on slice " + std::to_string(slice) + " does not have the series' size");
+            throw DicomError("the map on slice " + std::to_string(slice) +
+                             " does not have the series' size");
         std::vector<Uint8> pixels(image.pixels.size());
         for (size_t i = 0; i < pixels.size(); ++i)
-            pixels[i] = static_cast<Uint8>(std::lround(std::clamp(image.pixels[i], 0.0F, 1.0F) * 255.0F));
+            pixels[i] =
+                static_cast<Uint8>(std::lround(std::clamp(image.pixels[i], 0.0F, 1.0F) * 255.0F));
         addFrame(*seg, series, slice, number, pixels);
     }
     save(*seg, path);
@@ -175,7 +192,8 @@ ReadSeg readSeg(const std::string& path) {
     DcmSegmentation* raw = nullptr;
     const OFCondition loaded = DcmSegmentation::loadFile(path.c_str(), raw);
     SegmentationPtr seg(raw);
-    if (loaded.bad() || !seg) throw DicomError("cannot read DICOM SEG '" + path + "': " + loaded.text());
+    if (loaded.bad() || !seg)
+        throw DicomError("cannot read DICOM SEG '" + path + "': " + loaded.text());
     ReadSeg out;
     out.fractional = seg->getSegmentationType() == DcmSegTypes::ST_FRACTIONAL;
     DcmFileFormat file;
@@ -186,13 +204,17 @@ ReadSeg readSeg(const std::string& path) {
         file.getDataset()->findAndGetUint16(DCM_Columns, value);
         out.columns = value;
         DcmItem* referenced = nullptr;
-        if (file.getDataset()->findAndGetSequenceItem(DCM_ReferencedSeriesSequence, referenced, 0).good() && referenced) {
+        if (file.getDataset()
+                ->findAndGetSequenceItem(DCM_ReferencedSeriesSequence, referenced, 0)
+                .good() &&
+            referenced) {
             OFString uid;
             referenced->findAndGetOFString(DCM_SeriesInstanceUID, uid);
             out.referencedSeriesUid = uid.c_str();
         }
     }
-    if (out.rows <= 0 || out.columns <= 0) throw DicomError("cannot read DICOM SEG '" + path + "': no Rows/Columns");
+    if (out.rows <= 0 || out.columns <= 0)
+        throw DicomError("cannot read DICOM SEG '" + path + "': no Rows/Columns");
     const size_t segments = seg->getNumberOfSegments();
     for (size_t n = 1; n <= segments; ++n) {
         ReadSegment s;
@@ -208,22 +230,30 @@ ReadSeg readSeg(const std::string& path) {
     auto& groups = seg->getFunctionalGroups();
     for (size_t f = 0; f < seg->getNumberOfFrames(); ++f) {
         OFBool perFrame = OFFalse;
-        auto* segmentGroup = dynamic_cast<FGSegmentation*>(groups.get(static_cast<Uint32>(f), DcmFGTypes::EFG_SEGMENTATION, perFrame));
-        auto* derivation = dynamic_cast<FGDerivationImage*>(groups.get(static_cast<Uint32>(f), DcmFGTypes::EFG_DERIVATIONIMAGE, perFrame));
+        auto* segmentGroup = dynamic_cast<FGSegmentation*>(
+            groups.get(static_cast<Uint32>(f), DcmFGTypes::EFG_SEGMENTATION, perFrame));
+        auto* derivation = dynamic_cast<FGDerivationImage*>(
+            groups.get(static_cast<Uint32>(f), DcmFGTypes::EFG_DERIVATIONIMAGE, perFrame));
         const DcmIODTypes::Frame* frame = seg->getFrame(f);
         if (!segmentGroup || !derivation || !frame || !frame->pixData)
-            throw DicomError("cannot read DICOM SEG '" + path + "': frame " + std::to_string(f + 1) +
+            throw DicomError("cannot read DICOM SEG '" + path + "': frame " +
+                             std::to_string(f + 1) +
                              " lacks its segment or source-image reference");
         Uint16 number = 0;
         segmentGroup->getReferencedSegmentNumber(number);
         if (number < 1 || number > out.segments.size())
-            throw DicomError("cannot read DICOM SEG '" + path + "': frame " + std::to_string(f + 1) +
-                             " refers to segment " + std::to_string(number) + " which does not exist");
+            throw DicomError("cannot read DICOM SEG '" + path + "': frame " +
+                             std::to_string(f + 1) + " refers to segment " +
+                             std::to_string(number) + " which does not exist");
         std::string sop;
         auto& items = derivation->getDerivationImageItems();
         if (!items.empty() && !items.front()->getSourceImageItems().empty()) {
             OFString uid;
-            items.front()->getSourceImageItems().front()->getImageSOPInstanceReference().getReferencedSOPInstanceUID(uid);
+            items.front()
+                ->getSourceImageItems()
+                .front()
+                ->getImageSOPInstanceReference()
+                .getReferencedSOPInstanceUID(uid);
             sop = uid.c_str();
         }
         auto& target = out.segments[number - 1];
@@ -236,7 +266,8 @@ ReadSeg readSeg(const std::string& path) {
             // Binary frames come unpacked from dcmseg when read: one byte per pixel.
             common::Mask mask(out.rows, out.columns);
             if (frame->length >= pixelsPerFrame) {
-                for (size_t i = 0; i < pixelsPerFrame; ++i) mask.pixels[i] = frame->pixData[i] ? 1 : 0;
+                for (size_t i = 0; i < pixelsPerFrame; ++i)
+                    mask.pixels[i] = frame->pixData[i] ? 1 : 0;
             } else {
                 for (size_t i = 0; i < pixelsPerFrame; ++i)
                     mask.pixels[i] = (frame->pixData[i / 8] >> (i % 8)) & 1;

@@ -57,7 +57,8 @@ std::vector<WindowPreset> headerWindows(DcmItem& data) {
             break;
         OFString name;
         data.findAndGetOFString(DCM_WindowCenterWidthExplanation, name, i);
-        out.push_back({name.empty() ? "header " + std::to_string(i + 1) : std::string(name.c_str()), center, width});
+        out.push_back({name.empty() ? "header " + std::to_string(i + 1) : std::string(name.c_str()),
+                       center, width});
     }
     return out;
 }
@@ -82,14 +83,16 @@ Series assemble(std::vector<Slice>& slices, const FileHeader& header) {
     series.seriesDescription = header.seriesDescription;
     series.transferSyntax = header.syntax;
     auto& g = series.geometry;
-    const bool positioned = std::all_of(slices.begin(), slices.end(), [](const Slice& s) { return s.position && s.orientation; });
+    const bool positioned = std::all_of(slices.begin(), slices.end(),
+                                        [](const Slice& s) { return s.position && s.orientation; });
     if (positioned) {
         const auto& o = *slices.front().orientation;
         g.rowDirection = {o[0], o[1], o[2]};
         g.columnDirection = {o[3], o[4], o[5]};
         g.normal = cross(g.rowDirection, g.columnDirection);
         for (auto& s : slices) s.along = dot(*s.position, g.normal);
-        std::stable_sort(slices.begin(), slices.end(), [](const Slice& a, const Slice& b) { return a.along < b.along; });
+        std::stable_sort(slices.begin(), slices.end(),
+                         [](const Slice& a, const Slice& b) { return a.along < b.along; });
         g.origin = *slices.front().position;
         g.hasPositions = true;
     } else {
@@ -97,7 +100,9 @@ Series assemble(std::vector<Slice>& slices, const FileHeader& header) {
             return a.instanceNumber.value_or(0) < b.instanceNumber.value_or(0);
         });
         if (slices.size() > 1)
-            series.warnings.push_back("no ImagePositionPatient/ImageOrientationPatient: slices ordered by InstanceNumber, spacing unknown");
+            series.warnings.push_back(
+                "no ImagePositionPatient/ImageOrientationPatient: slices ordered by "
+                "InstanceNumber, spacing unknown");
         for (size_t i = 0; i < slices.size(); ++i) slices[i].along = static_cast<double>(i);
     }
     if (slices.front().spacing) {
@@ -107,29 +112,35 @@ Series assemble(std::vector<Slice>& slices, const FileHeader& header) {
     }
     if (positioned && slices.size() > 1) {
         std::vector<double> gaps;
-        for (size_t i = 1; i < slices.size(); ++i) gaps.push_back(slices[i].along - slices[i - 1].along);
+        for (size_t i = 1; i < slices.size(); ++i)
+            gaps.push_back(slices[i].along - slices[i - 1].along);
         auto sorted = gaps;
         std::sort(sorted.begin(), sorted.end());
         g.sliceSpacing = sorted[sorted.size() / 2];
         for (size_t i = 0; i < gaps.size(); ++i) {
             if (gaps[i] < 1e-3) {
-                series.warnings.push_back("slices " + std::to_string(i) + " and " + std::to_string(i + 1) +
+                series.warnings.push_back("slices " + std::to_string(i) + " and " +
+                                          std::to_string(i + 1) +
                                           " share one position (duplicate slices?)");
-            } else if (g.sliceSpacing > 0 && std::abs(gaps[i] - g.sliceSpacing) > 0.1 * g.sliceSpacing) {
+            } else if (g.sliceSpacing > 0 &&
+                       std::abs(gaps[i] - g.sliceSpacing) > 0.1 * g.sliceSpacing) {
                 std::ostringstream w;
-                w << "uneven slice spacing: " << gaps[i] << " mm between slices " << i << " and " << i + 1
-                  << " (usual " << g.sliceSpacing << " mm; missing slices?)";
+                w << "uneven slice spacing: " << gaps[i] << " mm between slices " << i << " and "
+                  << i + 1 << " (usual " << g.sliceSpacing << " mm; missing slices?)";
                 series.warnings.push_back(w.str());
             }
         }
-        const Vec3 span{slices.back().position->at(0) - g.origin[0], slices.back().position->at(1) - g.origin[1],
+        const Vec3 span{slices.back().position->at(0) - g.origin[0],
+                        slices.back().position->at(1) - g.origin[1],
                         slices.back().position->at(2) - g.origin[2]};
         const double length = std::sqrt(dot(span, span));
         if (length > 1e-6) {
-            const double angle = std::acos(std::min(1.0, std::abs(dot(span, g.normal)) / length)) * 180.0 / M_PI;
+            const double angle =
+                std::acos(std::min(1.0, std::abs(dot(span, g.normal)) / length)) * 180.0 / M_PI;
             if (angle > 0.5) {
                 std::ostringstream w;
-                w << "gantry tilt of " << std::round(angle * 10) / 10 << " degrees: slices are sheared, geometry is approximate";
+                w << "gantry tilt of " << std::round(angle * 10) / 10
+                  << " degrees: slices are sheared, geometry is approximate";
                 series.warnings.push_back(w.str());
             }
         }
@@ -143,8 +154,8 @@ Series assemble(std::vector<Slice>& slices, const FileHeader& header) {
         series.slicePositions.push_back(s.along);
         series.sopUids.push_back(s.sopUid);
         series.files.push_back(s.file);
-        series.instanceNumbers.push_back(s.instanceNumber ? std::optional<long>(*s.instanceNumber / 100000L)
-                                                          : std::nullopt);
+        series.instanceNumbers.push_back(
+            s.instanceNumber ? std::optional<long>(*s.instanceNumber / 100000L) : std::nullopt);
         s.values = {};
     }
     series.windows = header.windows;
@@ -155,8 +166,11 @@ Series assemble(std::vector<Slice>& slices, const FileHeader& header) {
 }  // namespace
 
 std::vector<WindowPreset> standardWindows() {
-    return {{"lung", -600, 1500}, {"mediastinum", 50, 350}, {"bone", 400, 1800},
-            {"soft tissue", 40, 400}, {"brain", 40, 80}};
+    return {{"lung", -600, 1500},
+            {"mediastinum", 50, 350},
+            {"bone", 400, 1800},
+            {"soft tissue", 40, 400},
+            {"brain", 40, 80}};
 }
 
 StudyLoad loadFiles(const std::vector<std::string>& files) {
@@ -168,19 +182,27 @@ StudyLoad loadFiles(const std::vector<std::string>& files) {
         try {
             DcmFileFormat file;
             loadDicomFile(file, path);
-            if (text(*file.getMetaInfo(), DCM_MediaStorageSOPClassUID) == UID_MediaStorageDirectoryStorage) {
+            if (text(*file.getMetaInfo(), DCM_MediaStorageSOPClassUID) ==
+                UID_MediaStorageDirectoryStorage) {
                 result.skipped.push_back({path, "DICOMDIR (an index, not an image)"});
                 continue;
             }
             DcmDataset& data = *file.getDataset();
             if (!data.tagExists(DCM_PixelData)) {
-                result.skipped.push_back({path, "no pixel data (" + text(data, DCM_Modality) + " object)"});
+                result.skipped.push_back(
+                    {path, "no pixel data (" + text(data, DCM_Modality) + " object)"});
                 continue;
             }
             const auto pixels = decodeLoadedPixels(file, path);
-            FileHeader h{text(data, DCM_PatientID), text(data, DCM_PatientName), text(data, DCM_StudyInstanceUID),
-                         text(data, DCM_StudyDate), text(data, DCM_StudyDescription), text(data, DCM_SeriesInstanceUID),
-                         text(data, DCM_Modality), text(data, DCM_SeriesDescription), pixels.transferSyntax,
+            FileHeader h{text(data, DCM_PatientID),
+                         text(data, DCM_PatientName),
+                         text(data, DCM_StudyInstanceUID),
+                         text(data, DCM_StudyDate),
+                         text(data, DCM_StudyDescription),
+                         text(data, DCM_SeriesInstanceUID),
+                         text(data, DCM_Modality),
+                         text(data, DCM_SeriesDescription),
+                         pixels.transferSyntax,
                          headerWindows(data)};
             if (h.seriesUid.empty()) h.seriesUid = "no-series-uid:" + path;
             const auto sop = text(data, DCM_SOPInstanceUID);
@@ -190,14 +212,16 @@ StudyLoad loadFiles(const std::vector<std::string>& files) {
                 Slice s;
                 s.file = path;
                 s.sopUid = pixels.frames > 1 ? sop + "#" + std::to_string(f + 1) : sop;
-                if (data.findAndGetSint32(DCM_InstanceNumber, number).good()) s.instanceNumber = number * 100000L + f;
+                if (data.findAndGetSint32(DCM_InstanceNumber, number).good())
+                    s.instanceNumber = number * 100000L + f;
                 s.position = positionForFrame(data, f);
                 s.orientation = orientationForFrame(data, f);
                 s.spacing = pixelSpacingForFrame(data, f);
                 s.rows = pixels.rows;
                 s.columns = pixels.columns;
-                s.values.assign(pixels.values.begin() + static_cast<std::ptrdiff_t>(framePixels * f),
-                                pixels.values.begin() + static_cast<std::ptrdiff_t>(framePixels * (f + 1)));
+                s.values.assign(
+                    pixels.values.begin() + static_cast<std::ptrdiff_t>(framePixels * f),
+                    pixels.values.begin() + static_cast<std::ptrdiff_t>(framePixels * (f + 1)));
                 const auto key = groupKey(h.seriesUid, s);
                 keysOfSeries[h.seriesUid].insert(key);
                 headers.emplace(key, h);
@@ -211,8 +235,9 @@ StudyLoad loadFiles(const std::vector<std::string>& files) {
         auto series = assemble(slices, headers.at(key));
         const auto stacks = keysOfSeries[series.seriesUid].size();
         if (stacks > 1)
-            series.warnings.push_back("the series mixes " + std::to_string(stacks) +
-                                      " orientations or image sizes; it was split and this is one stack of it");
+            series.warnings.push_back(
+                "the series mixes " + std::to_string(stacks) +
+                " orientations or image sizes; it was split and this is one stack of it");
         result.series.push_back(std::move(series));
     }
     return result;
@@ -221,7 +246,8 @@ StudyLoad loadFiles(const std::vector<std::string>& files) {
 StudyLoad loadFolder(const std::string& folder) {
     std::error_code ec;
     if (fs::is_regular_file(folder, ec)) return loadFiles({folder});
-    if (!fs::is_directory(folder, ec)) throw DicomError("'" + folder + "' is neither a DICOM file nor a folder");
+    if (!fs::is_directory(folder, ec))
+        throw DicomError("'" + folder + "' is neither a DICOM file nor a folder");
     return loadFiles(filesBelow(folder));
 }
 

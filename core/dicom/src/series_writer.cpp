@@ -1,9 +1,9 @@
 #include "flowseg/dicom/series_writer.h"
 
-#include <cmath>
-#include <algorithm>
-#include <cstdio>
 #include <dcmtk/dcmdata/dctk.h>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 
@@ -48,9 +48,9 @@ std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWr
     const std::string frameOfReference = newUid();
     const auto& g = s.geometry;
     char orientation[160];
-    std::snprintf(orientation, sizeof orientation, "%.6f\\%.6f\\%.6f\\%.6f\\%.6f\\%.6f", g.rowDirection[0],
-                  g.rowDirection[1], g.rowDirection[2], g.columnDirection[0], g.columnDirection[1],
-                  g.columnDirection[2]);
+    std::snprintf(orientation, sizeof orientation, "%.6f\\%.6f\\%.6f\\%.6f\\%.6f\\%.6f",
+                  g.rowDirection[0], g.rowDirection[1], g.rowDirection[2], g.columnDirection[0],
+                  g.columnDirection[1], g.columnDirection[2]);
     char spacing[64];
     std::snprintf(spacing, sizeof spacing, "%.6f\\%.6f", g.rowSpacing, g.columnSpacing);
     std::vector<std::string> paths;
@@ -59,7 +59,8 @@ std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWr
         DcmFileFormat file;
         DcmDataset& d = *file.getDataset();
         put(d, DCM_SOPClassUID, UID_CTImageStorage);
-        put(d, DCM_SOPInstanceUID, z < static_cast<int>(s.sopUids.size()) ? s.sopUids[static_cast<size_t>(z)] : newUid());
+        put(d, DCM_SOPInstanceUID,
+            z < static_cast<int>(s.sopUids.size()) ? s.sopUids[static_cast<size_t>(z)] : newUid());
         put(d, DCM_StudyInstanceUID, studyUid);
         put(d, DCM_SeriesInstanceUID, seriesUid);
         put(d, DCM_FrameOfReferenceUID, frameOfReference);
@@ -70,7 +71,9 @@ std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWr
         put(d, DCM_SeriesDescription, s.seriesDescription);
         put(d, DCM_Modality, "CT");
         put(d, DCM_SeriesNumber, "1");
-        const int instance = z < static_cast<int>(s.instanceNumbers.size()) ? s.instanceNumbers[static_cast<size_t>(z)] : z + 1;
+        const int instance = z < static_cast<int>(s.instanceNumbers.size())
+                                 ? s.instanceNumbers[static_cast<size_t>(z)]
+                                 : z + 1;
         put(d, DCM_InstanceNumber, std::to_string(instance));
         const std::array<double, 3> position{g.origin[0] + z * g.sliceSpacing * g.normal[0],
                                              g.origin[1] + z * g.sliceSpacing * g.normal[1],
@@ -99,7 +102,8 @@ std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWr
         put(d, DCM_WindowCenterWidthExplanation, "LUNG\\SOFT TISSUE");
         std::vector<Sint16> stored(slicePixels);
         for (size_t i = 0; i < slicePixels; ++i) {
-            const double v = std::round(s.hu[static_cast<size_t>(z) * slicePixels + i] - s.intercept);
+            const double v =
+                std::round(s.hu[static_cast<size_t>(z) * slicePixels + i] - s.intercept);
             stored[i] = static_cast<Sint16>(std::clamp(v, -32768.0, 32767.0));
         }
         d.putAndInsertUint16Array(DCM_PixelData, reinterpret_cast<const Uint16*>(stored.data()),
@@ -107,8 +111,8 @@ std::vector<std::string> writeSeries(const std::string& folder, const SeriesToWr
         char name[256];
         std::snprintf(name, sizeof name, s.fileNamePattern.c_str(), z);
         const auto path = (fs::path(folder) / name).string();
-        const OFCondition saved =
-            file.saveFile(path.c_str(), s.deflate ? EXS_DeflatedLittleEndianExplicit : EXS_LittleEndianExplicit);
+        const OFCondition saved = file.saveFile(
+            path.c_str(), s.deflate ? EXS_DeflatedLittleEndianExplicit : EXS_LittleEndianExplicit);
         if (saved.bad()) throw DicomError("cannot write '" + path + "': " + saved.text());
         paths.push_back(path);
     }
@@ -139,9 +143,10 @@ SeriesToWrite demoChestCt(unsigned seed) {
             for (int x = 0; x < s.width; ++x) {
                 const double bx = (x - 128.0) / 118.0;
                 const double by = (y - 132.0) / 92.0;
-                double hu = -1000;  // air
+                double hu = -1000;                     // air
                 if (bx * bx + by * by < 1.0) hu = 35;  // soft tissue of the chest wall
-                const double lx1 = (x - 82.0) / 52.0, ly = (y - 126.0) / 68.0, lx2 = (x - 174.0) / 52.0;
+                const double lx1 = (x - 82.0) / 52.0, ly = (y - 126.0) / 68.0,
+                             lx2 = (x - 174.0) / 52.0;
                 const bool lung = lx1 * lx1 + ly * ly < 1.0 || lx2 * lx2 + ly * ly < 1.0;
                 if (lung) hu = -860;
                 const double sx = (x - 128.0) / 14.0, sy = (y - 200.0) / 14.0;
@@ -156,11 +161,14 @@ SeriesToWrite demoChestCt(unsigned seed) {
                     }
                     for (const auto& n : nodules) {
                         const double dz = (z - n.slice) * 1.25 / 0.7;
-                        const double d = std::sqrt((x - n.x) * (x - n.x) + (y - n.y) * (y - n.y) + dz * dz);
-                        hu = std::max(hu, -860 + (n.hu + 860) * sigmoid((n.radius - d) / n.softness));
+                        const double d =
+                            std::sqrt((x - n.x) * (x - n.x) + (y - n.y) * (y - n.y) + dz * dz);
+                        hu = std::max(hu,
+                                      -860 + (n.hu + 860) * sigmoid((n.radius - d) / n.softness));
                     }
                 }
-                s.hu[(static_cast<size_t>(z) * s.height + y) * s.width + x] = static_cast<float>(hu + noise(rng));
+                s.hu[(static_cast<size_t>(z) * s.height + y) * s.width + x] =
+                    static_cast<float>(hu + noise(rng));
             }
         }
     }

@@ -3,9 +3,9 @@
 #include "flowseg/dicom/pixel_decoder.h"
 #include "loaded_file.h"
 
+#include <dcmtk/dcmdata/dctk.h>
 #include <algorithm>
 #include <array>
-#include <dcmtk/dcmdata/dctk.h>
 #include <filesystem>
 #include <stdexcept>
 
@@ -25,9 +25,11 @@ std::optional<double> slicePosition(DcmDataset& data) {
     std::array<double, 3> position{};
     std::array<double, 6> orientation{};
     for (unsigned i = 0; i < 3; ++i)
-        if (data.findAndGetFloat64(DCM_ImagePositionPatient, position[i], i).bad()) return std::nullopt;
+        if (data.findAndGetFloat64(DCM_ImagePositionPatient, position[i], i).bad())
+            return std::nullopt;
     for (unsigned i = 0; i < 6; ++i)
-        if (data.findAndGetFloat64(DCM_ImageOrientationPatient, orientation[i], i).bad()) return std::nullopt;
+        if (data.findAndGetFloat64(DCM_ImageOrientationPatient, orientation[i], i).bad())
+            return std::nullopt;
     // normal = row direction x column direction
     const double nx = orientation[1] * orientation[5] - orientation[2] * orientation[4];
     const double ny = orientation[2] * orientation[3] - orientation[0] * orientation[5];
@@ -40,7 +42,8 @@ std::optional<double> slicePosition(DcmDataset& data) {
 std::vector<std::string> filesBelow(const std::string& folder) {
     std::error_code ec;
     std::vector<std::string> files;
-    for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
+    for (auto it = fs::recursive_directory_iterator(
+             folder, fs::directory_options::skip_permission_denied, ec);
          it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) break;
         if (it->is_regular_file(ec)) files.push_back(it->path().string());
@@ -58,14 +61,16 @@ FolderScan scanFolder(const std::string& folder) {
         DcmFileFormat file;
         countDicomFileParse();
         // Headers only: stop before the pixel data.
-        const OFCondition status = file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange,
-                                                         DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData);
+        const OFCondition status =
+            file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                  ERM_autoDetect, DCM_PixelData);
         if (status.bad()) {
             scan.skipped.push_back({path, std::string("not readable as DICOM: ") + status.text()});
             continue;
         }
         DcmDataset& data = *file.getDataset();
-        if (getString(*file.getMetaInfo(), DCM_MediaStorageSOPClassUID) == UID_MediaStorageDirectoryStorage) {
+        if (getString(*file.getMetaInfo(), DCM_MediaStorageSOPClassUID) ==
+            UID_MediaStorageDirectoryStorage) {
             scan.skipped.push_back({path, "DICOMDIR (an index, not an image)"});
             continue;
         }

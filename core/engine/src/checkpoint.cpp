@@ -1,17 +1,17 @@
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/volume.h"
 
+#include <fcntl.h>
+#include <torch/torch.h>
+#include <unistd.h>
 #include <bit>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <unistd.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
-#include "flowseg/engine/error.h"
 #include "flowseg/common/sha256.h"
+#include "flowseg/engine/error.h"
 
 namespace flowseg::engine {
 
@@ -65,14 +65,15 @@ std::string saveCheckpoint(const Checkpoint& checkpoint, const std::string& path
         offset += bytes;
     }
     const std::string checksum = hash.hexDigest();
-    const nlohmann::json header{{"format", "flowseg-checkpoint"},
-                                {"format_version", kCheckpointFormatVersion},
-                                {"network", nlohmann::json::parse(checkpoint.network.toJson())},
-                                {"provenance", nlohmann::json::parse(common::provenanceToJson(checkpoint.provenance))},
-                                {"step", checkpoint.step},
-                                {"tensors", table},
-                                {"data_bytes", offset},
-                                {"data_sha256", checksum}};
+    const nlohmann::json header{
+        {"format", "flowseg-checkpoint"},
+        {"format_version", kCheckpointFormatVersion},
+        {"network", nlohmann::json::parse(checkpoint.network.toJson())},
+        {"provenance", nlohmann::json::parse(common::provenanceToJson(checkpoint.provenance))},
+        {"step", checkpoint.step},
+        {"tensors", table},
+        {"data_bytes", offset},
+        {"data_sha256", checksum}};
     const std::string headerText = header.dump();
 
     const std::filesystem::path target(path);
@@ -83,7 +84,8 @@ std::string saveCheckpoint(const Checkpoint& checkpoint, const std::string& path
     const std::string temporary = path + ".partial";
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out) throw CheckpointError("cannot write model '" + path + "': cannot create the file");
+        if (!out)
+            throw CheckpointError("cannot write model '" + path + "': cannot create the file");
         const std::uint64_t headerBytes = headerText.size();
         out.write(kMagic, sizeof kMagic);
         out.write(reinterpret_cast<const char*>(&headerBytes), sizeof headerBytes);
@@ -104,10 +106,12 @@ std::string saveCheckpoint(const Checkpoint& checkpoint, const std::string& path
     if (fd >= 0) ::close(fd);
     try {
         if (!synced) throw CheckpointError("the file could not be flushed to disk");
-        if (loadCheckpoint(temporary).sha256 != checksum) throw CheckpointError("it reads back with another checksum");
+        if (loadCheckpoint(temporary).sha256 != checksum)
+            throw CheckpointError("it reads back with another checksum");
     } catch (const CheckpointError& e) {
         std::filesystem::remove(temporary);
-        throw CheckpointError("cannot write model '" + path + "': the written copy does not check out (" + e.what() + ")");
+        throw CheckpointError("cannot write model '" + path +
+                              "': the written copy does not check out (" + e.what() + ")");
     }
     std::error_code ec;
     std::filesystem::rename(temporary, path, ec);
@@ -160,8 +164,10 @@ Checkpoint loadCheckpoint(const std::string& path) {
                            std::to_string(fileSize) + ")");
         std::vector<char> data(dataBytes);
         in.read(data.data(), static_cast<std::streamsize>(dataBytes));
-        if (static_cast<std::uint64_t>(in.gcount()) != dataBytes) fail(path, "the file is truncated");
-        if (common::sha256Hex(data.data(), data.size()) != header.at("data_sha256").get<std::string>())
+        if (static_cast<std::uint64_t>(in.gcount()) != dataBytes)
+            fail(path, "the file is truncated");
+        if (common::sha256Hex(data.data(), data.size()) !=
+            header.at("data_sha256").get<std::string>())
             fail(path, "checksum mismatch: the file is corrupt");
         checkpoint.sha256 = header.at("data_sha256").get<std::string>();
         for (const auto& entry : header.at("tensors")) {
@@ -192,10 +198,14 @@ Checkpoint loadCheckpoint(const std::string& path) {
         const auto slash = name.find('/');
         const auto group = name.substr(0, slash);
         const auto key = name.substr(slash + 1);
-        if (group == "model") checkpoint.weights[key] = tensor;
-        else if (group == "ema") checkpoint.ema[key] = tensor;
-        else if (group == "optimizer") checkpoint.optimizer[key] = tensor;
-        else fail(path, "unknown tensor group '" + group + "'");
+        if (group == "model")
+            checkpoint.weights[key] = tensor;
+        else if (group == "ema")
+            checkpoint.ema[key] = tensor;
+        else if (group == "optimizer")
+            checkpoint.optimizer[key] = tensor;
+        else
+            fail(path, "unknown tensor group '" + group + "'");
     }
     if (checkpoint.weights.empty()) fail(path, "it holds no model weights");
     return checkpoint;
@@ -207,7 +217,8 @@ namespace {
 // provenance and checksum stay the source's (what it was trained from), the
 // optimizer state and step are dropped.
 template <typename Widen>
-Checkpoint widened(const Checkpoint& source, const VelocityUNetOptions& network, const Widen& widen) {
+Checkpoint widened(const Checkpoint& source, const VelocityUNetOptions& network,
+                   const Widen& widen) {
     Checkpoint out;
     out.network = network;
     out.weights = widen(source.weights);
@@ -222,8 +233,9 @@ Checkpoint widened(const Checkpoint& source, const VelocityUNetOptions& network,
 Checkpoint widenToPatch(const Checkpoint& source, std::int64_t factor) {
     if (factor < 2) throw InvalidInput("widening needs a factor of at least 2");
     if (source.network.patch_size() != 1)
-        throw InvalidInput("the network already folds " + std::to_string(source.network.patch_size()) +
-                           " pixels per side into channels; only a network without patches can be widened");
+        throw InvalidInput(
+            "the network already folds " + std::to_string(source.network.patch_size()) +
+            " pixels per side into channels; only a network without patches can be widened");
     auto network = source.network;
     network.image_size(source.network.image_size() * factor).patch_size(factor).pixel_skip(true);
     network.validate();
@@ -232,7 +244,8 @@ Checkpoint widenToPatch(const Checkpoint& source, std::int64_t factor) {
         NamedTensors t = tensors;
         const auto find = [&](const std::string& name) -> torch::Tensor& {
             const auto it = t.find(name);
-            if (it == t.end()) throw InvalidInput("cannot widen: the checkpoint has no '" + name + "'");
+            if (it == t.end())
+                throw InvalidInput("cannot widen: the checkpoint has no '" + name + "'");
             return it->second;
         };
         // pixel_unshuffle puts pixel (i, j) of channel c's block in channel
@@ -288,8 +301,9 @@ void assignNamedTensors(torch::nn::Module& module, const NamedTensors& tensors,
 Checkpoint widenToVolume(const Checkpoint& source) {
     if (source.network.isVolume()) throw InvalidInput("the checkpoint is a volume model already");
     if (source.network.image_channels() != 1)
-        throw InvalidInput("only a one-channel slice model can become a volume model (this one reads " +
-                           std::to_string(source.network.image_channels()) + " channels)");
+        throw InvalidInput(
+            "only a one-channel slice model can become a volume model (this one reads " +
+            std::to_string(source.network.image_channels()) + " channels)");
     auto network = source.network;
     network.input("volume").image_channels(kVolumeChannels);
     network.validate();
@@ -297,13 +311,15 @@ Checkpoint widenToVolume(const Checkpoint& source) {
     const auto widen = [&](const NamedTensors& tensors) {
         NamedTensors t = tensors;
         const auto it = t.find("input_conv.weight");
-        if (it == t.end()) throw InvalidInput("cannot widen: the checkpoint has no 'input_conv.weight'");
+        if (it == t.end())
+            throw InvalidInput("cannot widen: the checkpoint has no 'input_conv.weight'");
         // The input is cat(x_t, X) folded by pixel unshuffle: channel c's pixels
         // are input channels c * area ... c * area + area - 1, so the new
         // condition channels 1..4 are appended after the old ones.
         auto& weight = it->second;
-        const auto extra = torch::zeros({weight.size(0), (kVolumeChannels - 1) * area, weight.size(2), weight.size(3)},
-                                        weight.options());
+        const auto extra = torch::zeros(
+            {weight.size(0), (kVolumeChannels - 1) * area, weight.size(2), weight.size(3)},
+            weight.options());
         weight = torch::cat({weight, extra}, 1).contiguous();
         return t;
     };

@@ -8,7 +8,10 @@ namespace flowseg::engine {
 
 GuidedVelocity::GuidedVelocity(VelocityUNet network, const torch::Tensor& condition,
                                int64_t samples, double guidance, bool channelsLast)
-    : m_network(std::move(network)), m_samples(samples), m_guidance(guidance), m_channelsLast(channelsLast) {
+    : m_network(std::move(network)),
+      m_samples(samples),
+      m_guidance(guidance),
+      m_channelsLast(channelsLast) {
     if (condition.dim() != 4 || (condition.size(0) != 1 && condition.size(0) != samples))
         throw InvalidInput("GuidedVelocity: condition must be [1, C, H, W] or [M, C, H, W]");
     if (samples < 1) throw InvalidInput("the number of samples must be at least 1");
@@ -16,7 +19,8 @@ GuidedVelocity::GuidedVelocity(VelocityUNet network, const torch::Tensor& condit
     m_batchedCondition = usesUnconditionalBranch()
                              ? torch::cat({conditional, torch::zeros_like(conditional)}, 0)
                              : conditional.contiguous();
-    if (m_channelsLast) m_batchedCondition = m_batchedCondition.contiguous(torch::MemoryFormat::ChannelsLast);
+    if (m_channelsLast)
+        m_batchedCondition = m_batchedCondition.contiguous(torch::MemoryFormat::ChannelsLast);
 }
 
 torch::Tensor GuidedVelocity::operator()(double t, const torch::Tensor& x) {
@@ -25,7 +29,8 @@ torch::Tensor GuidedVelocity::operator()(double t, const torch::Tensor& x) {
     if (m_channelsLast) input = input.contiguous(torch::MemoryFormat::ChannelsLast);
     // One time for the whole batch: the embedding and FiLM projections run once.
     const auto times = torch::full({1}, t, x.options());
-    const auto velocity = m_network->forward(input, m_batchedCondition, times).to(torch::kFloat32).contiguous();
+    const auto velocity =
+        m_network->forward(input, m_batchedCondition, times).to(torch::kFloat32).contiguous();
     m_passes += input.size(0);
     if (!usesUnconditionalBranch()) return velocity;
     const auto conditional = velocity.narrow(0, 0, m_samples);

@@ -48,7 +48,8 @@ struct GedTerms {
 
 GedTerms gedTerms(const std::vector<Mask>& samples, const std::vector<Mask>& experts) {
     requireSameShapes(samples, experts);
-    return {meanDistance(samples, experts), meanDistance(samples, samples), meanDistance(experts, experts)};
+    return {meanDistance(samples, experts), meanDistance(samples, samples),
+            meanDistance(experts, experts)};
 }
 
 std::vector<float> varianceOf(const std::vector<Mask>& masks) {

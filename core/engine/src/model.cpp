@@ -50,7 +50,8 @@ std::shared_ptr<Model> Model::untrained(const VelocityUNetOptions& options,
     // hides nothing about speed but makes untrained samples degenerate; perturb them.
     {
         torch::NoGradGuard noGrad;
-        for (auto& p : impl->network->parameters()) p.add_(torch::randn(p.sizes(), generator) * 1e-3);
+        for (auto& p : impl->network->parameters())
+            p.add_(torch::randn(p.sizes(), generator) * 1e-3);
     }
     impl->network->to(torch::Device(impl->device));
     impl->network->eval();

@@ -10,7 +10,8 @@ namespace flowseg::engine {
 ImageF normalizeCrop(const ImageF& values) {
     if (values.empty()) throw InvalidInput("the crop is empty");
     for (const float v : values.pixels)
-        if (!std::isfinite(v)) throw InvalidInput("the crop holds a value that is not a finite number");
+        if (!std::isfinite(v))
+            throw InvalidInput("the crop holds a value that is not a finite number");
     const auto [lowest, highest] = std::minmax_element(values.pixels.begin(), values.pixels.end());
     const double low = *lowest;
     const double range = static_cast<double>(*highest) - low;

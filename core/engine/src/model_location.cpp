@@ -11,7 +11,9 @@ namespace flowseg::engine {
 std::vector<std::string> defaultModelCandidates(const std::string& appDir) {
     std::vector<std::string> paths;
     if (const char* env = std::getenv("FLOWSEG_MODEL"); env && *env) paths.emplace_back(env);
-    paths.push_back((fs::path(appDir) / ".." / "share" / "flowseg" / "models" / "default.fsm").lexically_normal().string());
+    paths.push_back((fs::path(appDir) / ".." / "share" / "flowseg" / "models" / "default.fsm")
+                        .lexically_normal()
+                        .string());
     return paths;
 }
 
@@ -21,8 +23,9 @@ std::string findDefaultModel(const std::string& appDir) {
     if (const char* env = std::getenv("FLOWSEG_MODEL"); env && *env) {
         std::error_code ec;
         if (fs::is_regular_file(env, ec)) return env;
-        throw std::runtime_error(std::string("FLOWSEG_MODEL names '") + env +
-                                 "', which is not a file; fix it or unset it to use the shipped model");
+        throw std::runtime_error(
+            std::string("FLOWSEG_MODEL names '") + env +
+            "', which is not a file; fix it or unset it to use the shipped model");
     }
     const auto candidates = defaultModelCandidates(appDir);
     std::string tried;

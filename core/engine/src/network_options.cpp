@@ -64,22 +64,24 @@ void VelocityUNetOptions::validate() const {
     if (time_embedding_dim_ < 2 || groups_ < 1) fail("time_embedding_dim/groups too small");
     if (input_ != "slice" && input_ != "volume") fail("input must be \"slice\" or \"volume\"");
     if (input_ == "volume" && image_channels_ != 5)
-        fail("a volume network reads 5 condition channels (slice, two neighbours, neighbour mask, its flag)");
+        fail(
+            "a volume network reads 5 condition channels (slice, two neighbours, neighbour mask, "
+            "its flag)");
 }
 
 std::string VelocityUNetOptions::toJson() const {
     auto j = nlohmann::json{{"image_size", image_size_},
-                          {"image_channels", image_channels_},
-                          {"mask_channels", mask_channels_},
-                          {"base_channels", base_channels_},
-                          {"channel_multipliers", channel_multipliers_},
-                          {"res_blocks", res_blocks_},
-                          {"attention_resolutions", attention_resolutions_},
-                          {"middle_attention", middle_attention_},
-                          {"head_channels", head_channels_},
-                          {"dropout", dropout_},
-                          {"time_embedding_dim", time_embedding_dim_},
-                          {"groups", groups_}};
+                            {"image_channels", image_channels_},
+                            {"mask_channels", mask_channels_},
+                            {"base_channels", base_channels_},
+                            {"channel_multipliers", channel_multipliers_},
+                            {"res_blocks", res_blocks_},
+                            {"attention_resolutions", attention_resolutions_},
+                            {"middle_attention", middle_attention_},
+                            {"head_channels", head_channels_},
+                            {"dropout", dropout_},
+                            {"time_embedding_dim", time_embedding_dim_},
+                            {"groups", groups_}};
     // Written only when used, so networks without it keep their exact header.
     if (patch_size_ != 1) j["patch_size"] = patch_size_;
     if (pixel_skip_) j["pixel_skip"] = true;

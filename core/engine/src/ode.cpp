@@ -1,8 +1,8 @@
 #include "flowseg/engine/ode.h"
 
+#include <torch/torch.h>
 #include <algorithm>
 #include <cmath>
-#include <torch/torch.h>
 
 #include "flowseg/engine/error.h"
 
@@ -21,7 +21,8 @@ struct Counter {
 
 torch::Tensor fixedStep(Solver solver, Counter& f, double t, double h, const torch::Tensor& x) {
     switch (solver) {
-        case Solver::Euler: return x + h * f(t, x);
+        case Solver::Euler:
+            return x + h * f(t, x);
         case Solver::Midpoint: {
             const auto k1 = f(t, x);
             return x + h * f(t + h / 2, x + (h / 2) * k1);
@@ -38,7 +39,8 @@ torch::Tensor fixedStep(Solver solver, Counter& f, double t, double h, const tor
             const auto k4 = f(t + h, x + h * k3);
             return x + (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4);
         }
-        case Solver::DormandPrince: break;
+        case Solver::DormandPrince:
+            break;
     }
     throw InvalidInput("fixedStep: not a fixed-step solver");
 }
@@ -52,8 +54,8 @@ OdeResult dormandPrince(Counter& f, torch::Tensor x, const OdeOptions& o,
     constexpr double a41 = 44.0 / 45, a42 = -56.0 / 15, a43 = 32.0 / 9;
     constexpr double a51 = 19372.0 / 6561, a52 = -25360.0 / 2187, a53 = 64448.0 / 6561,
                      a54 = -212.0 / 729;
-    constexpr double a61 = 9017.0 / 3168, a62 = -355.0 / 33, a63 = 46732.0 / 5247,
-                     a64 = 49.0 / 176, a65 = -5103.0 / 18656;
+    constexpr double a61 = 9017.0 / 3168, a62 = -355.0 / 33, a63 = 46732.0 / 5247, a64 = 49.0 / 176,
+                     a65 = -5103.0 / 18656;
     constexpr double b1 = 35.0 / 384, b3 = 500.0 / 1113, b4 = 125.0 / 192, b5 = -2187.0 / 6784,
                      b6 = 11.0 / 84;
     // Error coefficients: 5th-order minus embedded 4th-order weights.
@@ -68,19 +70,17 @@ OdeResult dormandPrince(Counter& f, torch::Tensor x, const OdeOptions& o,
     int attempts = 0;
     while (t < o.t1 - 1e-12) {
         if (++attempts > o.maxSteps)
-            throw Error("Dormand-Prince did not reach t = 1 within " +
-                        std::to_string(o.maxSteps) + " steps; loosen the tolerance");
+            throw Error("Dormand-Prince did not reach t = 1 within " + std::to_string(o.maxSteps) +
+                        " steps; loosen the tolerance");
         h = std::min(h, o.t1 - t);
         const auto k2 = f(t + h / 5, x + h * a21 * k1);
         const auto k3 = f(t + 3 * h / 10, x + h * (a31 * k1 + a32 * k2));
         const auto k4 = f(t + 4 * h / 5, x + h * (a41 * k1 + a42 * k2 + a43 * k3));
         const auto k5 = f(t + 8 * h / 9, x + h * (a51 * k1 + a52 * k2 + a53 * k3 + a54 * k4));
-        const auto k6 =
-            f(t + h, x + h * (a61 * k1 + a62 * k2 + a63 * k3 + a64 * k4 + a65 * k5));
+        const auto k6 = f(t + h, x + h * (a61 * k1 + a62 * k2 + a63 * k3 + a64 * k4 + a65 * k5));
         const auto next = x + h * (b1 * k1 + b3 * k3 + b4 * k4 + b5 * k5 + b6 * k6);
         const auto k7 = f(t + h, next);
-        const auto errorEstimate =
-            h * (e1 * k1 + e3 * k3 + e4 * k4 + e5 * k5 + e6 * k6 + e7 * k7);
+        const auto errorEstimate = h * (e1 * k1 + e3 * k3 + e4 * k4 + e5 * k5 + e6 * k6 + e7 * k7);
         const auto scale =
             o.absoluteTolerance + o.relativeTolerance * torch::maximum(x.abs(), next.abs());
         const double error = (errorEstimate / scale).pow(2).mean().sqrt().item<double>();

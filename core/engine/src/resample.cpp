@@ -10,7 +10,9 @@ int fitFactor(int width, int height, int modelSide) {
     const auto size = std::to_string(width) + "x" + std::to_string(height);
     const auto model = std::to_string(modelSide) + "x" + std::to_string(modelSide);
     if (modelSide < 1 || width < 1 || height < 1) throw InvalidInput("empty image or model size");
-    if (width != height) throw InvalidInput("the crop is " + size + " but must be square (the model expects " + model + ")");
+    if (width != height)
+        throw InvalidInput("the crop is " + size + " but must be square (the model expects " +
+                           model + ")");
     if (width % modelSide != 0)
         throw InvalidInput("the crop is " + size + " but the model expects " + model +
                            " or a whole multiple of it (crop or resample the lesion first)");
@@ -19,7 +21,8 @@ int fitFactor(int width, int height, int modelSide) {
 
 ImageF boxDownsample(const ImageF& image, int k) {
     if (k < 1 || image.width % k != 0 || image.height % k != 0)
-        throw InvalidInput("boxDownsample: the image side is not a multiple of " + std::to_string(k));
+        throw InvalidInput("boxDownsample: the image side is not a multiple of " +
+                           std::to_string(k));
     if (k == 1) return image;
     ImageF out(image.height / k, image.width / k);
     const float area = static_cast<float>(k * k);

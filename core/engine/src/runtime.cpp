@@ -1,10 +1,10 @@
 #include "flowseg/engine/runtime.h"
 
-#include <chrono>
 #include <link.h>
-#include <thread>
 #include <torch/torch.h>
 #include <torch/version.h>
+#include <chrono>
+#include <thread>
 
 #include "flowseg/engine/error.h"
 
@@ -72,7 +72,8 @@ std::string resolveDevice(const std::string& requested) {
 
 double measureMatmulGflops(const std::string& device, int n, double seconds) {
     torch::NoGradGuard noGrad;
-    const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(resolveDevice(device));
+    const auto options =
+        torch::TensorOptions().dtype(torch::kFloat32).device(resolveDevice(device));
     const auto a = torch::randn({n, n}, options);
     const auto b = torch::randn({n, n}, options);
     auto c = torch::matmul(a, b);  // warm-up

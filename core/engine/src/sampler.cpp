@@ -1,17 +1,17 @@
 #include "flowseg/engine/sampler.h"
 
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+#include <torch/version.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <sstream>
-#include <ATen/autocast_mode.h>
-#include <torch/torch.h>
-#include <torch/version.h>
 
 #include "flowseg/engine/error.h"
-#include "flowseg/engine/model_input.h"
 #include "flowseg/engine/guided_velocity.h"
 #include "flowseg/engine/model_impl.h"
+#include "flowseg/engine/model_input.h"
 #include "flowseg/engine/ode.h"
 #include "flowseg/engine/tensor_convert.h"
 #include "flowseg/engine/volume.h"
@@ -43,9 +43,12 @@ Precision parsePrecision(const std::string& name) {
 
 std::string precisionName(Precision precision) {
     switch (precision) {
-        case Precision::Float32: return "fp32";
-        case Precision::BFloat16: return "bf16";
-        case Precision::Float16: return "fp16";
+        case Precision::Float32:
+            return "fp32";
+        case Precision::BFloat16:
+            return "bf16";
+        case Precision::Float16:
+            return "fp16";
     }
     return "?";
 }
@@ -53,8 +56,10 @@ std::string precisionName(Precision precision) {
 std::string SamplingOptions::describe() const {
     std::ostringstream s;
     s << solverName(solver);
-    if (solver == Solver::DormandPrince) s << " tol " << tolerance;
-    else s << " " << steps << " steps";
+    if (solver == Solver::DormandPrince)
+        s << " tol " << tolerance;
+    else
+        s << " " << steps << " steps";
     s << ", w " << guidance << ", M " << samples << ", seed " << seed;
     if (precision != Precision::Float32) s << ", " << precisionName(precision);
     if (channelsLast) s << ", channels-last";
@@ -114,9 +119,12 @@ private:
     }
 #else
     bool cuda() const { return m_type == c10::DeviceType::CUDA; }
-    bool enabled() const { return cuda() ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled(); }
+    bool enabled() const {
+        return cuda() ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+    }
     at::ScalarType dtypeFor() const {
-        return cuda() ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+        return cuda() ? at::autocast::get_autocast_gpu_dtype()
+                      : at::autocast::get_autocast_cpu_dtype();
     }
     void set(bool on, at::ScalarType dtype) const {
         if (cuda()) {
@@ -162,8 +170,8 @@ SamplingResult Sampler::sampleConditioned(const std::vector<std::vector<ImageF>>
         throw InvalidInput("give one condition for all samples or one per sample");
     for (const auto& planes : conditions) {
         if (static_cast<int64_t>(planes.size()) != channels)
-            throw InvalidInput("the model reads " + std::to_string(channels) + " condition planes, not " +
-                               std::to_string(planes.size()));
+            throw InvalidInput("the model reads " + std::to_string(channels) +
+                               " condition planes, not " + std::to_string(planes.size()));
         for (const auto& plane : planes) validateImage(plane, net->options().image_size());
     }
     if (options.samples < 1 || options.samples > 1024)
@@ -179,10 +187,9 @@ SamplingResult Sampler::sampleConditioned(const std::vector<std::vector<ImageF>>
     const int64_t side = net->options().image_size();
 
     auto generator = at::detail::createCPUGenerator(options.seed);
-    const auto x0 =
-        torch::randn({m, net->options().mask_channels(), side, side}, generator,
-                     torch::TensorOptions().dtype(torch::kFloat32))
-            .to(device);
+    const auto x0 = torch::randn({m, net->options().mask_channels(), side, side}, generator,
+                                 torch::TensorOptions().dtype(torch::kFloat32))
+                        .to(device);
     std::vector<torch::Tensor> stacked;
     for (const auto& planes : conditions) {
         std::vector<torch::Tensor> channelsOfOne;

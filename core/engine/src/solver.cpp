@@ -16,11 +16,16 @@ Solver parseSolver(std::string_view name) {
 
 std::string solverName(Solver solver) {
     switch (solver) {
-        case Solver::Euler: return "euler";
-        case Solver::Midpoint: return "midpoint";
-        case Solver::Heun: return "heun";
-        case Solver::Rk4: return "rk4";
-        case Solver::DormandPrince: return "dopri5";
+        case Solver::Euler:
+            return "euler";
+        case Solver::Midpoint:
+            return "midpoint";
+        case Solver::Heun:
+            return "heun";
+        case Solver::Rk4:
+            return "rk4";
+        case Solver::DormandPrince:
+            return "dopri5";
     }
     return "unknown";
 }
@@ -29,11 +34,15 @@ std::vector<std::string> solverNames() { return {"euler", "midpoint", "heun", "r
 
 int evaluationsPerStep(Solver solver) {
     switch (solver) {
-        case Solver::Euler: return 1;
+        case Solver::Euler:
+            return 1;
         case Solver::Midpoint:
-        case Solver::Heun: return 2;
-        case Solver::Rk4: return 4;
-        case Solver::DormandPrince: return 6;
+        case Solver::Heun:
+            return 2;
+        case Solver::Rk4:
+            return 4;
+        case Solver::DormandPrince:
+            return 6;
     }
     return 1;
 }

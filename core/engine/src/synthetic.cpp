@@ -6,8 +6,8 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
-#include <nlohmann/json.hpp>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <numbers>
 #include <thread>
 
@@ -55,7 +55,8 @@ void addVessel(std::vector<double>& image, int size, std::mt19937_64& rng) {
     // A quadratic Bezier between two points on the border, bending through the crop.
     const auto borderPoint = [&]() {
         const double a = uniform(rng, 0, 2 * kPi);
-        return std::pair{size / 2.0 + 0.75 * size * std::cos(a), size / 2.0 + 0.75 * size * std::sin(a)};
+        return std::pair{size / 2.0 + 0.75 * size * std::cos(a),
+                         size / 2.0 + 0.75 * size * std::sin(a)};
     };
     const auto [x0, y0] = borderPoint();
     const auto [x2, y2] = borderPoint();
@@ -126,10 +127,14 @@ double SyntheticLesion::boundaryRadius(double theta) const {
 bool SyntheticLesion::faint() const { return contrast < kFaintContrastLimit; }
 
 std::string SyntheticLesion::toJson() const {
-    nlohmann::json j{{"size", size},           {"centre_x", centreX},
-                     {"centre_y", centreY},    {"radius", radius},
-                     {"shape_amplitude", shapeAmplitude}, {"shape_phase", shapePhase},
-                     {"softness", softness},   {"contrast", contrast}};
+    nlohmann::json j{{"size", size},
+                     {"centre_x", centreX},
+                     {"centre_y", centreY},
+                     {"radius", radius},
+                     {"shape_amplitude", shapeAmplitude},
+                     {"shape_phase", shapePhase},
+                     {"softness", softness},
+                     {"contrast", contrast}};
     return j.dump();
 }
 
@@ -164,8 +169,7 @@ Mask drawRaterMask(const SyntheticLesion& lesion, std::mt19937_64& rng) {
         jitterPhase[k] = uniform(rng, 0, 2 * kPi);
     }
     const double detectionLevel = uniform(rng, 0.04, 0.2);
-    const bool detected =
-        uniform(rng, 0, 1) < sigmoid((lesion.contrast - detectionLevel) / 0.015);
+    const bool detected = uniform(rng, 0, 1) < sigmoid((lesion.contrast - detectionLevel) / 0.015);
     if (!detected) return mask;
     const double levelShift = -lesion.softness * std::log(tau / (1 - tau));
     for (int y = 0; y < lesion.size; ++y) {
@@ -218,7 +222,8 @@ SyntheticCase generateSyntheticCase(const SyntheticOptions& options, int index) 
         lesion.shapePhase.push_back(uniform(rng, 0, 2 * kPi));
     }
     lesion.softness = uniform(rng, 0.3, 2.2) * scale;
-    lesion.contrast = uniform(rng, 0, 1) < 0.25 ? uniform(rng, 0.05, 0.16) : uniform(rng, 0.25, 0.5);
+    lesion.contrast =
+        uniform(rng, 0, 1) < 0.25 ? uniform(rng, 0.05, 0.16) : uniform(rng, 0.25, 0.5);
 
     std::vector<double> image(static_cast<size_t>(size) * size);
     const auto texture = smoothField(size, 6, rng);
@@ -248,12 +253,14 @@ SyntheticCase generateSyntheticCase(const SyntheticOptions& options, int index) 
     return out;
 }
 
-std::vector<SyntheticCase> generateSyntheticCases(const SyntheticOptions& options, int count, int threads) {
+std::vector<SyntheticCase> generateSyntheticCases(const SyntheticOptions& options, int count,
+                                                  int threads) {
     checkOptions(options);  // here, so a bad size throws on the caller's thread
     if (count < 0) throw InvalidInput("the number of synthetic cases cannot be negative");
     std::vector<SyntheticCase> out(static_cast<size_t>(count));
-    common::parallelFor(out.size(), threads,
-                        [&](size_t i) { out[i] = generateSyntheticCase(options, static_cast<int>(i)); });
+    common::parallelFor(out.size(), threads, [&](size_t i) {
+        out[i] = generateSyntheticCase(options, static_cast<int>(i));
+    });
     return out;
 }
 

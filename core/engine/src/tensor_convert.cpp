@@ -1,7 +1,7 @@
 #include "flowseg/engine/tensor_convert.h"
 
-#include <cstring>
 #include <torch/torch.h>
+#include <cstring>
 
 namespace flowseg::engine {
 

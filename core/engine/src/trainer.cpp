@@ -1,11 +1,11 @@
 #include "flowseg/engine/trainer.h"
 
+#include <torch/torch.h>
 #include <chrono>
-#include <thread>
 #include <optional>
 #include <sstream>
+#include <thread>
 #include <type_traits>
-#include <torch/torch.h>
 
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/error.h"
@@ -51,9 +51,10 @@ struct Trainer::Impl {
     VelocityUNet network{nullptr};
     VelocityUNet ema{nullptr};
     std::unique_ptr<torch::optim::AdamW> optimizer;
-    torch::Tensor images;        // [N, 1, S, S] on device
-    torch::Tensor experts;       // [N, Emax, 1, S, S] bool (foreground) on device: 4x less memory than ±1 floats
-    torch::Tensor expertCounts;  // [N] int64 on CPU
+    torch::Tensor images;  // [N, 1, S, S] on device
+    torch::Tensor
+        experts;  // [N, Emax, 1, S, S] bool (foreground) on device: 4x less memory than ±1 floats
+    torch::Tensor expertCounts;          // [N] int64 on CPU
     std::optional<VolumeStacks> stacks;  // the volume model's neighbours of each slice
     std::int64_t step = 0;
     std::string parentChecksum;
@@ -78,7 +79,8 @@ void Trainer::Impl::loadData(const std::vector<MultiRaterCase>& cases) {
         if (c.experts.empty()) throw InvalidInput("case '" + c.id + "' has no expert mask");
         for (const auto& e : c.experts)
             if (e.height != side || e.width != side)
-                throw InvalidInput("case '" + c.id + "': an expert mask differs in size from its image");
+                throw InvalidInput("case '" + c.id +
+                                   "': an expert mask differs in size from its image");
         maxExperts = std::max(maxExperts, c.experts.size());
     }
     const auto n = static_cast<int64_t>(cases.size());
@@ -106,9 +108,10 @@ FlowMatchingBatch Trainer::Impl::drawBatch(torch::Generator& generator) const {
                             .clamp_max(counts - 1)
                             .to(torch::kInt64);
     const auto deviceIndex = index.to(images.device());
-    auto x = stacks ? volumeConditionBatch(images, experts, *stacks, index, expert, options.priorDropout,
-                                           options.neighbourDropout, generator)
-                    : images.index_select(0, deviceIndex);
+    auto x = stacks
+                 ? volumeConditionBatch(images, experts, *stacks, index, expert,
+                                        options.priorDropout, options.neighbourDropout, generator)
+                 : images.index_select(0, deviceIndex);
     auto s = experts.index({deviceIndex, expert.to(images.device())}).to(torch::kFloat32) * 2 - 1;
     if (options.augment) {
         const auto choose = [&](const torch::Tensor& flag, const torch::Tensor& a,
@@ -128,12 +131,15 @@ FlowMatchingBatch Trainer::Impl::drawBatch(torch::Generator& generator) const {
     }
     if (options.intensityJitter > 0) {
         const double j = options.intensityJitter;
-        const auto uniform = [&] { return (torch::rand({b, 1, 1, 1}, generator) * 2 - 1).to(x.device()); };
+        const auto uniform = [&] {
+            return (torch::rand({b, 1, 1, 1}, generator) * 2 - 1).to(x.device());
+        };
         const auto gain = 1 + uniform() * j;
         const auto offset = uniform() * (j / 2);
         if (stacks) {  // the crops, not the prior mask and its flag
             const auto crops = x.narrow(1, 0, kVolumePriorMask);
-            x = torch::cat({(crops * gain + offset).clamp(0, 1), x.narrow(1, kVolumePriorMask, 2)}, 1);
+            x = torch::cat({(crops * gain + offset).clamp(0, 1), x.narrow(1, kVolumePriorMask, 2)},
+                           1);
         } else {
             x = (x * gain + offset).clamp(0, 1);
         }
@@ -144,14 +150,15 @@ FlowMatchingBatch Trainer::Impl::drawBatch(torch::Generator& generator) const {
 void Trainer::Impl::updateEma() {
     torch::NoGradGuard noGrad;
     // Warm-up as in common EMA implementations: early on, follow the weights closely.
-    const double decay =
-        std::min(options.emaDecay, (1.0 + static_cast<double>(step)) / (10.0 + static_cast<double>(step)));
+    const double decay = std::min(
+        options.emaDecay, (1.0 + static_cast<double>(step)) / (10.0 + static_cast<double>(step)));
     auto source = network->parameters();
     auto target = ema->parameters();
     for (size_t i = 0; i < source.size(); ++i) target[i].mul_(decay).add_(source[i], 1.0 - decay);
 }
 
-void Trainer::Impl::restore(const Checkpoint& checkpoint, const std::string& path, bool withOptimizer) {
+void Trainer::Impl::restore(const Checkpoint& checkpoint, const std::string& path,
+                            bool withOptimizer) {
     if (!(checkpoint.network == networkOptions))
         throw InvalidInput("'" + path + "' holds a different network architecture (" +
                            checkpoint.network.toJson() + ")");
@@ -213,13 +220,17 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
     : m_impl(std::make_unique<Impl>()) {
     m_impl->options = std::move(options);
     if (m_impl->options.volume)
-        throw InvalidInput("the volume model trains on whole nodules: group the cases into nodules first");
+        throw InvalidInput(
+            "the volume model trains on whole nodules: group the cases into nodules first");
     m_impl->setUp(std::move(cases));
     if (m_impl->networkOptions.isVolume())
-        throw InvalidInput("a volume network trains on whole nodules (their slices' neighbours), not on single cases");
+        throw InvalidInput(
+            "a volume network trains on whole nodules (their slices' neighbours), not on single "
+            "cases");
 }
 
-Trainer::Trainer(std::vector<NoduleCase> nodules, TrainingOptions options) : m_impl(std::make_unique<Impl>()) {
+Trainer::Trainer(std::vector<NoduleCase> nodules, TrainingOptions options)
+    : m_impl(std::make_unique<Impl>()) {
     m_impl->options = std::move(options);
     std::vector<MultiRaterCase> cases;
     auto stacks = flattenNodules(std::move(nodules), cases);
@@ -230,21 +241,25 @@ Trainer::Trainer(std::vector<NoduleCase> nodules, TrainingOptions options) : m_i
 void Trainer::Impl::setUp(std::vector<MultiRaterCase> cases) {
     auto& d = *this;
     const auto& o = d.options;
-    if (o.iterations < 1) throw InvalidInput("the number of training steps (iterations) must be at least 1");
+    if (o.iterations < 1)
+        throw InvalidInput("the number of training steps (iterations) must be at least 1");
     if (o.batchSize < 1) throw InvalidInput("the batch size must be at least 1");
     if (!(o.learningRate > 0)) throw InvalidInput("the learning rate must be positive");
     if (o.lrDecayStart >= o.iterations)
-        throw InvalidInput("the cool-down start (lrDecayStart) must be below the number of steps (iterations), "
-                           "where the rate reaches zero");
+        throw InvalidInput(
+            "the cool-down start (lrDecayStart) must be below the number of steps (iterations), "
+            "where the rate reaches zero");
     if (o.intensityJitter < 0 || o.intensityJitter >= 1)
         throw InvalidInput("intensity jitter must be in [0, 1)");
     if (o.conditionDropout < 0 || o.conditionDropout > 1)
         throw InvalidInput("condition dropout must be in [0, 1]");
-    if (o.priorDropout < 0 || o.priorDropout > 1 || o.neighbourDropout < 0 || o.neighbourDropout > 1)
+    if (o.priorDropout < 0 || o.priorDropout > 1 || o.neighbourDropout < 0 ||
+        o.neighbourDropout > 1)
         throw InvalidInput("the volume model's prior and neighbour dropout must be in [0, 1]");
     if (!o.initFrom.empty() && !o.resumeFrom.empty())
-        throw InvalidInput("start either from other weights (initFrom, fine-tuning) or from an interrupted run "
-                           "(resumeFrom), not both");
+        throw InvalidInput(
+            "start either from other weights (initFrom, fine-tuning) or from an interrupted run "
+            "(resumeFrom), not both");
     d.device = resolveDevice(o.device);
 
     const std::string& startPath = o.resumeFrom.empty() ? o.initFrom : o.resumeFrom;
@@ -258,25 +273,30 @@ void Trainer::Impl::setUp(std::vector<MultiRaterCase> cases) {
         if (side != old && side % old == 0 && start->network.patch_size() == 1)
             start = widenToPatch(*start, side / old);
     }
-    if (start && o.resumeFrom.empty() && o.volume && !start->network.isVolume()) start = widenToVolume(*start);
-    if (o.network) d.networkOptions = *o.network;
-    else if (start) d.networkOptions = start->network;
-    else d.networkOptions = VelocityUNetOptions::preset(o.preset);
-    if (o.volume && !o.network && !start) d.networkOptions.input("volume").image_channels(kVolumeChannels);
+    if (start && o.resumeFrom.empty() && o.volume && !start->network.isVolume())
+        start = widenToVolume(*start);
+    if (o.network)
+        d.networkOptions = *o.network;
+    else if (start)
+        d.networkOptions = start->network;
+    else
+        d.networkOptions = VelocityUNetOptions::preset(o.preset);
+    if (o.volume && !o.network && !start)
+        d.networkOptions.input("volume").image_channels(kVolumeChannels);
     if (o.volume && !d.networkOptions.isVolume())
         throw InvalidInput("volume training needs a volume network (input \"volume\"), not " +
                            d.networkOptions.toJson());
     d.network = VelocityUNet(d.networkOptions);
-    d.network->initialize(at::detail::createCPUGenerator(o.seed));  // the run's seed, not torch's global one
+    d.network->initialize(
+        at::detail::createCPUGenerator(o.seed));  // the run's seed, not torch's global one
     d.ema = VelocityUNet(d.networkOptions);
     assignNamedTensors(*d.ema, namedTensors(*d.network), "EMA copy");
     d.network->to(torch::Device(d.device));
     d.ema->to(torch::Device(d.device));
     d.ema->eval();
     d.optimizer = std::make_unique<torch::optim::AdamW>(
-        d.network->parameters(), torch::optim::AdamWOptions(o.learningRate)
-                                     .betas({0.9, 0.95})
-                                     .weight_decay(o.weightDecay));
+        d.network->parameters(),
+        torch::optim::AdamWOptions(o.learningRate).betas({0.9, 0.95}).weight_decay(o.weightDecay));
     if (start) d.restore(*start, startPath, !o.resumeFrom.empty());
     d.loadData(cases);
 }
@@ -321,8 +341,10 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
     while (d.step < o.iterations) {
         if (callbacks.paused && callbacks.paused()) {
             const auto pausedAt = std::chrono::steady_clock::now();
-            while (callbacks.paused() && !isCancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            windowStart += std::chrono::steady_clock::now() - pausedAt;  // a pause is not slow training
+            while (callbacks.paused() && !isCancelled())
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            windowStart +=
+                std::chrono::steady_clock::now() - pausedAt;  // a pause is not slow training
         }
         if (isCancelled()) {
             cancelled = true;
@@ -353,9 +375,11 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
             movingLoss = referenceSum / ++referenceSteps;
         } else {
             movingLoss += (value - movingLoss) / kGuardSteps;
-            if (o.divergenceFactor > 0 && movingLoss > o.divergenceFactor * referenceSum / referenceSteps)
+            if (o.divergenceFactor > 0 &&
+                movingLoss > o.divergenceFactor * referenceSum / referenceSteps)
                 throw Error("training diverged at step " + std::to_string(d.step) + " (loss " +
-                            std::to_string(movingLoss) + ", " + std::to_string(static_cast<int>(o.divergenceFactor)) +
+                            std::to_string(movingLoss) + ", " +
+                            std::to_string(static_cast<int>(o.divergenceFactor)) +
                             " times its start); lower the learning rate");
         }
         if (windowSteps >= o.logEvery || d.step == o.iterations) {
@@ -364,14 +388,16 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
             lastLoss = windowLoss / windowSteps;
             outcome.lossHistory.push_back(lastLoss);
             if (callbacks.progress)
-                callbacks.progress({d.step, o.iterations, lastLoss, windowSteps / std::max(seconds, 1e-9)});
+                callbacks.progress(
+                    {d.step, o.iterations, lastLoss, windowSteps / std::max(seconds, 1e-9)});
             windowLoss = 0;
             windowSteps = 0;
             windowStart = now;
         }
         if (o.checkpointEvery > 0 && d.step % o.checkpointEvery == 0 && d.step < o.iterations)
             save();
-        if (callbacks.evaluate && o.evaluateEvery > 0 && d.step % o.evaluateEvery == 0 && d.step < o.iterations)
+        if (callbacks.evaluate && o.evaluateEvery > 0 && d.step % o.evaluateEvery == 0 &&
+            d.step < o.iterations)
             callbacks.evaluate(d.step);
     }
     if (callbacks.evaluate && !cancelled) callbacks.evaluate(d.step);

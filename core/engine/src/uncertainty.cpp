@@ -10,8 +10,7 @@ namespace flowseg::engine {
 void requireSameShape(const std::vector<Mask>& masks, const char* what) {
     if (masks.empty()) throw InvalidInput(std::string("no ") + what + " given");
     for (const auto& m : masks) {
-        if (!m.sameShape(masks.front()))
-            throw InvalidInput(std::string(what) + " differ in size");
+        if (!m.sameShape(masks.front())) throw InvalidInput(std::string(what) + " differ in size");
         if (m.pixels.size() != static_cast<size_t>(m.height) * m.width)
             throw InvalidInput(std::string(what) + ": malformed mask buffer");
     }

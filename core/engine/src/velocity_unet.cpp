@@ -62,15 +62,21 @@ torch::Tensor ResidualBlockImpl::dropout(const torch::Tensor& x) const {
     if (!m_dropoutSeed || !m_dropoutSeed->seed) return torch::dropout(x, m_dropout, true);
     // splitmix64 of (seed, block, element) as int64 tensor arithmetic on x's device:
     // the same mask on CPU and GPU, and no generator shared with anything else.
-    const auto mask64 = [](int bits) { return static_cast<int64_t>((std::uint64_t{1} << bits) - 1); };
-    const auto seed = static_cast<int64_t>(*m_dropoutSeed->seed * 0x9E3779B97F4A7C15ULL + m_index * 0xD1B54A32D192ED03ULL);
-    auto z = torch::arange(x.numel(), torch::TensorOptions().dtype(torch::kInt64).device(x.device())) + seed;
+    const auto mask64 = [](int bits) {
+        return static_cast<int64_t>((std::uint64_t{1} << bits) - 1);
+    };
+    const auto seed = static_cast<int64_t>(*m_dropoutSeed->seed * 0x9E3779B97F4A7C15ULL +
+                                           m_index * 0xD1B54A32D192ED03ULL);
+    auto z =
+        torch::arange(x.numel(), torch::TensorOptions().dtype(torch::kInt64).device(x.device())) +
+        seed;
     z = torch::bitwise_xor(z, torch::bitwise_and(z.__rshift__(30), mask64(34))) *
         static_cast<int64_t>(0xBF58476D1CE4E5B9ULL);
     z = torch::bitwise_xor(z, torch::bitwise_and(z.__rshift__(27), mask64(37))) *
         static_cast<int64_t>(0x94D049BB133111EBULL);
     z = torch::bitwise_xor(z, torch::bitwise_and(z.__rshift__(31), mask64(33)));
-    const auto uniform = torch::bitwise_and(z.__rshift__(40), mask64(24)).to(torch::kFloat32) / 16777216.0F;
+    const auto uniform =
+        torch::bitwise_and(z.__rshift__(40), mask64(24)).to(torch::kFloat32) / 16777216.0F;
     const auto keep = (uniform >= m_dropout).view(x.sizes()).to(x.scalar_type());
     return x * keep / (1.0 - m_dropout);
 }
@@ -96,7 +102,7 @@ torch::Tensor AttentionBlockImpl::forward(const torch::Tensor& x) {
     const auto v = qkv.select(1, 2).reshape({b * m_heads, headDim, pixels});
     const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
     const auto weights = torch::softmax(torch::bmm(q.transpose(1, 2), k) * scale, -1);  // [BH,N,N]
-    const auto attended = torch::bmm(v, weights.transpose(1, 2));                        // [BH,d,N]
+    const auto attended = torch::bmm(v, weights.transpose(1, 2));                       // [BH,d,N]
     return x + m_projection(attended.reshape({b, c, x.size(2), x.size(3)}));
 }
 
@@ -156,7 +162,8 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
     for (size_t level = 0; level < multipliers.size(); ++level) {
         const int64_t out = base * multipliers[level];
         for (int64_t r = 0; r < o.res_blocks(); ++r) {
-            ResidualBlock res(channels, out, embedding, o.groups(), o.dropout(), m_dropoutSeed, blocks++);
+            ResidualBlock res(channels, out, embedding, o.groups(), o.dropout(), m_dropoutSeed,
+                              blocks++);
             m_flops += residualFlops(channels, out, side);
             AttentionBlock attention{nullptr};
             if (attentionAt(side)) {
@@ -168,7 +175,8 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
             skipChannels.push_back(channels);
         }
         if (level + 1 < multipliers.size()) {
-            m_encoder->push_back(UNetStage(nullptr, nullptr, conv3(channels, channels, 2), nullptr));
+            m_encoder->push_back(
+                UNetStage(nullptr, nullptr, conv3(channels, channels, 2), nullptr));
             side /= 2;
             m_flops += convFlops(channels, channels, 3, side);
             skipChannels.push_back(channels);
@@ -176,12 +184,14 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
     }
 
     m_middle = register_module("middle", nn::ModuleList());
-    m_middle->push_back(UNetStage(
-        ResidualBlock(channels, channels, embedding, o.groups(), o.dropout(), m_dropoutSeed, blocks++),
-        o.middle_attention() ? AttentionBlock(channels, o.head_channels(), o.groups())
-                             : AttentionBlock(nullptr),
-        nullptr, nullptr));
-    m_middle->push_back(UNetStage(ResidualBlock(channels, channels, embedding, o.groups(), o.dropout(), m_dropoutSeed, blocks++),
+    m_middle->push_back(UNetStage(ResidualBlock(channels, channels, embedding, o.groups(),
+                                                o.dropout(), m_dropoutSeed, blocks++),
+                                  o.middle_attention()
+                                      ? AttentionBlock(channels, o.head_channels(), o.groups())
+                                      : AttentionBlock(nullptr),
+                                  nullptr, nullptr));
+    m_middle->push_back(UNetStage(ResidualBlock(channels, channels, embedding, o.groups(),
+                                                o.dropout(), m_dropoutSeed, blocks++),
                                   nullptr, nullptr, nullptr));
     m_flops += 2 * residualFlops(channels, channels, side);
     if (o.middle_attention()) m_flops += attentionFlops(channels, side);
@@ -192,7 +202,8 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
         for (int64_t r = 0; r <= o.res_blocks(); ++r) {
             const int64_t skip = skipChannels.back();
             skipChannels.pop_back();
-            ResidualBlock res(channels + skip, out, embedding, o.groups(), o.dropout(), m_dropoutSeed, blocks++);
+            ResidualBlock res(channels + skip, out, embedding, o.groups(), o.dropout(),
+                              m_dropoutSeed, blocks++);
             m_flops += residualFlops(channels + skip, out, side);
             channels = out;
             AttentionBlock attention{nullptr};
@@ -209,7 +220,8 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
             if (upsample) side *= 2;
         }
     }
-    m_outputNorm = register_module("output_norm", nn::GroupNorm(groupsFor(channels, o.groups()), channels));
+    m_outputNorm =
+        register_module("output_norm", nn::GroupNorm(groupsFor(channels, o.groups()), channels));
     m_outputConv = register_module("output_conv", conv3(channels, o.mask_channels() * patchArea));
     zeroInitialize(m_outputConv);
     m_flops += convFlops(channels, o.mask_channels() * patchArea, 3, side);
@@ -233,7 +245,8 @@ torch::Tensor VelocityUNetImpl::timeEmbedding(const torch::Tensor& t) {
     auto features = torch::cat({torch::cos(angles), torch::sin(angles)}, 1);
     if (features.size(1) < m_options.base_channels())
         features = torch::nn::functional::pad(
-            features, torch::nn::functional::PadFuncOptions({0, m_options.base_channels() - features.size(1)}));
+            features, torch::nn::functional::PadFuncOptions(
+                          {0, m_options.base_channels() - features.size(1)}));
     return m_time2(torch::silu(m_time1(features.to(t.dtype()))));
 }
 
@@ -258,7 +271,8 @@ torch::Tensor VelocityUNetImpl::forward(const torch::Tensor& xt, const torch::Te
     auto velocity = m_outputConv(torch::silu(normalize32(m_outputNorm, h)));
     if (patch > 1) velocity = torch::pixel_shuffle(velocity, patch);
     if (m_pixelSkip) {
-        const auto gain = m_pixelSkip(torch::silu(embedding)).view({-1, m_options.mask_channels(), 1, 1});
+        const auto gain =
+            m_pixelSkip(torch::silu(embedding)).view({-1, m_options.mask_channels(), 1, 1});
         velocity = velocity + gain * xt;
     }
     return velocity;

@@ -30,14 +30,17 @@ torch::Tensor volumeConditionBatch(const torch::Tensor& images, const torch::Ten
     const auto behind = torch::where(fromAbove, above, below);
     const auto ahead = torch::where(fromAbove, below, above);
     const auto present = (behind >= 0) & (torch::rand({b}, generator) >= priorDropout);
-    const auto behindCrop = torch::where((behind < 0) | (torch::rand({b}, generator) < neighbourDropout), index, behind);
-    const auto aheadCrop = torch::where((ahead < 0) | (torch::rand({b}, generator) < neighbourDropout), index, ahead);
+    const auto behindCrop = torch::where(
+        (behind < 0) | (torch::rand({b}, generator) < neighbourDropout), index, behind);
+    const auto aheadCrop =
+        torch::where((ahead < 0) | (torch::rand({b}, generator) < neighbourDropout), index, ahead);
 
     const auto device = images.device();
     const auto crops = [&](const torch::Tensor& i) { return images.index_select(0, i.to(device)); };
     const auto presentPlane = present.to(torch::kFloat32).view({-1, 1, 1, 1}).to(device);
-    const auto prior = experts.index({behind.clamp_min(0).to(device), expert.to(device)}).to(torch::kFloat32) *
-                       presentPlane;
+    const auto prior =
+        experts.index({behind.clamp_min(0).to(device), expert.to(device)}).to(torch::kFloat32) *
+        presentPlane;
     std::vector<torch::Tensor> planes(kVolumeChannels);
     planes[kVolumeSlice] = crops(index);
     planes[kVolumeBehind] = crops(behindCrop);

@@ -10,7 +10,8 @@ namespace flowseg::engine {
 
 /// A training set of nodule slices laid out for the volume model.
 struct VolumeStacks {
-    torch::Tensor below;  ///< [N] int64 on the CPU: the index of the slice below, -1 at a stack's end
+    torch::Tensor
+        below;  ///< [N] int64 on the CPU: the index of the slice below, -1 at a stack's end
     torch::Tensor above;  ///< [N] int64 on the CPU: the slice above, -1 at a stack's end
 };
 

@@ -28,7 +28,8 @@ std::vector<std::vector<Mask>> VolumeSamplingResult::chains() const {
     return all;
 }
 
-VolumeSampler::VolumeSampler(std::shared_ptr<const Model> model) : m_model(model), m_sampler(std::move(model)) {}
+VolumeSampler::VolumeSampler(std::shared_ptr<const Model> model)
+    : m_model(model), m_sampler(std::move(model)) {}
 
 VolumeSamplingResult VolumeSampler::sample(const std::vector<ImageF>& crops, int keySlice,
                                            const SamplingOptions& options,
@@ -36,8 +37,8 @@ VolumeSamplingResult VolumeSampler::sample(const std::vector<ImageF>& crops, int
     const int n = static_cast<int>(crops.size());
     if (n == 0) throw InvalidInput("a nodule needs at least one slice to sample");
     if (keySlice < 0 || keySlice >= n)
-        throw InvalidInput("the key slice " + std::to_string(keySlice) + " is not one of the nodule's " +
-                           std::to_string(n) + " slices");
+        throw InvalidInput("the key slice " + std::to_string(keySlice) +
+                           " is not one of the nodule's " + std::to_string(n) + " slices");
     const auto start = std::chrono::steady_clock::now();
     std::vector<ImageF> normalized;
     for (const auto& crop : crops) normalized.push_back(normalizeCrop(crop));
@@ -57,17 +58,21 @@ VolumeSamplingResult VolumeSampler::sample(const std::vector<ImageF>& crops, int
             c.progress = [&](const SamplingProgress& p) {
                 callbacks.progress({done * stepsPerSlice + p.step, n * stepsPerSlice, p.t});
             };
-        if (index == keySlice) c.trajectory = callbacks.trajectory;
-        else o.trajectoryEvery = 0;
+        if (index == keySlice)
+            c.trajectory = callbacks.trajectory;
+        else
+            o.trajectoryEvery = 0;
         auto& out = result.slices[static_cast<size_t>(index)];
         if (!result.coherent) {
             out = m_sampler.sampleConditioned({{normalized[static_cast<size_t>(index)]}}, o, c);
         } else if (behind < 0) {
-            out = m_sampler.sampleConditioned({volumeCondition(normalized, index, -1, nullptr)}, o, c);
+            out = m_sampler.sampleConditioned({volumeCondition(normalized, index, -1, nullptr)}, o,
+                                              c);
         } else {
             const auto& prior = result.slices[static_cast<size_t>(behind)].masks;
             std::vector<std::vector<ImageF>> conditions;
-            for (const auto& mask : prior) conditions.push_back(volumeCondition(normalized, index, behind, &mask));
+            for (const auto& mask : prior)
+                conditions.push_back(volumeCondition(normalized, index, behind, &mask));
             out = m_sampler.sampleConditioned(conditions, o, c);
         }
         result.networkPasses += out.networkPasses;
@@ -76,7 +81,8 @@ VolumeSamplingResult VolumeSampler::sample(const std::vector<ImageF>& crops, int
     sampleSlice(keySlice, -1);
     for (int j = keySlice + 1; j < n; ++j) sampleSlice(j, j - 1);
     for (int j = keySlice - 1; j >= 0; --j) sampleSlice(j, j + 1);
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }
 

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
-#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "flowseg/imaging/image_io.h"
 
@@ -24,9 +24,7 @@ bool isImageFile(const fs::path& p) {
     return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".tif" || ext == ".tiff";
 }
 
-bool startsWith(const std::string& s, const std::string& prefix) {
-    return s.rfind(prefix, 0) == 0;
-}
+bool startsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 FolderCase loadCase(const fs::path& folder) {
     std::vector<fs::path> images;
@@ -35,8 +33,10 @@ FolderCase loadCase(const fs::path& folder) {
         if (!entry.is_regular_file() || !isImageFile(entry.path())) continue;
         auto name = entry.path().filename().string();
         std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-        if (startsWith(name, "image")) images.push_back(entry.path());
-        else if (startsWith(name, "mask") || startsWith(name, "label")) masks.push_back(entry.path());
+        if (startsWith(name, "image"))
+            images.push_back(entry.path());
+        else if (startsWith(name, "mask") || startsWith(name, "label"))
+            masks.push_back(entry.path());
     }
     const std::string where = "case folder '" + folder.string() + "'";
     if (images.empty())
@@ -80,16 +80,18 @@ std::vector<std::string> listCaseFolders(const std::string& root) {
         if (entry.is_directory()) names.push_back(entry.path().filename().string());
     std::sort(names.begin(), names.end());
     if (names.empty())
-        throw ImageIoError("dataset folder '" + root +
-                           "' holds no case folders (expected one folder per case with image* and mask* files)");
+        throw ImageIoError(
+            "dataset folder '" + root +
+            "' holds no case folders (expected one folder per case with image* and mask* files)");
     return names;
 }
 
-std::vector<FolderCase> loadFolderCases(const std::string& root, const std::vector<std::string>& names,
-                                        int threads) {
+std::vector<FolderCase> loadFolderCases(const std::string& root,
+                                        const std::vector<std::string>& names, int threads) {
     std::vector<FolderCase> cases(names.size());
     // The first failing case in name order is the one reported, whatever the timing.
-    common::parallelFor(names.size(), std::max(1, threads), [&](size_t i) { cases[i] = loadCase(fs::path(root) / names[i]); });
+    common::parallelFor(names.size(), std::max(1, threads),
+                        [&](size_t i) { cases[i] = loadCase(fs::path(root) / names[i]); });
     return cases;
 }
 

@@ -1,8 +1,8 @@
 #include "flowseg/imaging/image_io.h"
 
-#include <algorithm>
 #include <fcntl.h>
 #include <unistd.h>
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <opencv2/imgcodecs.hpp>
@@ -68,9 +68,12 @@ cv::Mat readGrayMat(const std::string& path) {
         throw ImageIoError("cannot read image '" + path +
                            "': not a readable PNG, JPEG or TIFF file (corrupt or unsupported)");
     if (raw.depth() != CV_8U && raw.depth() != CV_16U)
-        throw ImageIoError("cannot read image '" + path + "': only 8- and 16-bit images are supported");
-    if (raw.channels() == 3) cv::cvtColor(raw, raw, cv::COLOR_BGR2GRAY);
-    else if (raw.channels() == 4) cv::cvtColor(raw, raw, cv::COLOR_BGRA2GRAY);
+        throw ImageIoError("cannot read image '" + path +
+                           "': only 8- and 16-bit images are supported");
+    if (raw.channels() == 3)
+        cv::cvtColor(raw, raw, cv::COLOR_BGR2GRAY);
+    else if (raw.channels() == 4)
+        cv::cvtColor(raw, raw, cv::COLOR_BGRA2GRAY);
     else if (raw.channels() != 1)
         throw ImageIoError("cannot read image '" + path + "': unsupported channel count");
     return raw;
@@ -144,7 +147,8 @@ common::Mask readMask(const std::string& path) {
     cv::Mat wide;
     raw.convertTo(wide, CV_32F);
     for (int y = 0; y < raw.rows; ++y)
-        for (int x = 0; x < raw.cols; ++x) mask.at(y, x) = wide.at<float>(y, x) >= threshold ? 1 : 0;
+        for (int x = 0; x < raw.cols; ++x)
+            mask.at(y, x) = wide.at<float>(y, x) >= threshold ? 1 : 0;
     return mask;
 }
 
@@ -197,7 +201,8 @@ void writeStrip(const std::string& path, const std::vector<common::ImageF>& imag
     constexpr int kGap = 2;
     const int n = static_cast<int>(images.size());
     cv::Mat strip(h, n * w + (n - 1) * kGap, CV_8U, cv::Scalar(128));
-    for (int i = 0; i < n; ++i) toMat8(images[i], 1.0F).copyTo(strip(cv::Rect(i * (w + kGap), 0, w, h)));
+    for (int i = 0; i < n; ++i)
+        toMat8(images[i], 1.0F).copyTo(strip(cv::Rect(i * (w + kGap), 0, w, h)));
     writeMat(path, strip);
 }
 
@@ -205,7 +210,9 @@ common::Mask growMask(const common::Mask& mask, int radius) {
     if (radius <= 0 || mask.pixels.empty()) return mask;
     cv::Mat in(mask.height, mask.width, CV_8UC1, const_cast<std::uint8_t*>(mask.pixels.data()));
     cv::Mat out;
-    cv::dilate(in, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1)));
+    cv::dilate(
+        in, out,
+        cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1)));
     common::Mask grown(mask.height, mask.width);
     std::copy(out.datastart, out.dataend, grown.pixels.begin());
     return grown;

@@ -41,7 +41,8 @@ PatientSplit PatientSplit::load(const std::string& path) {
         if (!split.m_parts.emplace(patient, line.substr(tab + 1)).second)
             throw ImageIoError(where + " lists patient " + patient + " a second time");
     }
-    if (split.m_parts.empty()) throw ImageIoError("the patient split '" + path + "' lists no patient");
+    if (split.m_parts.empty())
+        throw ImageIoError("the patient split '" + path + "' lists no patient");
     return split;
 }
 
@@ -56,8 +57,9 @@ std::vector<std::string> PatientSplit::parts() const {
     return {names.begin(), names.end()};
 }
 
-std::vector<std::string> casesOfPart(const std::vector<std::string>& caseIds, const PatientSplit& split,
-                                     const std::string& part, bool oneSlicePerNodule) {
+std::vector<std::string> casesOfPart(const std::vector<std::string>& caseIds,
+                                     const PatientSplit& split, const std::string& part,
+                                     bool oneSlicePerNodule) {
     std::vector<std::string> chosen;
     std::map<std::string, std::string> perNodule;  // nodule -> its slice of lowest hash
     for (const auto& id : caseIds) {
@@ -76,13 +78,15 @@ std::vector<std::string> casesOfPart(const std::vector<std::string>& caseIds, co
     }
     if (oneSlicePerNodule) {
         for (const auto& [nodule, id] : perNodule) chosen.push_back(id);
-        std::sort(chosen.begin(), chosen.end(),
-                  [](const std::string& a, const std::string& b) { return caseHash(a) < caseHash(b); });
+        std::sort(chosen.begin(), chosen.end(), [](const std::string& a, const std::string& b) {
+            return caseHash(a) < caseHash(b);
+        });
     }
     if (chosen.empty()) {
         std::string names;
         for (const auto& p : split.parts()) names += (names.empty() ? "" : ", ") + p;
-        throw ImageIoError("no case of the data set is in part '" + part + "' (the split's parts: " + names + ")");
+        throw ImageIoError("no case of the data set is in part '" + part +
+                           "' (the split's parts: " + names + ")");
     }
     return chosen;
 }

@@ -33,9 +33,9 @@ private:
 };
 
 enum class OpenMode {
-    Create,         ///< read-write; creates and initializes a missing file
-    Existing,       ///< read-write; the file must exist
-    ReadOnly        ///< never writes, never migrates
+    Create,    ///< read-write; creates and initializes a missing file
+    Existing,  ///< read-write; the file must exist
+    ReadOnly   ///< never writes, never migrates
 };
 
 class Database {

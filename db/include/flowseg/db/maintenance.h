@@ -13,7 +13,8 @@ struct CheckReport {
     std::vector<std::string> problems;  ///< empty when ok
     int schemaVersion = 0;
     std::string journalMode;
-    long studies = 0, lesions = 0, experts = 0, annotationVersions = 0, samplingRuns = 0, models = 0;
+    long studies = 0, lesions = 0, experts = 0, annotationVersions = 0, samplingRuns = 0,
+         models = 0;
 };
 
 /// PRAGMA integrity_check + foreign_key_check, and row counts. Opens read-only.

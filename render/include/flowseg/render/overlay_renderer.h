@@ -27,7 +27,8 @@ namespace flowseg::render {
 [[nodiscard]] float heatmapMaximum(review::Heatmap heatmap);
 
 /// Grey 8-bit image of `values` (width x height, HU) through a window.
-QImage renderWindowed(const float* values, int width, int height, double center, double windowWidth);
+QImage renderWindowed(const float* values, int width, int height, double center,
+                      double windowWidth);
 /// Grey image of values in [0, 1].
 QImage renderUnitImage(const common::ImageF& image);
 /// The inferno table as QRgb (index 0 = lowest).
@@ -39,8 +40,8 @@ QImage renderHeatmap(const common::ImageF& values, float maxValue, double opacit
 QPainterPath maskContour(const common::Mask& mask);
 /// A square thumbnail: the crop in grey with the mask's outline on top, showing
 /// `region` (crop pixels) or, when it is empty, the whole crop.
-QImage renderMaskThumbnail(const common::ImageF& crop, const common::Mask& mask, int side, const QColor& colour,
-                           const QRectF& region = {});
+QImage renderMaskThumbnail(const common::ImageF& crop, const common::Mask& mask, int side,
+                           const QColor& colour, const QRectF& region = {});
 /// The square part of a crop a gallery shows: the samples' union with a margin
 /// (at least `minimumSide` pixels), or the crop's centre (where the lesion is)
 /// when every sample is empty; within the crop.
@@ -61,15 +62,15 @@ struct CaliperLayer {
 
 /// Everything drawn on top of the slice, in slice pixel coordinates.
 struct OverlayScene {
-    QRectF cropRect;                     ///< where the crop sits on the slice
-    int cropPixels = 0;                  ///< the crop's side in its own pixels (model side)
-    QImage heatmap;                      ///< crop-space, already coloured (empty = none)
-    QImage trajectory;                   ///< crop-space ODE state (empty = none)
+    QRectF cropRect;                          ///< where the crop sits on the slice
+    int cropPixels = 0;                       ///< the crop's side in its own pixels (model side)
+    QImage heatmap;                           ///< crop-space, already coloured (empty = none)
+    QImage trajectory;                        ///< crop-space ODE state (empty = none)
     std::vector<ContourLayer> cropContours;   ///< samples, probability / majority outlines
     std::vector<ContourLayer> sliceContours;  ///< expert annotations, consensus outlines
     std::vector<CaliperLayer> calipers;       ///< the signed-in expert's diameters
-    QRectF roi;                          ///< the marked lesion (empty = none)
-    bool roiIsDraft = false;             ///< being dragged right now
+    QRectF roi;                               ///< the marked lesion (empty = none)
+    bool roiIsDraft = false;                  ///< being dragged right now
 };
 
 /// Paints `scene` with `painter` already mapping slice pixels to the target.
@@ -77,7 +78,8 @@ void paintOverlay(QPainter& painter, const OverlayScene& scene);
 
 /// The slice with its overlay, `zoom` screen pixels per slice pixel (golden tests,
 /// screenshots of one region).
-QImage renderSliceWithOverlay(const QImage& slice, const OverlayScene& scene, const QRectF& region, double zoom);
+QImage renderSliceWithOverlay(const QImage& slice, const OverlayScene& scene, const QRectF& region,
+                              double zoom);
 
 /// Colour bar (inferno) with its range labelled, for reports and tests.
 QImage renderColourBar(int width, int height, double maxValue, const QString& label);

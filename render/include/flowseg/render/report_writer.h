@@ -19,7 +19,7 @@ namespace flowseg::render {
 /// Writes the report of `report` (its series `series`) to `path`. `progress`
 /// gets a fraction per page laid out. Throws std::runtime_error naming the
 /// file when it cannot be written.
-void writeReportPdf(const review::StudyReport& report, const dicom::Series& series, const std::string& path,
-                    const std::function<void(double)>& progress = {});
+void writeReportPdf(const review::StudyReport& report, const dicom::Series& series,
+                    const std::string& path, const std::function<void(double)>& progress = {});
 
 }  // namespace flowseg::render

@@ -25,11 +25,11 @@ struct PairAgreement {
 std::vector<PairAgreement> pairwiseAgreement(const std::vector<common::Mask>& masks);
 
 struct StapleResult {
-    common::Mask consensus;            ///< probability >= 0.5
-    common::ImageF probability;        ///< P(true outline) per pixel
-    std::vector<double> sensitivity;   ///< per expert
-    std::vector<double> specificity;   ///< per expert
-    double prior = 0;                  ///< P(true outline) before seeing any expert
+    common::Mask consensus;           ///< probability >= 0.5
+    common::ImageF probability;       ///< P(true outline) per pixel
+    std::vector<double> sensitivity;  ///< per expert
+    std::vector<double> specificity;  ///< per expert
+    double prior = 0;                 ///< P(true outline) before seeing any expert
     int iterations = 0;
     bool converged = false;
 };
@@ -38,6 +38,7 @@ struct StapleResult {
 /// fraction of foreground over the experts (as ITK's filter); sensitivity and
 /// specificity start at 0.99 and iterate until neither moves by `tolerance`.
 /// Throws std::invalid_argument for no masks or masks of different shapes.
-StapleResult staple(const std::vector<common::Mask>& masks, int maxIterations = 200, double tolerance = 1e-8);
+StapleResult staple(const std::vector<common::Mask>& masks, int maxIterations = 200,
+                    double tolerance = 1e-8);
 
 }  // namespace flowseg::review

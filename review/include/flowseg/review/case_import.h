@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "flowseg/db/database.h"
 #include "flowseg/common/types.h"
+#include "flowseg/db/database.h"
 
 namespace flowseg::review {
 
@@ -22,8 +22,8 @@ struct CaseImportOptions {
 };
 
 struct CaseImportSummary {
-    int cases = 0;     ///< imported
-    int outlines = 0;  ///< annotation versions written (empty ones included)
+    int cases = 0;                     ///< imported
+    int outlines = 0;                  ///< annotation versions written (empty ones included)
     std::vector<std::string> skipped;  ///< case ids no reader marked
 };
 
@@ -32,7 +32,8 @@ struct CaseImportSummary {
 /// the window's 128-pixel field shrinks back to it). Every reader's mask is
 /// stored, empty ones too (a reader who saw no lesion there). `progress(done,
 /// total)` is called per case. Throws DicomError / DatabaseError.
-CaseImportSummary importCases(db::Database& database, const std::vector<common::MultiRaterCase>& cases,
+CaseImportSummary importCases(db::Database& database,
+                              const std::vector<common::MultiRaterCase>& cases,
                               const CaseImportOptions& options,
                               const std::function<void(int, int)>& progress = {});
 

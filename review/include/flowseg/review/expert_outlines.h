@@ -7,8 +7,8 @@
 #include <map>
 #include <vector>
 
-#include "flowseg/db/records.h"
 #include "flowseg/common/types.h"
+#include "flowseg/db/records.h"
 
 namespace flowseg::db {
 class Database;
@@ -43,7 +43,8 @@ public:
 
     /// The layers `viewer` may see: in blind review their own, and everyone's
     /// once they have completed the lesion; in open review every visible layer.
-    [[nodiscard]] std::vector<const ExpertLayer*> shownTo(const std::string& viewer, ReviewMode mode) const;
+    [[nodiscard]] std::vector<const ExpertLayer*> shownTo(const std::string& viewer,
+                                                          ReviewMode mode) const;
     /// Hides or shows an expert's layer in open review.
     void setVisible(const std::string& expertName, bool visible);
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "flowseg/db/records.h"
 #include "flowseg/common/types.h"
+#include "flowseg/db/records.h"
 
 namespace flowseg::engine {
 class Model;
@@ -42,15 +42,16 @@ struct FineTuneOptions {
     double learningRate = 3e-4;
     std::int64_t batchSize = 8;
     std::uint64_t seed = 1;
-    std::string device = "auto";     ///< cpu, cuda or auto (CUDA when there is one)
-    int minimumLesions = 4;          ///< completed lesions with two or more experts, all patients
-    double validationShare = 0.25;   ///< of the patients (at least one, and one left to train on)
-    std::int64_t evaluateEvery = 0;  ///< steps between validation GEDs during training (0 = start and end only)
-    int validationSamples = 8;       ///< M when scoring on the validation lesions
+    std::string device = "auto";    ///< cpu, cuda or auto (CUDA when there is one)
+    int minimumLesions = 4;         ///< completed lesions with two or more experts, all patients
+    double validationShare = 0.25;  ///< of the patients (at least one, and one left to train on)
+    std::int64_t evaluateEvery =
+        0;  ///< steps between validation GEDs during training (0 = start and end only)
+    int validationSamples = 8;  ///< M when scoring on the validation lesions
     /// The new version becomes active only when its validation GED is below its
     /// parent's by more than this (0: any improvement). Users promote by hand too.
     double minimumImprovement = 0;
-    std::string versionsFolder;      ///< where new versions are written (created)
+    std::string versionsFolder;  ///< where new versions are written (created)
 };
 
 /// One lesion's cases, with where they came from.
@@ -90,11 +91,11 @@ struct FineTuneCallbacks {
 
 struct FineTuneResult {
     enum class Outcome { Promoted, Kept, Cancelled } outcome = Outcome::Kept;
-    db::RowId version = 0;      ///< the new version's model id (0 when cancelled)
+    db::RowId version = 0;  ///< the new version's model id (0 when cancelled)
     db::RowId parent = 0;
-    std::string checkpoint;     ///< its file
+    std::string checkpoint;  ///< its file
     std::string checksum;
-    double parentGed = 0;       ///< on the validation lesions
+    double parentGed = 0;  ///< on the validation lesions
     double ged = 0;
     int trainCases = 0;
     int validationCases = 0;
@@ -106,8 +107,8 @@ struct FineTuneResult {
 /// `storePath` (its own connection: run it on any thread). Throws
 /// NotEnoughAnnotations, or engine::Error when training diverges (the parent
 /// stays active; the job is recorded as failed with the reason).
-FineTuneResult runFineTune(const std::string& storePath, const std::string& parentModel, const FineTuneOptions& options,
-                           const FineTuneCallbacks& callbacks = {});
+FineTuneResult runFineTune(const std::string& storePath, const std::string& parentModel,
+                           const FineTuneOptions& options, const FineTuneCallbacks& callbacks = {});
 
 /// Records a model trained outside the window (flowseg train --db) in the store
 /// at `storePath` as a version: its parent (the --init model, when given) is
@@ -115,14 +116,15 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
 /// `metricsJson`. The version is not made active (flowseg models --activate, or
 /// the Fine-tuning panel). Returns its id.
 db::RowId recordTrainedVersion(const std::string& storePath, const std::string& checkpoint,
-                               const std::string& parentCheckpoint, const std::string& parametersJson,
-                               const std::string& metricsJson);
+                               const std::string& parentCheckpoint,
+                               const std::string& parametersJson, const std::string& metricsJson);
 
 /// The validation GED of a model on cases (the app's fast default with M samples).
 /// `cancelled` is asked before each case: when it answers true the pass stops
 /// there and the result is empty (a cancel never waits for a whole pass).
 std::optional<double> validationGed(std::shared_ptr<const engine::Model> model,
                                     const std::vector<common::MultiRaterCase>& cases, int samples,
-                                    std::uint64_t seed = 0, const std::function<bool()>& cancelled = {});
+                                    std::uint64_t seed = 0,
+                                    const std::function<bool()>& cancelled = {});
 
 }  // namespace flowseg::review

@@ -29,9 +29,11 @@ struct LesionAgreement {
     std::vector<std::string> experts;  ///< the experts with an outline, by name
     std::vector<PairAgreement> pairs;  ///< indices into `experts`, over all outlined slices
     std::optional<double> gedExpertsVsSamples;
-    std::map<int, common::Mask> majority;  ///< slice -> outline marked by more than half the experts
-    std::map<int, common::Mask> staple;    ///< slice -> STAPLE consensus (over the outlined slices together)
-    double uncertaintyMass = 0;            ///< Σ p(1 - p) of the samples, pixels
+    std::map<int, common::Mask>
+        majority;  ///< slice -> outline marked by more than half the experts
+    std::map<int, common::Mask>
+        staple;                  ///< slice -> STAPLE consensus (over the outlined slices together)
+    double uncertaintyMass = 0;  ///< Σ p(1 - p) of the samples, pixels
     std::vector<ExpertMeasures> measures;  ///< per expert
     /// Across the samples (on the slice): longest diameter, perpendicular diameter, area.
     std::optional<Range> sampleLongest, samplePerpendicular, sampleArea;
@@ -40,7 +42,7 @@ struct LesionAgreement {
 
 /// Computes the agreement of the experts' outlines (slice-sized masks of
 /// `width` x `height`) and, when given, the model's result on its slice.
-LesionAgreement computeAgreement(const ExpertOutlines& outlines, const LesionResult* result, int width, int height,
-                                 const PixelSpacing& spacing);
+LesionAgreement computeAgreement(const ExpertOutlines& outlines, const LesionResult* result,
+                                 int width, int height, const PixelSpacing& spacing);
 
 }  // namespace flowseg::review

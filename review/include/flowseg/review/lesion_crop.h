@@ -4,9 +4,9 @@
 // minimum and maximum (engine::normalizeCrop — the convention the real LIDC
 // training crops were made with; DESIGN.md "Data formats"). Plain C++, no Qt.
 
+#include "flowseg/common/types.h"
 #include "flowseg/db/records.h"
 #include "flowseg/dicom/series.h"
-#include "flowseg/common/types.h"
 
 namespace flowseg::review {
 
@@ -26,9 +26,9 @@ inline constexpr double kLesionFractionOfCrop = 0.375;
 struct LesionCrop {
     common::ImageF image;  ///< side x side of the model, in the model's input convention
     int slice = 0;
-    double originX = 0;    ///< slice coordinates (pixels) of the crop's top-left corner
+    double originX = 0;  ///< slice coordinates (pixels) of the crop's top-left corner
     double originY = 0;
-    double span = 0;       ///< slice pixels covered by the crop's side
+    double span = 0;  ///< slice pixels covered by the crop's side
     /// Slice pixels per crop pixel.
     [[nodiscard]] double scale() const { return image.width > 0 ? span / image.width : 0; }
 };
@@ -42,11 +42,13 @@ struct LesionCrop {
 /// crops were cut), so no pixel is interpolated. Pixels outside the slice read as air.
 /// Throws std::invalid_argument for an empty region, a slice out of range or a
 /// model side below 8.
-LesionCrop cropLesion(const dicom::Series& series, int slice, const db::BoundingBox& roi, int modelSide);
+LesionCrop cropLesion(const dicom::Series& series, int slice, const db::BoundingBox& roi,
+                      int modelSide);
 
 /// A crop-space mask drawn back onto the slice grid (nearest neighbour), e.g. to
 /// store an accepted sample as an annotation of the slice.
-common::Mask maskOnSlice(const LesionCrop& crop, const common::Mask& cropMask, int sliceWidth, int sliceHeight);
+common::Mask maskOnSlice(const LesionCrop& crop, const common::Mask& cropMask, int sliceWidth,
+                         int sliceHeight);
 
 /// The reverse: a slice-sized mask (an expert's outline) on the crop's grid, a
 /// crop pixel set where at least half of the slice area it covers is (e.g. to

@@ -32,7 +32,8 @@ struct FitnessNote {
 /// the series is like what the model saw. Refusals: a modality other than CT,
 /// a pixel spacing more than refuseFactor times outside the range. Warnings: no
 /// pixel spacing in the files, a pixel or slice spacing outside the range.
-[[nodiscard]] std::vector<FitnessNote> checkModelFitness(const dicom::Series& series, const ModelDomain& domain = {});
+[[nodiscard]] std::vector<FitnessNote> checkModelFitness(const dicom::Series& series,
+                                                         const ModelDomain& domain = {});
 
 /// True when any note refuses.
 [[nodiscard]] bool refuses(const std::vector<FitnessNote>& notes);

@@ -7,8 +7,8 @@
 
 #include <vector>
 
-#include "flowseg/dicom/series.h"
 #include "flowseg/common/types.h"
+#include "flowseg/dicom/series.h"
 #include "flowseg/review/geometry.h"
 
 namespace flowseg::review {
@@ -25,14 +25,14 @@ SlicePoint brushRadiusInPixels(double radiusMm, const PixelSpacing& spacing);
 
 /// Sets (`value` true: brush) or clears (false: eraser) every pixel whose centre
 /// lies within `radiusMm` of the stroke `path` (one point: a dab).
-void paintStroke(common::Mask& mask, const std::vector<SlicePoint>& path, double radiusMm, const PixelSpacing& spacing,
-                 bool value);
+void paintStroke(common::Mask& mask, const std::vector<SlicePoint>& path, double radiusMm,
+                 const PixelSpacing& spacing, bool value);
 
 /// The brush limited to an HU range: paints pixels under the stroke whose value
 /// on `slice` of `series` lies in [lowHu, highHu]; leaves the others as they are.
 void paintStrokeWithin(common::Mask& mask, const std::vector<SlicePoint>& path, double radiusMm,
-                       const PixelSpacing& spacing, const dicom::Series& series, int slice, double lowHu,
-                       double highHu);
+                       const PixelSpacing& spacing, const dicom::Series& series, int slice,
+                       double lowHu, double highHu);
 
 /// Sets (or clears) every pixel whose centre lies inside the closed polygon
 /// (even-odd rule; at least three points).

@@ -35,25 +35,30 @@ struct ImportedLesion {
 /// different readers whose outlines overlap on a slice are one lesion); one entry
 /// per lesion, a reader's nodules within it merged. ROIs on slices the series
 /// does not hold are skipped (counted in `skipped` when given).
-std::vector<std::vector<ReaderOutlines>> lidcLesions(const dicom::LidcDocument& document, const dicom::Series& series,
+std::vector<std::vector<ReaderOutlines>> lidcLesions(const dicom::LidcDocument& document,
+                                                     const dicom::Series& series,
                                                      int* skipped = nullptr);
 
 /// DICOM SEG: each segment of each file is a reader (its label, or "<file> <label>"
 /// when several files share a label); frames go to slices by the SOP Instance
 /// UID they reference; fractional values count from 0.5. Throws DicomError for a
 /// SEG of another series (naming both) or one whose frames reference no slice.
-std::vector<ReaderOutlines> segReaders(const std::vector<std::string>& segPaths, const dicom::Series& series);
+std::vector<ReaderOutlines> segReaders(const std::vector<std::string>& segPaths,
+                                       const dicom::Series& series);
 
 /// Per-expert masks of a folder case (DESIGN.md format: crop-sized, named by
 /// expert) placed on the slice where `crop` was cut.
-std::vector<ReaderOutlines> cropReaders(const std::vector<std::pair<std::string, common::Mask>>& masks,
-                                        const LesionCrop& crop, int sliceWidth, int sliceHeight);
+std::vector<ReaderOutlines> cropReaders(
+    const std::vector<std::pair<std::string, common::Mask>>& masks, const LesionCrop& crop,
+    int sliceWidth, int sliceHeight);
 
 /// Writes `readers` as experts (role "imported reader") with one annotation per
 /// outlined slice (source Imported), on lesion `lesionId` when given, else on a
 /// new lesion of `seriesId` whose box and slices cover the outlines. One
 /// transaction. Throws DatabaseError, or std::invalid_argument for no outline.
-ImportedLesion importReaders(db::Database& database, db::RowId seriesId, const std::vector<ReaderOutlines>& readers,
-                             std::optional<db::RowId> lesionId = std::nullopt, const std::string& label = "");
+ImportedLesion importReaders(db::Database& database, db::RowId seriesId,
+                             const std::vector<ReaderOutlines>& readers,
+                             std::optional<db::RowId> lesionId = std::nullopt,
+                             const std::string& label = "");
 
 }  // namespace flowseg::review

@@ -33,23 +33,24 @@ struct ReportLesion {
     ExpertOutlines outlines;
     std::optional<db::SamplingRunRecord> run;  ///< its newest stored run
     std::optional<db::ModelRecord> model;      ///< the model of that run
-    std::optional<LesionResult> result;        ///< that run's masks and maps, its crop, and the trajectory when re-run
-    std::optional<bool> reproduced;            ///< re-running gave the stored masks bit for bit
-    std::string resampleNote;                  ///< why it was not re-run, when it was not
+    std::optional<LesionResult>
+        result;  ///< that run's masks and maps, its crop, and the trajectory when re-run
+    std::optional<bool> reproduced;  ///< re-running gave the stored masks bit for bit
+    std::string resampleNote;        ///< why it was not re-run, when it was not
     LesionAgreement agreement;
     /// Σ p · pixel area · slice spacing over the sampled slice: the samples' mean volume there.
     double probabilityWeightedVolumeMm3 = 0;
 };
 
 struct StudyReport {
-    db::StudyRecord study;   ///< de-identified when asked
+    db::StudyRecord study;  ///< de-identified when asked
     std::string seriesUid;
     std::string seriesDescription;
     PixelSpacing spacing;
     std::vector<ReportLesion> lesions;
     std::vector<std::string> reviewers;  ///< experts with an outline or a state, by name
     std::string appVersion;
-    std::string createdAt;               ///< UTC, ISO 8601
+    std::string createdAt;  ///< UTC, ISO 8601
     bool deidentified = true;
     /// What the model was not made for (model_fitness.h): the series' modality or
     /// spacings outside what it learnt from. Empty when the series is like its data.
@@ -65,7 +66,7 @@ db::StudyRecord deidentify(const db::StudyRecord& study);
 /// Reads the report of study `studyUid` from the store. `series` is the study's
 /// loaded series (for crop geometry and, when re-running, the model's input).
 /// Throws std::runtime_error when the store does not hold the study or the series.
-StudyReport gatherStudyReport(db::Database& reader, const std::string& studyUid, const dicom::Series& series,
-                              const ReportOptions& options);
+StudyReport gatherStudyReport(db::Database& reader, const std::string& studyUid,
+                              const dicom::Series& series, const ReportOptions& options);
 
 }  // namespace flowseg::review

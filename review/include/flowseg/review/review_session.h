@@ -1,15 +1,14 @@
 #pragma once
-// The review session in plain C++ (the way 3D Slicer's MRML scene or ITK-SNAP's
-// GUI models hold what the views show): the open series, its lesions and their
-// review states, the signed-in expert, the layers shown, the last sampling result
-// of each lesion, and the undo stack — with the rules (what marking a lesion does,
-// what a new result replaces) in one place, tested without a window. The window
-// observes it and sends it commands; background work reaches it through a
-// SessionHost, and store writes go through a StoreWriter off the GUI thread.
+// The review session in plain C++, composed of small models the way ITK-SNAP's
+// GlobalUIModel composes its own: the events (typed changes, the message), the
+// store (a reading connection, writes off the GUI thread), the model versions,
+// the lesion boxes under review with their results, the sampling queue, the
+// experts' outlines. This class holds what ties them: the open series and its
+// lesions, what marking or selecting a lesion does, what a new result replaces,
+// the layers shown, the signed-in expert, undo. The window observes the events
+// and sends commands; background work reaches it through a SessionHost.
 
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,61 +20,30 @@
 #include "flowseg/review/expert_outlines.h"
 #include "flowseg/review/lesion_agreement.h"
 #include "flowseg/review/lesion_crop.h"
+#include "flowseg/review/lesion_drafts.h"
+#include "flowseg/review/model_versions.h"
 #include "flowseg/review/outline_tools.h"
+#include "flowseg/review/sampling_queue.h"
+#include "flowseg/review/session_events.h"
+#include "flowseg/review/session_host.h"
+#include "flowseg/review/session_store.h"
 #include "flowseg/review/undo_stack.h"
 
-namespace flowseg::db {
-class Database;
-}
-namespace flowseg::engine {
-class Model;
-}
-
 namespace flowseg::review {
-
-class StoreWriter;
-
-/// What changed, for observers (a bit set).
-enum Change : unsigned {
-    SeriesChanged = 1U << 0,
-    LesionsChanged = 1U << 1,    ///< the stored lesions of the series (states, labels)
-    SelectionChanged = 1U << 2,  ///< the current lesion or its box
-    ResultChanged = 1U << 3,     ///< the current lesion's sampling result
-    LayersChanged = 1U << 4,
-    UndoChanged = 1U << 5,
-    ExpertChanged = 1U << 6,
-    SamplingChanged = 1U << 7,   ///< a run started or ended
-    ModelChanged = 1U << 8,
-    StoreChanged = 1U << 9,
-    MessageChanged = 1U << 10,
-    AnnotationsChanged = 1U << 11,  ///< experts' outlines, their states, the review mode
-    ToolsChanged = 1U << 12,
-};
-
-/// The lesion box as drawn on a slice (slice pixel coordinates).
-struct LesionBox {
-    db::BoundingBox box;
-    int slice = -1;
-    [[nodiscard]] bool empty() const { return box.width <= 0 || box.height <= 0 || slice < 0; }
-    bool operator==(const LesionBox& other) const {
-        return slice == other.slice && box.x == other.box.x && box.y == other.box.y &&
-               box.width == other.box.width && box.height == other.box.height;
-    }
-};
 
 enum class Heatmap { Variance, Entropy, Probability, None };
 
 /// What is drawn over the slice.
 struct Layers {
     Heatmap heatmap = Heatmap::Variance;
-    double opacity = 0.6;          ///< 0..1
-    bool sampleContours = true;    ///< every sample's outline
-    bool majority = true;          ///< the samples' majority outline
-    bool experts = true;           ///< the experts' outlines from the store
+    double opacity = 0.6;            ///< 0..1
+    bool sampleContours = true;      ///< every sample's outline
+    bool majority = true;            ///< the samples' majority outline
+    bool experts = true;             ///< the experts' outlines from the store
     bool majorityConsensus = false;  ///< the experts' majority outline
     bool stapleConsensus = false;    ///< the experts' STAPLE consensus outline
-    bool calipers = true;          ///< the signed-in expert's diameters on the slice
-    int selectedSample = -1;       ///< outlined in green; -1 = none
+    bool calipers = true;            ///< the signed-in expert's diameters on the slice
+    int selectedSample = -1;         ///< outlined in green; -1 = none
     bool operator==(const Layers&) const = default;
 };
 
@@ -84,8 +52,8 @@ enum class OutlineTool { None, Brush, Eraser, ThresholdBrush, Polygon };
 
 struct ToolSettings {
     OutlineTool tool = OutlineTool::None;
-    double brushRadiusMm = 3;   ///< brush and eraser
-    double lowHu = -400;        ///< the threshold brush paints [lowHu, highHu]
+    double brushRadiusMm = 3;  ///< brush and eraser
+    double lowHu = -400;       ///< the threshold brush paints [lowHu, highHu]
     double highHu = 300;
     bool operator==(const ToolSettings&) const = default;
 };
@@ -103,45 +71,6 @@ struct RankedLesion {
     bool sampled = false;        ///< it has a stored run
 };
 
-/// A finished sampling run of one lesion box.
-struct LesionResult {
-    LesionBox box;
-    LesionCrop crop;
-    engine::SamplingResult result;
-    engine::SamplingOptions options;
-    std::vector<engine::TrajectoryFrame> trajectory;
-    /// The model the samples came from (a version swapped in during the run
-    /// applies from the next run on), and its name as the store knows it.
-    std::shared_ptr<const engine::Model> model;
-    std::string modelLabel;
-};
-
-/// What the host runs in the background for the session.
-struct SamplingRequest {
-    std::uint64_t id = 0;
-    std::shared_ptr<const engine::Model> model;
-    LesionCrop crop;
-    engine::SamplingOptions options;
-};
-
-/// The session's way to background work: the window runs requests as tasks; a
-/// test runs them however it likes. Completions come back through the session's
-/// own methods, always on the session's thread.
-class SessionHost {
-public:
-    virtual ~SessionHost() = default;
-    virtual void startSampling(const SamplingRequest& request) = 0;
-    virtual void cancelSampling(std::uint64_t requestId) = 0;
-    /// Runs `work` later on the session's thread (store completions arrive on the
-    /// writer's thread and come back through here).
-    virtual void post(std::function<void()> work) = 0;
-};
-
-struct SessionMessage {
-    std::string text;
-    bool error = false;
-};
-
 class ReviewSession {
 public:
     explicit ReviewSession(SessionHost& host);
@@ -149,42 +78,26 @@ public:
     ReviewSession(const ReviewSession&) = delete;
     ReviewSession& operator=(const ReviewSession&) = delete;
 
-    using Observer = std::function<void(unsigned changes)>;
-    /// Called after every command with the Change bits it caused. Returns a handle.
-    int subscribe(Observer observer);
-    void unsubscribe(int handle);
+    // --- the composed models
+    /// Observers subscribe here; the last message is here.
+    [[nodiscard]] SessionEvents& events() { return m_events; }
+    [[nodiscard]] const SessionEvents& events() const { return m_events; }
+    /// The annotation store (reading connection, path, flush); open it with openStore.
+    [[nodiscard]] SessionStore& store() { return m_store; }
+    [[nodiscard]] const SessionStore& store() const { return m_store; }
+    /// The model sampled with, and the store's versions of it.
+    [[nodiscard]] ModelVersions& models() { return m_models; }
+    [[nodiscard]] const ModelVersions& models() const { return m_models; }
 
     // --- the store
-    /// Opens (creating) the annotation store: a reading connection here and a
-    /// writer thread. False, with the reason as the message, on failure.
+    /// Opens (creating) the annotation store. False, with the reason as the
+    /// message, on failure. The lesions are read from it.
     bool openStore(const std::string& path);
-    [[nodiscard]] bool hasStore() const { return m_reader != nullptr; }
-    [[nodiscard]] std::string storePath() const;
-    /// The session's reading connection (browser, outlines); null without a store.
-    [[nodiscard]] db::Database* reader() const { return m_reader.get(); }
-    /// Blocks until every write so far is committed (closing the window, tests).
-    void flushStore();
     /// Reads the series' lesions and the current lesion's outlines again (after an
     /// import by another connection).
     void reloadFromStore();
 
-    // --- model and series
-    void setModel(std::shared_ptr<const engine::Model> model);
-    [[nodiscard]] const std::shared_ptr<const engine::Model>& model() const { return m_model; }
-    // --- model versions (session_models.cpp)
-    /// The store's model versions, oldest first (empty without a store).
-    [[nodiscard]] std::vector<db::ModelRecord> modelVersions() const;
-    /// What the session samples with, in words: the store's label for the
-    /// loaded model's version, else its file name ("" without a model).
-    [[nodiscard]] std::string modelLabel() const;
-    /// Samples with model version `id` from now on and records it as the store's
-    /// active version (promoting a new one or rolling back to an older one). A run
-    /// in flight finishes with the model it started with. False, saying why, when
-    /// the version or its file is gone or does not load; the model stays.
-    bool useModelVersion(db::RowId id);
-    /// Samples with the store's active version when that is another file than
-    /// the model loaded (a fine-tune promoted in an earlier session).
-    void adoptActiveModel();
+    // --- the series
     /// A loaded series (registered in the store as `seriesId`, 0 when not): its
     /// lesions are read, the box and the undo steps of the previous one forgotten.
     void setSeries(std::shared_ptr<const dicom::Series> series, db::RowId seriesId);
@@ -193,37 +106,40 @@ public:
     /// The stored lesions of the series, with their review states.
     [[nodiscard]] const std::vector<db::LesionRecord>& lesions() const { return m_lesions; }
 
-    // --- the lesion under review
+    // --- the lesion under review (review_session.cpp)
     /// Marks (or re-marks) the lesion box: one undo step. A run for the old box
     /// is cancelled; the new box has no result until it is sampled.
     void markLesion(const LesionBox& box);
     /// Makes a stored lesion current (from the browser), with its last result of
     /// this session. Forgets the undo steps.
     void selectLesion(db::RowId lesionId);
-    [[nodiscard]] const LesionBox& box() const;
+    [[nodiscard]] const LesionBox& box() const { return m_drafts.box(); }
     /// Store id of the current lesion; 0 until it is stored (its first run stores it).
-    [[nodiscard]] db::RowId lesionId() const;
+    [[nodiscard]] db::RowId lesionId() const { return m_drafts.lesionId(); }
     /// Completed / flagged / ...: written to the store; needs a stored lesion.
     void setReviewState(db::ReviewState state);
 
-    // --- sampling
+    // --- sampling (session_sampling.cpp)
     /// Samples the current box with `options`. Without a model, series or box it
     /// says why. While a run goes on, the new request replaces it: the run is
     /// cancelled and this one starts when it has stopped.
     void requestSampling(const engine::SamplingOptions& options);
     /// Cancels the running request (and any queued re-run).
     void cancelSampling();
-    [[nodiscard]] bool isSampling() const { return m_inFlight.has_value(); }
+    [[nodiscard]] bool isSampling() const { return m_sampling.busy(); }
     /// The crop the running request samples (its field on the slice), or null.
-    [[nodiscard]] const LesionCrop* runningCrop() const { return m_inFlight ? &m_inFlight->crop : nullptr; }
+    [[nodiscard]] const LesionCrop* runningCrop() const {
+        return m_sampling.running() ? &m_sampling.running()->crop : nullptr;
+    }
     /// The host's report of request `id`: `result` when it succeeded, `error` when
     /// it failed, neither when cancelled. A result for a box that is no longer the
     /// current one's, or for a request that was replaced, is dropped. Returns
     /// whether a result landed (it becomes the lesion's result; no sample selected).
     bool samplingFinished(std::uint64_t id, std::optional<engine::SamplingResult> result,
-                          std::vector<engine::TrajectoryFrame> trajectory, const std::string& error);
+                          std::vector<engine::TrajectoryFrame> trajectory,
+                          const std::string& error);
     /// The current lesion's last result, when it belongs to the current box.
-    [[nodiscard]] const LesionResult* result() const;
+    [[nodiscard]] const LesionResult* result() const { return m_drafts.result(); }
 
     // --- what is shown, who reviews, undo, messages
     [[nodiscard]] const Layers& layers() const { return m_layers; }
@@ -232,7 +148,7 @@ public:
     /// Signs an expert in (created in the store on first use). Refuses an empty name.
     void signIn(const Expert& expert);
 
-    // --- experts' outlines of the current lesion (session_experts.cpp)
+    // --- experts' outlines of the current lesion (session_experts.cpp, outline_edits.cpp)
     [[nodiscard]] ReviewMode reviewMode() const { return m_mode; }
     void setReviewMode(ReviewMode mode);
     [[nodiscard]] const ExpertOutlines& outlines() const { return m_outlines; }
@@ -274,68 +190,38 @@ public:
     [[nodiscard]] std::vector<RankedLesion> ambiguityQueue() const;
     [[nodiscard]] UndoStack& undoStack() { return m_undo; }
     [[nodiscard]] const UndoStack& undoStack() const { return m_undo; }
-    [[nodiscard]] const SessionMessage& message() const { return m_message; }
-    /// A message from outside the session's commands (a failed load, ...).
-    void report(const std::string& text, bool error);
 
 private:
-    /// One lesion box under review in this session: stored or not yet.
-    struct Draft {
-        LesionBox box;
-        db::RowId storeId = 0;
-        /// Filled on the writer thread by the job that stores the lesion; read only
-        /// there by the jobs queued after it (same thread, in order).
-        std::shared_ptr<db::RowId> storeCell;
-        std::optional<LesionResult> result;
-    };
-    struct InFlight {
-        std::uint64_t id = 0;
-        std::uint64_t draft = 0;
-        LesionBox box;
-        LesionCrop crop;
-        engine::SamplingOptions options;
-        std::shared_ptr<const engine::Model> model;
-        std::string modelLabel;
-    };
-
-    Draft* current();
-    [[nodiscard]] const Draft* current() const;
-    void setCurrent(std::uint64_t draft, unsigned changes);
+    void setCurrent(LesionDrafts::Key draft, Changes changes);
     void startRun(const engine::SamplingOptions& options);
-    void notify(unsigned changes);
-    void say(const std::string& text, bool error, unsigned changes = 0);
-    // session_store.cpp: everything that reads or writes the store
+    void say(const std::string& text, bool error, Changes changes = {}) {
+        m_events.say(text, error, changes);
+    }
+    // session_store.cpp: what the session reads from and writes to the store
     void reloadLesions();
-    std::shared_ptr<db::RowId> storeLesion(Draft& draft);
-    void storeRun(Draft& draft, const LesionResult& result);
-    void write(std::function<void(db::Database&)> job, std::function<void(const std::string&)> done);
+    std::shared_ptr<db::RowId> storeLesion(LesionDrafts::Key key);
+    void storeRun(LesionDrafts::Key key, const LesionResult& result);
+    [[nodiscard]] bool storesLesions() const { return m_store.isOpen() && m_seriesId != 0; }
     // session_experts.cpp
     void reloadOutlines();
-    void applyOutline(std::uint64_t draftKey, int slice, const common::Mask& outline, db::AnnotationSource source);
+    void applyOutline(LesionDrafts::Key draftKey, int slice, const common::Mask& outline,
+                      db::AnnotationSource source);
 
     SessionHost& m_host;
-    std::vector<std::pair<int, Observer>> m_observers;
-    int m_nextObserver = 1;
-    std::unique_ptr<db::Database> m_reader;
-    std::unique_ptr<StoreWriter> m_writer;
-    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);  // store completions check it
-    std::shared_ptr<const engine::Model> m_model;
+    SessionEvents m_events;
+    SessionStore m_store;
+    ModelVersions m_models{m_store, m_events};
     std::shared_ptr<const dicom::Series> m_series;
     db::RowId m_seriesId = 0;
     std::vector<db::LesionRecord> m_lesions;
-    std::map<std::uint64_t, Draft> m_drafts;
-    std::uint64_t m_current = 0;  // key into m_drafts; 0 = none
-    std::uint64_t m_nextDraft = 1;
-    std::optional<InFlight> m_inFlight;
-    std::optional<engine::SamplingOptions> m_rerun;
-    std::uint64_t m_nextRequest = 1;
+    LesionDrafts m_drafts;
+    SamplingQueue m_sampling;
     Layers m_layers;
     Expert m_expert;
     ReviewMode m_mode = ReviewMode::Open;
     ToolSettings m_tools;
     ExpertOutlines m_outlines;
     UndoStack m_undo;
-    SessionMessage m_message;
 };
 
 }  // namespace flowseg::review

@@ -17,15 +17,16 @@ struct ImportSummary {
     std::size_t studies = 0;
     std::size_t series = 0;
     std::size_t images = 0;
-    std::vector<db::RowId> seriesIds;        ///< store ids of the series, in the order given
-    std::vector<dicom::SkippedFile> skipped; ///< files that are not readable DICOM images
+    std::vector<db::RowId> seriesIds;         ///< store ids of the series, in the order given
+    std::vector<dicom::SkippedFile> skipped;  ///< files that are not readable DICOM images
 };
 
 /// Upserts the studies, series and image references of series already loaded
 /// (the review window's path: the files were parsed once, to load them; nothing is
 /// read again). Each series is stored with its own files, and as its source the
 /// folder that holds them. One transaction.
-ImportSummary registerLoadedSeries(db::Database& database, const std::vector<dicom::Series>& series);
+ImportSummary registerLoadedSeries(db::Database& database,
+                                   const std::vector<dicom::Series>& series);
 
 /// Scans the headers below `folder` (no pixel data) and upserts the same rows
 /// (`flowseg db import-study`). Throws std::runtime_error when the folder holds no

@@ -27,7 +27,8 @@ public:
 
 Q_SIGNALS:
     /// Queued to the GUI thread.
-    void lossReported(qint64 step, qint64 steps, double loss, double stepsPerSecond, double secondsLeft);
+    void lossReported(qint64 step, qint64 steps, double loss, double stepsPerSecond,
+                      double secondsLeft);
     void validated(qint64 step, double ged);
     void logLine(const QString& line);
 

@@ -146,15 +146,16 @@ private:
     /// Returns the tool actions (brush, eraser, polygon) for the toolbar.
     QList<QAction*> buildExpertActions(
         QMenu* menu,
-        const std::function<QAction*(QMenu*, const QString&, const QList<QKeySequence>&, std::function<void()>)>& add);
-    void refreshExpertViews(unsigned changes);
+        const std::function<QAction*(QMenu*, const QString&, const QList<QKeySequence>&,
+                                     std::function<void()>)>& add);
+    void refreshExpertViews(review::Changes changes);
     void setTool(review::OutlineTool tool);
     // main_window_training.cpp
     void buildTrainingDock();
     void onFineTuneFinished(FineTuneTask* task, Task::Outcome outcome);
     void refreshModelVersions();
     [[nodiscard]] QString modelVersionsFolder() const;
-    void onSessionChanged(unsigned changes);
+    void onSessionChanged(review::Changes changes);
     void onLoadFinished(SeriesLoadTask* task, int outcome);
     void startLoad(SeriesLoadTask* task);
     void selectStoredLesion(std::int64_t lesionId, std::int64_t seriesId);

@@ -18,8 +18,9 @@ class ReaderImportTask : public Task {
 public:
     enum class Source { LidcXml, Seg };
     /// `files`: one LIDC XML, or SEG files. `lesion`: add the readers to it (SEG only).
-    ReaderImportTask(Source source, std::vector<std::string> files, std::shared_ptr<const dicom::Series> series,
-                     std::int64_t seriesId, std::string storePath, std::optional<std::int64_t> lesion = std::nullopt);
+    ReaderImportTask(Source source, std::vector<std::string> files,
+                     std::shared_ptr<const dicom::Series> series, std::int64_t seriesId,
+                     std::string storePath, std::optional<std::int64_t> lesion = std::nullopt);
     ~ReaderImportTask() override;
     /// Valid after finished(Succeeded).
     [[nodiscard]] const std::vector<review::ImportedLesion>& imported() const { return m_imported; }

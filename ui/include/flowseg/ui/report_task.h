@@ -15,8 +15,8 @@ class ReportTask : public Task {
 public:
     /// Writes the PDF to `pdfPath` when it is not empty, and the exports into
     /// `exportFolder` when that is not empty.
-    ReportTask(std::string storePath, std::shared_ptr<const dicom::Series> series, std::string pdfPath,
-               std::string exportFolder, bool deidentify);
+    ReportTask(std::string storePath, std::shared_ptr<const dicom::Series> series,
+               std::string pdfPath, std::string exportFolder, bool deidentify);
     ~ReportTask() override;
     [[nodiscard]] int lesions() const { return m_lesions; }
     [[nodiscard]] int exportedFiles() const { return m_exported; }

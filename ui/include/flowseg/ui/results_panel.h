@@ -25,7 +25,8 @@ public:
     explicit ResultsPanel(QWidget* parent = nullptr);
 
     /// `model`: the model version the samples came from, in words.
-    void setResult(const common::ImageF& crop, const engine::SamplingResult& result, const QString& model = {});
+    void setResult(const common::ImageF& crop, const engine::SamplingResult& result,
+                   const QString& model = {});
     void clear();
     /// The line under the gallery: count, time, device, passes, empty masks, model version.
     [[nodiscard]] QString summaryText() const;

@@ -18,8 +18,8 @@ namespace flowseg::ui {
 class SamplingTask : public Task {
     Q_OBJECT
 public:
-    SamplingTask(std::shared_ptr<const engine::Model> model, common::ImageF crop, engine::SamplingOptions options,
-                 QObject* parent = nullptr);
+    SamplingTask(std::shared_ptr<const engine::Model> model, common::ImageF crop,
+                 engine::SamplingOptions options, QObject* parent = nullptr);
 
     [[nodiscard]] const engine::SamplingOptions& options() const { return m_options; }
     [[nodiscard]] const common::ImageF& crop() const { return m_crop; }
@@ -29,7 +29,6 @@ public:
     [[nodiscard]] std::vector<engine::TrajectoryFrame> takeTrajectory();
     /// A copy of the newest frame so far (for a live preview while running).
     [[nodiscard]] std::optional<engine::TrajectoryFrame> latestFrame();
-
 
     /// Stops and waits for run() first: it uses members destroyed before ~Task runs.
     ~SamplingTask() override;

@@ -16,7 +16,8 @@ class SeriesLoadTask : public Task {
     Q_OBJECT
 public:
     /// Loads every series below `folder`; registers them in `storePath` when given.
-    static SeriesLoadTask* forFolder(const std::string& folder, const std::string& storePath, QObject* parent = nullptr);
+    static SeriesLoadTask* forFolder(const std::string& folder, const std::string& storePath,
+                                     QObject* parent = nullptr);
     /// Loads the given files (a stored series).
     static SeriesLoadTask* forFiles(std::vector<std::string> files, QObject* parent = nullptr);
 

@@ -5,8 +5,8 @@
 // reports them; the session applies them) and the result overlays.
 
 #include <QImage>
-#include <QVector>
 #include <QPointF>
+#include <QVector>
 #include <QWidget>
 
 #include <memory>
@@ -109,8 +109,8 @@ private:
     QPointF m_roiStart;  // slice coordinates
     double m_dragCenter = 0, m_dragWidth = 0, m_dragZoom = 1;
     double m_brushRadiusMm = 3;
-    QVector<QPointF> m_path;    // stroke or polygon being drawn (slice coordinates)
-    QPointF m_hover{-1, -1};    // slice coordinates of the cursor
+    QVector<QPointF> m_path;  // stroke or polygon being drawn (slice coordinates)
+    QPointF m_hover{-1, -1};  // slice coordinates of the cursor
 };
 
 }  // namespace flowseg::ui

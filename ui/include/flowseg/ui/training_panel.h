@@ -33,7 +33,8 @@ public:
     void setSamplingModel(const QString& text);
     /// A job started (clears the chart) or ended (keeps it, buttons reset).
     void setRunning(bool running);
-    void addLoss(std::int64_t step, std::int64_t steps, double loss, double stepsPerSecond, double secondsLeft);
+    void addLoss(std::int64_t step, std::int64_t steps, double loss, double stepsPerSecond,
+                 double secondsLeft);
     void addValidation(std::int64_t step, double ged);
     void setStatus(const QString& text);
 

@@ -21,7 +21,9 @@ struct ImageF {
     [[nodiscard]] bool empty() const { return pixels.empty(); }
     [[nodiscard]] size_t size() const { return pixels.size(); }
     float& at(int y, int x) { return pixels[static_cast<size_t>(y) * width + x]; }
-    [[nodiscard]] float at(int y, int x) const { return pixels[static_cast<size_t>(y) * width + x]; }
+    [[nodiscard]] float at(int y, int x) const {
+        return pixels[static_cast<size_t>(y) * width + x];
+    }
 };
 
 /// A binary mask, row-major, one byte per pixel holding 0 or 1.

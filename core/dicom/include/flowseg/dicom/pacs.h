@@ -50,10 +50,10 @@ public:
     [[nodiscard]] std::vector<SeriesMatch> findSeries(const std::string& studyUid) const;
     /// C-GET of one series into `folder`; returns the paths written. `cancelled`
     /// is polled after every received image.
-    std::vector<std::string> retrieveSeries(const std::string& studyUid, const std::string& seriesUid,
-                                            const std::string& folder,
-                                            const std::function<void(const TransferProgress&)>& progress = {},
-                                            const std::function<bool()>& cancelled = {}) const;
+    std::vector<std::string> retrieveSeries(
+        const std::string& studyUid, const std::string& seriesUid, const std::string& folder,
+        const std::function<void(const TransferProgress&)>& progress = {},
+        const std::function<bool()>& cancelled = {}) const;
     /// C-STORE of the given files.
     void store(const std::vector<std::string>& files,
                const std::function<void(const TransferProgress&)>& progress = {}) const;

@@ -2,8 +2,8 @@
 // Decodes the pixel data of one DICOM file into modality values (e.g. HU):
 // stored value x RescaleSlope + RescaleIntercept, computed in float by us.
 
-#include <optional>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -7,20 +7,21 @@
 #include <string>
 #include <vector>
 
-#include "flowseg/dicom/series.h"
 #include "flowseg/common/types.h"
+#include "flowseg/dicom/series.h"
 
 namespace flowseg::dicom {
 
 /// One segment: a label and its masks on some slices of the source series.
 struct BinarySegment {
-    std::string label;                    ///< e.g. "Reader 1", "Consensus"
-    std::map<int, common::Mask> slices;   ///< slice index in the series -> full-slice mask
+    std::string label;                   ///< e.g. "Reader 1", "Consensus"
+    std::map<int, common::Mask> slices;  ///< slice index in the series -> full-slice mask
 };
 
 /// Writes a binary SEG with one segment per entry. `series` must have been loaded
 /// from files (its SOP UIDs and first file are referenced). Throws DicomError.
-void writeBinarySeg(const std::string& path, const Series& series, const std::vector<BinarySegment>& segments,
+void writeBinarySeg(const std::string& path, const Series& series,
+                    const std::vector<BinarySegment>& segments,
                     const std::string& seriesDescription = "FlowSeg expert masks");
 
 /// Writes a fractional (PROBABILITY) SEG of values in [0, 1] per slice, stored

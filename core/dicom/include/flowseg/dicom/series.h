@@ -47,9 +47,10 @@ struct Series {
     std::vector<double> slicePositions;  ///< along the normal, ascending
     std::vector<std::string> sopUids;    ///< per slice
     std::vector<std::string> files;      ///< per slice
-    std::vector<std::optional<long>> instanceNumbers;  ///< per slice (InstanceNumber, when the file has one)
-    std::vector<WindowPreset> windows;   ///< from the header first, then the standard ones
-    std::vector<std::string> warnings;   ///< gaps, tilt, split orientations, ...
+    std::vector<std::optional<long>>
+        instanceNumbers;                ///< per slice (InstanceNumber, when the file has one)
+    std::vector<WindowPreset> windows;  ///< from the header first, then the standard ones
+    std::vector<std::string> warnings;  ///< gaps, tilt, split orientations, ...
 
     [[nodiscard]] float at(int z, int y, int x) const {
         return values[(static_cast<size_t>(z) * height + y) * width + x];

@@ -12,15 +12,15 @@ namespace flowseg::dicom {
 struct SeriesToWrite {
     std::string patientId = "FLOWSEG-DEMO";
     std::string patientName = "Demo^Lung";
-    std::string studyUid;     ///< generated when empty
-    std::string seriesUid;    ///< generated when empty
+    std::string studyUid;   ///< generated when empty
+    std::string seriesUid;  ///< generated when empty
     std::string studyDescription = "FlowSeg demo chest CT";
     std::string seriesDescription = "synthetic lung, ambiguous nodules";
     std::string studyDate = "20261127";
     int width = 0, height = 0, depth = 0;
-    std::vector<float> hu;    ///< depth x height x width
-    Geometry geometry;        ///< origin, directions, spacings
-    double intercept = -1024; ///< stored = round(HU - intercept)
+    std::vector<float> hu;     ///< depth x height x width
+    Geometry geometry;         ///< origin, directions, spacings
+    double intercept = -1024;  ///< stored = round(HU - intercept)
     /// File name of slice k; default "slice_%03d.dcm".
     std::string fileNamePattern = "slice_%03d.dcm";
     /// Instance number of slice k (default k + 1); tests shuffle it.

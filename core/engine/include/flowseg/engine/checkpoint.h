@@ -10,13 +10,13 @@
 //   data     raw float32 tensors back to back, offsets relative to the data start.
 // The same idea as safetensors, plus a checksum over the data.
 
-#include <map>
-#include <string>
 #include <torch/nn/module.h>
 #include <torch/types.h>
+#include <map>
+#include <string>
 
-#include "flowseg/engine/network_options.h"
 #include "flowseg/common/provenance.h"
+#include "flowseg/engine/network_options.h"
 
 namespace flowseg::engine {
 

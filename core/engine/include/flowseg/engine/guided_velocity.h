@@ -10,8 +10,9 @@ namespace flowseg::engine {
 
 class GuidedVelocity {
 public:
-    /// condition: [1, C, H, W] shared by all samples, or [M, C, H, W] one per sample; samples: M; guidance: w (0 skips the unconditional branch).
-    /// channelsLast: feed the network NHWC tensors (convolutions then run channels-last).
+    /// condition: [1, C, H, W] shared by all samples, or [M, C, H, W] one per sample; samples: M;
+    /// guidance: w (0 skips the unconditional branch). channelsLast: feed the network NHWC tensors
+    /// (convolutions then run channels-last).
     GuidedVelocity(VelocityUNet network, const torch::Tensor& condition, int64_t samples,
                    double guidance, bool channelsLast = false);
 

@@ -18,7 +18,8 @@ double dice(const Mask& a, const Mask& b);
 Mask majorityMask(const std::vector<Mask>& masks);
 
 /// Squared generalized energy distance between predicted samples and expert masks.
-double generalizedEnergyDistance(const std::vector<Mask>& samples, const std::vector<Mask>& experts);
+double generalizedEnergyDistance(const std::vector<Mask>& samples,
+                                 const std::vector<Mask>& experts);
 /// Hungarian-matched IoU on lcm(N, M) repeated copies of both sets.
 double hungarianMatchedIou(const std::vector<Mask>& samples, const std::vector<Mask>& experts);
 /// The paper's Dice: majority of the samples against majority of the experts.

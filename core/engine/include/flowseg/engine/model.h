@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "flowseg/engine/network_options.h"
 #include "flowseg/common/provenance.h"
+#include "flowseg/engine/network_options.h"
 
 namespace flowseg::engine {
 

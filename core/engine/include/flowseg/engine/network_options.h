@@ -2,19 +2,19 @@
 // Options of the velocity network. Only <torch/arg.h> (a tiny macro header) is
 // included, so this stays cheap for the CLI and GUI to include.
 
+#include <torch/arg.h>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <torch/arg.h>
 #include <vector>
 
 namespace flowseg::engine {
 
 /// Architecture of the guided-diffusion style UNet that predicts the velocity field.
 struct VelocityUNetOptions {
-    TORCH_ARG(int64_t, image_size) = 128;      ///< side of the square crop
-    TORCH_ARG(int64_t, image_channels) = 1;    ///< C channels of the condition X
-    TORCH_ARG(int64_t, mask_channels) = 1;     ///< channels of x_t and of the velocity
+    TORCH_ARG(int64_t, image_size) = 128;    ///< side of the square crop
+    TORCH_ARG(int64_t, image_channels) = 1;  ///< C channels of the condition X
+    TORCH_ARG(int64_t, mask_channels) = 1;   ///< channels of x_t and of the velocity
     TORCH_ARG(int64_t, base_channels) = 64;
     TORCH_ARG(std::vector<int64_t>, channel_multipliers) = std::vector<int64_t>{1, 2, 4, 4};
     TORCH_ARG(int64_t, res_blocks) = 2;  ///< residual blocks per level (encoder)
@@ -44,7 +44,8 @@ struct VelocityUNetOptions {
     TORCH_ARG(std::string, input) = "slice";
 
 public:
-    /// "paper" (25.4M parameters; DESIGN.md: about 23M), "small" (a 2-core CPU preset) or "tiny" (tests).
+    /// "paper" (25.4M parameters; DESIGN.md: about 23M), "small" (a 2-core CPU preset) or "tiny"
+    /// (tests).
     static VelocityUNetOptions preset(std::string_view name);
     static std::vector<std::string> presetNames();
 

@@ -1,8 +1,8 @@
 #pragma once
 // Generic explicit ODE integration of dx/dt = f(t, x) on tensors.
 
-#include <functional>
 #include <torch/types.h>
+#include <functional>
 
 #include "flowseg/engine/solver.h"
 

@@ -17,7 +17,8 @@ inline constexpr double kGedParity = 0.01;
 /// seconds) whose GED
 /// is within `tolerance` of the row named `paperName` (which itself qualifies).
 /// Empty when that row or its GED is missing.
-std::optional<std::string> cheapestAtParity(const nlohmann::json& rows, const std::string& paperName,
+std::optional<std::string> cheapestAtParity(const nlohmann::json& rows,
+                                            const std::string& paperName,
                                             double tolerance = kGedParity);
 
 }  // namespace flowseg::engine

@@ -25,14 +25,14 @@ enum class Precision { Float32, BFloat16, Float16 };
 
 struct SamplingOptions {
     Solver solver = Solver::Midpoint;
-    int steps = 100;             ///< fixed-step solvers; initial step 1/steps for dopri5
-    double tolerance = 1e-3;     ///< dopri5 relative and absolute tolerance
-    double guidance = 0.3;       ///< w
-    int samples = 15;            ///< M
+    int steps = 100;          ///< fixed-step solvers; initial step 1/steps for dopri5
+    double tolerance = 1e-3;  ///< dopri5 relative and absolute tolerance
+    double guidance = 0.3;    ///< w
+    int samples = 15;         ///< M
     std::uint64_t seed = 0;
-    int trajectoryEvery = 0;     ///< report every k-th ODE state (0 = none)
+    int trajectoryEvery = 0;  ///< report every k-th ODE state (0 = none)
     Precision precision = Precision::Float32;
-    bool channelsLast = false;   ///< NHWC tensors through the network
+    bool channelsLast = false;  ///< NHWC tensors through the network
 
     /// The paper's setting: midpoint, h = 0.01, w = 0.3, M = 15.
     static SamplingOptions paper();
@@ -68,11 +68,11 @@ struct SamplingCallbacks {
 };
 
 struct SamplingResult {
-    std::vector<Mask> masks;        ///< M binary samples: (x+1)/2 > 0.5
-    std::vector<ImageF> soft;       ///< (x+1)/2 clamped to [0, 1], before thresholding
+    std::vector<Mask> masks;   ///< M binary samples: (x+1)/2 > 0.5
+    std::vector<ImageF> soft;  ///< (x+1)/2 clamped to [0, 1], before thresholding
     UncertaintyMaps maps;
-    int evaluations = 0;            ///< velocity-field evaluations (ODE function calls)
-    std::int64_t networkPasses = 0; ///< images pushed through the network
+    int evaluations = 0;             ///< velocity-field evaluations (ODE function calls)
+    std::int64_t networkPasses = 0;  ///< images pushed through the network
     double seconds = 0;
     std::string device;
 };
@@ -93,9 +93,9 @@ public:
     /// network's image_channels planes, already in the model input convention,
     /// either one set for all M samples (`conditions.size() == 1`) or one set per
     /// sample (`conditions.size() == M`).
-    [[nodiscard]] SamplingResult sampleConditioned(const std::vector<std::vector<ImageF>>& conditions,
-                                                   const SamplingOptions& options,
-                                                   const SamplingCallbacks& callbacks = {}) const;
+    [[nodiscard]] SamplingResult sampleConditioned(
+        const std::vector<std::vector<ImageF>>& conditions, const SamplingOptions& options,
+        const SamplingCallbacks& callbacks = {}) const;
 
     [[nodiscard]] const Model& model() const { return *m_model; }
 

@@ -18,10 +18,10 @@ int evaluationsPerStep(Solver solver);
 
 struct OdeOptions {
     Solver solver = Solver::Midpoint;
-    int steps = 100;             ///< fixed-step solvers: number of equal steps over [t0, t1]
+    int steps = 100;                  ///< fixed-step solvers: number of equal steps over [t0, t1]
     double relativeTolerance = 1e-3;  ///< Dormand-Prince only
     double absoluteTolerance = 1e-3;  ///< Dormand-Prince only
-    int maxSteps = 10000;        ///< Dormand-Prince: accepted + rejected steps before giving up
+    int maxSteps = 10000;  ///< Dormand-Prince: accepted + rejected steps before giving up
     double t0 = 0.0;
     double t1 = 1.0;
 };

@@ -33,7 +33,8 @@ struct TrainingOptions {
     double gradientClip = 1.0;  ///< max global gradient norm (0 = off)
     std::uint64_t seed = 0;
     std::string device = "auto";
-    bool augment = true;        ///< random flips and transposes: all 8 flips and 90° rotations (lesions have no orientation)
+    bool augment = true;  ///< random flips and transposes: all 8 flips and 90° rotations (lesions
+                          ///< have no orientation)
     /// Intensity jitter: each example's grey values become clamp(a·x + b, 0, 1) with
     /// a in [1 − j, 1 + j] and b in [−j/2, j/2] (0 = off). Real crops are scaled
     /// by their own HU min and max, so the same tissue lands on slightly different
@@ -48,12 +49,13 @@ struct TrainingOptions {
     /// Volume model: chance that each neighbouring crop is replaced by the slice
     /// itself, as at a stack's end: a repeated crop must not mean "the nodule ends".
     double neighbourDropout = 0.1;
-    std::string initFrom;       ///< fine-tune: start from these weights, fresh optimizer
-    std::string resumeFrom;     ///< continue an interrupted run: weights, EMA, optimizer, step
-    std::string checkpointPath; ///< where run() saves (at the end, on cancel, and periodically)
+    std::string initFrom;        ///< fine-tune: start from these weights, fresh optimizer
+    std::string resumeFrom;      ///< continue an interrupted run: weights, EMA, optimizer, step
+    std::string checkpointPath;  ///< where run() saves (at the end, on cancel, and periodically)
     std::int64_t checkpointEvery = 0;  ///< steps between periodic saves (0 = only at the end)
-    int logEvery = 10;          ///< steps between progress callbacks
-    std::int64_t evaluateEvery = 0;  ///< steps between evaluate callbacks (0 = only at the end, if set)
+    int logEvery = 10;                 ///< steps between progress callbacks
+    std::int64_t evaluateEvery =
+        0;  ///< steps between evaluate callbacks (0 = only at the end, if set)
     /// Stop as diverged when the loss's moving average (about 20 steps) exceeds this
     /// many times its mean over the first 20 steps (0 = only non-finite losses stop the run).
     double divergenceFactor = 0;

@@ -2,10 +2,10 @@
 // The velocity network u_theta(t, x_t, X): a guided-diffusion style UNet with
 // sinusoidal time embedding, FiLM-conditioned residual blocks and self-attention.
 
+#include <torch/nn.h>
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <torch/nn.h>
 
 #include "flowseg/engine/network_options.h"
 
@@ -22,7 +22,8 @@ struct DropoutSeed {
 class ResidualBlockImpl : public torch::nn::Module {
 public:
     ResidualBlockImpl(int64_t in, int64_t out, int64_t embedding, int64_t groups, double dropout,
-                      std::shared_ptr<const DropoutSeed> dropoutSeed = nullptr, std::uint64_t index = 0);
+                      std::shared_ptr<const DropoutSeed> dropoutSeed = nullptr,
+                      std::uint64_t index = 0);
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& embedding);
 
 private:

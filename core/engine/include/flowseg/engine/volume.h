@@ -38,9 +38,9 @@ struct SliceName {
 /// One nodule: its slices in order, every slice with the same readers in the same
 /// order (reader k on one slice is reader k on the next).
 struct NoduleCase {
-    std::string id;                    ///< `<patient>_<nodule>`
+    std::string id;  ///< `<patient>_<nodule>`
     std::vector<MultiRaterCase> slices;
-    std::vector<int> sliceNumbers;     ///< the k of each slice, increasing by 1
+    std::vector<int> sliceNumbers;  ///< the k of each slice, increasing by 1
     /// The slice a sweep starts from and `ged` is taken on: index n / 2.
     [[nodiscard]] int middle() const { return static_cast<int>(slices.size()) / 2; }
 };
@@ -56,7 +56,7 @@ struct NoduleCase {
 /// -1 = the key slice, no prior): a missing neighbour crop (the stack's end) is
 /// the slice itself. `prior` is the same sample's mask on `behind` (ignored for
 /// the key slice). Returns the five planes of VolumeChannel.
-[[nodiscard]] std::vector<ImageF> volumeCondition(const std::vector<ImageF>& crops, int index, int behind,
-                                                  const Mask* prior);
+[[nodiscard]] std::vector<ImageF> volumeCondition(const std::vector<ImageF>& crops, int index,
+                                                  int behind, const Mask* prior);
 
 }  // namespace flowseg::engine

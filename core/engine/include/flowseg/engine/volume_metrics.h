@@ -21,8 +21,8 @@ using VolumeMask = std::vector<Mask>;
 [[nodiscard]] long voxelCount(const VolumeMask& volume);
 /// The volume in mm^3: voxels x row spacing x column spacing x slice spacing (the
 /// distance between slice centres, not the slice thickness; DESIGN.md "Volumes").
-[[nodiscard]] double volumeInCubicMm(const VolumeMask& volume, double rowSpacing, double columnSpacing,
-                                     double sliceSpacing);
+[[nodiscard]] double volumeInCubicMm(const VolumeMask& volume, double rowSpacing,
+                                     double columnSpacing, double sliceSpacing);
 /// The q-quantile (0..1) of `values` with linear interpolation between order statistics.
 [[nodiscard]] double quantile(std::vector<double> values, double q);
 
@@ -30,8 +30,9 @@ struct NoduleMetrics {
     /// Over the 3-D masks: ged = volume GED, singleMaskGed = the experts' voxel-wise
     /// majority (more than half of them: 3 of 4) repeated M times.
     CaseMetrics volume;
-    double emptyGed = 0;  ///< M empty volumes against the experts (a reference: the answer "nothing")
-    CaseMetrics middle;   ///< the same metrics on the middle slice alone
+    double emptyGed =
+        0;  ///< M empty volumes against the experts (a reference: the answer "nothing")
+    CaseMetrics middle;  ///< the same metrics on the middle slice alone
     std::vector<long> sampleVoxels;
     std::vector<long> expertVoxels;
     /// Share of the experts' volumes inside the samples' 5-95 % volume range.

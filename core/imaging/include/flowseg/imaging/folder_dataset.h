@@ -30,8 +30,8 @@ std::vector<std::string> listCaseFolders(const std::string& root);
 /// Loads the named case folders below `root` in the given order, decoding on up to
 /// `threads` threads (the result does not depend on the count). Errors as
 /// loadFolderDataset; with several bad folders, the first in `names` is reported.
-std::vector<FolderCase> loadFolderCases(const std::string& root, const std::vector<std::string>& names,
-                                        int threads = 1);
+std::vector<FolderCase> loadFolderCases(const std::string& root,
+                                        const std::vector<std::string>& names, int threads = 1);
 
 /// Writes one case as `<root>/<id>/image.png` + `mask_<k>.png` (+ lesion.json).
 void writeFolderCase(const std::string& root, const common::MultiRaterCase& data,

@@ -44,7 +44,8 @@ private:
 /// lowest caseHash, and the result is ordered by caseHash (so its first N are a
 /// random-looking subset). Throws ImageIoError when a case's patient is not in
 /// the split (a split for another data set) or when the part holds no case.
-std::vector<std::string> casesOfPart(const std::vector<std::string>& caseIds, const PatientSplit& split,
-                                     const std::string& part, bool oneSlicePerNodule = false);
+std::vector<std::string> casesOfPart(const std::vector<std::string>& caseIds,
+                                     const PatientSplit& split, const std::string& part,
+                                     bool oneSlicePerNodule = false);
 
 }  // namespace flowseg::imaging

@@ -1,0 +1,47 @@
+#pragma once
+// Which model the session samples with, and the store's model versions:
+// promoting a fine-tuned one, rolling back, adopting the version a previous
+// session promoted. A run in flight keeps the model it started with.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "flowseg/db/records.h"
+
+namespace flowseg::engine {
+class Model;
+}
+
+namespace flowseg::review {
+
+class SessionEvents;
+class SessionStore;
+
+class ModelVersions {
+public:
+    ModelVersions(SessionStore& store, SessionEvents& events) : m_store(store), m_events(events) {}
+
+    /// Samples with `model` from now on (null: none), and says so.
+    void set(std::shared_ptr<const engine::Model> model);
+    [[nodiscard]] const std::shared_ptr<const engine::Model>& current() const { return m_model; }
+    /// The store's model versions, oldest first (empty without a store).
+    [[nodiscard]] std::vector<db::ModelRecord> all() const;
+    /// What the session samples with, in words: the store's label for the loaded
+    /// model's version, else its file name ("" without a model).
+    [[nodiscard]] std::string label() const;
+    /// Samples with version `id` from now on and records it as the store's active
+    /// version. False, saying why, when the version or its file is gone or does not
+    /// load; the model stays.
+    bool use(db::RowId id);
+    /// Samples with the store's active version when that is another file than the
+    /// model loaded (a fine-tune promoted in an earlier session).
+    void adoptActive();
+
+private:
+    SessionStore& m_store;
+    SessionEvents& m_events;
+    std::shared_ptr<const engine::Model> m_model;
+};
+
+}  // namespace flowseg::review

@@ -1,0 +1,50 @@
+#pragma once
+// The session's annotation store: a reading connection on the session's thread
+// and a StoreWriter (its own connection and thread) for every write. A write's
+// completion comes back on the session's thread, through the host, only once
+// it is committed, and never after the store object is gone.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "flowseg/db/database.h"
+
+namespace flowseg::review {
+
+class SessionHost;
+class StoreWriter;
+
+class SessionStore {
+public:
+    using Job = std::function<void(db::Database&)>;
+    /// "" when the job committed, else why not; on the session's thread.
+    using Done = std::function<void(const std::string& error)>;
+
+    explicit SessionStore(SessionHost& host);
+    /// Commits what is queued; completions still on their way are dropped.
+    ~SessionStore();
+    SessionStore(const SessionStore&) = delete;
+    SessionStore& operator=(const SessionStore&) = delete;
+
+    /// Opens (creating) the store at `path`, after committing the old one's queue.
+    /// Throws (db::DatabaseError naming the file and the fix) and stays closed when
+    /// it cannot.
+    void open(const std::string& path);
+    [[nodiscard]] bool isOpen() const { return m_reader != nullptr; }
+    [[nodiscard]] std::string path() const;
+    /// The reading connection; null when closed.
+    [[nodiscard]] db::Database* reader() const { return m_reader.get(); }
+    /// Queues `job` on the writer (nothing happens when closed).
+    void write(Job job, Done done = {});
+    /// Blocks until every write so far is committed.
+    void flush();
+
+private:
+    SessionHost& m_host;
+    std::unique_ptr<db::Database> m_reader;
+    std::unique_ptr<StoreWriter> m_writer;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);  // completions check it
+};
+
+}  // namespace flowseg::review

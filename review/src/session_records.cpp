@@ -1,0 +1,151 @@
+// What the review session reads from and writes to its store: the series'
+// lesions, a lesion's first storing, its runs, its review state. Every write
+// goes through the SessionStore's writer and is reported only once committed.
+#include <stdexcept>
+
+#include "flowseg/db/database.h"
+#include "flowseg/db/lesion_repository.h"
+#include "flowseg/db/model_repository.h"
+#include "flowseg/db/run_repository.h"
+#include "flowseg/engine/model.h"
+#include "flowseg/review/review_session.h"
+
+namespace flowseg::review {
+
+bool ReviewSession::openStore(const std::string& path) {
+    try {
+        m_store.open(path);
+    } catch (const std::exception& e) {
+        say(std::string("Cannot open the annotation store: ") + e.what(), true, Change::Store);
+        return false;
+    }
+    m_drafts.forgetStoreIds();  // ids of another store mean nothing in this one
+    m_seriesId = 0;
+    reloadLesions();
+    say("Annotation store " + path + " (schema " +
+            std::to_string(m_store.reader()->schemaVersion()) + ").",
+        false, Change::Store | Change::Lesions | Change::Selection);
+    return true;
+}
+
+void ReviewSession::reloadFromStore() {
+    m_store.flush();
+    reloadLesions();
+    refreshOutlines();
+    m_events.notify(Change::Lesions | Change::Annotations);
+}
+
+void ReviewSession::reloadLesions() {
+    m_lesions.clear();
+    if (!m_store.isOpen() || m_seriesId == 0) return;
+    try {
+        m_lesions = db::LesionRepository(*m_store.reader()).ofSeries(m_seriesId);
+    } catch (const std::exception& e) {
+        say(std::string("Cannot read the annotation store: ") + e.what(), true);
+    }
+}
+
+std::shared_ptr<db::RowId> ReviewSession::storeLesion(LesionDrafts::Key key) {
+    auto* draft = m_drafts.find(key);
+    if (!draft) return std::make_shared<db::RowId>(0);
+    if (draft->storeCell) return draft->storeCell;
+    auto cell = std::make_shared<db::RowId>(draft->storeId);
+    draft->storeCell = cell;
+    if (draft->storeId != 0) return cell;
+    const auto box = draft->box;
+    const auto seriesId = m_seriesId;
+    m_store.write(
+        [cell, box, seriesId](db::Database& database) {
+            db::LesionRepository lesions(database);
+            db::LesionRecord lesion;
+            lesion.seriesId = seriesId;
+            lesion.label = "lesion " + std::to_string(lesions.ofSeries(seriesId).size() + 1);
+            lesion.firstSlice = lesion.lastSlice = box.slice;
+            lesion.box = box.box;
+            lesion.state = db::ReviewState::InProgress;
+            *cell = lesions.create(lesion);
+            lesions.setReviewState(*cell, db::ReviewState::InProgress);
+        },
+        [this, key, cell](const std::string& error) {
+            if (!error.empty()) {
+                say("Cannot store the lesion: " + error, true);
+                return;
+            }
+            if (auto* stored = m_drafts.find(key)) stored->storeId = *cell;
+            reloadLesions();
+            m_events.notify(Change::Lesions | Change::Selection);
+        });
+    return cell;
+}
+
+void ReviewSession::storeRun(LesionDrafts::Key key, const LesionResult& landed) {
+    // The model the samples came from, not the one swapped in since.
+    const auto& sampler = landed.model ? landed.model : m_models.current();
+    if (!sampler) return;
+    const auto cell = storeLesion(key);
+    db::ModelRecord model;
+    model.path = sampler->source();
+    model.sha256 = sampler->checksum();
+    model.preset = sampler->provenance().preset.empty() ? "custom" : sampler->provenance().preset;
+    db::SamplingRunRecord run;
+    run.slice = landed.crop.slice;
+    run.solver = engine::solverName(landed.options.solver);
+    run.steps = landed.options.steps;
+    run.guidance = landed.options.guidance;
+    run.samples = landed.options.samples;
+    run.seed = static_cast<std::int64_t>(landed.options.seed);
+    run.durationSeconds = landed.result.seconds;
+    run.device = landed.result.device;
+    const auto& r = landed.result;
+    db::SamplingOutputs outputs{r.masks, r.maps.probability, r.maps.variance, r.maps.entropy};
+    m_store.write(
+        [cell, model, run, outputs = std::move(outputs)](db::Database& database) mutable {
+            if (*cell == 0) throw std::runtime_error("its lesion could not be stored");
+            run.lesionId = *cell;
+            run.modelId = db::ModelRepository(database).registerModel(model);
+            db::RunRepository(database).saveRun(run, outputs);
+        },
+        [this](const std::string& error) {
+            if (!error.empty())
+                say("The samples are shown but could not be stored: " + error, true);
+        });
+}
+
+void ReviewSession::setReviewState(db::ReviewState state) {
+    const auto* draft = m_drafts.current();
+    if (!m_store.isOpen() || !draft || !draft->stored()) {
+        say("Cannot set the review state: no stored lesion is selected (sample one, or pick it in "
+            "the study browser)",
+            true);
+        return;
+    }
+    const auto key = m_drafts.currentKey();
+    const auto cell = storeLesion(key);
+    const auto expert = m_expert;
+    m_store.write(
+        [cell, state, expert](db::Database& database) {
+            db::LesionRepository lesions(database);
+            lesions.setReviewState(*cell, state);
+            // The signed-in expert's own state too: blind review opens on it.
+            if (!expert.name.empty())
+                lesions.setExpertState(
+                    *cell, db::ExpertRepository(database).findOrCreate(expert.name, expert.role).id,
+                    state);
+        },
+        [this, cell, state, expert, key](const std::string& error) {
+            if (!error.empty()) {
+                say("Cannot set the review state: " + error, true);
+                return;
+            }
+            reloadLesions();
+            Changes changes = Change::Lesions;
+            if (!expert.name.empty() && key == m_drafts.currentKey() &&
+                expert.name == m_expert.name) {
+                m_outlines.layer({0, expert.name, expert.role}).state = state;
+                changes |= Change::Annotations;
+            }
+            say("Lesion " + std::to_string(*cell) + ": " + db::displayName(state), false, changes);
+        });
+}
+
+}  // namespace flowseg::review

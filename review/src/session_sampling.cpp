@@ -1,0 +1,112 @@
+// The review session's sampling: what a request needs, what replaces what, and
+// where a finished run's result lands (the queue's rules are in SamplingQueue).
+#include <cstdio>
+
+#include "flowseg/engine/model.h"
+#include "flowseg/engine/network_options.h"
+#include "flowseg/review/model_fitness.h"
+#include "flowseg/review/review_session.h"
+
+namespace flowseg::review {
+
+namespace {
+
+std::string formatSeconds(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", seconds);
+    return text;
+}
+
+}  // namespace
+
+void ReviewSession::requestSampling(const engine::SamplingOptions& options) {
+    if (!m_models.current()) {
+        say("Cannot sample: no model is loaded (File > Load model, or start with --model FILE)",
+            true);
+        return;
+    }
+    if (!m_series) {
+        say("Cannot sample: no series is loaded (File > Open DICOM folder)", true);
+        return;
+    }
+    if (box().empty()) {
+        say("Cannot sample: no lesion is marked: press D and drag a box around it", true);
+        return;
+    }
+    if (const auto notes = checkModelFitness(*m_series); refuses(notes)) {
+        say("Cannot sample: " + describe(notes), true);
+        return;
+    }
+    // The new request (a moved w slider, say) replaces the running one.
+    if (const auto running = m_sampling.replace(options)) {
+        m_host.cancelSampling(running);
+        return;
+    }
+    startRun(options);
+}
+
+void ReviewSession::startRun(const engine::SamplingOptions& options) {
+    auto* draft = m_drafts.current();
+    const auto& model = m_models.current();
+    if (!draft || !model || !m_series) return;
+    SamplingRun run;
+    try {
+        run.crop = cropLesion(*m_series, draft->box.slice, draft->box.box,
+                              static_cast<int>(model->options().image_size()));
+    } catch (const std::exception& e) {
+        say(std::string("Cannot sample: ") + e.what(), true);
+        return;
+    }
+    if (storesLesions()) storeLesion(m_drafts.currentKey());  // its first run stores the lesion
+    run.draft = m_drafts.currentKey();
+    run.box = draft->box;
+    run.options = options;
+    run.model = model;
+    run.modelLabel = m_models.label();
+    const auto crop = run.crop;
+    const auto id = m_sampling.start(std::move(run));
+    m_host.startSampling({id, model, crop, options});
+    say("Sampling " + std::to_string(options.samples) + " masks (" + options.describe() + ")",
+        false, Change::Sampling);
+}
+
+void ReviewSession::cancelSampling() {
+    const auto running = m_sampling.cancel();
+    if (running == 0) return;
+    m_host.cancelSampling(running);
+    say("Cancelling...", false);
+}
+
+bool ReviewSession::samplingFinished(std::uint64_t id, std::optional<engine::SamplingResult> result,
+                                     std::vector<engine::TrajectoryFrame> trajectory,
+                                     const std::string& error) {
+    auto run = m_sampling.finish(id);
+    if (!run) return false;  // a request replaced long ago
+    auto* draft = m_drafts.find(run->draft);
+    // A result lands only on the box it was drawn for, and only while that box is
+    // the one under review (re-marking cancels; a cancel after the last step still counts).
+    const bool lands = result && draft && run->draft == m_drafts.currentKey();
+    if (lands) {
+        m_layers.selectedSample = -1;  // a sample index of the old result means nothing now
+        draft->result = LesionResult{run->box,           run->crop,  std::move(*result),
+                                     run->options,       std::move(trajectory), run->model,
+                                     run->modelLabel};
+        if (storesLesions()) storeRun(run->draft, *draft->result);
+        const auto& r = draft->result->result;
+        // What the model was not made for stays in the message beside the result.
+        const auto notes = m_series ? checkModelFitness(*m_series) : std::vector<FitnessNote>{};
+        say(std::to_string(r.masks.size()) + " samples in " + formatSeconds(r.seconds) + " s (" +
+                std::to_string(r.networkPasses) + " network passes, " + run->options.describe() +
+                ") from model " + run->modelLabel + "." +
+                (notes.empty() ? "" : " Caution: " + describe(notes)),
+            !notes.empty(), Change::Sampling | Change::Result | Change::Layers);
+    } else if (!error.empty()) {
+        say("Sampling failed: " + error, true, Change::Sampling);
+    } else {
+        say("Sampling cancelled; nothing was changed.", false, Change::Sampling);
+    }
+    if (const auto rerun = m_sampling.takeRerun()) requestSampling(*rerun);
+    return lands;
+}
+
+}  // namespace flowseg::review
