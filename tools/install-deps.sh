@@ -11,7 +11,7 @@ packages=(
   libsqlite3-dev zlib1g-dev
   libdcmtk-dev libopenjp2-7-dev
   python3-pydicom
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format clang-tidy git
   orthanc dcmtk
   qt6-base-dev qt6-svg-dev qt6-charts-dev libqt6opengl6-dev xvfb xauth fonts-dejavu-core
   lintian appstream dpkg-dev

@@ -19,9 +19,12 @@
 #include "flowseg/db/study_repository.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/render/report_writer.h"
+#include "flowseg/review/expert_outlines.h"
 #include "flowseg/review/exports.h"
+#include "flowseg/review/lidc_demo.h"
 #include "flowseg/review/reader_import.h"
 #include "flowseg/review/report_data.h"
+#include "flowseg/review/run_record.h"
 #include "flowseg/review/study_import.h"
 
 namespace flowseg::cli {
@@ -70,62 +73,32 @@ std::string prepareDemo(const std::string& store, const std::string& modelPath,
                         const std::string& device) {
     std::error_code error;
     const auto exe = fs::read_symlink("/proc/self/exe", error);
-    const auto demo =
-        (error ? fs::path(".") : exe.parent_path()) / ".." / "share" / "flowseg" / "demo-lidc";
-    if (!fs::exists(demo / "readers.seg.dcm"))
-        throw std::runtime_error("the LIDC demo study is not installed beside flowseg (" +
-                                 demo.string() + ")");
-    auto load = dicom::loadFolder((demo / "ct").string());
+    const auto demo = review::findLidcDemo((error ? fs::path(".") : exe.parent_path()).string());
+    auto load = dicom::loadFolder(demo.ct);
     if (load.series.size() != 1)
-        throw std::runtime_error("the demo study in " + demo.string() + " is not one series");
+        throw std::runtime_error("the demo study in " + demo.folder + " is not one series");
     const auto& series = load.series.front();
     auto database = db::Database::open(store, db::OpenMode::Create);
     const auto seriesId = review::registerLoadedSeries(database, load.series).seriesIds.front();
     db::LesionRepository lesions(database);
     auto existing = lesions.ofSeries(seriesId);
     if (existing.empty()) {
-        review::importReaders(database, seriesId,
-                              review::segReaders({(demo / "readers.seg.dcm").string()}, series));
+        review::importReaders(database, seriesId, review::segReaders({demo.readers}, series));
         existing = lesions.ofSeries(seriesId);
     }
     const auto& lesion = existing.front();
     if (db::RunRepository(database).runsOfLesion(lesion.id).empty()) {
-        // The key slice: where the readers' outlines together are largest.
         review::ExpertOutlines outlines;
         outlines.load(database, lesion.id);
-        std::map<int, long> area;
-        for (const auto* layer : outlines.layers())
-            for (const auto& [slice, mask] : layer->slices) area[slice] += mask.area();
-        const int slice = std::max_element(area.begin(), area.end(), [](auto& a, auto& b) {
-                              return a.second < b.second;
-                          })->first;
+        const int slice = outlines.keySlice();
+        if (slice < 0)
+            throw std::runtime_error("the demo's readers left no outline in " + demo.folder);
         const auto model = engine::Model::load(modelPath, device);
         const auto crop = review::cropLesion(series, slice, lesion.box,
                                              static_cast<int>(model->options().image_size()));
         const auto options = engine::SamplingOptions::fastDefault();
         const auto result = engine::Sampler(model).sample(crop.image, options);
-        db::SamplingRunRecord run;
-        run.lesionId = lesion.id;
-        run.modelId = db::ModelRepository(database).registerModel({0,
-                                                                   model->source(),
-                                                                   model->checksum(),
-                                                                   model->provenance().preset,
-                                                                   {},
-                                                                   {},
-                                                                   "{}",
-                                                                   "",
-                                                                   false,
-                                                                   ""});
-        run.slice = slice;
-        run.solver = engine::solverName(options.solver);
-        run.steps = options.steps;
-        run.guidance = options.guidance;
-        run.samples = options.samples;
-        run.seed = static_cast<std::int64_t>(options.seed);
-        run.durationSeconds = result.seconds;
-        run.device = result.device;
-        db::RunRepository(database).saveRun(run, {result.masks, result.maps.probability,
-                                                  result.maps.variance, result.maps.entropy});
+        review::saveRun(database, lesion.id, review::runToStore(*model, slice, options, result));
     }
     return series.studyUid;
 }

@@ -1,4 +1,4 @@
-#include "report_images.h"
+#include "flowseg/render/report_images.h"
 
 #include <QPainter>
 

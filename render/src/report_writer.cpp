@@ -12,7 +12,7 @@
 #include <stdexcept>
 
 #include "flowseg/engine/solver.h"
-#include "report_images.h"
+#include "flowseg/render/report_images.h"
 
 namespace flowseg::render {
 

@@ -84,4 +84,18 @@ void ExpertOutlines::setVisible(const std::string& expertName, bool visible) {
     if (auto it = m_layers.find(expertName); it != m_layers.end()) it->second.visible = visible;
 }
 
+int ExpertOutlines::keySlice() const {
+    std::map<int, long> area;
+    for (const auto& [name, layer] : m_layers)
+        for (const auto& [slice, mask] : layer.slices) area[slice] += mask.area();
+    int key = -1;
+    long largest = 0;
+    for (const auto& [slice, total] : area)
+        if (total > largest) {
+            largest = total;
+            key = slice;
+        }
+    return key;
+}
+
 }  // namespace flowseg::review

@@ -44,8 +44,8 @@ void ReviewSession::editOutline(int slice, common::Mask outline, const std::stri
                  }});
 }
 
-void ReviewSession::applyOutline(LesionDrafts::Key draftKey, int slice,
-                                 const common::Mask& outline, db::AnnotationSource source) {
+void ReviewSession::applyOutline(LesionDrafts::Key draftKey, int slice, const common::Mask& outline,
+                                 db::AnnotationSource source) {
     if (!m_drafts.contains(draftKey)) return;
     if (m_drafts.currentKey() != draftKey)
         setCurrent(draftKey, {});  // an undo step of another box brings it back

@@ -4,7 +4,6 @@
 #include "flowseg/review/review_session.h"
 
 #include <algorithm>
-#include <map>
 
 namespace flowseg::review {
 
@@ -79,14 +78,9 @@ void ReviewSession::selectLesion(db::RowId lesionId) {
     if (fresh) {
         // A lesion outlined on several slices is reviewed on its key slice: where
         // the experts' outlines together are largest.
-        std::map<int, long> area;
-        for (const auto* layer : m_outlines.layers())
-            for (const auto& [slice, mask] : layer->slices) area[slice] += mask.area();
-        const auto largest =
-            std::max_element(area.begin(), area.end(),
-                             [](const auto& a, const auto& b) { return a.second < b.second; });
-        if (largest != area.end() && largest->second > 0 && largest->first != box().slice) {
-            m_drafts.current()->box.slice = largest->first;
+        const int key = m_outlines.keySlice();
+        if (key >= 0 && key != box().slice) {
+            m_drafts.current()->box.slice = key;
             m_events.notify(Change::Selection);
         }
     }

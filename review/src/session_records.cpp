@@ -5,10 +5,9 @@
 
 #include "flowseg/db/database.h"
 #include "flowseg/db/lesion_repository.h"
-#include "flowseg/db/model_repository.h"
-#include "flowseg/db/run_repository.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/review/review_session.h"
+#include "flowseg/review/run_record.h"
 
 namespace flowseg::review {
 
@@ -83,27 +82,11 @@ void ReviewSession::storeRun(LesionDrafts::Key key, const LesionResult& landed) 
     const auto& sampler = landed.model ? landed.model : m_models.current();
     if (!sampler) return;
     const auto cell = storeLesion(key);
-    db::ModelRecord model;
-    model.path = sampler->source();
-    model.sha256 = sampler->checksum();
-    model.preset = sampler->provenance().preset.empty() ? "custom" : sampler->provenance().preset;
-    db::SamplingRunRecord run;
-    run.slice = landed.crop.slice;
-    run.solver = engine::solverName(landed.options.solver);
-    run.steps = landed.options.steps;
-    run.guidance = landed.options.guidance;
-    run.samples = landed.options.samples;
-    run.seed = static_cast<std::int64_t>(landed.options.seed);
-    run.durationSeconds = landed.result.seconds;
-    run.device = landed.result.device;
-    const auto& r = landed.result;
-    db::SamplingOutputs outputs{r.masks, r.maps.probability, r.maps.variance, r.maps.entropy};
+    auto record = runToStore(*sampler, landed.crop.slice, landed.options, landed.result);
     m_store.write(
-        [cell, model, run, outputs = std::move(outputs)](db::Database& database) mutable {
+        [cell, record = std::move(record)](db::Database& database) mutable {
             if (*cell == 0) throw std::runtime_error("its lesion could not be stored");
-            run.lesionId = *cell;
-            run.modelId = db::ModelRepository(database).registerModel(model);
-            db::RunRepository(database).saveRun(run, outputs);
+            saveRun(database, *cell, std::move(record));
         },
         [this](const std::string& error) {
             if (!error.empty())

@@ -88,9 +88,9 @@ bool ReviewSession::samplingFinished(std::uint64_t id, std::optional<engine::Sam
     const bool lands = result && draft && run->draft == m_drafts.currentKey();
     if (lands) {
         m_layers.selectedSample = -1;  // a sample index of the old result means nothing now
-        draft->result = LesionResult{run->box,           run->crop,  std::move(*result),
-                                     run->options,       std::move(trajectory), run->model,
-                                     run->modelLabel};
+        draft->result = LesionResult{
+            run->box,   run->crop,      std::move(*result), run->options, std::move(trajectory),
+            run->model, run->modelLabel};
         if (storesLesions()) storeRun(run->draft, *draft->result);
         const auto& r = draft->result->result;
         // What the model was not made for stays in the message beside the result.

@@ -9,8 +9,11 @@
 
 #include "flowseg/db/lesion_repository.h"
 #include "flowseg/db/model_repository.h"
+#include "flowseg/db/run_repository.h"
+#include "flowseg/review/expert_outlines.h"
 #include "flowseg/review/lesion_drafts.h"
 #include "flowseg/review/model_versions.h"
+#include "flowseg/review/run_record.h"
 #include "flowseg/review/sampling_queue.h"
 #include "flowseg/review/session_events.h"
 #include "flowseg/review/session_store.h"
@@ -188,5 +191,62 @@ TEST(ModelVersions, UsingAVersionLoadsItAndRecordsItActive) {
     host.drain();
     ASSERT_TRUE(db::ModelRepository(*store.reader()).active());
     EXPECT_EQ(db::ModelRepository(*store.reader()).active()->id, id);
+    std::filesystem::remove(path);
+}
+
+TEST(ExpertOutlines, TheKeySliceIsWhereTheOutlinesTogetherAreLargest) {
+    review::ExpertOutlines outlines;
+    EXPECT_EQ(outlines.keySlice(), -1);
+    const auto square = [](int side) {
+        common::Mask mask(20, 20);
+        for (int y = 0; y < side; ++y)
+            for (int x = 0; x < side; ++x) mask.at(y, x) = 1;
+        return mask;
+    };
+    // Reader A is largest on slice 3, but both readers together on slice 5.
+    outlines.layer({1, "A", "radiologist"}).slices[3] = square(6);  // 36
+    outlines.layer({1, "A", "radiologist"}).slices[5] = square(4);  // 16
+    outlines.layer({2, "B", "radiologist"}).slices[5] = square(5);  // 25 -> 41 on slice 5
+    outlines.layer({2, "B", "radiologist"}).slices[7] = square(0);
+    EXPECT_EQ(outlines.keySlice(), 5);
+    outlines.layer({2, "B", "radiologist"}).slices[3] = square(3);  // 45 on 3, 41 on 5
+    EXPECT_EQ(outlines.keySlice(), 3);
+}
+
+TEST(RunRecord, TheWindowAndTheCommandLineStoreARunAlike) {
+    const auto model = tinyModel();
+    engine::SamplingOptions options = engine::SamplingOptions::fastDefault();
+    options.samples = 3;
+    options.seed = 42;
+    review::SamplingRequest request;
+    request.crop.image = common::ImageF(32, 32);
+    const auto result = fakeResult(request, 3);
+    const auto record = review::runToStore(*model, 12, options, result);
+    EXPECT_EQ(record.model.sha256, model->checksum());
+    EXPECT_EQ(record.model.preset, "tiny");
+    EXPECT_EQ(record.run.slice, 12);
+    EXPECT_EQ(record.run.samples, 3);
+    EXPECT_EQ(record.run.seed, 42);
+    EXPECT_EQ(record.run.steps, options.steps);
+    EXPECT_EQ(record.run.durationSeconds, 0.5);
+    EXPECT_EQ(record.outputs.samples.size(), 3U);
+
+    const auto path = scratchStore("run_record");
+    const auto seriesId = storeWithSeries(path);
+    auto database = db::Database::open(path, db::OpenMode::Existing);
+    db::LesionRecord lesion;
+    lesion.seriesId = seriesId;
+    lesion.label = "lesion 1";
+    lesion.firstSlice = lesion.lastSlice = 12;
+    lesion.box = {1, 2, 16, 16};
+    const auto lesionId = db::LesionRepository(database).create(lesion);
+    const auto runId = review::saveRun(database, lesionId, record);
+    const auto runs = db::RunRepository(database).runsOfLesion(lesionId);
+    ASSERT_EQ(runs.size(), 1U);
+    EXPECT_EQ(runs[0].id, runId);
+    EXPECT_EQ(runs[0].slice, 12);
+    EXPECT_EQ(runs[0].solver, record.run.solver);
+    EXPECT_EQ(db::ModelRepository(database).find(runs[0].modelId)->sha256, model->checksum());
+    EXPECT_EQ(db::RunRepository(database).outputsOf(runId).samples.size(), 3U);
     std::filesystem::remove(path);
 }

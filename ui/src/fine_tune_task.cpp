@@ -12,11 +12,6 @@ FineTuneTask::FineTuneTask(std::string storePath, std::string parentModel,
       m_parent(std::move(parentModel)),
       m_options(std::move(options)) {}
 
-FineTuneTask::~FineTuneTask() {
-    cancel();
-    waitForFinished();
-}
-
 void FineTuneTask::setPaused(bool paused) { m_paused.store(paused); }
 
 void FineTuneTask::run() {

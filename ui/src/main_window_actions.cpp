@@ -95,7 +95,7 @@ void MainWindow::buildActions() {
     add(view, tr("Reset view"), {QKeySequence(Qt::Key_R)}, [this] { m_view->resetView(); });
     const auto presets = dicom::standardWindows();
     for (int i = 0; i < static_cast<int>(presets.size()) && i < 9; ++i) {
-        const auto preset = presets[static_cast<size_t>(i)];
+        const auto& preset = presets[static_cast<size_t>(i)];
         add(view, tr("Window: %1").arg(QString::fromStdString(preset.name)),
             {QKeySequence(Qt::Key_1 + i)},
             [this, preset] { m_view->setWindow(preset.center, preset.width); });

@@ -41,12 +41,10 @@ void MainWindow::openStoredSeries(std::int64_t seriesId) {
 }
 
 void MainWindow::startLoad(SeriesLoadTask* task) {
-    connect(m_tasks, &TaskManager::taskFinished, task,
-            [this, task](Task* finished, Task::Outcome outcome) {
-                if (finished == task) onLoadFinished(task, static_cast<int>(outcome));
-            });
     m_session->events().say(task->description().toStdString(), false);
-    m_tasks->add(task, TaskManager::Kind::Loading);
+    m_tasks->add(task, TaskManager::Kind::Loading, [this, task](Task::Outcome outcome) {
+        onLoadFinished(task, static_cast<int>(outcome));
+    });
 }
 
 void MainWindow::onLoadFinished(SeriesLoadTask* task, int outcome) {
@@ -72,33 +70,29 @@ void MainWindow::importReaders(bool lidcXml, const QStringList& files) {
     auto* task = new ReaderImportTask(
         lidcXml ? ReaderImportTask::Source::LidcXml : ReaderImportTask::Source::Seg,
         std::move(paths), m_session->series(), m_session->seriesId(), m_session->store().path());
-    connect(m_tasks, &TaskManager::taskFinished, task,
-            [this, task](Task* finished, Task::Outcome outcome) {
-                if (finished != task) return;
-                QList<qint64> lesions;
-                if (outcome != Task::Outcome::Succeeded) {
-                    reportError(tr("Cannot import the readers"), outcome == Task::Outcome::Canceled
-                                                                     ? tr("cancelled")
-                                                                     : task->errorMessage());
-                    Q_EMIT readersImported(lesions);
-                    return;
-                }
-                m_session->reloadFromStore();
-                QStringList summary;
-                for (const auto& imported : task->imported()) {
-                    lesions.append(imported.lesionId);
-                    summary.append(tr("%1 (%2 readers, %3 outlines)")
-                                       .arg(QString::fromStdString(imported.label))
-                                       .arg(imported.readers.size())
-                                       .arg(imported.outlines));
-                }
-                if (!lesions.isEmpty()) selectStoredLesion(lesions.front(), m_session->seriesId());
-                m_session->events().say(
-                    tr("Imported %1.").arg(summary.join(QStringLiteral(", "))).toStdString(),
-                    false);
-                Q_EMIT readersImported(lesions);
-            });
-    m_tasks->add(task, TaskManager::Kind::Import);
+    m_tasks->add(task, TaskManager::Kind::Import, [this, task](Task::Outcome outcome) {
+        QList<qint64> lesions;
+        if (outcome != Task::Outcome::Succeeded) {
+            reportError(tr("Cannot import the readers"), outcome == Task::Outcome::Canceled
+                                                             ? tr("cancelled")
+                                                             : task->errorMessage());
+            Q_EMIT readersImported(lesions);
+            return;
+        }
+        m_session->reloadFromStore();
+        QStringList summary;
+        for (const auto& imported : task->imported()) {
+            lesions.append(imported.lesionId);
+            summary.append(tr("%1 (%2 readers, %3 outlines)")
+                               .arg(QString::fromStdString(imported.label))
+                               .arg(imported.readers.size())
+                               .arg(imported.outlines));
+        }
+        if (!lesions.isEmpty()) selectStoredLesion(lesions.front(), m_session->seriesId());
+        m_session->events().say(
+            tr("Imported %1.").arg(summary.join(QStringLiteral(", "))).toStdString(), false);
+        Q_EMIT readersImported(lesions);
+    });
 }
 
 void MainWindow::exportReport(const QString& pdfPath, const QString& exportFolder,
@@ -106,10 +100,9 @@ void MainWindow::exportReport(const QString& pdfPath, const QString& exportFolde
     m_session->store().flush();  // the report is made from the store: every edit so far in it
     auto* task = new ReportTask(m_session->store().path(), m_session->series(),
                                 pdfPath.toStdString(), exportFolder.toStdString(), deidentify);
-    connect(
-        m_tasks, &TaskManager::taskFinished, task,
-        [this, task, pdfPath, exportFolder](Task* finished, Task::Outcome outcome) {
-            if (finished != task) return;
+    m_tasks->add(
+        task, TaskManager::Kind::Export,
+        [this, task, pdfPath, exportFolder](Task::Outcome outcome) {
             if (outcome != Task::Outcome::Succeeded) {
                 reportError(tr("Cannot write the report"), outcome == Task::Outcome::Canceled
                                                                ? tr("cancelled")
@@ -126,7 +119,6 @@ void MainWindow::exportReport(const QString& pdfPath, const QString& exportFolde
                                     false);
             Q_EMIT reportExported(true);
         });
-    m_tasks->add(task, TaskManager::Kind::Export);
 }
 
 void MainWindow::selectStoredLesion(std::int64_t lesionId, std::int64_t seriesId) {

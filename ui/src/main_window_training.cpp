@@ -73,9 +73,8 @@ void MainWindow::startFineTune(review::FineTuneOptions options) {
     connect(task, &FineTuneTask::validated, m_trainingPanel, &TrainingPanel::addValidation);
     connect(task, &FineTuneTask::logLine, this,
             [](const QString& line) { logger("training")->info("{}", line.toStdString()); });
-    connect(task, &Task::finished, this,
-            [this, task](Task::Outcome outcome) { onFineTuneFinished(task, outcome); });
-    m_tasks->add(task, TaskManager::Kind::Training);
+    m_tasks->add(task, TaskManager::Kind::Training,
+                 [this, task](Task::Outcome outcome) { onFineTuneFinished(task, outcome); });
 }
 
 void MainWindow::onFineTuneFinished(FineTuneTask* task, Task::Outcome outcome) {

@@ -21,11 +21,6 @@ ReaderImportTask::ReaderImportTask(Source source, std::vector<std::string> files
       m_storePath(std::move(storePath)),
       m_lesion(lesion) {}
 
-ReaderImportTask::~ReaderImportTask() {
-    cancel();
-    waitForFinished();
-}
-
 void ReaderImportTask::run() {
     if (!m_series)
         throw std::runtime_error("no series is open: open the series the readers outlined first");

@@ -20,11 +20,6 @@ ReportTask::ReportTask(std::string storePath, std::shared_ptr<const dicom::Serie
       m_exports(std::move(exportFolder)),
       m_deidentify(deidentify) {}
 
-ReportTask::~ReportTask() {
-    cancel();
-    waitForFinished();
-}
-
 void ReportTask::run() {
     if (!m_series) throw std::runtime_error("no series is open: open the study first");
     if (m_storePath.empty())

@@ -18,11 +18,6 @@ SamplingTask::SamplingTask(std::shared_ptr<const engine::Model> model, common::I
     if (m_options.trajectoryEvery <= 0) m_options.trajectoryEvery = m_options.trajectoryStride();
 }
 
-SamplingTask::~SamplingTask() {
-    cancel();
-    waitForFinished();
-}
-
 std::vector<engine::TrajectoryFrame> SamplingTask::takeTrajectory() {
     const std::lock_guard lock(m_framesMutex);
     return std::move(m_frames);

@@ -12,11 +12,6 @@ namespace flowseg::ui {
 SeriesLoadTask::SeriesLoadTask(QString description, QObject* parent)
     : Task(std::move(description), parent) {}
 
-SeriesLoadTask::~SeriesLoadTask() {
-    cancel();
-    waitForFinished();
-}
-
 SeriesLoadTask* SeriesLoadTask::forFolder(const std::string& folder, const std::string& storePath,
                                           QObject* parent) {
     auto* task = new SeriesLoadTask(tr("Loading %1").arg(QString::fromStdString(folder)), parent);

@@ -26,23 +26,18 @@ void SessionRunner::startSampling(const review::SamplingRequest& request) {
             Q_EMIT previewChanged();
         }
     });
-    connect(m_tasks, &TaskManager::taskFinished, task,
-            [this, task, id](Task* finished, Task::Outcome outcome) {
-                if (finished != task) return;
-                m_running.remove(id);
-                m_preview = {};
-                std::optional<engine::SamplingResult> result;
-                if (outcome == Task::Outcome::Succeeded) result = task->result();
-                const auto error = outcome == Task::Outcome::Failed
-                                       ? task->errorMessage().toStdString()
-                                       : std::string();
-                const bool landed =
-                    m_session && m_session->samplingFinished(id, std::move(result),
-                                                             task->takeTrajectory(), error);
-                Q_EMIT previewChanged();
-                Q_EMIT samplingFinished(landed);
-            });
-    m_tasks->add(task, TaskManager::Kind::Sampling);
+    m_tasks->add(task, TaskManager::Kind::Sampling, [this, task, id](Task::Outcome outcome) {
+        m_running.remove(id);
+        m_preview = {};
+        std::optional<engine::SamplingResult> result;
+        if (outcome == Task::Outcome::Succeeded) result = task->result();
+        const auto error =
+            outcome == Task::Outcome::Failed ? task->errorMessage().toStdString() : std::string();
+        const bool landed = m_session && m_session->samplingFinished(id, std::move(result),
+                                                                     task->takeTrajectory(), error);
+        Q_EMIT previewChanged();
+        Q_EMIT samplingFinished(landed);
+    });
 }
 
 void SessionRunner::cancelSampling(std::uint64_t requestId) {

@@ -19,9 +19,10 @@ Task::~Task() {
     waitForFinished();
 }
 
-void Task::start() {
+void Task::start(std::function<void(Outcome)> done) {
     if (m_running) return;
     m_running = true;
+    m_done = std::move(done);
     m_watcher.setFuture(QtConcurrent::run([this] { execute(); }));
 }
 
@@ -51,7 +52,7 @@ void Task::execute() {
 
 void Task::onWorkerDone() {
     m_running = false;
-    Q_EMIT finished(m_outcome);
+    if (auto done = std::move(m_done)) done(m_outcome);
 }
 
 }  // namespace flowseg::ui

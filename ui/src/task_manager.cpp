@@ -8,9 +8,9 @@ TaskManager::TaskManager(QObject* parent) : QObject(parent) {}
 
 TaskManager::~TaskManager() { cancelAllAndWait(); }
 
-Task* TaskManager::add(Task* task, Kind kind) {
+Task* TaskManager::add(Task* task, Kind kind, WhenFinished whenFinished) {
     task->setParent(this);
-    Entry entry{task, kind, false, new QTimer(this)};
+    Entry entry{task, std::move(whenFinished), kind, false, new QTimer(this)};
     entry.reveal->setSingleShot(true);
     entry.reveal->setInterval(kShowProgressAfterMs);
     connect(entry.reveal, &QTimer::timeout, this, [this, task] {
@@ -22,12 +22,10 @@ Task* TaskManager::add(Task* task, Kind kind) {
     connect(task, &Task::progressChanged, this, [this, task](double fraction, const QString& text) {
         Q_EMIT progressChanged(task, fraction, text);
     });
-    connect(task, &Task::finished, this,
-            [this, task](Task::Outcome outcome) { onFinished(task, outcome); });
     const bool wasBusy = isBusy();
     m_entries.append(entry);
     entry.reveal->start();
-    task->start();
+    task->start([this, task](Task::Outcome outcome) { onFinished(task, outcome); });
     Q_EMIT taskStarted(task, kind);
     if (!wasBusy) Q_EMIT busyChanged(true);
     return task;
@@ -90,7 +88,9 @@ void TaskManager::onFinished(Task* task, Task::Outcome outcome) {
     entry.reveal->deleteLater();
     // A task cancelled after its last step still counts as cancelled: what it was
     // started for may be gone.
-    Q_EMIT taskFinished(task, task->isCanceled() ? Task::Outcome::Canceled : outcome);
+    const auto final = task->isCanceled() ? Task::Outcome::Canceled : outcome;
+    if (entry.whenFinished) entry.whenFinished(final);
+    Q_EMIT taskFinished(task, final);
     task->deleteLater();
     if (!isBusy()) Q_EMIT busyChanged(false);
 }

@@ -45,6 +45,9 @@ public:
     /// once they have completed the lesion; in open review every visible layer.
     [[nodiscard]] std::vector<const ExpertLayer*> shownTo(const std::string& viewer,
                                                           ReviewMode mode) const;
+    /// The lesion's key slice: where the experts' outlines together are largest
+    /// (the lowest such slice on a tie); -1 when they have none.
+    [[nodiscard]] int keySlice() const;
     /// Hides or shows an expert's layer in open review.
     void setVisible(const std::string& expertName, bool visible);
 

@@ -18,7 +18,6 @@ class FineTuneTask : public Task {
     Q_OBJECT
 public:
     FineTuneTask(std::string storePath, std::string parentModel, review::FineTuneOptions options);
-    ~FineTuneTask() override;
 
     void setPaused(bool paused);
     [[nodiscard]] bool isPaused() const { return m_paused.load(); }

@@ -21,7 +21,6 @@ public:
     ReaderImportTask(Source source, std::vector<std::string> files,
                      std::shared_ptr<const dicom::Series> series, std::int64_t seriesId,
                      std::string storePath, std::optional<std::int64_t> lesion = std::nullopt);
-    ~ReaderImportTask() override;
     /// Valid after finished(Succeeded).
     [[nodiscard]] const std::vector<review::ImportedLesion>& imported() const { return m_imported; }
 

@@ -17,7 +17,6 @@ public:
     /// `exportFolder` when that is not empty.
     ReportTask(std::string storePath, std::shared_ptr<const dicom::Series> series,
                std::string pdfPath, std::string exportFolder, bool deidentify);
-    ~ReportTask() override;
     [[nodiscard]] int lesions() const { return m_lesions; }
     [[nodiscard]] int exportedFiles() const { return m_exported; }
 

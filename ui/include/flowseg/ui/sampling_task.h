@@ -30,9 +30,6 @@ public:
     /// A copy of the newest frame so far (for a live preview while running).
     [[nodiscard]] std::optional<engine::TrajectoryFrame> latestFrame();
 
-    /// Stops and waits for run() first: it uses members destroyed before ~Task runs.
-    ~SamplingTask() override;
-
 protected:
     void run() override;
 

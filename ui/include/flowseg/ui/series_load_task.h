@@ -27,9 +27,6 @@ public:
     [[nodiscard]] std::int64_t seriesId() const { return m_seriesId; }
     [[nodiscard]] const std::vector<std::string>& warnings() const { return m_warnings; }
 
-    /// Stops and waits for run() first: it uses members destroyed before ~Task runs.
-    ~SeriesLoadTask() override;
-
 protected:
     void run() override;
 

@@ -1,13 +1,18 @@
 #pragma once
 // One abstraction for long work (sampling, fine-tuning, import, export), after
 // QGIS's QgsTask: run() executes on a worker thread, polls isCanceled() and
-// reports progress; finished() is always delivered on the GUI thread.
+// reports progress. Only the TaskManager starts a task, and it deletes a task
+// only once its worker has returned (or, closing, after cancelling and waiting
+// for it): a subclass's run() may use the subclass's members without a
+// destructor of its own. The one way to hear that a task finished is the
+// manager's (TaskManager::add's callback, or its taskFinished signal).
 
 #include <QFutureWatcher>
 #include <QObject>
 #include <QString>
 
 #include <atomic>
+#include <functional>
 
 namespace flowseg::ui {
 
@@ -18,12 +23,10 @@ public:
     Q_ENUM(Outcome)
 
     explicit Task(QString description, QObject* parent = nullptr);
-    /// Cancels and waits. A subclass whose run() uses its own members must do the
-    /// same in its destructor, since they are gone before this one runs.
+    /// The worker has returned by now (the manager sees to it); a last guard for
+    /// the base's own members.
     ~Task() override;
 
-    /// Starts run() on the global thread pool. A task runs once.
-    void start();
     /// Asks run() to stop at its next check; finished(Canceled) follows.
     void cancel();
     [[nodiscard]] bool isCanceled() const { return m_canceled.load(); }
@@ -37,7 +40,6 @@ public:
 Q_SIGNALS:
     /// Fraction in [0, 1] and a short text ("step 4/10"); queued to the GUI thread.
     void progressChanged(double fraction, const QString& text);
-    void finished(flowseg::ui::Task::Outcome outcome);
 
 protected:
     /// The work, on a worker thread. Throw to fail (the message reaches the user);
@@ -47,8 +49,14 @@ protected:
     void setProgress(double fraction, const QString& text);
 
 private:
+    friend class TaskManager;
+    /// Starts run() on the global thread pool; `done` follows on the GUI thread
+    /// once run() has returned. A task runs once.
+    void start(std::function<void(Outcome)> done);
     void execute();
     void onWorkerDone();
+
+    std::function<void(Outcome)> m_done;
 
     QString m_description;
     QFutureWatcher<void> m_watcher;

@@ -9,6 +9,8 @@
 #include <QPointer>
 #include <QString>
 
+#include <functional>
+
 #include "flowseg/ui/task.h"
 
 class QTimer;
@@ -28,9 +30,12 @@ public:
     /// Cancels every task and waits for each to stop.
     ~TaskManager() override;
 
+    /// Called once on the GUI thread when the task has finished, before
+    /// taskFinished and before the task is deleted.
+    using WhenFinished = std::function<void(Task::Outcome)>;
     /// Takes `task` (re-parented to the manager), starts it, and deletes it after
-    /// taskFinished. Returns the task.
-    Task* add(Task* task, Kind kind);
+    /// `whenFinished` and taskFinished. Returns the task.
+    Task* add(Task* task, Kind kind, WhenFinished whenFinished = {});
     [[nodiscard]] QList<Task*> tasks() const;
     [[nodiscard]] QList<Task*> tasks(Kind kind) const;
     [[nodiscard]] bool isBusy() const { return !m_entries.isEmpty(); }
@@ -58,6 +63,7 @@ Q_SIGNALS:
 private:
     struct Entry {
         QPointer<Task> task;
+        WhenFinished whenFinished;
         Kind kind = Kind::Loading;
         bool progressVisible = false;
         QTimer* reveal = nullptr;

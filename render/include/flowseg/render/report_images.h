@@ -1,6 +1,7 @@
 #pragma once
 // The pictures of a lesion's report section, each cropped to the lesion and drawn
-// with the slice's true pixel aspect. Internal to the report writer.
+// with the slice's true pixel aspect. The report writer draws them; tests/ui
+// compares them with golden PNGs.
 
 #include <QImage>
 #include <QRectF>

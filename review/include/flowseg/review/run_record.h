@@ -1,0 +1,31 @@
+#pragma once
+// A finished sampling run as the store keeps it, built in one place for the
+// window's session and the command line: the model by its checksum, the
+// settings and seed, the slice, the time and device, and the outputs.
+
+#include "flowseg/db/records.h"
+#include "flowseg/db/run_repository.h"
+#include "flowseg/engine/sampler.h"
+
+namespace flowseg::engine {
+class Model;
+}
+
+namespace flowseg::review {
+
+struct RunToStore {
+    db::ModelRecord model;
+    db::SamplingRunRecord run;  ///< lesionId and modelId are filled by saveRun
+    db::SamplingOutputs outputs;
+};
+
+/// The store's record of `result`, sampled by `model` with `options` on `slice`.
+[[nodiscard]] RunToStore runToStore(const engine::Model& model, int slice,
+                                    const engine::SamplingOptions& options,
+                                    const engine::SamplingResult& result);
+
+/// Registers the run's model (by checksum, once) and saves the run of `lesionId`
+/// with its outputs. Returns the run's id.
+db::RowId saveRun(db::Database& database, db::RowId lesionId, RunToStore run);
+
+}  // namespace flowseg::review
