@@ -2,6 +2,17 @@
 
 namespace flowseg::review {
 
+const SliceSamples* LesionResult::onSlice(int slice) const {
+    for (const auto& s : slices)
+        if (s.crop.slice == slice) return &s;
+    return nullptr;
+}
+
+std::vector<SliceSamples> LesionResult::allSlices() const {
+    if (!slices.empty()) return slices;
+    return {{crop, result}};
+}
+
 LesionDrafts::Key LesionDrafts::add(const LesionBox& box, db::RowId storeId) {
     const Key key = m_next++;
     auto& draft = m_drafts[key];

@@ -87,6 +87,12 @@ void ReviewSession::selectLesion(db::RowId lesionId) {
     say(record->label + " (" + db::displayName(record->state) + ").", false);
 }
 
+void ReviewSession::setWholeNodule(bool whole) {
+    if (whole == m_wholeNodule) return;
+    m_wholeNodule = whole;
+    m_events.notify(Change::Sampling);
+}
+
 void ReviewSession::setLayers(const Layers& layers) {
     if (layers == m_layers) return;
     m_layers = layers;

@@ -63,10 +63,22 @@ void ReviewSession::startRun(const engine::SamplingOptions& options) {
     run.options = options;
     run.model = model;
     run.modelLabel = m_models.label();
-    const auto crop = run.crop;
-    const auto id = m_sampling.start(std::move(run));
-    m_host.startSampling({id, model, crop, options});
-    say("Sampling " + std::to_string(options.samples) + " masks (" + options.describe() + ")",
+    SamplingRequest request;
+    request.model = model;
+    request.crop = run.crop;
+    request.options = options;
+    request.wholeNodule = m_wholeNodule;
+    request.series = m_series;
+    request.box = draft->box.box;
+    request.range = noduleRange(m_outlines, draft->box.slice, m_series->depth);
+    request.id = m_sampling.start(std::move(run));
+    m_host.startSampling(request);
+    say("Sampling " + std::to_string(options.samples) + " masks (" + options.describe() + ")" +
+            (m_wholeNodule
+                 ? " through the nodule from slice " + std::to_string(request.range.first + 1) +
+                       " to " + std::to_string(request.range.last + 1) +
+                       ", further while a sample continues"
+                 : " on slice " + std::to_string(draft->box.slice + 1)),
         false, Change::Sampling);
 }
 
@@ -79,7 +91,8 @@ void ReviewSession::cancelSampling() {
 
 bool ReviewSession::samplingFinished(std::uint64_t id, std::optional<engine::SamplingResult> result,
                                      std::vector<engine::TrajectoryFrame> trajectory,
-                                     const std::string& error) {
+                                     const std::string& error,
+                                     std::optional<NoduleSamples> nodule) {
     auto run = m_sampling.finish(id);
     if (!run) return false;  // a request replaced long ago
     auto* draft = m_drafts.find(run->draft);
@@ -88,16 +101,33 @@ bool ReviewSession::samplingFinished(std::uint64_t id, std::optional<engine::Sam
     const bool lands = result && draft && run->draft == m_drafts.currentKey();
     if (lands) {
         m_layers.selectedSample = -1;  // a sample index of the old result means nothing now
-        draft->result = LesionResult{
-            run->box,   run->crop,      std::move(*result), run->options, std::move(trajectory),
-            run->model, run->modelLabel};
-        if (storesLesions()) storeRun(run->draft, *draft->result);
+        auto& landed = draft->result.emplace();
+        landed.box = run->box;
+        landed.crop = run->crop;
+        landed.result = std::move(*result);
+        landed.options = run->options;
+        landed.trajectory = std::move(trajectory);
+        landed.model = run->model;
+        landed.modelLabel = run->modelLabel;
+        if (nodule && !nodule->slices.empty()) {
+            landed.slices = std::move(nodule->slices);
+            landed.coherent = nodule->coherent;
+        } else {
+            landed.slices = {{landed.crop, landed.result}};
+        }
+        if (storesLesions()) storeRun(run->draft, landed);
         const auto& r = draft->result->result;
         // What the model was not made for stays in the message beside the result.
         const auto notes = m_series ? checkModelFitness(*m_series) : std::vector<FitnessNote>{};
-        say(std::to_string(r.masks.size()) + " samples in " + formatSeconds(r.seconds) + " s (" +
-                std::to_string(r.networkPasses) + " network passes, " + run->options.describe() +
-                ") from model " + run->modelLabel + "." +
+        const auto span =
+            landed.slices.size() > 1
+                ? " through slices " + std::to_string(landed.slices.front().crop.slice + 1) + "-" +
+                      std::to_string(landed.slices.back().crop.slice + 1) +
+                      (landed.coherent ? "" : " (each slice on its own: a slice model)")
+                : std::string();
+        say(std::to_string(r.masks.size()) + " samples" + span + " in " + formatSeconds(r.seconds) +
+                " s (" + std::to_string(r.networkPasses) + " network passes, " +
+                run->options.describe() + ") from model " + run->modelLabel + "." +
                 (notes.empty() ? "" : " Caution: " + describe(notes)),
             !notes.empty(), Change::Sampling | Change::Result | Change::Layers);
     } else if (!error.empty()) {

@@ -3,10 +3,12 @@
 // exit, never a crash. Studies, store, report and DICOM: test_cli_studies.cpp.
 
 #include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -85,12 +87,6 @@ TEST_F(Cli, SynthTrainSampleEvalRunEndToEnd) {
     }
 }
 
-TEST_F(Cli, MissingModelFileIsAOneLineError) {
-    expectOneLineError(run("sample --model " + path("nope.fsm") + " --image " +
-                           path("data/case_0/image.png") + " --out " + path("x")),
-                       "nope.fsm");
-}
-
 TEST_F(Cli, WithoutModelTheShippedOneIsUsedAndAMisnamedOneIsAnError) {
     // FLOWSEG_MODEL stands in for the shipped model (the lookup the window uses).
     const std::string sample =
@@ -104,13 +100,6 @@ TEST_F(Cli, WithoutModelTheShippedOneIsUsedAndAMisnamedOneIsAnError) {
     EXPECT_NE(flowseg::test::readFileBytes(path("default-model/summary.json")).find("tiny.fsm"),
               std::string::npos);
     expectOneLineError(misnamed, "gone.fsm");
-}
-
-TEST_F(Cli, WrongImageSizeIsAOneLineError) {
-    flowseg::imaging::writeGray8(path("big.png"), flowseg::common::ImageF(48, 40, 0.2F));
-    expectOneLineError(run("sample --model " + modelPath() + " --image " + path("big.png") +
-                           " --out " + path("y") + " --device cpu"),
-                       "expects 32x32");
 }
 
 TEST_F(Cli, CropsTwiceTheModelSideAreBoxAveragedAndMasksComeBackFullSize) {
@@ -233,32 +222,59 @@ TEST_F(Cli, TrainAndEvalReadOnePartOfAPatientSplit) {
                        "--patch");
 }
 
-TEST_F(Cli, MaskFolderWithoutImageIsAOneLineError) {
-    fs::create_directories(path("broken/case_a"));
-    flowseg::imaging::writeMask(path("broken/case_a/mask_0.png"), flowseg::common::Mask(32, 32));
-    expectOneLineError(run("train --data " + path("broken") + " --out " + path("z.fsm") +
-                           " --preset tiny --iters 1"),
-                       "no image");
-    EXPECT_FALSE(fs::exists(path("z.fsm")));
-}
+/// Bad input, one case per row: the command (with {model} for the shared tiny
+/// model and {dir} for the test's folder), what its one-line error names, and
+/// what the case needs on disk first.
+struct BadInput {
+    const char* name;
+    const char* arguments;
+    const char* mentions;
+    std::function<void()> prepare;
+};
 
-TEST_F(Cli, NanWeightsAreAOneLineError) {
-    flowseg::test::writeNanCheckpoint(modelPath(), path("nan.fsm"));
-    expectOneLineError(run("eval --model " + path("nan.fsm") + " --data " + path("data")), "NaN");
-}
-
-TEST_F(Cli, CorruptImageAndUnknownDeviceAreOneLineErrors) {
-    flowseg::test::writeFileBytes(path("corrupt.png"),
-                                  "\x89PNG\r\n\x1a\n garbage that is not a png");
-    expectOneLineError(run("sample --model " + modelPath() + " --image " + path("corrupt.png") +
-                           " --out " + path("w")),
-                       "corrupt.png");
-    expectOneLineError(
-        run("eval --model " + modelPath() + " --data " + path("data") + " --device tpu"), "tpu");
-}
-
-TEST_F(Cli, SynthRefusesToOverwriteData) {
-    expectOneLineError(run("synth --out " + path("data") + " --cases 1"), "not empty");
+TEST_F(Cli, BadInputIsAOneLineErrorThatNamesIt) {
+    const std::vector<BadInput> cases = {
+        {"missing model file",
+         "sample --model {dir}/nope.fsm --image {dir}/data/case_0/image.png --out {dir}/x",
+         "nope.fsm",
+         {}},
+        {"wrong image size",
+         "sample --model {model} --image {dir}/big.png --out {dir}/y --device cpu", "expects 32x32",
+         [] {
+             flowseg::imaging::writeGray8(path("big.png"), flowseg::common::ImageF(48, 40, 0.2F));
+         }},
+        {"mask folder without image",
+         "train --data {dir}/broken --out {dir}/z.fsm --preset tiny --iters 1", "no image",
+         [] {
+             fs::create_directories(path("broken/case_a"));
+             flowseg::imaging::writeMask(path("broken/case_a/mask_0.png"),
+                                         flowseg::common::Mask(32, 32));
+         }},
+        {"NaN weights", "eval --model {dir}/nan.fsm --data {dir}/data", "NaN",
+         [] { flowseg::test::writeNanCheckpoint(modelPath(), path("nan.fsm")); }},
+        {"corrupt image", "sample --model {model} --image {dir}/corrupt.png --out {dir}/w",
+         "corrupt.png",
+         [] {
+             flowseg::test::writeFileBytes(path("corrupt.png"),
+                                           "\x89PNG\r\n\x1a\n garbage that is not a png");
+         }},
+        {"unknown device", "eval --model {model} --data {dir}/data --device tpu", "tpu", {}},
+        {"synth over data", "synth --out {dir}/data --cases 1", "not empty", {}},
+    };
+    const std::string dir = fs::path(path("x")).parent_path().string();
+    const auto expand = [&dir](std::string text) {
+        for (const auto& [key, value] :
+             {std::pair<std::string, std::string>{"{model}", modelPath()}, {"{dir}", dir}})
+            for (auto at = text.find(key); at != std::string::npos; at = text.find(key))
+                text.replace(at, key.size(), value);
+        return text;
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        if (c.prepare) c.prepare();
+        expectOneLineError(run(expand(c.arguments)), c.mentions);
+    }
+    EXPECT_FALSE(fs::exists(path("z.fsm"))) << "a failed training writes no model";
 }
 
 TEST_F(Cli, BenchJsonNamesTheCheapestSettingAtGedParityAndPlots) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 #include <filesystem>
+#include <optional>
 
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/error.h"
@@ -155,6 +156,67 @@ TEST(VolumeSampler, EachSamplesSlicesComeFromOneChain) {
     ASSERT_EQ(result.chain(2).size(), 4U);
     EXPECT_EQ(result.chain(2)[3], result.slices[3].masks[2]);
     EXPECT_EQ(result.chains().size(), 4U);
+}
+
+TEST(VolumeSampler, TheStackGrowsWhileASampleContinuesPastItsEnds) {
+    const VolumeSampler sampler(tinyVolumeModel());
+    const auto crops = stack(3);
+    const auto options = quick();
+    const auto plain = sampler.sample(crops, 1, options);
+    const auto marked = [](const SamplingResult& slice) {
+        for (const auto& mask : slice.masks)
+            if (mask.area() > 0) return true;
+        return false;
+    };
+    // The series has 4 more slices below the stack and 4 above (stack(12)'s 0-3 and 8-11).
+    const auto series = stack(12);
+    int below = 0;
+    int above = 0;
+    std::vector<int> asked;
+    VolumeGrowth growth;
+    growth.maxSlices = 9;
+    growth.next = [&](int side) -> std::optional<ImageF> {
+        asked.push_back(side);
+        if (side > 0)
+            return above < 4 ? std::optional(series[static_cast<size_t>(8 + above++)])
+                             : std::nullopt;
+        return below < 4 ? std::optional(series[static_cast<size_t>(3 - below++)]) : std::nullopt;
+    };
+    const auto grown = sampler.sample(crops, 1, options, {}, growth);
+    const auto n = static_cast<int>(grown.slices.size());
+    EXPECT_EQ(n, 3 + grown.addedBelow + grown.addedAbove);
+    EXPECT_LE(n, growth.maxSlices);
+    EXPECT_EQ(grown.keySlice, 1 + grown.addedBelow)
+        << "the key slice keeps its place in the series";
+    // Growing changes nothing on the slices given: the same masks, bit for bit.
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(grown.slices[static_cast<size_t>(grown.addedBelow + i)].masks,
+                  plain.slices[static_cast<size_t>(i)].masks)
+            << "slice " << i;
+    // A slice was added only where the slice before it was marked, and the growth
+    // stopped on an unmarked end, the series' end or the limit.
+    for (int i = 0; i < grown.addedAbove; ++i)
+        EXPECT_TRUE(marked(grown.slices[static_cast<size_t>(n - grown.addedAbove - 1 + i)]));
+    for (int i = 0; i < grown.addedBelow; ++i)
+        EXPECT_TRUE(marked(grown.slices[static_cast<size_t>(grown.addedBelow - i)]));
+    if (n < growth.maxSlices) {
+        EXPECT_TRUE(!marked(grown.slices.back()) || above == 4);
+        EXPECT_TRUE(!marked(grown.slices.front()) || below == 4);
+    }
+    // Each grown slice is sampled, M masks of the crop's size, on its own seed.
+    for (const auto& slice : grown.slices) ASSERT_EQ(slice.masks.size(), 4U);
+    // This network marks its slices, so the limit is what stopped it here.
+    ASSERT_TRUE(marked(plain.slices.back()) && marked(plain.slices.front()));
+    EXPECT_EQ(n, growth.maxSlices);
+    // Without a limit above the stack, nothing grows and nothing is asked.
+    asked.clear();
+    growth.maxSlices = 3;
+    EXPECT_EQ(sampler.sample(crops, 1, options, {}, growth).slices.size(), 3U);
+    EXPECT_TRUE(asked.empty());
+    // Where the series ends, the stack ends.
+    growth.maxSlices = 50;
+    growth.next = [](int) -> std::optional<ImageF> { return std::nullopt; };
+    EXPECT_EQ(sampler.sample(crops, 1, options, {}, growth).slices.size(), 3U);
 }
 
 TEST(VolumeSampler, ASliceModelSamplesEachSliceOnItsOwn) {

@@ -60,8 +60,9 @@ inline QString goldenMismatch(const QString& goldenDir, const QString& name,
     if (d.fractionOff <= kFractionAllowed) return {};
     const QString actual = QDir::temp().filePath(QStringLiteral("actual-") + name);
     rendered.save(actual);
-    return QStringLiteral("%1: %2 % of pixels differ by more than %3 (largest %4); actual saved "
-                          "to %5")
+    return QStringLiteral(
+               "%1: %2 % of pixels differ by more than %3 (largest %4); actual saved "
+               "to %5")
         .arg(name)
         .arg(d.fractionOff * 100, 0, 'f', 3)
         .arg(kTolerance)

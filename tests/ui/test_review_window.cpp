@@ -1,6 +1,7 @@
 // Drives the real review window on the offscreen platform, as a user would:
 // keys, mouse drags, buttons, and the sampling worker finishing in the background.
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QListWidget>
@@ -69,9 +70,12 @@ private:
         return {n.x - 9, n.y - 9, 19, 19};
     }
 
+    /// A quick run of the key slice alone (these tests are about one run; the
+    /// whole nodule's are in test_nodule_window.cpp).
     static void useQuickSettings(MainWindow& window, int samples, const QString& solver,
                                  int steps) {
         auto* c = window.controls();
+        c->wholeNoduleBox()->setChecked(false);
         c->samplesBox()->setValue(samples);
         c->solverBox()->setCurrentText(solver);
         c->stepsBox()->setValue(steps);

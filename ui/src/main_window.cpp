@@ -14,6 +14,8 @@
 
 #include "flowseg/db/database.h"
 #include "flowseg/engine/model.h"
+#include "flowseg/review/nodule_measures.h"
+#include "flowseg/review/outline_tools.h"
 #include "flowseg/ui/about.h"
 #include "flowseg/ui/help_overlay.h"
 #include "flowseg/ui/log_panel.h"
@@ -79,6 +81,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_browser, &StudyBrowser::lesionActivated, this, &MainWindow::selectStoredLesion);
 
     m_controls->loadSettings();
+    m_session->setWholeNodule(m_controls->wholeNodule());
+    connect(m_controls, &SamplingControls::wholeNoduleChanged, this,
+            [this](bool whole) { m_session->setWholeNodule(whole); });
     m_results->setLayers(m_session->layers());
     refreshExpertViews(review::Changes::all());
     QSettings settings;
@@ -152,6 +157,10 @@ void MainWindow::onSessionChanged(review::Changes changes) {
         if (const auto* landed = s.result()) {
             m_results->setResult(landed->crop.image, landed->result,
                                  QString::fromStdString(landed->modelLabel));
+            if (s.series() && !landed->slices.empty())
+                m_results->setMeasures(
+                    review::measureNodule(landed->slices, review::spacingOf(*s.series())),
+                    static_cast<int>(landed->slices.size()), !s.series()->geometry.hasSpacing);
             m_player->setFrames(landed->trajectory);
         } else {
             m_results->clear();

@@ -16,6 +16,10 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     m_summary = new QLabel(tr("No samples yet: mark a lesion (D, then drag) and press S."));
     m_summary->setWordWrap(true);
+    m_measures = new QLabel;
+    m_measures->setWordWrap(true);
+    m_measures->setAccessibleName(tr("Volume and diameters of the samples"));
+    m_measures->setVisible(false);
     m_gallery = new QListWidget;
     m_gallery->setViewMode(QListView::IconMode);
     m_gallery->setIconSize(QSize(72, 72));
@@ -45,6 +49,7 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Heatmap"), m_heatmap);
     form->addRow(tr("Opacity"), m_opacity);
     layout->addWidget(m_summary);
+    layout->addWidget(m_measures);
     layout->addWidget(m_gallery, 1);
     layout->addLayout(form);
     layout->addWidget(m_colourBar);
@@ -69,6 +74,8 @@ void ResultsPanel::setResult(const common::ImageF& crop, const engine::SamplingR
                              const QString& model) {
     const QSignalBlocker block(m_gallery);
     m_gallery->clear();
+    m_measures->clear();
+    m_measures->setVisible(false);
     // Every thumbnail shows the same part of the crop: the lesion, not the whole field.
     const QRectF region = render::lesionRegion(result.masks);
     for (size_t i = 0; i < result.masks.size(); ++i) {
@@ -93,11 +100,48 @@ void ResultsPanel::setResult(const common::ImageF& crop, const engine::SamplingR
     updateColourBar();
 }
 
+void ResultsPanel::setMeasures(const review::NoduleMeasures& measures, int slices, bool nominal) {
+    const QString unit = nominal ? tr(" (nominal mm)") : QString();
+    for (int i = 0; i < m_gallery->count() && i < static_cast<int>(measures.samples.size()); ++i) {
+        const auto& s = measures.samples[static_cast<size_t>(i)];
+        auto* item = m_gallery->item(i);
+        item->setText(tr("#%1  %2 mm³  %3 mm")
+                          .arg(i + 1)
+                          .arg(s.volumeMm3, 0, 'f', 0)
+                          .arg(s.longestMm, 0, 'f', 1));
+        item->setToolTip(tr("Sample %1: %2 mm³ over %3 slice(s); longest axial diameter %4 mm, "
+                            "perpendicular %5 mm%6. Click to overlay it on the slices.")
+                             .arg(i + 1)
+                             .arg(s.volumeMm3, 0, 'f', 1)
+                             .arg(s.slices)
+                             .arg(s.longestMm, 0, 'f', 1)
+                             .arg(s.perpendicularMm, 0, 'f', 1)
+                             .arg(unit));
+    }
+    const auto spread = [](const review::Spread& s, int decimals) {
+        return tr("%1 (5-95 %: %2-%3)")
+            .arg(s.median, 0, 'f', decimals)
+            .arg(s.low, 0, 'f', decimals)
+            .arg(s.high, 0, 'f', decimals);
+    };
+    m_measures->setText(tr("Over %1 slice(s)%2: volume %3 mm³; longest diameter %4 mm; "
+                           "perpendicular %5 mm.")
+                            .arg(slices)
+                            .arg(unit)
+                            .arg(spread(measures.volumeMm3, 0))
+                            .arg(spread(measures.longestMm, 1))
+                            .arg(spread(measures.perpendicularMm, 1)));
+    m_measures->setVisible(true);
+}
+
 QString ResultsPanel::summaryText() const { return m_summary->text(); }
+QString ResultsPanel::measuresText() const { return m_measures->text(); }
 
 void ResultsPanel::clear() {
     const QSignalBlocker block(m_gallery);
     m_gallery->clear();
+    m_measures->clear();
+    m_measures->setVisible(false);
     m_summary->setText(tr("No samples yet: mark a lesion (D, then drag) and press S."));
 }
 

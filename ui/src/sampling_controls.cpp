@@ -1,5 +1,7 @@
 #include "flowseg/ui/sampling_controls.h"
 
+#include <QCheckBox>
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -14,6 +16,7 @@
 #include <cmath>
 
 #include "flowseg/engine/solver.h"
+#include "flowseg/review/nodule_sampling.h"
 
 namespace flowseg::ui {
 
@@ -66,6 +69,14 @@ SamplingControls::SamplingControls(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Tolerance"), m_tolerance);
     form->addRow(tr("Guidance w"), guidanceRow);
     form->addRow(tr("Seed"), m_seed);
+    m_wholeNodule = new QCheckBox(tr("Whole nodule (every slice it spans)"));
+    m_wholeNodule->setChecked(true);
+    m_wholeNodule->setToolTip(
+        tr("Sample k becomes one outline through every slice the experts outlined (or the box's "
+           "slice), going on while a sample continues, %1 slices at most. Off: the key slice "
+           "alone, several times faster.")
+            .arg(review::kMaxNoduleSlices));
+    form->addRow(m_wholeNodule);
     form->addRow(presets);
     form->addRow(m_cost);
     form->addRow(m_sample);
@@ -82,6 +93,10 @@ SamplingControls::SamplingControls(QWidget* parent) : QWidget(parent) {
     };
     connect(m_samples, &QSpinBox::valueChanged, this, changed);
     connect(m_steps, &QSpinBox::valueChanged, this, changed);
+    connect(m_wholeNodule, &QCheckBox::toggled, this, [this](bool whole) {
+        Q_EMIT wholeNoduleChanged(whole);
+        Q_EMIT optionsChanged();
+    });
     connect(m_seed, &QSpinBox::valueChanged, this, changed);
     connect(m_tolerance, &QDoubleSpinBox::valueChanged, this, changed);
     connect(m_solver, &QComboBox::currentIndexChanged, this, [this, changed] {
@@ -147,6 +162,8 @@ void SamplingControls::updateCostLabel() {
                         : tr("%1 network passes (paper setting: %2)").arg(passes).arg(paperPasses));
 }
 
+bool SamplingControls::wholeNodule() const { return m_wholeNodule->isChecked(); }
+
 void SamplingControls::loadSettings() {
     QSettings settings;
     auto o = engine::SamplingOptions::fastDefault();
@@ -163,6 +180,7 @@ void SamplingControls::loadSettings() {
     o.tolerance = settings.value("sampling/tolerance", o.tolerance).toDouble();
     o.guidance = settings.value("sampling/guidance", o.guidance).toDouble();
     o.seed = settings.value("sampling/seed", 0).toULongLong();
+    m_wholeNodule->setChecked(settings.value("sampling/wholeNodule", true).toBool());
     setOptions(o);
 }
 
@@ -175,6 +193,7 @@ void SamplingControls::saveSettings() const {
     settings.setValue("sampling/tolerance", o.tolerance);
     settings.setValue("sampling/guidance", o.guidance);
     settings.setValue("sampling/seed", static_cast<qulonglong>(o.seed));
+    settings.setValue("sampling/wholeNodule", wholeNodule());
 }
 
 }  // namespace flowseg::ui

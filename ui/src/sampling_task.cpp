@@ -18,6 +18,16 @@ SamplingTask::SamplingTask(std::shared_ptr<const engine::Model> model, common::I
     if (m_options.trajectoryEvery <= 0) m_options.trajectoryEvery = m_options.trajectoryStride();
 }
 
+SamplingTask::SamplingTask(const review::SamplingRequest& request, QObject* parent)
+    : SamplingTask(request.model, request.crop.image, request.options, parent) {
+    if (request.wholeNodule && request.series) {
+        m_request = request;
+        setDescription(tr("Sampling %1 masks through the nodule (%2)")
+                           .arg(request.options.samples)
+                           .arg(QString::fromStdString(request.options.describe())));
+    }
+}
+
 std::vector<engine::TrajectoryFrame> SamplingTask::takeTrajectory() {
     const std::lock_guard lock(m_framesMutex);
     return std::move(m_frames);
@@ -41,7 +51,16 @@ void SamplingTask::run() {
         m_frames.push_back(frame);
     };
     callbacks.cancelled = [this] { return isCanceled(); };
-    m_result = engine::Sampler(m_model).sample(m_crop, m_options, callbacks);
+    if (!m_request) {
+        m_result = engine::Sampler(m_model).sample(m_crop, m_options, callbacks);
+        return;
+    }
+    auto nodule = review::sampleNodule(m_model, *m_request->series, m_request->box,
+                                       m_request->range, m_options, callbacks);
+    m_result = nodule.slices.at(static_cast<size_t>(nodule.keyIndex)).result;
+    m_result.seconds = nodule.seconds;
+    m_result.networkPasses = nodule.networkPasses;
+    m_nodule = std::move(nodule);
 }
 
 }  // namespace flowseg::ui

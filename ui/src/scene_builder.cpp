@@ -25,9 +25,8 @@ const common::ImageF* mapOf(const engine::UncertaintyMaps& maps, review::Heatmap
     return nullptr;
 }
 
-void addResultLayers(render::OverlayScene& scene, const review::LesionResult& landed,
+void addResultLayers(render::OverlayScene& scene, const engine::SamplingResult& result,
                      const review::Layers& layers) {
-    const auto& result = landed.result;
     if (const auto* map = mapOf(result.maps, layers.heatmap))
         scene.heatmap =
             render::renderHeatmap(*map, render::heatmapMaximum(layers.heatmap), layers.opacity);
@@ -97,14 +96,18 @@ render::OverlayScene buildScene(const review::ReviewSession& session, int slice,
         scene.roi = QRectF(box.box.x, box.box.y, box.box.width, box.box.height);
     const auto* landed = session.result();
     const auto& layers = session.layers();
-    if (landed && landed->crop.slice == slice) {
-        const auto& crop = landed->crop;
+    // The samples on this slice: a nodule's on each slice it spans (sample k of one
+    // chain on every slice), a key-slice run's on its slice (also when its slices
+    // are not known, as for a result without them).
+    const review::SliceSamples* here = landed ? landed->onSlice(slice) : nullptr;
+    if (landed && (here || landed->crop.slice == slice)) {
+        const auto& crop = here ? here->crop : landed->crop;
         scene.cropRect = QRectF(crop.originX, crop.originY, crop.span, crop.span);
         scene.cropPixels = crop.image.width;
-        if (player.isShownOnSlice())
+        if (player.isShownOnSlice() && slice == landed->crop.slice)
             scene.trajectory = render::renderHeatmap(player.currentState(), 1.0F, layers.opacity);
         else
-            addResultLayers(scene, *landed, layers);
+            addResultLayers(scene, here ? here->result : landed->result, layers);
     } else if (const auto* running = session.runningCrop();
                running && !livePreview.empty() && running->slice == slice) {
         // While a run goes on: the mean ODE state, masks forming from noise.

@@ -11,7 +11,7 @@ SessionRunner::SessionRunner(TaskManager* tasks, QObject* parent)
     : QObject(parent), m_tasks(tasks) {}
 
 void SessionRunner::startSampling(const review::SamplingRequest& request) {
-    auto* task = new SamplingTask(request.model, request.crop.image, request.options);
+    auto* task = new SamplingTask(request);
     const quint64 id = request.id;
     m_running.insert(id, task);
     connect(task, &Task::progressChanged, this, [this, task](double fraction) {
@@ -33,8 +33,9 @@ void SessionRunner::startSampling(const review::SamplingRequest& request) {
         if (outcome == Task::Outcome::Succeeded) result = task->result();
         const auto error =
             outcome == Task::Outcome::Failed ? task->errorMessage().toStdString() : std::string();
-        const bool landed = m_session && m_session->samplingFinished(id, std::move(result),
-                                                                     task->takeTrajectory(), error);
+        const bool landed =
+            m_session && m_session->samplingFinished(id, std::move(result), task->takeTrajectory(),
+                                                     error, task->takeNodule());
         Q_EMIT previewChanged();
         Q_EMIT samplingFinished(landed);
     });

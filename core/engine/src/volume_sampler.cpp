@@ -33,8 +33,9 @@ VolumeSampler::VolumeSampler(std::shared_ptr<const Model> model)
 
 VolumeSamplingResult VolumeSampler::sample(const std::vector<ImageF>& crops, int keySlice,
                                            const SamplingOptions& options,
-                                           const SamplingCallbacks& callbacks) const {
-    const int n = static_cast<int>(crops.size());
+                                           const SamplingCallbacks& callbacks,
+                                           const VolumeGrowth& growth) const {
+    int n = static_cast<int>(crops.size());
     if (n == 0) throw InvalidInput("a nodule needs at least one slice to sample");
     if (keySlice < 0 || keySlice >= n)
         throw InvalidInput("the key slice " + std::to_string(keySlice) +
@@ -49,6 +50,32 @@ VolumeSamplingResult VolumeSampler::sample(const std::vector<ImageF>& crops, int
     result.slices.resize(static_cast<size_t>(n));
     const int stepsPerSlice = options.solver == Solver::DormandPrince ? 0 : options.steps;
     int done = 0;
+    // Whether the stack grows past its end on `side`: a sample marks the end slice,
+    // the limit allows it, and the series has a slice there.
+    const auto grow = [&](int side) {
+        if (!growth.next || n >= growth.maxSlices) return false;
+        const auto& end = result.slices[static_cast<size_t>(side > 0 ? n - 1 : 0)];
+        bool marked = false;
+        for (const auto& mask : end.masks) marked = marked || mask.area() > 0;
+        if (!marked) return false;
+        auto crop = growth.next(side);
+        if (!crop) return false;
+        auto input = normalizeCrop(*crop);
+        if (input.width != normalized.front().width || input.height != normalized.front().height)
+            throw InvalidInput("a grown slice's crop differs in size from the nodule's");
+        if (side > 0) {
+            normalized.push_back(std::move(input));
+            result.slices.emplace_back();
+            ++result.addedAbove;
+        } else {
+            normalized.insert(normalized.begin(), std::move(input));
+            result.slices.insert(result.slices.begin(), SamplingResult{});
+            ++result.addedBelow;
+            ++keySlice;
+        }
+        ++n;
+        return true;
+    };
     const auto sampleSlice = [&](int index, int behind) {
         SamplingOptions o = options;
         o.seed = volumeSliceSeed(options.seed, index - keySlice);
@@ -79,8 +106,18 @@ VolumeSamplingResult VolumeSampler::sample(const std::vector<ImageF>& crops, int
         ++done;
     };
     sampleSlice(keySlice, -1);
-    for (int j = keySlice + 1; j < n; ++j) sampleSlice(j, j - 1);
-    for (int j = keySlice - 1; j >= 0; --j) sampleSlice(j, j + 1);
+    for (int j = keySlice + 1;; ++j) {
+        if (j >= n && !grow(+1)) break;
+        sampleSlice(j, j - 1);
+    }
+    for (int j = keySlice - 1;; --j) {
+        if (j < 0) {
+            if (!grow(-1)) break;
+            j = 0;  // the grown slice; the others moved up by one
+        }
+        sampleSlice(j, j + 1);
+    }
+    result.keySlice = keySlice;
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;

@@ -14,6 +14,7 @@
 #include "flowseg/db/records.h"
 #include "flowseg/engine/sampler.h"
 #include "flowseg/review/lesion_crop.h"
+#include "flowseg/review/nodule_sampling.h"
 
 namespace flowseg::engine {
 class Model;
@@ -43,6 +44,16 @@ struct LesionResult {
     /// applies from the next run on), and its name as the store knows it.
     std::shared_ptr<const engine::Model> model;
     std::string modelLabel;
+    /// Every slice's samples, the lowest slice first (the key slice's are `crop`
+    /// and `result` too): the session fills it for every run, one slice for a
+    /// key-slice run; empty for a run read back from the store.
+    std::vector<SliceSamples> slices;
+    bool coherent = false;  ///< sample k is one chain through `slices`
+
+    /// The samples on `slice`, or null on a slice they do not reach.
+    [[nodiscard]] const SliceSamples* onSlice(int slice) const;
+    /// Every slice's samples (the key slice alone for a key-slice run).
+    [[nodiscard]] std::vector<SliceSamples> allSlices() const;
 };
 
 /// One lesion box under review.

@@ -135,9 +135,16 @@ public:
     /// it failed, neither when cancelled. A result for a box that is no longer the
     /// current one's, or for a request that was replaced, is dropped. Returns
     /// whether a result landed (it becomes the lesion's result; no sample selected).
+    /// A whole nodule's run gives every slice's samples in `nodule` (`result` is
+    /// then its key slice's).
     bool samplingFinished(std::uint64_t id, std::optional<engine::SamplingResult> result,
-                          std::vector<engine::TrajectoryFrame> trajectory,
-                          const std::string& error);
+                          std::vector<engine::TrajectoryFrame> trajectory, const std::string& error,
+                          std::optional<NoduleSamples> nodule = {});
+    /// Whether a run samples the whole nodule (every slice the experts outlined,
+    /// or the box's, growing while a sample continues; kMaxNoduleSlices at most)
+    /// or the key slice alone.
+    [[nodiscard]] bool wholeNodule() const { return m_wholeNodule; }
+    void setWholeNodule(bool whole);
     /// The current lesion's last result, when it belongs to the current box.
     [[nodiscard]] const LesionResult* result() const { return m_drafts.result(); }
 
@@ -220,6 +227,7 @@ private:
     Expert m_expert;
     ReviewMode m_mode = ReviewMode::Open;
     ToolSettings m_tools;
+    bool m_wholeNodule = true;
     ExpertOutlines m_outlines;
     UndoStack m_undo;
 };

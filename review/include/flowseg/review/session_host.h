@@ -7,8 +7,10 @@
 #include <functional>
 #include <memory>
 
+#include "flowseg/dicom/series.h"
 #include "flowseg/engine/sampler.h"
 #include "flowseg/review/lesion_crop.h"
+#include "flowseg/review/nodule_sampling.h"
 
 namespace flowseg::engine {
 class Model;
@@ -20,8 +22,14 @@ namespace flowseg::review {
 struct SamplingRequest {
     std::uint64_t id = 0;
     std::shared_ptr<const engine::Model> model;
-    LesionCrop crop;
+    LesionCrop crop;  ///< the key slice's
     engine::SamplingOptions options;
+    /// Whole nodule: sampleNodule(model, *series, box, range, options) instead of
+    /// the key slice's crop alone.
+    bool wholeNodule = false;
+    std::shared_ptr<const dicom::Series> series;
+    db::BoundingBox box;
+    NoduleRange range;
 };
 
 class SessionHost {

@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include "flowseg/engine/sampler.h"
+#include "flowseg/review/nodule_measures.h"
 #include "flowseg/review/review_session.h"
 
 class QCheckBox;
@@ -27,9 +28,15 @@ public:
     /// `model`: the model version the samples came from, in words.
     void setResult(const common::ImageF& crop, const engine::SamplingResult& result,
                    const QString& model = {});
+    /// Each sample's volume and longest axial diameter beside its thumbnail, and
+    /// their median and 5-95 % range under the gallery (after setResult). `slices`:
+    /// the slices the samples span; `nominal`: the series gave no pixel spacing.
+    void setMeasures(const review::NoduleMeasures& measures, int slices, bool nominal);
     void clear();
     /// The line under the gallery: count, time, device, passes, empty masks, model version.
     [[nodiscard]] QString summaryText() const;
+    /// The samples' volume and diameters (median, 5-95 %); empty before setMeasures.
+    [[nodiscard]] QString measuresText() const;
     /// Shows the session's layers (no layersEdited follows).
     void setLayers(const review::Layers& layers);
     /// The layers as the controls show them.
@@ -65,6 +72,7 @@ private:
     QSlider* m_opacity;
     QLabel* m_colourBar;
     QLabel* m_summary;
+    QLabel* m_measures;
     QCheckBox* m_sampleContours;
     QCheckBox* m_majority;
     QCheckBox* m_experts;

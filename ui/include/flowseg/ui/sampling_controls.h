@@ -1,11 +1,13 @@
 #pragma once
 // M, solver, steps, guidance w, seed, with "Fast default" and "Paper setting"
-// presets; persisted in QSettings. Changing w re-runs sampling (debounced).
+// presets, and whether a run samples the whole nodule or its key slice;
+// persisted in QSettings. Changing w re-runs sampling (debounced).
 
 #include <QWidget>
 
 #include "flowseg/engine/sampler.h"
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -35,11 +37,14 @@ public:
     QPushButton* paperButton() const { return m_paper; }
     QPushButton* fastButton() const { return m_fast; }
     QPushButton* sampleButton() const { return m_sample; }
+    QCheckBox* wholeNoduleBox() const { return m_wholeNodule; }
+    [[nodiscard]] bool wholeNodule() const;
 
 Q_SIGNALS:
     /// The user asked for a run (button or a live change of w).
     void sampleRequested();
     void optionsChanged();
+    void wholeNoduleChanged(bool whole);
 
 private:
     void updateCostLabel();
@@ -51,6 +56,7 @@ private:
     QDoubleSpinBox* m_guidance;
     QSlider* m_guidanceSlider;
     QSpinBox* m_seed;
+    QCheckBox* m_wholeNodule;
     QPushButton* m_fast;
     QPushButton* m_paper;
     QPushButton* m_sample;

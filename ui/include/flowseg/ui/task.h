@@ -47,6 +47,8 @@ protected:
     virtual void run() = 0;
     /// Thread-safe; may be called from run().
     void setProgress(double fraction, const QString& text);
+    /// Before the task starts (a constructor says what it does).
+    void setDescription(QString description) { m_description = std::move(description); }
 
 private:
     friend class TaskManager;

@@ -3,7 +3,9 @@
 // slice of the stack. Torch-free header.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "flowseg/engine/sampler.h"
@@ -15,6 +17,9 @@ struct VolumeSamplingResult {
     /// sample k of every slice belongs to chain k.
     std::vector<SamplingResult> slices;
     int keySlice = 0;
+    /// Slices the growth added below the first crop given and above the last.
+    int addedBelow = 0;
+    int addedAbove = 0;
     bool coherent = false;           ///< false for a slice model: each slice sampled on its own
     std::int64_t networkPasses = 0;  ///< over all slices
     double seconds = 0;
@@ -30,6 +35,18 @@ struct VolumeSamplingResult {
 /// with the same condition), the others a reproducible mix.
 [[nodiscard]] std::uint64_t volumeSliceSeed(std::uint64_t seed, int offset);
 
+/// Growing the stack while a sample continues past its end (the window: a nodule
+/// may run on beyond the slices its readers outlined, or than the one slice a box
+/// was drawn on). After the sweep has sampled the stack's last slice in its
+/// direction and any sample marks something there, `next` is asked for the
+/// crop of the slice beyond (side -1 below, +1 above); the sweep goes on there,
+/// until no sample marks anything, `next` has none (the series ends), or the
+/// stack holds `maxSlices`.
+struct VolumeGrowth {
+    int maxSlices = 0;  ///< at most this many slices in all; no growth at or below the given stack
+    std::function<std::optional<ImageF>(int side)> next;
+};
+
 class VolumeSampler {
 public:
     explicit VolumeSampler(std::shared_ptr<const Model> model);
@@ -43,7 +60,8 @@ public:
     /// Throws InvalidInput for an empty stack, a bad key slice or crop; Cancelled.
     [[nodiscard]] VolumeSamplingResult sample(const std::vector<ImageF>& crops, int keySlice,
                                               const SamplingOptions& options,
-                                              const SamplingCallbacks& callbacks = {}) const;
+                                              const SamplingCallbacks& callbacks = {},
+                                              const VolumeGrowth& growth = {}) const;
 
 private:
     std::shared_ptr<const Model> m_model;
