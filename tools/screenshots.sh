@@ -24,6 +24,9 @@ for view in heatmap samples probability trajectory help; do
   shoot "review-$view.png" --demo --workdir "$work/$view" --view "$view"
 done
 shoot review-lidc.png --demo lidc --workdir "$work/lidc" --view review
+# The LIDC nodule sampled whole: sample 1 and the heatmap one slice above and below the key slice.
+shoot review-nodule-above.png --demo lidc --workdir "$work/lidc-above" --view nodule-above
+shoot review-nodule-below.png --demo lidc --workdir "$work/lidc-below" --view nodule-below
 # The report of the LIDC demo, its first two pages at 80 dpi.
 "$cli" report --demo --out "$work/report.pdf" >/dev/null
 pdftoppm -png -r 80 -f 1 -l 2 "$work/report.pdf" "$work/report"

@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -66,6 +67,17 @@ void applyView(MainWindow& window, const QString& view) {
         // Every expert's outline, the heatmap, and the agreement panel in front.
         window.session().setReviewMode(flowseg::review::ReviewMode::Open);
         if (auto* dock = window.agreementPanel()->parentWidget()) dock->raise();
+    } else if (view == QLatin1String("nodule-above") || view == QLatin1String("nodule-below")) {
+        // The nodule's samples one slice above (below) the key slice, sample 1 picked.
+        window.session().setReviewMode(review::ReviewMode::Open);
+        window.results()->selectSample(0);
+        if (const auto* landed = window.session().result(); landed && !landed->slices.empty()) {
+            const int step = view == QLatin1String("nodule-above") ? 1 : -1;
+            const int slice =
+                std::clamp(landed->crop.slice + step, landed->slices.front().crop.slice,
+                           landed->slices.back().crop.slice);
+            window.sliceView()->setSlice(slice);
+        }
     } else if (view == QLatin1String("help")) {
         auto* help = window.helpOverlay();
         help->setGeometry(window.centralWidget()->geometry());

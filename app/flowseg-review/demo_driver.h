@@ -24,7 +24,8 @@ bool driveLidcDemo(ui::MainWindow& window, QString* folder, QString* error);
 
 struct ScreenshotPlan {
     QString file;
-    /// heatmap, samples, probability, trajectory, review, help, finetune
+    /// heatmap, samples, probability, trajectory, review, nodule-above, nodule-below,
+    /// help, finetune
     QString view = QStringLiteral("heatmap");
     bool willSample = false;  ///< a demo with a model: shot once sampling ends
     bool willLoad = true;     ///< a folder is opened: shot once it has loaded

@@ -68,9 +68,9 @@ int main(int argc, char** argv) {
         QStringLiteral("FILE"));
     const QCommandLineOption view(
         QStringLiteral("view"),
-        QStringLiteral(
-            "State for --screenshot: heatmap, samples, probability, trajectory, review, help, "
-            "finetune (fine-tunes on the store's finished lesions, shot when it ends)."),
+        QStringLiteral("State for --screenshot: heatmap, samples, probability, trajectory, review, "
+                       "nodule-above, nodule-below (the slice above or below the key slice), help, "
+                       "finetune (fine-tunes on the store's finished lesions, shot when it ends)."),
         QStringLiteral("STATE"), QStringLiteral("heatmap"));
     const QCommandLineOption model(
         QStringLiteral("model"),

@@ -5,6 +5,49 @@
 
 namespace flowseg::review {
 
+namespace {
+
+/// The largest 8-connected part of `mask` (a sample can hold a stray speck or a
+/// second blob; a diameter is measured across the nodule, not between them).
+common::Mask largestComponent(const common::Mask& mask) {
+    const int w = mask.width;
+    const int h = mask.height;
+    std::vector<int> label(mask.pixels.size(), 0);
+    std::vector<int> sizes{0};
+    std::vector<int> stack;
+    for (int start = 0; start < w * h; ++start) {
+        if (!mask.pixels[static_cast<size_t>(start)] || label[static_cast<size_t>(start)]) continue;
+        const int id = static_cast<int>(sizes.size());
+        sizes.push_back(0);
+        stack.push_back(start);
+        label[static_cast<size_t>(start)] = id;
+        while (!stack.empty()) {
+            const int p = stack.back();
+            stack.pop_back();
+            ++sizes.back();
+            const int x = p % w;
+            const int y = p / w;
+            for (int dy = -1; dy <= 1; ++dy)
+                for (int dx = -1; dx <= 1; ++dx) {
+                    const int nx = x + dx;
+                    const int ny = y + dy;
+                    if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+                    const auto q = static_cast<size_t>(ny * w + nx);
+                    if (mask.pixels[q] && !label[q]) {
+                        label[q] = id;
+                        stack.push_back(static_cast<int>(q));
+                    }
+                }
+        }
+    }
+    const int best = static_cast<int>(std::max_element(sizes.begin(), sizes.end()) - sizes.begin());
+    common::Mask out(h, w);
+    for (size_t i = 0; i < out.pixels.size(); ++i) out.pixels[i] = label[i] == best ? 1 : 0;
+    return out;
+}
+
+}  // namespace
+
 Spread spreadOf(std::vector<double> values) {
     if (values.empty()) return {};
     std::sort(values.begin(), values.end());
@@ -31,9 +74,9 @@ NoduleMeasures measureNodule(const std::vector<SliceSamples>& slices, const Pixe
         for (size_t k = 0; k < m && k < slice.result.masks.size(); ++k) {
             const auto& mask = slice.result.masks[k];
             if (mask.area() == 0) continue;
-            const auto measured = measureOutline(mask, crop);
+            const auto measured = measureOutline(largestComponent(mask), crop);
             auto& sample = out.samples[k];
-            sample.volumeMm3 += measured.areaMm2 * spacing.slice;
+            sample.volumeMm3 += measureOutline(mask, crop).areaMm2 * spacing.slice;
             ++sample.slices;
             if (measured.longest.mm > sample.longestMm) {
                 sample.longestMm = measured.longest.mm;

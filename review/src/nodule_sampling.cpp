@@ -28,8 +28,8 @@ NoduleSamples sampleNodule(std::shared_ptr<const engine::Model> model, const dic
     if (range.first < 0 || range.last >= series.depth || range.first > range.last ||
         range.key < range.first || range.key > range.last)
         throw std::invalid_argument("the nodule's slices " + std::to_string(range.first + 1) +
-                                    " to " + std::to_string(range.last + 1) +
-                                    " (key slice " + std::to_string(range.key + 1) +
+                                    " to " + std::to_string(range.last + 1) + " (key slice " +
+                                    std::to_string(range.key + 1) +
                                     ") are not slices of the series");
     const int side = static_cast<int>(model->options().image_size());
     std::vector<LesionCrop> crops;

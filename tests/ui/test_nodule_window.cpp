@@ -142,8 +142,8 @@ private Q_SLOTS:
                 return;
             }
             ++samplesSeen;
-            QCOMPARE(scene.cropRect, QRectF(here->crop.originX, here->crop.originY,
-                                            here->crop.span, here->crop.span));
+            QCOMPARE(scene.cropRect, QRectF(here->crop.originX, here->crop.originY, here->crop.span,
+                                            here->crop.span));
             const auto& mask = here->result.masks[static_cast<size_t>(k)];
             if (mask.area() > 0)
                 QVERIFY2(drawsSelected(scene, mask),
@@ -174,8 +174,10 @@ private Q_SLOTS:
         QVERIFY(window.results()->gallery()->item(k)->text().contains(
             QString::number(measures.samples[static_cast<size_t>(k)].volumeMm3, 'f', 0) + " mm³"));
         const auto text = window.results()->measuresText();
-        QVERIFY2(text.contains(QStringLiteral("Over %1 slice(s)").arg(slices.size())), qPrintable(text));
-        QVERIFY2(text.contains(QString::number(measures.volumeMm3.median, 'f', 0)), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Over %1 slice(s)").arg(slices.size())),
+                 qPrintable(text));
+        QVERIFY2(text.contains(QString::number(measures.volumeMm3.median, 'f', 0)),
+                 qPrintable(text));
 
         // Off: the key slice alone.
         controls->wholeNoduleBox()->setChecked(false);
@@ -184,7 +186,8 @@ private Q_SLOTS:
         window.startSampling();
         QVERIFY(sampled.wait(120000));
         QCOMPARE(window.session().result()->slices.size(), size_t{1});
-        QCOMPARE(window.session().result()->slices.front().crop.slice, window.session().box().slice);
+        QCOMPARE(window.session().result()->slices.front().crop.slice,
+                 window.session().box().slice);
     }
 };
 

@@ -2,7 +2,8 @@
 // What a nodule's samples say about its size, in millimetres: each sample's
 // volume (its voxels on every slice it spans × the voxel's volume) and its
 // longest axial diameter with the perpendicular one (on the slice where its
-// longest diameter is largest, as Fleischner and Lung-RADS measure), and the
+// longest diameter is largest, as Fleischner and Lung-RADS measure; across the
+// largest connected part of the sample there, not between stray blobs), and the
 // median and 5–95 % range of each across the samples. Plain C++.
 
 #include <vector>

@@ -1,0 +1,131 @@
+// A lesion as a nodule: where its sampling starts (the experts' slices or the
+// box's), the same crop window on every slice and the growth limit, and its
+// samples' sizes in mm (volume = voxels on every slice x the voxel's volume on
+// non-square, non-unit spacing; the diameters on the slice where they are
+// largest), with their median and 5-95 % range.
+#include <gtest/gtest.h>
+
+#include "flowseg/review/expert_outlines.h"
+#include "flowseg/review/nodule_measures.h"
+#include "flowseg/review/nodule_sampling.h"
+#include "session_fixture.h"
+
+using namespace flowseg;
+using namespace flowseg::test;
+
+namespace {
+
+common::Mask rectangle(int side, int x0, int y0, int w, int h) {
+    common::Mask m(side, side);
+    for (int y = y0; y < y0 + h; ++y)
+        for (int x = x0; x < x0 + w; ++x) m.at(y, x) = 1;
+    return m;
+}
+
+}  // namespace
+
+TEST(NoduleRange, StartsOnTheExpertsSlicesOrTheBoxsSlice) {
+    review::ExpertOutlines outlines;
+    auto range = review::noduleRange(outlines, 12, 40);
+    EXPECT_EQ(range.first, 12);
+    EXPECT_EQ(range.last, 12);
+    EXPECT_EQ(range.key, 12);
+    outlines.layer({1, "A", "radiologist"}).slices[9] = rectangle(40, 1, 1, 3, 3);
+    outlines.layer({2, "B", "radiologist"}).slices[14] = rectangle(40, 1, 1, 3, 3);
+    outlines.layer({2, "B", "radiologist"}).slices[20] = common::Mask(40, 40);  // empty: ignored
+    range = review::noduleRange(outlines, 12, 40);
+    EXPECT_EQ(range.first, 9);
+    EXPECT_EQ(range.last, 14);
+    EXPECT_EQ(range.key, 12);
+    EXPECT_EQ(range.size(), 6);
+}
+
+TEST(NoduleMeasures, VolumeIsVoxelsOnEverySliceTimesTheVoxelVolume) {
+    // Two slices; crops of 20 crop pixels over 40 slice pixels (scale 2); pixels
+    // 0.6 mm wide and 0.9 mm high, slices 1.25 mm apart.
+    review::PixelSpacing spacing;
+    spacing.column = 0.6;
+    spacing.row = 0.9;
+    spacing.slice = 1.25;
+    std::vector<review::SliceSamples> slices(2);
+    for (int s = 0; s < 2; ++s) {
+        slices[s].crop.image = common::ImageF(20, 20);
+        slices[s].crop.slice = 7 + s;
+        slices[s].crop.span = 40;
+    }
+    // Sample 0: 4 x 3 crop pixels on the first slice, 2 x 2 on the second.
+    // Sample 1: nothing on the first, 5 x 1 on the second. Sample 2: nothing.
+    slices[0].result.masks = {rectangle(20, 2, 2, 4, 3), common::Mask(20, 20),
+                              common::Mask(20, 20)};
+    slices[1].result.masks = {rectangle(20, 2, 2, 2, 2), rectangle(20, 5, 5, 5, 1),
+                              common::Mask(20, 20)};
+    const auto m = review::measureNodule(slices, spacing);
+    ASSERT_EQ(m.samples.size(), 3U);
+    const double voxel = (0.6 * 2) * (0.9 * 2) * 1.25;  // a crop pixel's column x row x slice
+    EXPECT_NEAR(m.samples[0].volumeMm3, (12 + 4) * voxel, 1e-9);
+    EXPECT_NEAR(m.samples[1].volumeMm3, 5 * voxel, 1e-9);
+    EXPECT_EQ(m.samples[2].volumeMm3, 0);
+    EXPECT_EQ(m.samples[0].slices, 2);
+    EXPECT_EQ(m.samples[1].slices, 1);
+    // Sample 0's longest diameter is on its first slice: the diagonal of a
+    // 4 x 3 pixel rectangle of 1.2 x 1.8 mm pixels, 4.8 x 5.4 mm (measured on the
+    // pixel edges' midpoints: within one pixel of it).
+    EXPECT_NEAR(m.samples[0].longestMm, std::hypot(4.8, 5.4), 1.8);
+    EXPECT_GT(m.samples[0].longestMm, std::hypot(2.4, 3.6));  // more than the second slice's
+    // Sample 1: 5 pixels along a row, 6 mm.
+    EXPECT_NEAR(m.samples[1].longestMm, 6.0, 1.2);
+    // A stray speck far from the nodule adds to the volume, not to the diameter.
+    slices[1].result.masks[1].at(19, 19) = 1;
+    const auto speck = review::measureNodule(slices, spacing);
+    EXPECT_NEAR(speck.samples[1].volumeMm3, 6 * voxel, 1e-9);
+    EXPECT_NEAR(speck.samples[1].longestMm, m.samples[1].longestMm, 1e-9);
+    // The spread over the three samples.
+    EXPECT_NEAR(m.volumeMm3.median, 5 * voxel, 1e-9);
+}
+
+TEST(NoduleMeasures, SpreadIsTheMedianAndThe5And95PercentQuantiles) {
+    const auto s = review::spreadOf({10, 0, 30, 20, 40});  // sorted 0 10 20 30 40
+    EXPECT_DOUBLE_EQ(s.median, 20);
+    EXPECT_DOUBLE_EQ(s.low, 0.05 * 4 * 10);   // position 0.2 between 0 and 10
+    EXPECT_DOUBLE_EQ(s.high, 30 + 0.8 * 10);  // position 3.8 between 30 and 40
+    const auto none = review::spreadOf({});
+    EXPECT_EQ(none.median, 0);
+}
+
+TEST(SampleNodule, OneCropWindowOnEverySliceWithinTheLimit) {
+    const auto series = demoSeries();
+    const db::BoundingBox box{100, 100, 16, 16};
+    engine::SamplingOptions options = engine::SamplingOptions::fastDefault();
+    options.samples = 3;
+    options.solver = engine::Solver::Euler;
+    options.steps = 2;
+    const review::NoduleRange range{19, 21, 20};
+    // The limit at the range: exactly its slices.
+    const auto exact = review::sampleNodule(tinyModel(), *series, box, range, options, {}, 3);
+    ASSERT_EQ(exact.slices.size(), 3U);
+    EXPECT_EQ(exact.keyIndex, 1);
+    for (size_t i = 0; i < exact.slices.size(); ++i) {
+        const auto& crop = exact.slices[i].crop;
+        EXPECT_EQ(crop.slice, 19 + static_cast<int>(i));
+        EXPECT_EQ(crop.originX, exact.slices[0].crop.originX) << "one window";
+        EXPECT_EQ(crop.originY, exact.slices[0].crop.originY);
+        EXPECT_EQ(exact.slices[i].result.masks.size(), 3U);
+    }
+    // The key slice's samples are a key-slice run's with the same settings (its
+    // own seed; the slice model samples each slice on its own).
+    const auto key = review::cropLesion(*series, 20, box, exact.slices[1].crop.image.width);
+    EXPECT_EQ(engine::Sampler(tinyModel()).sample(key.image, options).masks,
+              exact.slices[1].result.masks);
+    // With room to grow: consecutive slices, the given ones included, the limit kept.
+    const auto grown = review::sampleNodule(tinyModel(), *series, box, range, options, {}, 7);
+    ASSERT_GE(grown.slices.size(), 3U);
+    ASSERT_LE(grown.slices.size(), 7U);
+    for (size_t i = 1; i < grown.slices.size(); ++i)
+        EXPECT_EQ(grown.slices[i].crop.slice, grown.slices[i - 1].crop.slice + 1);
+    EXPECT_EQ(grown.slices[static_cast<size_t>(grown.keyIndex)].crop.slice, 20);
+    EXPECT_EQ(grown.slices[static_cast<size_t>(grown.keyIndex)].result.masks,
+              exact.slices[1].result.masks);
+    // A range outside the series is refused.
+    EXPECT_THROW((void)review::sampleNodule(tinyModel(), *series, box, {-1, 2, 0}, options),
+                 std::invalid_argument);
+}
