@@ -56,15 +56,30 @@ QString measuresTable(const review::StudyReport& report, const review::ReportLes
                     .arg(slice + 1)
                     .arg(mm(o.longest.mm), mm(o.perpendicular.mm), mm(o.areaMm2),
                          m.volumeMm3 ? mm(*m.volumeMm3) : QStringLiteral("—"));
-    if (r.result)
+    if (r.result && r.nodule && !r.result->slices.empty()) {
+        // Through the nodule: each sample's true volume and its diameters where they
+        // are largest, as median and 5-95 % range over the samples.
+        const auto spread = [](const review::Spread& v) {
+            return QStringLiteral("%1 (%2 – %3)").arg(mm(v.median), mm(v.low), mm(v.high));
+        };
+        html += QStringLiteral(
+                    "<tr><td><i>samples through the nodule (median and 5–95 % over %1)</i></td>"
+                    "<td>%2–%3</td><td>%4</td><td>%5</td><td>%6 (key slice)</td><td>%7</td></tr>")
+                    .arg(r.result->result.masks.size())
+                    .arg(r.result->slices.front().crop.slice + 1)
+                    .arg(r.result->slices.back().crop.slice + 1)
+                    .arg(spread(r.nodule->longestMm), spread(r.nodule->perpendicularMm),
+                         range(r.agreement.sampleArea), spread(r.nodule->volumeMm3));
+    } else if (r.result) {
         html += QStringLiteral(
                     "<tr><td><i>samples (range over "
-                    "%1)</i></td><td>%2</td><td>%3</td><td>%4</td><td>%5</td>"
-                    "<td>%6 (probability-weighted)</td></tr>")
+                    "%1; key slice only)</i></td><td>%2</td><td>%3</td><td>%4</td><td>%5</td>"
+                    "<td>— (one slice: %6 mm³ probability-weighted on it)</td></tr>")
                     .arg(r.result->result.masks.size())
                     .arg(r.result->crop.slice + 1)
                     .arg(range(r.agreement.sampleLongest), range(r.agreement.samplePerpendicular),
                          range(r.agreement.sampleArea), mm(r.probabilityWeightedVolumeMm3));
+    }
     return html + QStringLiteral("</table>");
 }
 

@@ -54,7 +54,7 @@ LesionResult storedResult(db::Database& reader, const db::LesionRecord& lesion,
 
 /// Re-runs the stored run with its model, settings and seed: its trajectory, and
 /// whether it gives the stored masks again. Returns a note when it cannot.
-std::string rerun(ReportLesion& r, const ReportOptions& options) {
+std::string rerun(ReportLesion& r, const ReportOptions& options, const dicom::Series& series) {
     if (!r.model) return "its model is not in the store";
     if (!std::filesystem::exists(r.model->path))
         return "its model file " + r.model->path + " is not on this machine";
@@ -75,6 +75,16 @@ std::string rerun(ReportLesion& r, const ReportOptions& options) {
     };
     const auto again = engine::Sampler(model).sample(stored.crop.image, settings, callbacks);
     r.reproduced = again.masks == stored.result.masks;
+    if (options.wholeNodule) {
+        // The nodule from the run's slice, with its model, settings and seed (its key
+        // slice's samples are the run's own).
+        settings.trajectoryEvery = 0;
+        const auto range = noduleRange(r.outlines, stored.crop.slice, series.depth);
+        auto nodule = sampleNodule(model, series, r.lesion.box, range, settings);
+        stored.slices = std::move(nodule.slices);
+        stored.coherent = nodule.coherent;
+        r.nodule = measureNodule(stored.slices, spacingOf(series));
+    }
     return {};
 }
 
@@ -112,7 +122,7 @@ StudyReport gatherStudyReport(db::Database& reader, const std::string& studyUid,
             r.model = db::ModelRepository(reader).find(r.run->modelId);
             r.result = storedResult(reader, lesion, *r.run, series);
             if (options.resample)
-                r.resampleNote = rerun(r, options);
+                r.resampleNote = rerun(r, options, series);
             else
                 r.resampleNote = "not re-run (asked not to)";
             const double cropPixelMm2 = r.result->crop.scale() * r.result->crop.scale() *

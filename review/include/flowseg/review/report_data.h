@@ -14,6 +14,7 @@
 #include "flowseg/dicom/series.h"
 #include "flowseg/review/expert_outlines.h"
 #include "flowseg/review/lesion_agreement.h"
+#include "flowseg/review/nodule_measures.h"
 #include "flowseg/review/review_session.h"
 
 namespace flowseg::db {
@@ -25,6 +26,10 @@ namespace flowseg::review {
 struct ReportOptions {
     bool deidentify = true;  ///< patient name, ID, birth date, dates and descriptions replaced
     bool resample = true;    ///< re-run each lesion's newest run (trajectory, reproduction check)
+    /// With resample: also sample each lesion as a nodule (every slice its experts
+    /// outlined, growing while a sample continues) with the run's model, settings
+    /// and seed, for the samples' true volumes and diameters.
+    bool wholeNodule = true;
     std::string device = "cpu";
 };
 
@@ -40,6 +45,9 @@ struct ReportLesion {
     LesionAgreement agreement;
     /// Σ p · pixel area · slice spacing over the sampled slice: the samples' mean volume there.
     double probabilityWeightedVolumeMm3 = 0;
+    /// The samples' volumes and diameters through the nodule (ReportOptions::wholeNodule),
+    /// on `result->slices`.
+    std::optional<NoduleMeasures> nodule;
 };
 
 struct StudyReport {
