@@ -123,6 +123,24 @@ std::string lesionMetricsJson(const StudyReport& report, const ReportLesion& r) 
         j["reproduced"] = r.reproduced ? nlohmann::json(*r.reproduced) : nlohmann::json();
         if (!r.resampleNote.empty()) j["reproduction_note"] = r.resampleNote;
     }
+    if (r.nodule && r.result && !r.result->slices.empty()) {
+        const auto spread = [](const Spread& s) {
+            return nlohmann::json{{"median", s.median}, {"p5", s.low}, {"p95", s.high}};
+        };
+        nlohmann::json samples = nlohmann::json::array();
+        for (const auto& m : r.nodule->samples)
+            samples.push_back({{"volume_mm3", m.volumeMm3},
+                               {"longest_mm", m.longestMm},
+                               {"perpendicular_mm", m.perpendicularMm},
+                               {"slices", m.slices}});
+        j["nodule"] = {{"first_slice", r.result->slices.front().crop.slice},
+                       {"last_slice", r.result->slices.back().crop.slice},
+                       {"coherent", r.result->coherent},
+                       {"volume_mm3", spread(r.nodule->volumeMm3)},
+                       {"longest_mm", spread(r.nodule->longestMm)},
+                       {"perpendicular_mm", spread(r.nodule->perpendicularMm)},
+                       {"samples", samples}};
+    }
     j["app_version"] = report.appVersion;
     j["deidentified"] = report.deidentified;
     return j.dump(2);

@@ -37,6 +37,22 @@ TEST_F(Cli, ReportOfTheRealDemoIsTextTraceableAndDeidentifiedWithExportsOthersRe
     EXPECT_NE(text.find("Lesion " + std::to_string(lesion["lesion"]["id"].get<int>())),
               std::string::npos);
     EXPECT_NE(text.find("GED between the experts"), std::string::npos);
+    // The samples through the nodule: every slice the four readers outlined (1-5),
+    // each sample's volume, and their spread in the report's measures table.
+    EXPECT_NE(text.find("samples through"), std::string::npos);
+    const auto metrics = nlohmann::json::parse(
+        commandOutput("cat '" + dir + "/exports/lesion_" +
+                      std::to_string(lesion["lesion"]["id"].get<int>()) + "/metrics.json'"));
+    ASSERT_TRUE(metrics.contains("nodule")) << metrics.dump();
+    EXPECT_EQ(metrics["nodule"]["first_slice"], 0);
+    EXPECT_GE(metrics["nodule"]["last_slice"].get<int>(), 4);
+    ASSERT_EQ(metrics["nodule"]["samples"].size(), 15U);
+    std::vector<double> volumes;
+    for (const auto& sample : metrics["nodule"]["samples"])
+        volumes.push_back(sample["volume_mm3"].get<double>());
+    std::sort(volumes.begin(), volumes.end());
+    EXPECT_DOUBLE_EQ(metrics["nodule"]["volume_mm3"]["median"].get<double>(), volumes[7]);
+    EXPECT_GT(volumes[7], 0) << "the median sample marks the nodule";
     EXPECT_NE(text.find(checksum), std::string::npos) << "the model's checksum is in the report";
     EXPECT_NE(text.find("LIDC reader 4"), std::string::npos);
     EXPECT_NE(text.find("de-identified"), std::string::npos);
