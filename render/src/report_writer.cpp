@@ -87,8 +87,13 @@ QString agreementTable(const review::ReportLesion& r) {
     const auto& a = r.agreement;
     QString html = QStringLiteral("<p>");
     html += a.gedExpertsVsSamples
-                ? QStringLiteral("GED between the experts' and the samples' outlines: <b>%1</b>. ")
+                ? QStringLiteral(
+                      "GED between the experts' and the samples' outlines: <b>%1</b> "
+                      "(%2). ")
                       .arg(*a.gedExpertsVsSamples, 0, 'f', 3)
+                      .arg(a.gedSlices > 1
+                               ? QStringLiteral("over the volume, %1 slices").arg(a.gedSlices)
+                               : QStringLiteral("on one slice"))
                 : QStringLiteral("No GED: the lesion has no expert outline or no samples. ");
     if (r.result)
         html += QStringLiteral("Uncertainty mass Σ p(1 − p): <b>%1</b> px.")

@@ -1,9 +1,11 @@
 #include "flowseg/review/lesion_agreement.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "flowseg/engine/metrics.h"
+#include "flowseg/engine/volume_metrics.h"
 #include "flowseg/review/lesion_crop.h"
 #include "flowseg/review/review_session.h"
 
@@ -23,6 +25,59 @@ common::Mask stack(const ExpertLayer& layer, const std::set<int>& slices, int wi
         offset += static_cast<size_t>(width) * height;
     }
     return out;
+}
+
+}  // namespace
+
+namespace {
+
+/// The GED of the experts' and the samples' outlines over the volume: every
+/// slice the samples or the experts reach, on the samples' crop window (the same
+/// on every slice) in slice pixels; each outline stacked over those slices.
+std::pair<double, int> volumeGed(const std::vector<const ExpertLayer*>& layers,
+                                 const LesionResult& result, int width, int height) {
+    std::set<int> slices;
+    for (const auto& s : result.slices) slices.insert(s.crop.slice);
+    for (const auto* layer : layers)
+        for (const auto& [slice, mask] : layer->slices)
+            if (mask.area() > 0) slices.insert(slice);
+    const auto& window = result.slices.front().crop;
+    const int x0 = std::max(0, static_cast<int>(std::floor(window.originX)));
+    const int y0 = std::max(0, static_cast<int>(std::floor(window.originY)));
+    const int x1 = std::min(width, static_cast<int>(std::ceil(window.originX + window.span)));
+    const int y1 = std::min(height, static_cast<int>(std::ceil(window.originY + window.span)));
+    const int w = std::max(1, x1 - x0);
+    const int h = std::max(1, y1 - y0);
+    const auto region = [&](const common::Mask& onSlice) {
+        common::Mask out(h, w);
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x) out.at(y, x) = onSlice.at(y0 + y, x0 + x);
+        return out;
+    };
+    const size_t m = result.slices.front().result.masks.size();
+    std::vector<engine::VolumeMask> samples(m);
+    std::vector<engine::VolumeMask> experts(layers.size());
+    for (const int slice : slices) {
+        const auto* here = result.onSlice(slice);
+        for (size_t k = 0; k < m; ++k)
+            samples[k].push_back(
+                here && k < here->result.masks.size()
+                    ? region(maskOnSlice(here->crop, here->result.masks[k], width, height))
+                    : common::Mask(h, w));
+        for (size_t e = 0; e < layers.size(); ++e) {
+            const auto it = layers[e]->slices.find(slice);
+            experts[e].push_back(it != layers[e]->slices.end() && it->second.width == width &&
+                                         it->second.height == height
+                                     ? region(it->second)
+                                     : common::Mask(h, w));
+        }
+    }
+    std::vector<common::Mask> stackedSamples;
+    std::vector<common::Mask> stackedExperts;
+    for (const auto& v : samples) stackedSamples.push_back(engine::stackSlices(v));
+    for (const auto& v : experts) stackedExperts.push_back(engine::stackSlices(v));
+    return {engine::generalizedEnergyDistance(stackedSamples, stackedExperts),
+            static_cast<int>(slices.size())};
 }
 
 }  // namespace
@@ -85,8 +140,15 @@ LesionAgreement computeAgreement(const ExpertOutlines& outlines, const LesionRes
                                   ? it->second
                                   : common::Mask(height, width));
         }
-        if (!experts.empty() && !samples.empty())
+        if (!experts.empty() && !samples.empty()) {
             a.gedExpertsVsSamples = engine::generalizedEnergyDistance(samples, experts);
+            a.gedSlices = 1;
+        }
+        if (!experts.empty() && result->slices.size() > 1) {
+            const auto volume = volumeGed(layers, *result, width, height);
+            a.gedExpertsVsSamples = volume.first;
+            a.gedSlices = volume.second;
+        }
     }
     return a;
 }
@@ -102,6 +164,7 @@ std::string LesionAgreement::toJson() const {
                               {"iou", p.iou}});
     j["ged_experts_vs_samples"] =
         gedExpertsVsSamples ? nlohmann::json(*gedExpertsVsSamples) : nlohmann::json();
+    j["ged_slices"] = gedSlices;
     j["uncertainty_mass_px"] = uncertaintyMass;
     j["measures"] = nlohmann::json::array();
     for (const auto& m : measures) {

@@ -5,7 +5,10 @@
 // largest), with their median and 5-95 % range.
 #include <gtest/gtest.h>
 
+#include "flowseg/engine/metrics.h"
+#include "flowseg/engine/volume_metrics.h"
 #include "flowseg/review/expert_outlines.h"
+#include "flowseg/review/lesion_agreement.h"
 #include "flowseg/review/nodule_measures.h"
 #include "flowseg/review/nodule_sampling.h"
 #include "session_fixture.h"
@@ -128,4 +131,49 @@ TEST(SampleNodule, OneCropWindowOnEverySliceWithinTheLimit) {
     // A range outside the series is refused.
     EXPECT_THROW((void)review::sampleNodule(tinyModel(), *series, box, {-1, 2, 0}, options),
                  std::invalid_argument);
+}
+
+TEST(NoduleAgreement, TheExpertsVsSamplesGedIsTakenOverTheVolume) {
+    // A 16 x 16 series; the samples' crop covers it whole (scale 1), on slices 3-4.
+    const int side = 16;
+    review::LesionResult result;
+    for (int slice = 3; slice <= 4; ++slice) {
+        review::SliceSamples s;
+        s.crop.image = common::ImageF(side, side);
+        s.crop.slice = slice;
+        s.crop.span = side;
+        // Sample 0: a 4 x 4 square on both slices; sample 1: on slice 3 only.
+        s.result.masks = {rectangle(side, 4, 4, 4, 4),
+                          slice == 3 ? rectangle(side, 4, 4, 4, 4) : common::Mask(side, side)};
+        s.result.maps.variance = common::ImageF(side, side);
+        result.slices.push_back(s);
+    }
+    result.crop = result.slices.front().crop;
+    result.result = result.slices.front().result;
+    // Expert A outlines slices 3 and 4 like sample 0; expert B slices 3, 4 and 5.
+    review::ExpertOutlines outlines;
+    outlines.layer({1, "A", "radiologist"}).slices[3] = rectangle(side, 4, 4, 4, 4);
+    outlines.layer({1, "A", "radiologist"}).slices[4] = rectangle(side, 4, 4, 4, 4);
+    for (int slice = 3; slice <= 5; ++slice)
+        outlines.layer({2, "B", "radiologist"}).slices[slice] = rectangle(side, 5, 5, 4, 4);
+    review::PixelSpacing spacing;
+    const auto a = review::computeAgreement(outlines, &result, side, side, spacing);
+    ASSERT_TRUE(a.gedExpertsVsSamples);
+    EXPECT_EQ(a.gedSlices, 3) << "slices 3-5: the samples' and the experts' together";
+    // The same GED by hand: every outline stacked over slices 3, 4, 5.
+    const auto stack = [&](std::vector<common::Mask> slices) {
+        return engine::stackSlices(slices);
+    };
+    const common::Mask empty(side, side);
+    const auto sq = rectangle(side, 4, 4, 4, 4);
+    const auto b = rectangle(side, 5, 5, 4, 4);
+    const std::vector<common::Mask> samples{stack({sq, sq, empty}), stack({sq, empty, empty})};
+    const std::vector<common::Mask> experts{stack({sq, sq, empty}), stack({b, b, b})};
+    EXPECT_NEAR(*a.gedExpertsVsSamples, engine::generalizedEnergyDistance(samples, experts), 1e-12);
+    // On the key slice alone it would be another number.
+    review::LesionResult oneSlice = result;
+    oneSlice.slices.resize(1);
+    const auto single = review::computeAgreement(outlines, &oneSlice, side, side, spacing);
+    EXPECT_EQ(single.gedSlices, 1);
+    EXPECT_NE(*single.gedExpertsVsSamples, *a.gedExpertsVsSamples);
 }

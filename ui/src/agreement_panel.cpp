@@ -64,8 +64,10 @@ void AgreementPanel::show(const review::ReviewSession& session,
         QString text = tr("%n expert(s) outlined this lesion.", nullptr,
                           static_cast<int>(agreement.experts.size()));
         if (agreement.gedExpertsVsSamples)
-            text +=
-                tr(" GED experts vs samples: %1.").arg(*agreement.gedExpertsVsSamples, 0, 'f', 3);
+            text += tr(" GED experts vs samples: %1 (%2).")
+                        .arg(*agreement.gedExpertsVsSamples, 0, 'f', 3)
+                        .arg(agreement.gedSlices > 1 ? tr("over %1 slices").arg(agreement.gedSlices)
+                                                     : tr("one slice"));
         if (session.result())
             text += tr(" Uncertainty mass: %1 px.").arg(agreement.uncertaintyMass, 0, 'f', 1);
         m_summary->setText(text);

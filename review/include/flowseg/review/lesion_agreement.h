@@ -28,7 +28,12 @@ struct ExpertMeasures {
 struct LesionAgreement {
     std::vector<std::string> experts;  ///< the experts with an outline, by name
     std::vector<PairAgreement> pairs;  ///< indices into `experts`, over all outlined slices
+    /// GED (d = 1 - IoU) between the experts' and the samples' outlines: over the
+    /// volume (every slice either the samples or the experts reach, on the
+    /// samples' crop window) when the result holds several slices, else on the
+    /// result's slice.
     std::optional<double> gedExpertsVsSamples;
+    int gedSlices = 0;  ///< the slices that GED was taken over
     std::map<int, common::Mask>
         majority;  ///< slice -> outline marked by more than half the experts
     std::map<int, common::Mask>
