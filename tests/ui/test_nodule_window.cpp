@@ -9,6 +9,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QListWidget>
+#include <QScatterSeries>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -29,6 +30,7 @@
 #include "flowseg/ui/results_panel.h"
 #include "flowseg/ui/sampling_controls.h"
 #include "flowseg/ui/slice_view.h"
+#include "flowseg/ui/volume_plot.h"
 
 using flowseg::ui::MainWindow;
 
@@ -178,6 +180,13 @@ private Q_SLOTS:
                  qPrintable(text));
         QVERIFY2(text.contains(QString::number(measures.volumeMm3.median, 'f', 0)),
                  qPrintable(text));
+
+        // The volume plot: a point per sample at its volume, the four readers' volumes.
+        auto* plot = window.results()->volumePlot();
+        QVERIFY(plot->isVisible());
+        QCOMPARE(plot->samples()->count(), 4);
+        QCOMPARE(plot->samples()->at(k).x(), measures.samples[static_cast<size_t>(k)].volumeMm3);
+        QCOMPARE(plot->experts()->count(), 4);
 
         // Off: the key slice alone.
         controls->wholeNoduleBox()->setChecked(false);

@@ -14,6 +14,7 @@
 
 #include "flowseg/db/database.h"
 #include "flowseg/engine/model.h"
+#include "flowseg/review/geometry.h"
 #include "flowseg/review/nodule_measures.h"
 #include "flowseg/review/outline_tools.h"
 #include "flowseg/ui/about.h"
@@ -157,10 +158,21 @@ void MainWindow::onSessionChanged(review::Changes changes) {
         if (const auto* landed = s.result()) {
             m_results->setResult(landed->crop.image, landed->result,
                                  QString::fromStdString(landed->modelLabel));
-            if (s.series() && !landed->slices.empty())
-                m_results->setMeasures(
-                    review::measureNodule(landed->slices, review::spacingOf(*s.series())),
-                    static_cast<int>(landed->slices.size()), !s.series()->geometry.hasSpacing);
+            if (s.series() && !landed->slices.empty()) {
+                // The experts' volumes the signed-in expert may see (blind review: their own).
+                const auto spacing = review::spacingOf(*s.series());
+                std::vector<std::pair<QString, double>> experts;
+                for (const auto* layer : s.shownLayers()) {
+                    std::vector<std::pair<int, const common::Mask*>> slices;
+                    for (const auto& [slice, mask] : layer->slices)
+                        slices.emplace_back(slice, &mask);
+                    if (const auto volume = review::volumeMm3(slices, spacing))
+                        experts.emplace_back(QString::fromStdString(layer->expert.name), *volume);
+                }
+                m_results->setMeasures(review::measureNodule(landed->slices, spacing),
+                                       static_cast<int>(landed->slices.size()),
+                                       !s.series()->geometry.hasSpacing, experts);
+            }
             m_player->setFrames(landed->trajectory);
         } else {
             m_results->clear();

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "flowseg/render/overlay_renderer.h"
+#include "flowseg/ui/volume_plot.h"
 
 namespace flowseg::ui {
 
@@ -20,6 +21,8 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     m_measures->setWordWrap(true);
     m_measures->setAccessibleName(tr("Volume and diameters of the samples"));
     m_measures->setVisible(false);
+    m_plot = new VolumePlot;
+    m_plot->setVisible(false);
     m_gallery = new QListWidget;
     m_gallery->setViewMode(QListView::IconMode);
     m_gallery->setIconSize(QSize(72, 72));
@@ -50,6 +53,7 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Opacity"), m_opacity);
     layout->addWidget(m_summary);
     layout->addWidget(m_measures);
+    layout->addWidget(m_plot);
     layout->addWidget(m_gallery, 1);
     layout->addLayout(form);
     layout->addWidget(m_colourBar);
@@ -76,6 +80,8 @@ void ResultsPanel::setResult(const common::ImageF& crop, const engine::SamplingR
     m_gallery->clear();
     m_measures->clear();
     m_measures->setVisible(false);
+    m_plot->clear();
+    m_plot->setVisible(false);
     // Every thumbnail shows the same part of the crop: the lesion, not the whole field.
     const QRectF region = render::lesionRegion(result.masks);
     for (size_t i = 0; i < result.masks.size(); ++i) {
@@ -100,7 +106,12 @@ void ResultsPanel::setResult(const common::ImageF& crop, const engine::SamplingR
     updateColourBar();
 }
 
-void ResultsPanel::setMeasures(const review::NoduleMeasures& measures, int slices, bool nominal) {
+void ResultsPanel::setMeasures(const review::NoduleMeasures& measures, int slices, bool nominal,
+                               const std::vector<std::pair<QString, double>>& expertVolumes) {
+    std::vector<double> volumes;
+    for (const auto& s : measures.samples) volumes.push_back(s.volumeMm3);
+    m_plot->setVolumes(volumes, measures.volumeMm3, expertVolumes, nominal);
+    m_plot->setVisible(true);
     const QString unit = nominal ? tr(" (nominal mm)") : QString();
     for (int i = 0; i < m_gallery->count() && i < static_cast<int>(measures.samples.size()); ++i) {
         const auto& s = measures.samples[static_cast<size_t>(i)];
@@ -142,6 +153,8 @@ void ResultsPanel::clear() {
     m_gallery->clear();
     m_measures->clear();
     m_measures->setVisible(false);
+    m_plot->clear();
+    m_plot->setVisible(false);
     m_summary->setText(tr("No samples yet: mark a lesion (D, then drag) and press S."));
 }
 

@@ -31,7 +31,8 @@ public:
     /// Each sample's volume and longest axial diameter beside its thumbnail, and
     /// their median and 5-95 % range under the gallery (after setResult). `slices`:
     /// the slices the samples span; `nominal`: the series gave no pixel spacing.
-    void setMeasures(const review::NoduleMeasures& measures, int slices, bool nominal);
+    void setMeasures(const review::NoduleMeasures& measures, int slices, bool nominal,
+                     const std::vector<std::pair<QString, double>>& expertVolumes = {});
     void clear();
     /// The line under the gallery: count, time, device, passes, empty masks, model version.
     [[nodiscard]] QString summaryText() const;
@@ -55,6 +56,9 @@ public:
 
     QListWidget* gallery() const { return m_gallery; }
     QSlider* opacitySlider() const { return m_opacity; }
+    class VolumePlot* volumePlot() const {
+        return m_plot;
+    }
     QComboBox* heatmapBox() const { return m_heatmap; }
 
 Q_SIGNALS:
@@ -73,6 +77,7 @@ private:
     QLabel* m_colourBar;
     QLabel* m_summary;
     QLabel* m_measures;
+    class VolumePlot* m_plot;
     QCheckBox* m_sampleContours;
     QCheckBox* m_majority;
     QCheckBox* m_experts;
