@@ -32,8 +32,8 @@ VolumePlot::VolumePlot(QWidget* parent) : QChartView(parent) {
     m_low->setColor(QColor(150, 150, 150));
     m_high = new QLineSeries;
     m_high->setColor(QColor(150, 150, 150));
-    for (auto* series : std::initializer_list<QXYSeries*>{m_samples, m_experts, m_median, m_low,
-                                                          m_high})
+    for (auto* series :
+         std::initializer_list<QXYSeries*>{m_samples, m_experts, m_median, m_low, m_high})
         chart->addSeries(series);
     m_volumeAxis = new QValueAxis;
     m_volumeAxis->setTitleText(tr("Volume (mm³)"));
@@ -83,8 +83,8 @@ void VolumePlot::setVolumes(const std::vector<double>& samples, const review::Sp
 }
 
 void VolumePlot::clear() {
-    for (auto* series : std::initializer_list<QXYSeries*>{m_samples, m_experts, m_median, m_low,
-                                                          m_high})
+    for (auto* series :
+         std::initializer_list<QXYSeries*>{m_samples, m_experts, m_median, m_low, m_high})
         series->clear();
 }
 

@@ -3,9 +3,7 @@
 #include <torch/torch.h>
 #include <chrono>
 #include <optional>
-#include <sstream>
 #include <thread>
-#include <type_traits>
 
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/error.h"
@@ -14,6 +12,7 @@
 #include "flowseg/engine/model_input.h"
 #include "flowseg/engine/runtime.h"
 #include "flowseg/engine/tensor_convert.h"
+#include "optimizer_state.h"
 #include "seed_mix.h"
 #include "volume_batch.h"
 
@@ -25,21 +24,6 @@ std::uint64_t mixSeed(std::uint64_t seed, std::int64_t step) {
     // splitmix64 of (seed, step): every step has its own reproducible stream, so a
     // resumed run continues exactly as the uninterrupted one would have.
     return splitmix64(seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(step) + 1);
-}
-
-// The optimizer's state is keyed by the parameter's TensorImpl: as its printed
-// address in LibTorch 1.x, as the pointer itself in 2.x. Build whichever this
-// LibTorch uses.
-template <typename Optimizer>
-auto stateKey(const torch::Tensor& p) {
-    using Key = typename std::decay_t<decltype(std::declval<Optimizer&>().state())>::key_type;
-    if constexpr (std::is_same_v<Key, std::string>) {
-        std::ostringstream address;
-        address << p.unsafeGetTensorImpl();
-        return address.str();
-    } else {
-        return static_cast<Key>(p.unsafeGetTensorImpl());
-    }
 }
 
 }  // namespace
@@ -168,16 +152,7 @@ void Trainer::Impl::restore(const Checkpoint& checkpoint, const std::string& pat
     parentChecksum = checkpoint.sha256;
     if (!withOptimizer) return;
     step = checkpoint.step;
-    for (const auto& item : network->named_parameters(true)) {
-        const auto avg = checkpoint.optimizer.find(item.key() + "/exp_avg");
-        const auto sq = checkpoint.optimizer.find(item.key() + "/exp_avg_sq");
-        if (avg == checkpoint.optimizer.end() || sq == checkpoint.optimizer.end()) continue;
-        auto state = std::make_unique<torch::optim::AdamWParamState>();
-        state->step(step);
-        state->exp_avg(avg->second.to(item.value().device()));
-        state->exp_avg_sq(sq->second.to(item.value().device()));
-        optimizer->state()[stateKey<torch::optim::AdamW>(item.value())] = std::move(state);
-    }
+    restoreOptimizerMoments(*optimizer, *network, checkpoint.optimizer, step);
 }
 
 Checkpoint Trainer::Impl::snapshot(double finalLoss, double seconds) const {
@@ -185,13 +160,7 @@ Checkpoint Trainer::Impl::snapshot(double finalLoss, double seconds) const {
     c.network = networkOptions;
     c.weights = namedTensors(*network);
     c.ema = namedTensors(*ema);
-    for (const auto& item : network->named_parameters(true)) {
-        const auto it = optimizer->state().find(stateKey<torch::optim::AdamW>(item.value()));
-        if (it == optimizer->state().end()) continue;
-        const auto& state = static_cast<const torch::optim::AdamWParamState&>(*it->second);
-        c.optimizer[item.key() + "/exp_avg"] = state.exp_avg().detach().to(torch::kCPU);
-        c.optimizer[item.key() + "/exp_avg_sq"] = state.exp_avg_sq().detach().to(torch::kCPU);
-    }
+    c.optimizer = optimizerMoments(*optimizer, *network);
     c.step = step;
     auto& p = c.provenance;
     p.preset = options.preset;
