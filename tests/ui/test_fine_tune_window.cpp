@@ -6,6 +6,7 @@
 // window on the same store samples with the store's active version.
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -160,6 +161,7 @@ private Q_SLOTS:
         // so that the fine-tune's progress reports can fall inside it.
         window->controls()->solverBox()->setCurrentText("euler");
         window->controls()->stepsBox()->setValue(400);
+        window->controls()->wholeNoduleBox()->setChecked(false);  // one slice: a run of seconds
         QSignalSpy sampled(window.get(), &MainWindow::samplingFinished);
         window->startSampling();
         // Both run at once: the fine-tune is still running when the sampling starts,
