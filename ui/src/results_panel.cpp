@@ -29,7 +29,7 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     m_gallery->setResizeMode(QListView::Adjust);
     m_gallery->setMovement(QListView::Static);
     m_gallery->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_gallery->setMinimumHeight(180);
+    m_gallery->setMinimumHeight(150);
     m_gallery->setAccessibleName(tr("Sample gallery"));
     m_heatmap = new QComboBox;
     m_heatmap->addItem(tr("Variance p(1-p)"));

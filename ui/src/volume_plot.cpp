@@ -13,7 +13,7 @@ namespace flowseg::ui {
 
 VolumePlot::VolumePlot(QWidget* parent) : QChartView(parent) {
     auto* chart = new QChart;
-    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->legend()->setAlignment(Qt::AlignRight);
     chart->setMargins(QMargins(2, 2, 2, 2));
     m_samples = new QScatterSeries;
     m_samples->setName(tr("samples"));
@@ -38,6 +38,11 @@ VolumePlot::VolumePlot(QWidget* parent) : QChartView(parent) {
     m_volumeAxis = new QValueAxis;
     m_volumeAxis->setTitleText(tr("Volume (mm³)"));
     m_volumeAxis->setLabelFormat(QStringLiteral("%.0f"));
+    m_volumeAxis->setTickCount(5);
+    QFont small = m_volumeAxis->labelsFont();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    m_volumeAxis->setLabelsFont(small);
+    m_volumeAxis->setTitleFont(small);
     m_rowAxis = new QValueAxis;
     m_rowAxis->setRange(-1, 2);
     m_rowAxis->setVisible(false);
@@ -51,7 +56,7 @@ VolumePlot::VolumePlot(QWidget* parent) : QChartView(parent) {
     chart->legend()->markers(m_high).front()->setVisible(false);
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(130);
+    setMinimumHeight(150);
     setAccessibleName(tr("Volume of each sample, with the experts' volumes"));
 }
 
