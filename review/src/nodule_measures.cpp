@@ -32,7 +32,8 @@ common::Mask largestComponent(const common::Mask& mask) {
                     const int nx = x + dx;
                     const int ny = y + dy;
                     if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-                    const auto q = static_cast<size_t>(ny * w + nx);
+                    const auto q =
+                        static_cast<size_t>(ny) * static_cast<size_t>(w) + static_cast<size_t>(nx);
                     if (mask.pixels[q] && !label[q]) {
                         label[q] = id;
                         stack.push_back(static_cast<int>(q));

@@ -177,10 +177,11 @@ TEST(VolumeSampler, TheStackGrowsWhileASampleContinuesPastItsEnds) {
     growth.maxSlices = 9;
     growth.next = [&](int side) -> std::optional<ImageF> {
         asked.push_back(side);
-        if (side > 0)
-            return above < 4 ? std::optional(series[static_cast<size_t>(8 + above++)])
-                             : std::nullopt;
-        return below < 4 ? std::optional(series[static_cast<size_t>(3 - below++)]) : std::nullopt;
+        int& grown = side > 0 ? above : below;
+        if (grown == 4) return std::nullopt;
+        const int index = side > 0 ? 8 + grown : 3 - grown;
+        ++grown;
+        return series.at(static_cast<size_t>(index));
     };
     const auto grown = sampler.sample(crops, 1, options, {}, growth);
     const auto n = static_cast<int>(grown.slices.size());
