@@ -106,7 +106,9 @@ std::vector<ReaderOutlines> segReaders(const std::vector<std::string>& segPaths,
                     mask.height != series.height)
                     return;
                 ++placed;
-                auto [at, added] = outlines.slices.emplace(it->second, std::move(mask));
+                // try_emplace leaves `mask` alone when the slice has an outline already
+                // (emplace may move it into a node it then throws away).
+                auto [at, added] = outlines.slices.try_emplace(it->second, std::move(mask));
                 if (!added)
                     for (size_t i = 0; i < mask.size(); ++i) at->second.pixels[i] |= mask.pixels[i];
             };

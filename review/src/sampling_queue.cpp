@@ -35,7 +35,7 @@ std::optional<SamplingRun> SamplingQueue::finish(std::uint64_t id) {
 }
 
 std::optional<engine::SamplingOptions> SamplingQueue::takeRerun() {
-    auto rerun = std::move(m_rerun);
+    const auto rerun = m_rerun;
     m_rerun.reset();
     return rerun;
 }

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
     Checkpoint versions[2];
     for (int i = 0; i < 2; ++i) {
         VelocityUNet net(VelocityUNetOptions::preset("tiny"));
-        net->initialize(at::detail::createCPUGenerator(static_cast<std::uint64_t>(i + 1)));
+        net->initialize(at::detail::createCPUGenerator(static_cast<std::uint64_t>(i) + 1));
         versions[i].network = net->options();
         versions[i].weights = namedTensors(*net);
         versions[i].step = i;

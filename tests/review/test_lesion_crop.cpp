@@ -240,8 +240,10 @@ TEST(LesionCrop, SmallLesionIsCroppedOverTheTrainingFieldAroundItsCentre) {
     const auto native = review::cropLesion(series, n.slice, {n.x - 8, n.y - 8, 17, 17}, 128);
     EXPECT_DOUBLE_EQ(native.span, review::kCropFieldPixels);
     EXPECT_DOUBLE_EQ(native.scale(), 1.0);
-    const auto [lo, hi] = huRange(series, native);
-    const auto unit = [&](float hu) { return (hu - lo) / (hi - lo); };
+    const auto range = huRange(series, native);
+    const auto unit = [&range](float hu) {
+        return (hu - range.first) / (range.second - range.first);
+    };
     EXPECT_NEAR(native.image.at(n.y - static_cast<int>(native.originY),
                                 n.x - static_cast<int>(native.originX)),
                 unit(series.at(n.slice, n.y, n.x)), 0.5 / 255 + 1e-6);
