@@ -45,6 +45,7 @@
 #include "flowseg/ui/sign_in_dialog.h"
 #include "flowseg/ui/slice_view.h"
 #include "flowseg/ui/task_manager.h"
+#include "tiny_model.h"
 
 using flowseg::ui::MainWindow;
 
@@ -101,17 +102,7 @@ private Q_SLOTS:
         flowseg::engine::configureThreads(0);
         m_demoFolder = m_dir.filePath("demo-ct");
         flowseg::dicom::writeSeries(m_demoFolder.toStdString(), flowseg::dicom::demoChestCt());
-        std::vector<flowseg::common::MultiRaterCase> cases;
-        for (int i = 0; i < 4; ++i)
-            cases.push_back(flowseg::engine::generateSyntheticCase({32, 3, 5}, i).data);
-        flowseg::engine::TrainingOptions training;
-        training.preset = "tiny";
-        training.iterations = 3;
-        training.batchSize = 4;
-        training.device = "cpu";
-        training.checkpointPath = m_dir.filePath("tiny.fsm").toStdString();
-        flowseg::engine::Trainer(cases, training).run();
-        m_model = flowseg::engine::Model::load(training.checkpointPath, "cpu");
+        m_model = flowseg::test::trainTinyGuiModel(m_dir.filePath("tiny.fsm").toStdString());
     }
 
     void twoExpertsDrawCompareAndAgree() {

@@ -31,6 +31,7 @@
 #include "flowseg/ui/sampling_controls.h"
 #include "flowseg/ui/slice_view.h"
 #include "flowseg/ui/volume_plot.h"
+#include "tiny_model.h"
 
 using flowseg::ui::MainWindow;
 
@@ -59,17 +60,7 @@ private Q_SLOTS:
         QSettings().clear();
         QVERIFY(m_dir.isValid());
         flowseg::engine::configureThreads(0);
-        std::vector<flowseg::common::MultiRaterCase> cases;
-        for (int i = 0; i < 4; ++i)
-            cases.push_back(flowseg::engine::generateSyntheticCase({32, 3, 5}, i).data);
-        flowseg::engine::TrainingOptions training;
-        training.preset = "tiny";
-        training.iterations = 3;
-        training.batchSize = 4;
-        training.device = "cpu";
-        training.checkpointPath = m_dir.filePath("tiny.fsm").toStdString();
-        flowseg::engine::Trainer(cases, training).run();
-        m_model = flowseg::engine::Model::load(training.checkpointPath, "cpu");
+        m_model = flowseg::test::trainTinyGuiModel(m_dir.filePath("tiny.fsm").toStdString());
     }
 
     void scrollingThroughTheNoduleShowsSampleKOnEachSlice() {
