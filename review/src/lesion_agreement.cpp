@@ -41,17 +41,15 @@ std::pair<double, int> volumeGed(const std::vector<const ExpertLayer*>& layers,
     for (const auto* layer : layers)
         for (const auto& [slice, mask] : layer->slices)
             if (mask.area() > 0) slices.insert(slice);
-    const auto& window = result.slices.front().crop;
-    const int x0 = std::max(0, static_cast<int>(std::floor(window.originX)));
-    const int y0 = std::max(0, static_cast<int>(std::floor(window.originY)));
-    const int x1 = std::min(width, static_cast<int>(std::ceil(window.originX + window.span)));
-    const int y1 = std::min(height, static_cast<int>(std::ceil(window.originY + window.span)));
-    const int w = std::max(1, x1 - x0);
-    const int h = std::max(1, y1 - y0);
+    auto window = cropFootprint(result.slices.front().crop, width, height);
+    window.x1 = std::max(window.x1, window.x0 + 1);
+    window.y1 = std::max(window.y1, window.y0 + 1);
+    const int w = window.width();
+    const int h = window.height();
     const auto region = [&](const common::Mask& onSlice) {
         common::Mask out(h, w);
         for (int y = 0; y < h; ++y)
-            for (int x = 0; x < w; ++x) out.at(y, x) = onSlice.at(y0 + y, x0 + x);
+            for (int x = 0; x < w; ++x) out.at(y, x) = onSlice.at(window.y0 + y, window.x0 + x);
         return out;
     };
     const size_t m = result.slices.front().result.masks.size();
@@ -60,10 +58,9 @@ std::pair<double, int> volumeGed(const std::vector<const ExpertLayer*>& layers,
     for (const int slice : slices) {
         const auto* here = result.onSlice(slice);
         for (size_t k = 0; k < m; ++k)
-            samples[k].push_back(
-                here && k < here->result.masks.size()
-                    ? region(maskOnSlice(here->crop, here->result.masks[k], width, height))
-                    : common::Mask(h, w));
+            samples[k].push_back(here && k < here->result.masks.size()
+                                     ? maskOnRegion(here->crop, here->result.masks[k], window)
+                                     : common::Mask(h, w));
         for (size_t e = 0; e < layers.size(); ++e) {
             const auto it = layers[e]->slices.find(slice);
             experts[e].push_back(it != layers[e]->slices.end() && it->second.width == width &&

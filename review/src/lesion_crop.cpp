@@ -71,25 +71,35 @@ LesionCrop cropLesion(const dicom::Series& series, int slice, const db::Bounding
     return crop;
 }
 
-common::Mask maskOnSlice(const LesionCrop& crop, const common::Mask& cropMask, int sliceWidth,
-                         int sliceHeight) {
-    common::Mask out(sliceHeight, sliceWidth);
+PixelRect cropFootprint(const LesionCrop& crop, int sliceWidth, int sliceHeight) {
+    return {std::max(0, static_cast<int>(std::floor(crop.originX))),
+            std::max(0, static_cast<int>(std::floor(crop.originY))),
+            std::min(sliceWidth, static_cast<int>(std::ceil(crop.originX + crop.span))),
+            std::min(sliceHeight, static_cast<int>(std::ceil(crop.originY + crop.span)))};
+}
+
+common::Mask maskOnRegion(const LesionCrop& crop, const common::Mask& cropMask,
+                          const PixelRect& region) {
+    common::Mask out(std::max(0, region.height()), std::max(0, region.width()));
     const double scale = crop.scale();
     if (scale <= 0 || cropMask.width == 0) return out;
-    const int x0 = std::max(0, static_cast<int>(std::floor(crop.originX)));
-    const int y0 = std::max(0, static_cast<int>(std::floor(crop.originY)));
-    const int x1 = std::min(sliceWidth, static_cast<int>(std::ceil(crop.originX + crop.span)));
-    const int y1 = std::min(sliceHeight, static_cast<int>(std::ceil(crop.originY + crop.span)));
-    for (int y = y0; y < y1; ++y) {
+    // The crop's footprint within the region (the slice's edges are the region's).
+    const auto covered = cropFootprint(crop, region.x1, region.y1);
+    for (int y = std::max(covered.y0, region.y0); y < covered.y1; ++y) {
         const int row = static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
         if (row < 0 || row >= cropMask.height) continue;
-        for (int x = x0; x < x1; ++x) {
+        for (int x = std::max(covered.x0, region.x0); x < covered.x1; ++x) {
             const int col = static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
             if (col < 0 || col >= cropMask.width) continue;
-            out.at(y, x) = cropMask.at(row, col);
+            out.at(y - region.y0, x - region.x0) = cropMask.at(row, col);
         }
     }
     return out;
+}
+
+common::Mask maskOnSlice(const LesionCrop& crop, const common::Mask& cropMask, int sliceWidth,
+                         int sliceHeight) {
+    return maskOnRegion(crop, cropMask, {0, 0, sliceWidth, sliceHeight});
 }
 
 common::Mask maskToCrop(const LesionCrop& crop, const common::Mask& sliceMask) {

@@ -45,10 +45,28 @@ struct LesionCrop {
 LesionCrop cropLesion(const dicom::Series& series, int slice, const db::BoundingBox& roi,
                       int modelSide);
 
+/// A rectangle of slice pixels, [x0, x1) x [y0, y1).
+struct PixelRect {
+    int x0 = 0;
+    int y0 = 0;
+    int x1 = 0;
+    int y1 = 0;
+    [[nodiscard]] int width() const { return x1 - x0; }
+    [[nodiscard]] int height() const { return y1 - y0; }
+};
+
+/// The slice pixels the crop covers, within a sliceWidth x sliceHeight slice.
+PixelRect cropFootprint(const LesionCrop& crop, int sliceWidth, int sliceHeight);
+
 /// A crop-space mask drawn back onto the slice grid (nearest neighbour), e.g. to
 /// store an accepted sample as an annotation of the slice.
 common::Mask maskOnSlice(const LesionCrop& crop, const common::Mask& cropMask, int sliceWidth,
                          int sliceHeight);
+
+/// maskOnSlice over `region` of the slice only (pixel (x, y) of the result is
+/// slice pixel (region.x0 + x, region.y0 + y)), without the slice-sized mask.
+common::Mask maskOnRegion(const LesionCrop& crop, const common::Mask& cropMask,
+                          const PixelRect& region);
 
 /// The reverse: a slice-sized mask (an expert's outline) on the crop's grid, a
 /// crop pixel set where at least half of the slice area it covers is (e.g. to
