@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds models/default.fsm, the real-data model, the way models/README.md says
+# Rebuilds models/slice.fsm (models/default.fsm until 2026-12-07), the real-data slice model, the way models/README.md says
 # it was made: the real LIDC crops (../shared/data/lidc-crops, extracted into
 # WORKDIR/lidc once), the train part of models/lidc-split.tsv only (613 patients,
 # 10,876 slices), starting from the synthetic-lesion model models/synthetic.fsm
@@ -52,4 +52,4 @@ for part in val test; do
   "$bin" eval --model "$start" --data "$data" --split "$split" --part $part --one-slice-per-nodule \
     --sampling default --json > "$work/eval-$part.json"
 done
-echo "model: $start (copy it to models/default.fsm); evaluation: $work/eval-val.json, $work/eval-test.json"
+echo "model: $start (copy it to models/slice.fsm); evaluation: $work/eval-val.json, $work/eval-test.json"

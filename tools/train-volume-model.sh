@@ -2,7 +2,7 @@
 # Trains the volume model (models/README.md "The volume model"): the real LIDC
 # crops (../shared/data/lidc-crops, extracted into WORKDIR/lidc once), the train
 # part of models/lidc-split.tsv, whole nodules (flowseg train --volumes), started
-# from the slice model models/default.fsm widened to the volume input (its new
+# from the slice model models/slice.fsm widened to the volume input (its new
 # channels start at zero weight), one cycle at a constant rate then a linear
 # cool-down to zero (batch 16, intensity jitter 0.1, all 8 flips and rotations).
 #   tools/train-volume-model.sh [WORKDIR (volume-run)] [ITERS (8000)] [LR (3e-4)] [DECAY (5600)] [SEED (1)]
@@ -22,7 +22,7 @@ bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
 tools/extract-lidc.sh "$work/lidc" "$crops"
 out=$work/volume.fsm
-from=(--init models/default.fsm)
+from=(--init models/slice.fsm)
 [[ -f $out ]] && from=(--resume "$out")
 "$bin" train --volumes --data "$work/lidc" --split "$split" --part train "${from[@]}" --out "$out" --iters "$iters" \
   --lr "$lr" --lr-decay-start "$decay" --batch 16 --seed "$seed" --intensity-jitter 0.1 \

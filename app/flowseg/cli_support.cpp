@@ -65,7 +65,9 @@ void SamplingFlags::addTo(CLI::App& command) {
                 "default (the app's sampling, whatever it is) or paper (the paper's setting); "
                 "instead of --solver and --steps")
             ->check(CLI::IsMember({"default", "paper"}));
-    command.add_option("--solver", solver, "ODE solver: euler, midpoint, heun, rk4, dopri5")
+    command
+        .add_option("--solver", solver,
+                    "ODE solver: euler, midpoint, heun, rk4, dopri5, or jump (a distilled student)")
         ->capture_default_str()
         ->excludes(named);
     command.add_option("--steps", steps, "ODE steps over t in [0, 1]")
@@ -90,13 +92,13 @@ void addRuntimeFlags(CLI::App& command, std::string& precision, bool& channelsLa
     command.add_flag("--channels-last", channelsLast, "run the network on NHWC tensors");
 }
 
-engine::SamplingOptions SamplingFlags::toOptions() const {
+engine::SamplingOptions SamplingFlags::toOptions(const engine::VelocityUNetOptions& network) const {
     engine::SamplingOptions o;
     o.solver = engine::parseSolver(solver);
     o.steps = steps;
     if (!preset.empty()) {
         const auto named = preset == "paper" ? engine::SamplingOptions::paper()
-                                             : engine::SamplingOptions::fastDefault();
+                                             : engine::SamplingOptions::fastDefault(network);
         o.solver = named.solver;
         o.steps = named.steps;
     }

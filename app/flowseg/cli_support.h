@@ -25,7 +25,10 @@ struct SamplingFlags {
     bool channelsLast = false;
 
     void addTo(CLI::App& command);
-    [[nodiscard]] engine::SamplingOptions toOptions() const;
+    /// `network`: the model's, so that `default` is its default (a distilled
+    /// student's jumps; SamplingOptions::fastDefault(network)).
+    [[nodiscard]] engine::SamplingOptions toOptions(
+        const engine::VelocityUNetOptions& network) const;
 };
 
 /// `--precision` and `--channels-last` (shared with `bench`).

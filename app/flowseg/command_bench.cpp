@@ -90,8 +90,10 @@ struct Setting {
 
 // "[name=]solver:steps[:wG]" (name defaults to solver-steps[-wG]); dopri5 takes a
 // tolerance instead of steps; ":wG" overrides the guidance weight for that setting.
-std::vector<Setting> parseSettings(const std::string& text, int samples, double guidance,
-                                   engine::Precision precision, bool channelsLast) {
+std::vector<Setting> parseSettings(const std::string& text,
+                                   const engine::VelocityUNetOptions& network, int samples,
+                                   double guidance, engine::Precision precision,
+                                   bool channelsLast) {
     std::vector<Setting> out;
     std::stringstream list(text);
     std::string item;
@@ -104,9 +106,9 @@ std::vector<Setting> parseSettings(const std::string& text, int samples, double 
         }
         if (item == "default" ||
             item == "paper") {  // whatever the app's default and the paper's setting are
-            Setting s{name.empty() ? item : name, item == "paper"
-                                                      ? engine::SamplingOptions::paper()
-                                                      : engine::SamplingOptions::fastDefault()};
+            Setting s{name.empty() ? item : name,
+                      item == "paper" ? engine::SamplingOptions::paper()
+                                      : engine::SamplingOptions::fastDefault(network)};
             s.options.samples = samples;
             s.options.guidance = guidance;
             s.options.precision = precision;
@@ -171,10 +173,11 @@ void runBench(const BenchFlags& f) {
     const auto model = f.model.empty() ? engine::Model::untrained(
                                              engine::VelocityUNetOptions::preset(f.preset), device)
                                        : engine::Model::load(f.model, device);
-    const auto settings = parseSettings(f.settings, f.samples, f.guidance,
+    const auto settings = parseSettings(f.settings, model->options(), f.samples, f.guidance,
                                         engine::parsePrecision(f.precision), f.channelsLast);
     const auto paperName = nameOf(settings, engine::SamplingOptions::paper());
-    const auto defaultName = nameOf(settings, engine::SamplingOptions::fastDefault());
+    const auto defaultName =
+        nameOf(settings, engine::SamplingOptions::fastDefault(model->options()));
     const double matmul = engine::measureMatmulGflops(device);
     const int side = static_cast<int>(model->options().image_size());
 

@@ -43,7 +43,7 @@ void runVolumeEval(const EvalFlags& f, int threads) {
         nodules.resize(static_cast<size_t>(f.maxNodules));
     const std::string modelPath = modelOrDefault(f.model);
     const auto model = engine::Model::load(modelPath, f.device);
-    const auto options = f.sampling.toOptions();
+    const auto options = f.sampling.toOptions(model->options());
     auto out = evaluateNodules(model, nodules, options, [&](int done, int total) {
         if (!f.json) std::fprintf(stderr, "  %d/%d nodules\n", done, total);
     });
@@ -81,7 +81,7 @@ void runEval(const EvalFlags& f) {
         cases.push_back({std::move(c.data), std::move(c.syntheticLesionJson)});
     const std::string modelPath = modelOrDefault(f.model);
     const auto model = engine::Model::load(modelPath, f.device);
-    const auto options = f.sampling.toOptions();
+    const auto options = f.sampling.toOptions(model->options());
     const auto report = evaluateDataset(model, cases, options, [&](int done, int total) {
         if (!f.json) std::fprintf(stderr, "  %d/%d cases\n", done, total);
     });

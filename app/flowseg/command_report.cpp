@@ -96,7 +96,7 @@ std::string prepareDemo(const std::string& store, const std::string& modelPath,
         const auto model = engine::Model::load(modelPath, device);
         const auto crop = review::cropLesion(series, slice, lesion.box,
                                              static_cast<int>(model->options().image_size()));
-        const auto options = engine::SamplingOptions::fastDefault();
+        const auto options = engine::SamplingOptions::fastDefault(model->options());
         const auto result = engine::Sampler(model).sample(crop.image, options);
         review::saveRun(database, lesion.id, review::runToStore(*model, slice, options, result));
     }

@@ -40,7 +40,7 @@ void runSample(const SampleFlags& f) {
     const std::string modelPath = modelOrDefault(f.model);
     const auto model = engine::Model::load(modelPath, f.device);
     const engine::Sampler sampler(model);
-    auto options = f.sampling.toOptions();
+    auto options = f.sampling.toOptions(model->options());
     options.trajectoryEvery = f.trajectoryEvery;
     const std::filesystem::path out(f.out);
     std::filesystem::create_directories(out);

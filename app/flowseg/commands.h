@@ -7,6 +7,7 @@ namespace flowseg::cli {
 
 void addSynthCommand(CLI::App& app);
 void addTrainCommand(CLI::App& app);
+void addDistillCommand(CLI::App& app);
 void addSampleCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
 void addBenchCommand(CLI::App& app);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     addSynthCommand(app);
     addSampleCommand(app);
     addEvalCommand(app);
+    addDistillCommand(app);
 #endif
     addTrainCommand(app);
     addBenchCommand(app);

@@ -116,6 +116,9 @@ bool ReviewSession::samplingFinished(std::uint64_t id, std::optional<engine::Sam
             landed.slices = {{landed.crop, landed.result}};
         }
         if (storesLesions()) storeRun(run->draft, landed);
+        const auto passes = nodule ? nodule->networkPasses : landed.result.networkPasses;
+        const auto seconds = nodule ? nodule->seconds : landed.result.seconds;
+        if (passes > 0 && seconds > 0) m_secondsPerPass = seconds / static_cast<double>(passes);
         const auto& r = draft->result->result;
         // What the model was not made for stays in the message beside the result.
         const auto notes = m_series ? checkModelFitness(*m_series) : std::vector<FitnessNote>{};
@@ -137,6 +140,26 @@ bool ReviewSession::samplingFinished(std::uint64_t id, std::optional<engine::Sam
     }
     if (const auto rerun = m_sampling.takeRerun()) requestSampling(*rerun);
     return lands;
+}
+
+}  // namespace flowseg::review
+
+namespace flowseg::review {
+
+engine::SamplingOptions ReviewSession::defaultSampling() const {
+    const auto& model = m_models.current();
+    return model ? engine::SamplingOptions::fastDefault(model->options())
+                 : engine::SamplingOptions::fastDefault();
+}
+
+SamplingCost ReviewSession::samplingCost(const engine::SamplingOptions& options) const {
+    const auto& model = m_models.current();
+    const auto network = model ? model->options() : engine::VelocityUNetOptions{};
+    int slices = 1;
+    const auto* draft = m_drafts.current();
+    if (m_wholeNodule && draft && m_series)
+        slices = noduleRange(m_outlines, draft->box.slice, m_series->depth).size();
+    return review::samplingCost(options, network, slices, m_wholeNodule, m_secondsPerPass);
 }
 
 }  // namespace flowseg::review

@@ -80,6 +80,12 @@ TEST(LesionCrop, ACtCropIsItsOwnHuRangeScaledToTheUnitRange) {
 
 namespace {
 
+// Mean IoU of the shipped student's samples with its teacher's from the same
+// noise on the LIDC-IDRI-0004 slice (measured: see models/README.md "The fast sampler").
+constexpr double kStudentTeacherIou = 0.7;
+// ... and the largest difference of their GEDs against the four readers there.
+constexpr double kStudentTeacherGed = 0.05;
+
 // ../shared/data/lidc-idri-0004 (one real nodule, four readers), where present:
 // slice 3 in HU, the readers' union and its centroid.
 struct LidcSlice {
@@ -191,6 +197,55 @@ TEST(LesionCrop, TheAppCropsARealNoduleExactlyAsTheTrainingCropsWereMade) {
         << "more than 1 % of pixels differ";
 }
 
+TEST(LesionCrop, TheShippedStudentDrawsItsTeachersSamplesFromTheSameNoise) {
+    // The fast default (the distilled student's 2 jumps, one branch, guidance
+    // an input) against the full sampler its file carries (the teacher, two
+    // branches, midpoint 8) from the same noise, on real anatomy: sample k of
+    // one is sample k of the other, within the stated tolerance.
+    const auto lidc = lidcSlice();
+    if (!lidc) GTEST_SKIP() << "no ../shared/data/lidc-idri-0004";
+    const auto modelPath = fs::path(FLOWSEG_SOURCE_DIR) / "models" / "default.fsm";
+    if (!fs::exists(modelPath)) GTEST_SKIP() << "no shipped model";
+    const auto model = engine::Model::load(modelPath.string(), "cpu");
+    ASSERT_TRUE(model->options().isStudent()) << "the shipped model is the fast sampler";
+    const auto crop = review::cropLesion(lidc->series, 0, {lidc->cx - 6, lidc->cy - 6, 13, 13},
+                                         static_cast<int>(model->options().image_size()));
+    const auto fast = engine::SamplingOptions::fastDefault(model->options());
+    const auto full = engine::SamplingOptions::fastDefault();  // midpoint 8: the teacher
+    const auto student = engine::Sampler(model).sample(crop.image, fast);
+    const auto teacher = engine::Sampler(model).sample(crop.image, full);
+    EXPECT_EQ(student.networkPasses, 2 * fast.samples);
+    EXPECT_EQ(teacher.networkPasses, 2 * 16 * full.samples);
+    double iou = 0;
+    for (size_t k = 0; k < student.masks.size(); ++k) {
+        const auto& a = student.masks[k];
+        const auto& b = teacher.masks[k];
+        int both = 0, either = 0;
+        for (size_t i = 0; i < a.pixels.size(); ++i) {
+            both += (a.pixels[i] != 0) && (b.pixels[i] != 0);
+            either += (a.pixels[i] != 0) || (b.pixels[i] != 0);
+        }
+        iou += either == 0 ? 1.0 : static_cast<double>(both) / either;
+    }
+    iou /= static_cast<double>(student.masks.size());
+    // And as a distribution, against the four readers.
+    const auto ged = [&](const engine::SamplingResult& r) {
+        std::vector<common::Mask> onSlice;
+        for (const auto& m : r.masks)
+            onSlice.push_back(
+                review::maskOnSlice(crop, m, lidc->series.width, lidc->series.height));
+        return engine::evaluateCase(onSlice, lidc->readers).ged;
+    };
+    const double studentGed = ged(student);
+    const double teacherGed = ged(teacher);
+    std::printf(
+        "student vs teacher, sample by sample from the same noise: mean IoU %.3f; GED %.3f vs "
+        "%.3f\n",
+        iou, studentGed, teacherGed);
+    EXPECT_GT(iou, kStudentTeacherIou);
+    EXPECT_LT(std::abs(studentGed - teacherGed), kStudentTeacherGed);
+}
+
 TEST(LesionCrop, TheShippedModelOutlinesTheRealNoduleWhereItsReadersDo) {
     // Smoke check on real anatomy (one patient: not an accuracy claim): the
     // window's path — box around the nodule, 128-pixel field at the model's side,
@@ -204,8 +259,8 @@ TEST(LesionCrop, TheShippedModelOutlinesTheRealNoduleWhereItsReadersDo) {
     const auto side = static_cast<int>(model->options().image_size());
     const auto crop =
         review::cropLesion(lidc->series, 0, {lidc->cx - 6, lidc->cy - 6, 13, 13}, side);
-    const auto result =
-        engine::Sampler(model).sample(crop.image, engine::SamplingOptions::fastDefault());
+    const auto result = engine::Sampler(model).sample(
+        crop.image, engine::SamplingOptions::fastDefault(model->options()));
     std::vector<common::Mask> onSlice;
     for (const auto& m : result.masks)
         if (m.area() > 0)

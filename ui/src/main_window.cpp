@@ -75,14 +75,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             [this](const review::Layers& layers) { m_session->setLayers(layers); });
     connect(m_player, &TrajectoryPlayer::displayChanged, this, &MainWindow::refreshScene);
     connect(m_controls, &SamplingControls::sampleRequested, this, &MainWindow::startSampling);
-    connect(m_controls, &SamplingControls::optionsChanged, this,
-            [this] { m_controls->saveSettings(); });
+    connect(m_controls, &SamplingControls::optionsChanged, this, [this] {
+        m_controls->saveSettings();
+        refreshSamplingCost();
+    });
     connect(m_browser, &StudyBrowser::seriesActivated, this,
             [this](std::int64_t id) { openStoredSeries(id); });
     connect(m_browser, &StudyBrowser::lesionActivated, this, &MainWindow::selectStoredLesion);
 
     m_controls->loadSettings();
     m_session->setWholeNodule(m_controls->wholeNodule());
+    m_session->setSecondsPerPass(QSettings().value("sampling/secondsPerPass", 0.0).toDouble());
     connect(m_controls, &SamplingControls::wholeNoduleChanged, this,
             [this](bool whole) { m_session->setWholeNodule(whole); });
     m_results->setLayers(m_session->layers());
@@ -174,6 +177,9 @@ void MainWindow::onSessionChanged(review::Changes changes) {
                                        !s.series()->geometry.hasSpacing, experts);
             }
             m_player->setFrames(landed->trajectory);
+            m_player->setCaption(QString::fromStdString(review::describePath(
+                landed->options,
+                landed->model ? landed->model->options() : engine::VelocityUNetOptions{})));
         } else {
             m_results->clear();
             m_player->setFrames({});
@@ -193,7 +199,17 @@ void MainWindow::onSessionChanged(review::Changes changes) {
         reloadBrowser();
     refreshExpertViews(changes);
     if (changes.any(review::Change::Model | review::Change::Store)) refreshModelVersions();
+    if (changes.has(review::Change::Model))
+        m_controls->setDefaultOptions(m_session->defaultSampling());
+    if (changes.any(review::Change::Model | review::Change::Selection | review::Change::Result |
+                    review::Change::Annotations | review::Change::Series))
+        refreshSamplingCost();
     refreshScene();
+}
+
+void MainWindow::refreshSamplingCost() {
+    m_controls->setCostText(QString::fromStdString(
+        review::describeCost(m_session->samplingCost(m_controls->options()))));
 }
 
 void MainWindow::refreshScene() {
@@ -227,6 +243,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
     m_controls->saveSettings();
+    settings.setValue("sampling/secondsPerPass", m_session->secondsPerPass());
     QMainWindow::closeEvent(event);
 }
 

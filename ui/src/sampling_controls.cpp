@@ -21,9 +21,9 @@
 namespace flowseg::ui {
 
 namespace {
-constexpr engine::Solver kSolvers[] = {engine::Solver::Euler, engine::Solver::Midpoint,
-                                       engine::Solver::Heun, engine::Solver::Rk4,
-                                       engine::Solver::DormandPrince};
+constexpr engine::Solver kSolvers[] = {engine::Solver::Euler,         engine::Solver::Midpoint,
+                                       engine::Solver::Heun,          engine::Solver::Rk4,
+                                       engine::Solver::DormandPrince, engine::Solver::Jump};
 }
 
 SamplingControls::SamplingControls(QWidget* parent) : QWidget(parent) {
@@ -32,6 +32,9 @@ SamplingControls::SamplingControls(QWidget* parent) : QWidget(parent) {
     m_samples->setRange(1, 64);
     m_samples->setToolTip(tr("M: number of plausible masks drawn"));
     m_solver = new QComboBox;
+    m_solver->setToolTip(
+        tr("jump: a distilled student's few steps (its default); the others integrate the flow "
+           "(a student's teacher): the full sampler"));
     for (auto solver : kSolvers)
         m_solver->addItem(QString::fromStdString(engine::solverName(solver)));
     m_steps = new QSpinBox;
@@ -88,7 +91,7 @@ SamplingControls::SamplingControls(QWidget* parent) : QWidget(parent) {
 
     auto changed = [this] {
         if (m_updating) return;
-        updateCostLabel();
+        m_followsDefault = showsDefault();
         Q_EMIT optionsChanged();
     };
     connect(m_samples, &QSpinBox::valueChanged, this, changed);
@@ -113,15 +116,19 @@ SamplingControls::SamplingControls(QWidget* parent) : QWidget(parent) {
     connect(m_guidanceSlider, &QSlider::valueChanged, this,
             [this](int v) { m_guidance->setValue(v / 100.0); });
     connect(m_fast, &QPushButton::clicked, this, [this] {
-        setOptions(engine::SamplingOptions::fastDefault());
+        auto o = m_default;
+        o.seed = options().seed;
+        setOptions(o);
+        m_followsDefault = true;
         Q_EMIT optionsChanged();
     });
     connect(m_paper, &QPushButton::clicked, this, [this] {
         setOptions(engine::SamplingOptions::paper());
+        m_followsDefault = false;
         Q_EMIT optionsChanged();
     });
     connect(m_sample, &QPushButton::clicked, this, &SamplingControls::sampleRequested);
-    setOptions(engine::SamplingOptions::fastDefault());
+    setDefaultOptions(engine::SamplingOptions::fastDefault());
 }
 
 engine::SamplingOptions SamplingControls::options() const {
@@ -146,27 +153,33 @@ void SamplingControls::setOptions(const engine::SamplingOptions& o) {
     m_guidance->setValue(o.guidance);
     m_seed->setValue(static_cast<int>(o.seed));
     m_updating = false;
-    updateCostLabel();
 }
 
-void SamplingControls::updateCostLabel() {
-    const auto o = options();
-    const bool adaptive = o.solver == engine::Solver::DormandPrince;
-    const long passes =
-        adaptive ? -1 : 2L * o.samples * o.steps * engine::evaluationsPerStep(o.solver);
-    const auto paper = engine::SamplingOptions::paper();
-    const long paperPasses =
-        2L * paper.samples * paper.steps * engine::evaluationsPerStep(paper.solver);
-    m_cost->setText(adaptive
-                        ? tr("Adaptive steps: cost depends on the lesion.")
-                        : tr("%1 network passes (paper setting: %2)").arg(passes).arg(paperPasses));
+void SamplingControls::setDefaultOptions(const engine::SamplingOptions& defaults) {
+    m_default = defaults;
+    m_fast->setToolTip(
+        tr("The model's default: %1").arg(QString::fromStdString(defaults.describe())));
+    if (!m_followsDefault) return;
+    auto o = defaults;
+    o.seed = options().seed;
+    setOptions(o);
 }
+
+bool SamplingControls::showsDefault() const {
+    const auto o = options();
+    return o.solver == m_default.solver && o.steps == m_default.steps &&
+           o.samples == m_default.samples && o.guidance == m_default.guidance;
+}
+
+void SamplingControls::setCostText(const QString& text) { m_cost->setText(text); }
+
+QString SamplingControls::costText() const { return m_cost->text(); }
 
 bool SamplingControls::wholeNodule() const { return m_wholeNodule->isChecked(); }
 
 void SamplingControls::loadSettings() {
     QSettings settings;
-    auto o = engine::SamplingOptions::fastDefault();
+    auto o = m_default;
     o.samples = settings.value("sampling/samples", o.samples).toInt();
     const auto solver =
         settings.value("sampling/solver", QString::fromStdString(engine::solverName(o.solver)))
@@ -180,8 +193,26 @@ void SamplingControls::loadSettings() {
     o.tolerance = settings.value("sampling/tolerance", o.tolerance).toDouble();
     o.guidance = settings.value("sampling/guidance", o.guidance).toDouble();
     o.seed = settings.value("sampling/seed", 0).toULongLong();
-    m_wholeNodule->setChecked(settings.value("sampling/wholeNodule", true).toBool());
+    // "default": whatever the model's default is then (a new model's jumps, say);
+    // older settings files say nothing and had midpoint 8, the default of then.
+    const auto legacy = engine::SamplingOptions::fastDefault();
+    const bool wasDefault =
+        settings.value("sampling/preset").toString() == QLatin1String("default") ||
+        (!settings.contains("sampling/preset") && o.solver == legacy.solver &&
+         o.steps == legacy.steps);
+    {
+        // Loading is not a change of the user's: nothing is saved back meanwhile
+        // (the window reads wholeNodule() after loading).
+        const QSignalBlocker quiet(m_wholeNodule);
+        m_wholeNodule->setChecked(settings.value("sampling/wholeNodule", true).toBool());
+    }
+    if (wasDefault) {
+        const auto seed = o.seed;
+        o = m_default;
+        o.seed = seed;
+    }
     setOptions(o);
+    m_followsDefault = showsDefault();
 }
 
 void SamplingControls::saveSettings() const {
@@ -194,6 +225,8 @@ void SamplingControls::saveSettings() const {
     settings.setValue("sampling/guidance", o.guidance);
     settings.setValue("sampling/seed", static_cast<qulonglong>(o.seed));
     settings.setValue("sampling/wholeNodule", wholeNodule());
+    settings.setValue("sampling/preset",
+                      m_followsDefault ? QStringLiteral("default") : QStringLiteral("custom"));
 }
 
 }  // namespace flowseg::ui

@@ -24,6 +24,9 @@ TrajectoryPlayer::TrajectoryPlayer(QWidget* parent) : QWidget(parent) {
     m_which = new QComboBox;
     m_which->addItem(tr("All samples (mean)"));
     m_onSlice = new QCheckBox(tr("Show on slice"));
+    m_caption = new QLabel;
+    m_caption->setAccessibleName(tr("What the trajectory shows"));
+    layout->addWidget(m_caption);
     layout->addWidget(m_play);
     layout->addWidget(m_slider, 1);
     layout->addWidget(m_time);
@@ -82,6 +85,13 @@ bool TrajectoryPlayer::isShownOnSlice() const {
     return m_onSlice->isChecked() && !m_frames.empty();
 }
 void TrajectoryPlayer::setShownOnSlice(bool shown) { m_onSlice->setChecked(shown); }
+void TrajectoryPlayer::setCaption(const QString& caption) {
+    m_caption->setText(caption);
+    m_caption->setToolTip(caption);
+}
+
+QString TrajectoryPlayer::caption() const { return m_caption->text(); }
+
 bool TrajectoryPlayer::isPlaying() const { return m_timer->isActive(); }
 
 common::ImageF TrajectoryPlayer::currentState() const {

@@ -50,6 +50,7 @@ std::string saveCheckpoint(const Checkpoint& checkpoint, const std::string& path
     appendGroup(entries, "model/", checkpoint.weights, path);
     appendGroup(entries, "ema/", checkpoint.ema, path);
     appendGroup(entries, "optimizer/", checkpoint.optimizer, path);
+    appendGroup(entries, "teacher/", checkpoint.teacher, path);
 
     common::Sha256 hash;
     nlohmann::json table = nlohmann::json::array();
@@ -204,6 +205,8 @@ Checkpoint loadCheckpoint(const std::string& path) {
             checkpoint.ema[key] = tensor;
         else if (group == "optimizer")
             checkpoint.optimizer[key] = tensor;
+        else if (group == "teacher")
+            checkpoint.teacher[key] = tensor;
         else
             fail(path, "unknown tensor group '" + group + "'");
     }

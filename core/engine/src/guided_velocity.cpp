@@ -38,6 +38,30 @@ torch::Tensor GuidedVelocity::operator()(double t, const torch::Tensor& x) {
     return conditional + m_guidance * (conditional - unconditional);
 }
 
+StudentVelocity::StudentVelocity(VelocityUNet network, const torch::Tensor& condition,
+                                 int64_t samples, double guidance, double step, bool channelsLast)
+    : m_network(std::move(network)),
+      m_samples(samples),
+      m_guidance(guidance),
+      m_step(step),
+      m_channelsLast(channelsLast) {
+    if (condition.dim() != 4 || (condition.size(0) != 1 && condition.size(0) != samples))
+        throw InvalidInput("StudentVelocity: condition must be [1, C, H, W] or [M, C, H, W]");
+    if (samples < 1) throw InvalidInput("the number of samples must be at least 1");
+    m_condition = condition.expand({samples, -1, -1, -1}).contiguous();
+    if (m_channelsLast) m_condition = m_condition.contiguous(torch::MemoryFormat::ChannelsLast);
+}
+
+torch::Tensor StudentVelocity::operator()(double t, const torch::Tensor& x) {
+    if (x.size(0) != m_samples) throw InvalidInput("StudentVelocity: batch is not M samples");
+    const auto input = m_channelsLast ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
+    const auto one = [&](double v) { return torch::full({1}, v, x.options()); };
+    const auto velocity =
+        m_network->forwardStudent(input, m_condition, one(t), one(m_guidance), one(m_step));
+    m_passes += x.size(0);
+    return velocity.to(torch::kFloat32).contiguous();
+}
+
 torch::Tensor unbatchedGuidedVelocity(VelocityUNet network, const torch::Tensor& condition,
                                       double guidance, double t, const torch::Tensor& x) {
     std::vector<torch::Tensor> out;

@@ -21,6 +21,14 @@ std::shared_ptr<Model> Model::fromCheckpoint(const Checkpoint& checkpoint,
     assignNamedTensors(*impl->network, weights, "model weights");
     impl->network->to(torch::Device(impl->device));
     impl->network->eval();
+    if (!checkpoint.teacher.empty()) {
+        auto teacherOptions = checkpoint.network;
+        teacherOptions.student_steps(0);
+        impl->teacher = VelocityUNet(teacherOptions);
+        assignNamedTensors(*impl->teacher, checkpoint.teacher, "the student's teacher");
+        impl->teacher->to(torch::Device(impl->device));
+        impl->teacher->eval();
+    }
     impl->provenance = checkpoint.provenance;
     impl->checksum = checkpoint.sha256;
     impl->source = "in-memory checkpoint";

@@ -62,6 +62,7 @@ void VelocityUNetOptions::validate() const {
     if (head_channels_ < 1) fail("head_channels must be positive");
     if (dropout_ < 0 || dropout_ >= 1) fail("dropout must be in [0, 1)");
     if (time_embedding_dim_ < 2 || groups_ < 1) fail("time_embedding_dim/groups too small");
+    if (student_steps_ < 0 || student_steps_ > 64) fail("student_steps must be in [0, 64]");
     if (input_ != "slice" && input_ != "volume") fail("input must be \"slice\" or \"volume\"");
     if (input_ == "volume" && image_channels_ != 5)
         fail(
@@ -86,6 +87,7 @@ std::string VelocityUNetOptions::toJson() const {
     if (patch_size_ != 1) j["patch_size"] = patch_size_;
     if (pixel_skip_) j["pixel_skip"] = true;
     if (input_ != "slice") j["input"] = input_;
+    if (student_steps_ > 0) j["student_steps"] = student_steps_;
     return j.dump();
 }
 
@@ -107,7 +109,8 @@ VelocityUNetOptions VelocityUNetOptions::fromJson(const std::string& text) {
             .groups(j.at("groups").get<int64_t>())
             .patch_size(j.value("patch_size", int64_t{1}))
             .pixel_skip(j.value("pixel_skip", false))
-            .input(j.value("input", std::string("slice")));
+            .input(j.value("input", std::string("slice")))
+            .student_steps(j.value("student_steps", int64_t{0}));
         o.validate();
         return o;
     } catch (const nlohmann::json::exception& e) {

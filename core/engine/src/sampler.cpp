@@ -25,6 +25,15 @@ SamplingOptions SamplingOptions::fastDefault() {
     return o;
 }
 
+SamplingOptions SamplingOptions::fastDefault(const VelocityUNetOptions& network) {
+    SamplingOptions o = fastDefault();
+    if (network.isStudent()) {
+        o.solver = Solver::Jump;
+        o.steps = static_cast<int>(network.student_steps());
+    }
+    return o;
+}
+
 SamplingOptions SamplingOptions::paper() {
     SamplingOptions o;
     o.solver = Solver::Midpoint;
@@ -197,7 +206,30 @@ SamplingResult Sampler::sampleConditioned(const std::vector<std::vector<ImageF>>
         stacked.push_back(torch::cat(channelsOfOne, 1));
     }
     const auto condition = torch::cat(stacked, 0).to(device);
-    GuidedVelocity velocity(net, condition, m, options.guidance, options.channelsLast);
+    // A student jumps with its own network; every other solver runs the full
+    // sampler: the teacher's two branches (a student's checkpoint carries its
+    // teacher), or a student's own guided velocity (d = 0) where it has none.
+    const bool student = net->options().isStudent();
+    if (options.solver == Solver::Jump && !student)
+        throw InvalidInput(
+            "jump sampling needs a distilled student model (made with `flowseg distill`); "
+            "sample this model with euler, midpoint, heun, rk4 or dopri5");
+    if (options.solver == Solver::Jump && options.steps < 1)
+        throw InvalidInput("jump sampling needs at least one step");
+    VelocityField field;
+    std::function<std::int64_t()> passes;
+    if (student && (options.solver == Solver::Jump || !impl.teacher)) {
+        const double step = options.solver == Solver::Jump ? 1.0 / options.steps : 0.0;
+        auto velocity = std::make_shared<StudentVelocity>(net, condition, m, options.guidance, step,
+                                                          options.channelsLast);
+        field = [velocity](double t, const torch::Tensor& x) { return (*velocity)(t, x); };
+        passes = [velocity] { return velocity->networkPasses(); };
+    } else {
+        auto velocity = std::make_shared<GuidedVelocity>(student ? impl.teacher : net, condition, m,
+                                                         options.guidance, options.channelsLast);
+        field = [velocity](double t, const torch::Tensor& x) { return (*velocity)(t, x); };
+        passes = [velocity] { return velocity->networkPasses(); };
+    }
     const AutocastScope autocast(options.precision, device);
 
     OdeOptions ode;
@@ -223,7 +255,7 @@ SamplingResult Sampler::sampleConditioned(const std::vector<std::vector<ImageF>>
         if (callbacks.cancelled && callbacks.cancelled()) throw Cancelled();
     };
     if (callbacks.cancelled && callbacks.cancelled()) throw Cancelled();
-    const auto solved = integrate(std::ref(velocity), x0, ode, observer);
+    const auto solved = integrate(field, x0, ode, observer);
 
     SamplingResult result;
     const auto unit = toUnitRange(solved.x).to(torch::kCPU);
@@ -233,7 +265,7 @@ SamplingResult Sampler::sampleConditioned(const std::vector<std::vector<ImageF>>
     }
     result.maps = uncertaintyMaps(result.masks);
     result.evaluations = solved.evaluations;
-    result.networkPasses = velocity.networkPasses();
+    result.networkPasses = passes();
     result.device = impl.device;
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -10,8 +10,10 @@ Solver parseSolver(std::string_view name) {
     if (name == "heun") return Solver::Heun;
     if (name == "rk4") return Solver::Rk4;
     if (name == "dopri5" || name == "dormand-prince") return Solver::DormandPrince;
+    if (name == "jump") return Solver::Jump;
     throw InvalidInput("unknown solver '" + std::string(name) +
-                       "' (choose euler, midpoint, heun, rk4 or dopri5)");
+                       "' (choose euler, midpoint, heun, rk4, dopri5, or jump for a distilled "
+                       "student)");
 }
 
 std::string solverName(Solver solver) {
@@ -26,15 +28,20 @@ std::string solverName(Solver solver) {
             return "rk4";
         case Solver::DormandPrince:
             return "dopri5";
+        case Solver::Jump:
+            return "jump";
     }
     return "unknown";
 }
 
-std::vector<std::string> solverNames() { return {"euler", "midpoint", "heun", "rk4", "dopri5"}; }
+std::vector<std::string> solverNames() {
+    return {"euler", "midpoint", "heun", "rk4", "dopri5", "jump"};
+}
 
 int evaluationsPerStep(Solver solver) {
     switch (solver) {
         case Solver::Euler:
+        case Solver::Jump:
             return 1;
         case Solver::Midpoint:
         case Solver::Heun:

@@ -5,6 +5,7 @@
 #include <optional>
 #include <thread>
 
+#include "distill_loss.h"
 #include "flowseg/engine/checkpoint.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/flow_matching.h"
@@ -14,6 +15,7 @@
 #include "flowseg/engine/tensor_convert.h"
 #include "optimizer_state.h"
 #include "seed_mix.h"
+#include "training_data.h"
 #include "volume_batch.h"
 
 namespace flowseg::engine {
@@ -38,8 +40,9 @@ struct Trainer::Impl {
     torch::Tensor images;  // [N, 1, S, S] on device
     torch::Tensor
         experts;  // [N, Emax, 1, S, S] bool (foreground) on device: 4x less memory than ±1 floats
-    torch::Tensor expertCounts;          // [N] int64 on CPU
-    std::optional<VolumeStacks> stacks;  // the volume model's neighbours of each slice
+    torch::Tensor expertCounts;           // [N] int64 on CPU
+    std::optional<VolumeStacks> stacks;   // the volume model's neighbours of each slice
+    std::optional<StudentStart> distill;  // a student's teacher and its cached paths
     std::int64_t step = 0;
     std::string parentChecksum;
 
@@ -52,45 +55,17 @@ struct Trainer::Impl {
 };
 
 void Trainer::Impl::loadData(const std::vector<MultiRaterCase>& cases) {
-    if (cases.empty()) throw InvalidInput("the training set is empty");
-    const int side = static_cast<int>(networkOptions.image_size());
-    size_t maxExperts = 0;
-    for (const auto& c : cases) {
-        if (c.image.height != side || c.image.width != side)
-            throw InvalidInput("case '" + c.id + "' is " + std::to_string(c.image.width) + "x" +
-                               std::to_string(c.image.height) + " but the network expects " +
-                               std::to_string(side) + "x" + std::to_string(side));
-        if (c.experts.empty()) throw InvalidInput("case '" + c.id + "' has no expert mask");
-        for (const auto& e : c.experts)
-            if (e.height != side || e.width != side)
-                throw InvalidInput("case '" + c.id +
-                                   "': an expert mask differs in size from its image");
-        maxExperts = std::max(maxExperts, c.experts.size());
-    }
-    const auto n = static_cast<int64_t>(cases.size());
-    images = torch::empty({n, 1, side, side});
-    experts = torch::zeros({n, static_cast<int64_t>(maxExperts), 1, side, side}, torch::kBool);
-    expertCounts = torch::empty({n}, torch::kInt64);
-    for (int64_t i = 0; i < n; ++i) {
-        images[i] = toTensor(normalizeCrop(cases[i].image))[0];  // the sampler's input convention
-        experts[i].narrow(0, 0, static_cast<int64_t>(cases[i].experts.size())) =
-            masksToSigned(cases[i].experts) > 0;
-        expertCounts[i] = static_cast<int64_t>(cases[i].experts.size());
-    }
-    images = images.to(device);
-    experts = experts.to(device);
+    auto tensors = loadTrainingTensors(cases, networkOptions.image_size(), device);
+    images = std::move(tensors.images);
+    experts = std::move(tensors.experts);
+    expertCounts = std::move(tensors.expertCounts);
 }
 
 FlowMatchingBatch Trainer::Impl::drawBatch(torch::Generator& generator) const {
     const auto n = images.size(0);
     const auto b = options.batchSize;
     const auto index = torch::randint(n, {b}, generator, torch::kInt64);
-    // One expert drawn uniformly per example: floor(u * count).
-    const auto counts = expertCounts.index_select(0, index).to(torch::kFloat64);
-    const auto expert = (torch::rand({b}, generator, torch::kFloat64) * counts)
-                            .floor()
-                            .clamp_max(counts - 1)
-                            .to(torch::kInt64);
+    const auto expert = drawExperts(expertCounts, index, generator);
     const auto deviceIndex = index.to(images.device());
     auto x = stacks
                  ? volumeConditionBatch(images, experts, *stacks, index, expert,
@@ -161,6 +136,7 @@ Checkpoint Trainer::Impl::snapshot(double finalLoss, double seconds) const {
     c.weights = namedTensors(*network);
     c.ema = namedTensors(*ema);
     c.optimizer = optimizerMoments(*optimizer, *network);
+    if (distill) c.teacher = distill->teacherWeights;
     c.step = step;
     auto& p = c.provenance;
     p.preset = options.preset;
@@ -207,6 +183,21 @@ Trainer::Trainer(std::vector<NoduleCase> nodules, TrainingOptions options)
     if (m_impl->networkOptions.isVolume()) m_impl->stacks = std::move(stacks);
 }
 
+Trainer::Trainer(TrainingOptions options) : m_impl(std::make_unique<Impl>()) {
+    auto& o = m_impl->options;
+    o = std::move(options);
+    if (o.distillTeacher.empty() || o.distillCache.empty())
+        throw InvalidInput("distillation needs the teacher and its cached paths");
+    if (o.foldShare < 0 || o.foldShare > 1)
+        throw InvalidInput("the share of guided-velocity examples must be in [0, 1]");
+    auto start =
+        loadStudentStart(o.distillTeacher, o.distillCache, o.studentSteps, resolveDevice(o.device));
+    o.network = start.student;
+    o.initFrom.clear();
+    m_impl->distill = std::move(start);
+    m_impl->setUp({});
+}
+
 void Trainer::Impl::setUp(std::vector<MultiRaterCase> cases) {
     auto& d = *this;
     const auto& o = d.options;
@@ -242,6 +233,18 @@ void Trainer::Impl::setUp(std::vector<MultiRaterCase> cases) {
         if (side != old && side % old == 0 && start->network.patch_size() == 1)
             start = widenToPatch(*start, side / old);
     }
+    // Fine-tuning a distilled student fine-tunes the teacher it carries: flow
+    // matching trains the flow, not the student's jumps (re-distil afterwards).
+    if (start && o.resumeFrom.empty() && start->network.isStudent() && !d.distill) {
+        if (start->teacher.empty())
+            throw InvalidInput("'" + startPath +
+                               "' is a distilled student without its teacher; fine-tune the "
+                               "teacher it was distilled from");
+        start->weights = start->teacher;
+        start->ema.clear();
+        start->teacher.clear();
+        start->network.student_steps(0);
+    }
     if (start && o.resumeFrom.empty() && o.volume && !start->network.isVolume())
         start = widenToVolume(*start);
     if (o.network)
@@ -267,6 +270,14 @@ void Trainer::Impl::setUp(std::vector<MultiRaterCase> cases) {
         d.network->parameters(),
         torch::optim::AdamWOptions(o.learningRate).betas({0.9, 0.95}).weight_decay(o.weightDecay));
     if (start) d.restore(*start, startPath, !o.resumeFrom.empty());
+    if (d.distill) {
+        if (!start) {
+            initializeStudentFromTeacher(*d.network, d.distill->teacherWeights);
+            initializeStudentFromTeacher(*d.ema, d.distill->teacherWeights);
+            d.parentChecksum = d.distill->teacherChecksum;
+        }
+        return;  // the data are the teacher's paths
+    }
     d.loadData(cases);
 }
 
@@ -321,12 +332,15 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
         }
         d.network->setDropoutSeed(mixSeed(o.seed, d.step));  // dropout inside the network
         auto generator = at::detail::createCPUGenerator(mixSeed(o.seed ^ 0xABCDEFULL, d.step));
-        const auto batch = d.drawBatch(generator);
         const double lr = learningRateAt(o, d.step);
         for (auto& group : d.optimizer->param_groups())
             static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
         d.optimizer->zero_grad();
-        const auto loss = flowMatchingLoss(d.network, batch, o.conditionDropout, generator);
+        const auto loss =
+            d.distill ? distillationLoss(d.network, d.distill->teacher, d.distill->paths,
+                                         {o.batchSize, o.foldShare, 1.0, o.augment}, generator)
+                      : flowMatchingLoss(d.network, d.drawBatch(generator), o.conditionDropout,
+                                         generator);
         const double value = loss.item<double>();
         if (!std::isfinite(value))
             throw Error("training diverged at step " + std::to_string(d.step) +

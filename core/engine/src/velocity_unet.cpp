@@ -1,7 +1,10 @@
 #include "flowseg/engine/velocity_unet.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
+
+#include "flowseg/engine/error.h"
 
 namespace flowseg::engine {
 
@@ -149,6 +152,16 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
     m_time1 = register_module("time1", nn::Linear(base, embedding));
     m_time2 = register_module("time2", nn::Linear(embedding, embedding));
     m_flops += 2.0 * static_cast<double>(base * embedding + embedding * embedding);
+    if (o.isStudent()) {
+        // Starts at zero, so a student initialized from its teacher computes the
+        // teacher's conditional velocity until it is trained.
+        m_student1 = register_module("student1", nn::Linear(2 * base, embedding));
+        m_student2 = register_module("student2", nn::Linear(embedding, embedding));
+        torch::NoGradGuard guard;
+        m_student2->weight.zero_();
+        m_student2->bias.zero_();
+        m_flops += 2.0 * static_cast<double>(2 * base * embedding + embedding * embedding);
+    }
     const int64_t patchArea = o.patch_size() * o.patch_size();
     const int64_t inputChannels = (o.mask_channels() + o.image_channels()) * patchArea;
     m_inputConv = register_module("input_conv", conv3(inputChannels, base));
@@ -233,26 +246,53 @@ VelocityUNetImpl::VelocityUNetImpl(VelocityUNetOptions options) : m_options(std:
     }
 }
 
-torch::Tensor VelocityUNetImpl::timeEmbedding(const torch::Tensor& t) {
-    // Sinusoidal features of 1000 t (the diffusion convention, so t in [0,1] spans
-    // the same frequency range as integer diffusion steps), then a two-layer MLP.
+torch::Tensor VelocityUNetImpl::sinusoid(const torch::Tensor& value) const {
+    // Sinusoidal features of 1000 v (the diffusion convention, so v in [0,1] spans
+    // the same frequency range as integer diffusion steps).
     const int64_t half = m_options.base_channels() / 2;
     const auto frequencies = torch::exp(
         -std::log(10000.0) *
-        torch::arange(half, torch::TensorOptions().dtype(torch::kFloat32).device(t.device())) /
+        torch::arange(half, torch::TensorOptions().dtype(torch::kFloat32).device(value.device())) /
         static_cast<double>(half));
-    const auto angles = (t.to(torch::kFloat32) * 1000.0).unsqueeze(1) * frequencies.unsqueeze(0);
+    const auto angles =
+        (value.to(torch::kFloat32) * 1000.0).unsqueeze(1) * frequencies.unsqueeze(0);
     auto features = torch::cat({torch::cos(angles), torch::sin(angles)}, 1);
     if (features.size(1) < m_options.base_channels())
         features = torch::nn::functional::pad(
             features, torch::nn::functional::PadFuncOptions(
                           {0, m_options.base_channels() - features.size(1)}));
-    return m_time2(torch::silu(m_time1(features.to(t.dtype()))));
+    return features;
+}
+
+torch::Tensor VelocityUNetImpl::timeEmbedding(const torch::Tensor& t) {
+    // Sinusoidal features of t, then a two-layer MLP.
+    return m_time2(torch::silu(m_time1(sinusoid(t).to(t.dtype()))));
 }
 
 torch::Tensor VelocityUNetImpl::forward(const torch::Tensor& xt, const torch::Tensor& condition,
                                         const torch::Tensor& t) {
-    const auto embedding = timeEmbedding(t);
+    return run(xt, condition, timeEmbedding(t));
+}
+
+torch::Tensor VelocityUNetImpl::forwardStudent(const torch::Tensor& xt,
+                                               const torch::Tensor& condition,
+                                               const torch::Tensor& t,
+                                               const torch::Tensor& guidance,
+                                               const torch::Tensor& step) {
+    if (!m_student1)
+        throw InvalidInput(
+            "this network is not a distilled student: it reads no guidance weight or step "
+            "length");
+    const auto count = std::max({t.size(0), guidance.size(0), step.size(0)});
+    const auto expand = [count](const torch::Tensor& v) { return v.expand({count}); };
+    const auto features =
+        torch::cat({sinusoid(expand(guidance)), sinusoid(expand(step))}, 1).to(t.dtype());
+    const auto extra = m_student2(torch::silu(m_student1(features)));
+    return run(xt, condition, timeEmbedding(expand(t)) + extra);
+}
+
+torch::Tensor VelocityUNetImpl::run(const torch::Tensor& xt, const torch::Tensor& condition,
+                                    const torch::Tensor& embedding) {
     const int64_t patch = m_options.patch_size();
     auto input = torch::cat({xt, condition}, 1);
     if (patch > 1) input = torch::pixel_unshuffle(input, patch);

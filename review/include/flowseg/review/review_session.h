@@ -23,6 +23,7 @@
 #include "flowseg/review/lesion_drafts.h"
 #include "flowseg/review/model_versions.h"
 #include "flowseg/review/outline_tools.h"
+#include "flowseg/review/sampling_cost.h"
 #include "flowseg/review/sampling_queue.h"
 #include "flowseg/review/session_events.h"
 #include "flowseg/review/session_host.h"
@@ -145,6 +146,16 @@ public:
     /// or the key slice alone.
     [[nodiscard]] bool wholeNodule() const { return m_wholeNodule; }
     void setWholeNodule(bool whole);
+    /// The current model's default sampling (a distilled student's jumps, else
+    /// the fast ODE setting); fastDefault() without a model.
+    [[nodiscard]] engine::SamplingOptions defaultSampling() const;
+    /// What sampling the current lesion with `options` would cost, from the rate
+    /// of this machine's earlier runs.
+    [[nodiscard]] SamplingCost samplingCost(const engine::SamplingOptions& options) const;
+    /// Seconds per network pass measured on the last run (0 before any run); the
+    /// window keeps it across sessions.
+    [[nodiscard]] double secondsPerPass() const { return m_secondsPerPass; }
+    void setSecondsPerPass(double seconds) { m_secondsPerPass = seconds; }
     /// The current lesion's last result, when it belongs to the current box.
     [[nodiscard]] const LesionResult* result() const { return m_drafts.result(); }
 
@@ -228,6 +239,7 @@ private:
     ReviewMode m_mode = ReviewMode::Open;
     ToolSettings m_tools;
     bool m_wholeNodule = true;
+    double m_secondsPerPass = 0;
     ExpertOutlines m_outlines;
     UndoStack m_undo;
 };

@@ -161,6 +161,8 @@ private:
     void selectStoredLesion(std::int64_t lesionId, std::int64_t seriesId);
     void stepSample(int delta);
     void refreshScene();
+    /// The sampling panel's cost line for the current lesion and settings.
+    void refreshSamplingCost();
     void reloadBrowser();
 
     TaskManager* m_tasks = nullptr;

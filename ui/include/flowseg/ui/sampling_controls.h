@@ -1,7 +1,9 @@
 #pragma once
-// M, solver, steps, guidance w, seed, with "Fast default" and "Paper setting"
-// presets, and whether a run samples the whole nodule or its key slice;
-// persisted in QSettings. Changing w re-runs sampling (debounced).
+// M, solver, steps, guidance w, seed, with "Fast default" (the model's own
+// default: a distilled student's jumps) and "Paper setting" presets, whether a
+// run samples the whole nodule or its key slice, and the cost the session
+// states for the lesion; persisted in QSettings. Changing w re-runs sampling
+// (debounced).
 
 #include <QWidget>
 
@@ -25,6 +27,13 @@ public:
 
     [[nodiscard]] engine::SamplingOptions options() const;
     void setOptions(const engine::SamplingOptions& options);
+    /// The model's default sampling ("Fast default"). While the controls show the
+    /// default (not a setting of the user's own), they follow a new model's.
+    void setDefaultOptions(const engine::SamplingOptions& defaults);
+    [[nodiscard]] bool followsDefault() const { return m_followsDefault; }
+    /// The passes and expected time of a run on the current lesion (the session's words).
+    void setCostText(const QString& text);
+    [[nodiscard]] QString costText() const;
     /// Reads / writes the "sampling/..." keys of the application's QSettings.
     void loadSettings();
     void saveSettings() const;
@@ -47,7 +56,7 @@ Q_SIGNALS:
     void wholeNoduleChanged(bool whole);
 
 private:
-    void updateCostLabel();
+    [[nodiscard]] bool showsDefault() const;
 
     QSpinBox* m_samples;
     QComboBox* m_solver;
@@ -62,6 +71,8 @@ private:
     QPushButton* m_sample;
     QLabel* m_cost;
     QTimer* m_liveRerun;
+    engine::SamplingOptions m_default = engine::SamplingOptions::fastDefault();
+    bool m_followsDefault = true;
     bool m_updating = false;
 };
 

@@ -23,6 +23,9 @@ public:
     explicit TrajectoryPlayer(QWidget* parent = nullptr);
 
     void setFrames(std::vector<engine::TrajectoryFrame> frames);
+    /// What the frames are: the student's jumps or the full sampler's path.
+    void setCaption(const QString& caption);
+    [[nodiscard]] QString caption() const;
     [[nodiscard]] int frameCount() const { return static_cast<int>(m_frames.size()); }
     [[nodiscard]] int currentFrame() const;
     [[nodiscard]] double currentTime() const;
@@ -54,6 +57,7 @@ private:
     QToolButton* m_play;
     QSlider* m_slider;
     QLabel* m_time;
+    QLabel* m_caption;
     QComboBox* m_which;
     QCheckBox* m_onSlice;
     QTimer* m_timer;

@@ -30,8 +30,11 @@ struct Checkpoint {
     NamedTensors weights;    ///< the trained parameters
     NamedTensors ema;        ///< exponential moving average of them (used for sampling)
     NamedTensors optimizer;  ///< AdamW moments, "<param>/exp_avg" and "<param>/exp_avg_sq"
-    std::int64_t step = 0;   ///< optimizer steps taken so far (for resuming)
-    std::string sha256;      ///< checksum of the data section (set by save and load)
+    /// A distilled student's teacher (its EMA weights; the network is `network`
+    /// with student_steps 0), so that the full sampler stays at hand.
+    NamedTensors teacher;
+    std::int64_t step = 0;  ///< optimizer steps taken so far (for resuming)
+    std::string sha256;     ///< checksum of the data section (set by save and load)
 };
 
 inline constexpr int kCheckpointFormatVersion = 1;

@@ -33,6 +33,26 @@ private:
     int64_t m_passes = 0;
 };
 
+/// A distilled student's velocity (distill.h): the guidance weight w and the step
+/// length d are inputs, so one branch of M images per call. d = 0: the guided
+/// velocity; d > 0: the average guided velocity over [t, t + d] (Solver::Jump).
+class StudentVelocity {
+public:
+    StudentVelocity(VelocityUNet network, const torch::Tensor& condition, int64_t samples,
+                    double guidance, double step, bool channelsLast = false);
+    torch::Tensor operator()(double t, const torch::Tensor& x);
+    [[nodiscard]] int64_t networkPasses() const { return m_passes; }
+
+private:
+    VelocityUNet m_network;
+    torch::Tensor m_condition;  ///< [M, C, H, W]
+    int64_t m_samples;
+    double m_guidance;
+    double m_step;
+    bool m_channelsLast;
+    int64_t m_passes = 0;
+};
+
 /// The same formula as two separate forward passes per sample; for tests only.
 torch::Tensor unbatchedGuidedVelocity(VelocityUNet network, const torch::Tensor& condition,
                                       double guidance, double t, const torch::Tensor& x);

@@ -10,6 +10,9 @@ namespace flowseg::engine {
 
 struct Model::Impl {
     VelocityUNet network{nullptr};
+    /// A distilled student's teacher when its checkpoint carries one (the full
+    /// sampler: every solver but Solver::Jump runs it); else null.
+    VelocityUNet teacher{nullptr};
     common::TrainingProvenance provenance;
     std::string checksum;
     std::string source;

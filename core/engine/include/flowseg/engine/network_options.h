@@ -42,6 +42,12 @@ struct VelocityUNetOptions {
     /// image_channels 5). The checkpoint says which, so the sampler builds the
     /// input the network was trained on.
     TORCH_ARG(std::string, input) = "slice";
+    /// 0: a network of the flow itself (a teacher). K > 0: a distilled student
+    /// (distill.h) that also reads the guidance weight w and a step length d,
+    /// and predicts the average guided velocity over [t, t + d] (d = 0: the
+    /// guided velocity itself, one branch for two); its default sampling is K
+    /// jumps of length 1 / K.
+    TORCH_ARG(int64_t, student_steps) = 0;
 
 public:
     /// "paper" (25.4M parameters; DESIGN.md: about 23M), "small" (a 2-core CPU preset) or "tiny"
@@ -53,6 +59,8 @@ public:
     [[nodiscard]] int64_t internalSize() const { return image_size_ / patch_size_; }
     /// True for a network that samples a nodule slice by slice (input "volume").
     [[nodiscard]] bool isVolume() const { return input_ == "volume"; }
+    /// True for a distilled student (student_steps > 0).
+    [[nodiscard]] bool isStudent() const { return student_steps_ > 0; }
 
     /// Throws InvalidInput when the options cannot describe a working network.
     void validate() const;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "flowseg/engine/network_options.h"
 #include "flowseg/engine/solver.h"
 #include "flowseg/engine/types.h"
 #include "flowseg/engine/uncertainty.h"
@@ -41,6 +42,9 @@ struct SamplingOptions {
     /// setting within 0.01 GED of the paper's on real validation slices
     /// (docs/BENCHMARKS.md "The default re-checked on real data" has the figures).
     static SamplingOptions fastDefault();
+    /// The default for this network: a distilled student's jumps
+    /// (student_steps of them, Solver::Jump), else fastDefault().
+    static SamplingOptions fastDefault(const VelocityUNetOptions& network);
     [[nodiscard]] std::string describe() const;
     /// The trajectoryEvery that keeps about `frames` ODE states over t in [0, 1]
     /// (every state for adaptive dopri5, whose steps are few).

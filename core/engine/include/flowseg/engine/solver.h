@@ -7,9 +7,11 @@
 
 namespace flowseg::engine {
 
-enum class Solver { Euler, Midpoint, Heun, Rk4, DormandPrince };
+/// Jump: Euler steps of a distilled student's average velocity over each step
+/// (distill.h); only a student model samples with it.
+enum class Solver { Euler, Midpoint, Heun, Rk4, DormandPrince, Jump };
 
-/// "euler", "midpoint", "heun", "rk4" or "dopri5"; throws InvalidInput otherwise.
+/// "euler", "midpoint", "heun", "rk4", "dopri5" or "jump"; throws InvalidInput otherwise.
 Solver parseSolver(std::string_view name);
 std::string solverName(Solver solver);
 std::vector<std::string> solverNames();

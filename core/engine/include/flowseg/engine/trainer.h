@@ -49,6 +49,13 @@ struct TrainingOptions {
     /// Volume model: chance that each neighbouring crop is replaced by the slice
     /// itself, as at a stack's end: a repeated crop must not mean "the nodule ends".
     double neighbourDropout = 0.1;
+    /// Distillation (distill.h; the Trainer(TrainingOptions) constructor): the
+    /// teacher checkpoint, its cached paths, the student's default jumps, and the
+    /// share of examples that learn the teacher's guided velocity (d = 0).
+    std::string distillTeacher;
+    std::string distillCache;
+    int studentSteps = 2;
+    double foldShare = 0.25;
     std::string initFrom;        ///< fine-tune: start from these weights, fresh optimizer
     std::string resumeFrom;      ///< continue an interrupted run: weights, EMA, optimizer, step
     std::string checkpointPath;  ///< where run() saves (at the end, on cancel, and periodically)
@@ -103,6 +110,11 @@ public:
     /// neighbours and the same reader's mask on the slice next to it (volume.h);
     /// a slice network treats the slices as separate cases.
     Trainer(std::vector<NoduleCase> nodules, TrainingOptions options);
+    /// Distils `options.distillTeacher` into a student on the paths cached in
+    /// `options.distillCache` (distill.h): the student starts as the teacher,
+    /// and its checkpoint carries the teacher for the full sampler. resumeFrom
+    /// continues an interrupted student run.
+    explicit Trainer(TrainingOptions options);
     ~Trainer();
     Trainer(const Trainer&) = delete;
     Trainer& operator=(const Trainer&) = delete;

@@ -77,6 +77,13 @@ public:
     /// time embedding and every FiLM projection are then computed once, not B times.
     torch::Tensor forward(const torch::Tensor& xt, const torch::Tensor& condition,
                           const torch::Tensor& t);
+    /// A distilled student's pass (options().student_steps > 0): `guidance` w and
+    /// `step` d, each [B] or [1] like t, go into the time embedding. Throws
+    /// InvalidInput on a network that is not a student. (Not an overload of
+    /// forward: ModuleHolder's operator() needs one forward.)
+    torch::Tensor forwardStudent(const torch::Tensor& xt, const torch::Tensor& condition,
+                                 const torch::Tensor& t, const torch::Tensor& guidance,
+                                 const torch::Tensor& step);
 
     [[nodiscard]] const VelocityUNetOptions& options() const { return m_options; }
     /// Multiply-adds x2 of one forward pass on one image (convolutions, attention,
@@ -95,6 +102,9 @@ public:
 
 private:
     torch::Tensor timeEmbedding(const torch::Tensor& t);
+    torch::Tensor sinusoid(const torch::Tensor& value) const;
+    torch::Tensor run(const torch::Tensor& xt, const torch::Tensor& condition,
+                      const torch::Tensor& embedding);
 
     VelocityUNetOptions m_options;
     torch::nn::Linear m_time1{nullptr}, m_time2{nullptr};
@@ -103,6 +113,8 @@ private:
     torch::nn::GroupNorm m_outputNorm{nullptr};
     torch::nn::Conv2d m_outputConv{nullptr};
     torch::nn::Linear m_pixelSkip{nullptr};  ///< time embedding -> a(t) per mask channel
+    /// A student's (w, d) features -> an embedding added to the time's (last layer zero).
+    torch::nn::Linear m_student1{nullptr}, m_student2{nullptr};
     std::shared_ptr<DropoutSeed> m_dropoutSeed = std::make_shared<DropoutSeed>();
     double m_flops = 0;
 };
