@@ -170,7 +170,10 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
         if (callbacks.validation) callbacks.validation(0, result.parentGed);
 
         engine::TrainingOptions t;
+        // A distilled student fine-tunes the teacher it carries (the flow; the
+        // version made samples with the full sampler until it is distilled again).
         t.network = parent->options();
+        t.network->student_steps(0);
         t.preset = parentRow.preset;
         t.iterations = options.steps;
         t.batchSize = options.batchSize;

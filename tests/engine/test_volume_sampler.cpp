@@ -275,3 +275,20 @@ TEST(VolumeTrainer, TrainsOnNodulesAndRefusesLooseSlices) {
     // A volume network needs the nodules' neighbours.
     EXPECT_THROW(Trainer(nodules[0].slices, o), InvalidInput);
 }
+
+TEST(VolumeTraining, AVolumeNetworkFineTunesOnNamedSlicesAndLoneCases) {
+    // Fine-tuning the shipped model (a volume network) on a store's outlined
+    // slices: each slice finds its neighbours by name, a lone case is a key slice.
+    auto cases = tinyNodule(0, 3).slices;
+    auto lone = generateSyntheticCase({32, 3, 9}, 77).data;
+    lone.id = "somewhere-else";
+    cases.push_back(std::move(lone));
+    TrainingOptions o;
+    o.network = VelocityUNetOptions::preset("tiny").input("volume").image_channels(kVolumeChannels);
+    o.iterations = 2;
+    o.batchSize = 4;
+    o.device = "cpu";
+    Trainer trainer(cases, o);
+    EXPECT_TRUE(trainer.networkOptions().isVolume());
+    EXPECT_TRUE(trainer.run().completed);
+}

@@ -167,11 +167,11 @@ Trainer::Trainer(std::vector<MultiRaterCase> cases, TrainingOptions options)
     if (m_impl->options.volume)
         throw InvalidInput(
             "the volume model trains on whole nodules: group the cases into nodules first");
+    // A volume network (a fine-tune of one) finds each slice's neighbours by the
+    // cases' names; a slice without them trains as a key slice.
+    auto stacks = stacksByName(cases);
     m_impl->setUp(std::move(cases));
-    if (m_impl->networkOptions.isVolume())
-        throw InvalidInput(
-            "a volume network trains on whole nodules (their slices' neighbours), not on single "
-            "cases");
+    if (m_impl->networkOptions.isVolume()) m_impl->stacks = std::move(stacks);
 }
 
 Trainer::Trainer(std::vector<NoduleCase> nodules, TrainingOptions options)

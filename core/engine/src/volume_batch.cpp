@@ -1,5 +1,9 @@
 #include "volume_batch.h"
 
+#include <map>
+#include <string>
+#include <utility>
+
 #include "flowseg/engine/volume.h"
 
 namespace flowseg::engine {
@@ -15,6 +19,28 @@ VolumeStacks flattenNodules(std::vector<NoduleCase> nodules, std::vector<MultiRa
             above.push_back(i + 1 < n ? first + i + 1 : -1);
             cases.push_back(std::move(nodule.slices[static_cast<size_t>(i)]));
         }
+    }
+    return {torch::tensor(below, torch::kInt64), torch::tensor(above, torch::kInt64)};
+}
+
+VolumeStacks stacksByName(const std::vector<MultiRaterCase>& cases) {
+    std::map<std::pair<std::string, int>, int64_t> where;
+    for (size_t i = 0; i < cases.size(); ++i)
+        if (const auto name = parseSliceName(cases[i].id))
+            where.emplace(std::make_pair(name->nodule, name->slice), static_cast<int64_t>(i));
+    std::vector<int64_t> below(cases.size(), -1);
+    std::vector<int64_t> above(cases.size(), -1);
+    for (size_t i = 0; i < cases.size(); ++i) {
+        const auto name = parseSliceName(cases[i].id);
+        if (!name) continue;
+        const auto neighbour = [&](int k) -> int64_t {
+            const auto found = where.find({name->nodule, k});
+            if (found == where.end()) return -1;
+            const auto& other = cases[static_cast<size_t>(found->second)];
+            return other.experts.size() == cases[i].experts.size() ? found->second : -1;
+        };
+        below[i] = neighbour(name->slice - 1);
+        above[i] = neighbour(name->slice + 1);
     }
     return {torch::tensor(below, torch::kInt64), torch::tensor(above, torch::kInt64)};
 }

@@ -19,6 +19,11 @@ struct VolumeStacks {
 /// neighbours within its nodule.
 VolumeStacks flattenNodules(std::vector<NoduleCase> nodules, std::vector<MultiRaterCase>& cases);
 
+/// The neighbours of cases given in any order, from their names
+/// (`<nodule>_slice-<k>`): slice k±1 of the same nodule with as many readers,
+/// where there is one; a case without such a name stands alone (a key slice).
+VolumeStacks stacksByName(const std::vector<MultiRaterCase>& cases);
+
 /// X for examples `index` ([B] int64, CPU) with the masks of readers `expert`
 /// ([B] int64, CPU): each example comes from below or above at random; with
 /// probability `priorDropout`, or where there is no slice behind it, it is a key
