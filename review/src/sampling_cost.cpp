@@ -43,19 +43,18 @@ SamplingCost samplingCost(const engine::SamplingOptions& options,
 
 std::string describeCost(const SamplingCost& c) {
     if (c.passesPerSlice < 0) return "Adaptive steps: the cost depends on the lesion.";
-    std::string text = thousands(c.passesPerSlice) + " network passes per slice (paper setting: " +
-                       thousands(c.paperPassesPerSlice) + ")";
+    const std::string passes =
+        thousands(c.passesPerSlice) +
+        " network passes per slice (paper setting: " + thousands(c.paperPassesPerSlice) + ").";
     const std::string where =
-        c.wholeNodule
-            ? (c.slices == 1 ? "the nodule's first slice"
-                             : "the " + std::to_string(c.slices) + " slices of this nodule")
-            : "this slice";
-    if (c.seconds < 0) return text + "; the time for " + where + " is known after a first run.";
+        c.wholeNodule ? (c.slices == 1 ? "the nodule's first slice"
+                                       : "this nodule's " + std::to_string(c.slices) + " slices")
+                      : "this slice";
+    if (c.seconds < 0) return passes + "\nThe time for " + where + " is known after a first run.";
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, c.seconds < 10 ? "%.1f" : "%.0f", c.seconds);
-    text += "; about " + std::string(seconds) + " s for " + where + " on this machine";
-    if (c.wholeNodule) text += ", more if the samples go on past them";
-    return text + ".";
+    return passes + "\nAbout " + seconds + " s for " + where + " on this machine" +
+           (c.wholeNodule ? " (more if samples go on)." : ".");
 }
 
 std::string describePath(const engine::SamplingOptions& options,

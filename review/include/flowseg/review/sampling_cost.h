@@ -24,8 +24,8 @@ struct SamplingCost {
                                         const engine::VelocityUNetOptions& network, int slices,
                                         bool wholeNodule, double secondsPerPass);
 
-/// "30 network passes per slice (paper setting: 6,000); about 0.9 s for the 5
-/// slices of this nodule on this machine".
+/// "30 network passes per slice (paper setting: 6,000).\nAbout 0.9 s for this
+/// nodule's 5 slices on this machine (more if samples go on)."
 [[nodiscard]] std::string describeCost(const SamplingCost& cost);
 
 /// What a run's trajectory shows: the student's few jumps, or the full
