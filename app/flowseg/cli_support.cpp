@@ -1,6 +1,7 @@
 #include "cli_support.h"
 
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <stdexcept>
@@ -109,6 +110,33 @@ engine::SamplingOptions SamplingFlags::toOptions(const engine::VelocityUNetOptio
     o.precision = engine::parsePrecision(precision);
     o.channelsLast = channelsLast;
     return o;
+}
+
+engine::TrainingOutcome runTraining(engine::Trainer& trainer, const std::string& out, bool json,
+                                    int lossDecimals) {
+    engine::TrainingCallbacks callbacks;
+    callbacks.progress = [lossDecimals](const engine::TrainingProgress& p) {
+        std::fprintf(stderr, "  step %lld/%lld  loss %.*f  %.2f it/s\n",
+                     static_cast<long long>(p.step), static_cast<long long>(p.totalSteps),
+                     lossDecimals, p.loss, p.iterationsPerSecond);
+    };
+    callbacks.cancelled = [] { return interruptRequested().load(); };
+    const auto outcome = trainer.run(callbacks);
+    if (!outcome.completed)
+        std::fprintf(stderr, "interrupted at step %lld; saved to %s; continue with --resume %s\n",
+                     static_cast<long long>(outcome.steps), out.c_str(), out.c_str());
+    if (json)
+        printJson({{"out", out},
+                   {"completed", outcome.completed},
+                   {"steps", outcome.steps},
+                   {"final_loss", outcome.finalLoss},
+                   {"seconds", outcome.seconds},
+                   {"sha256", outcome.sha256},
+                   {"loss_history", outcome.lossHistory}});
+    else
+        std::cout << "saved " << out << " after " << outcome.steps << " steps, loss "
+                  << outcome.finalLoss << ", " << outcome.seconds << " s\n";
+    return outcome;
 }
 
 std::atomic<bool>& interruptRequested() {

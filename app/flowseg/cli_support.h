@@ -8,6 +8,7 @@
 
 #include "flowseg/engine/metrics.h"
 #include "flowseg/engine/sampler.h"
+#include "flowseg/engine/trainer.h"
 
 namespace flowseg::cli {
 
@@ -54,6 +55,13 @@ std::string modelOrDefault(const std::string& given);
 /// What `flowseg --version` prints: the app's version and those of the libraries
 /// this build links, whether CUDA is usable, and the model it would use.
 std::string versionText();
+
+/// Runs `trainer` with a progress line per report (the loss to `lossDecimals`
+/// places) and Ctrl-C saving, then says how it ended: the --resume hint when
+/// interrupted, and the outcome as JSON or one line. Returns the outcome (the
+/// caller exits 130 when it is not completed).
+engine::TrainingOutcome runTraining(engine::Trainer& trainer, const std::string& out, bool json,
+                                    int lossDecimals = 4);
 
 /// `--threads` handling shared by all commands that compute.
 void addThreadsFlag(CLI::App& command, int& threads);

@@ -118,29 +118,8 @@ void runDistill(const DistillFlags& f) {
     std::fprintf(stderr, "distilling %s into a %d-jump student on %s, %lld steps from step %lld\n",
                  f.teacher.c_str(), f.jumps, f.cache.c_str(), static_cast<long long>(f.iterations),
                  static_cast<long long>(trainer.step()));
-    engine::TrainingCallbacks callbacks;
-    callbacks.progress = [](const engine::TrainingProgress& p) {
-        std::fprintf(stderr, "  step %lld/%lld  loss %.5f  %.2f it/s\n",
-                     static_cast<long long>(p.step), static_cast<long long>(p.totalSteps), p.loss,
-                     p.iterationsPerSecond);
-    };
-    callbacks.cancelled = [] { return interruptRequested().load(); };
-    const auto outcome = trainer.run(callbacks);
-    if (!outcome.completed)
-        std::fprintf(stderr, "interrupted at step %lld; saved to %s; continue with --resume %s\n",
-                     static_cast<long long>(outcome.steps), f.out.c_str(), f.out.c_str());
-    if (f.json)
-        printJson({{"out", f.out},
-                   {"completed", outcome.completed},
-                   {"steps", outcome.steps},
-                   {"final_loss", outcome.finalLoss},
-                   {"seconds", outcome.seconds},
-                   {"sha256", outcome.sha256},
-                   {"loss_history", outcome.lossHistory}});
-    else
-        std::cout << "saved " << f.out << " after " << outcome.steps << " steps, loss "
-                  << outcome.finalLoss << ", " << outcome.seconds << " s\n";
-    if (!outcome.completed) std::exit(130);
+    // Five decimals: a student's losses are around 0.002.
+    if (!runTraining(trainer, f.out, f.json, 5).completed) std::exit(130);
 }
 
 }  // namespace

@@ -135,29 +135,7 @@ void runTrain(const TrainFlags& f) {
         f.preset.c_str(), shape.c_str(), engine::resolveDevice(f.device).c_str(), threads,
         engine::blasLibrary().c_str(), static_cast<long long>(f.iterations),
         static_cast<long long>(trainer.step()));
-    engine::TrainingCallbacks callbacks;
-    callbacks.progress = [](const engine::TrainingProgress& p) {
-        std::fprintf(stderr, "  step %lld/%lld  loss %.4f  %.2f it/s\n",
-                     static_cast<long long>(p.step), static_cast<long long>(p.totalSteps), p.loss,
-                     p.iterationsPerSecond);
-    };
-    callbacks.cancelled = [] { return interruptRequested().load(); };
-    const auto outcome = trainer.run(callbacks);
-    if (!outcome.completed)
-        std::fprintf(stderr, "interrupted at step %lld; saved to %s; continue with --resume %s\n",
-                     static_cast<long long>(outcome.steps), f.out.c_str(), f.out.c_str());
-    if (f.json) {
-        printJson({{"out", f.out},
-                   {"completed", outcome.completed},
-                   {"steps", outcome.steps},
-                   {"final_loss", outcome.finalLoss},
-                   {"seconds", outcome.seconds},
-                   {"sha256", outcome.sha256},
-                   {"loss_history", outcome.lossHistory}});
-    } else {
-        std::cout << "saved " << f.out << " after " << outcome.steps << " steps, loss "
-                  << outcome.finalLoss << ", " << outcome.seconds << " s\n";
-    }
+    const auto outcome = runTraining(trainer, f.out, f.json);
     if (!outcome.completed) std::exit(130);
 #ifdef FLOWSEG_HAVE_FINETUNE
     if (!f.database.empty()) {

@@ -6,15 +6,24 @@
 
 namespace flowseg::engine {
 
+namespace {
+
+// What both velocity fields take: one condition for all M samples or one each.
+void checkCondition(const torch::Tensor& condition, int64_t samples, const char* who) {
+    if (condition.dim() != 4 || (condition.size(0) != 1 && condition.size(0) != samples))
+        throw InvalidInput(std::string(who) + ": condition must be [1, C, H, W] or [M, C, H, W]");
+    if (samples < 1) throw InvalidInput("the number of samples must be at least 1");
+}
+
+}  // namespace
+
 GuidedVelocity::GuidedVelocity(VelocityUNet network, const torch::Tensor& condition,
                                int64_t samples, double guidance, bool channelsLast)
     : m_network(std::move(network)),
       m_samples(samples),
       m_guidance(guidance),
       m_channelsLast(channelsLast) {
-    if (condition.dim() != 4 || (condition.size(0) != 1 && condition.size(0) != samples))
-        throw InvalidInput("GuidedVelocity: condition must be [1, C, H, W] or [M, C, H, W]");
-    if (samples < 1) throw InvalidInput("the number of samples must be at least 1");
+    checkCondition(condition, samples, "GuidedVelocity");
     const auto conditional = condition.expand({samples, -1, -1, -1});
     m_batchedCondition = usesUnconditionalBranch()
                              ? torch::cat({conditional, torch::zeros_like(conditional)}, 0)
@@ -45,9 +54,7 @@ StudentVelocity::StudentVelocity(VelocityUNet network, const torch::Tensor& cond
       m_guidance(guidance),
       m_step(step),
       m_channelsLast(channelsLast) {
-    if (condition.dim() != 4 || (condition.size(0) != 1 && condition.size(0) != samples))
-        throw InvalidInput("StudentVelocity: condition must be [1, C, H, W] or [M, C, H, W]");
-    if (samples < 1) throw InvalidInput("the number of samples must be at least 1");
+    checkCondition(condition, samples, "StudentVelocity");
     m_condition = condition.expand({samples, -1, -1, -1}).contiguous();
     if (m_channelsLast) m_condition = m_condition.contiguous(torch::MemoryFormat::ChannelsLast);
 }

@@ -218,18 +218,17 @@ SamplingResult Sampler::sampleConditioned(const std::vector<std::vector<ImageF>>
         throw InvalidInput("jump sampling needs at least one step");
     VelocityField field;
     std::function<std::int64_t()> passes;
-    if (student && (options.solver == Solver::Jump || !impl.teacher)) {
-        const double step = options.solver == Solver::Jump ? 1.0 / options.steps : 0.0;
-        auto velocity = std::make_shared<StudentVelocity>(net, condition, m, options.guidance, step,
-                                                          options.channelsLast);
+    const auto use = [&](auto velocity) {
         field = [velocity](double t, const torch::Tensor& x) { return (*velocity)(t, x); };
         passes = [velocity] { return velocity->networkPasses(); };
-    } else {
-        auto velocity = std::make_shared<GuidedVelocity>(student ? impl.teacher : net, condition, m,
-                                                         options.guidance, options.channelsLast);
-        field = [velocity](double t, const torch::Tensor& x) { return (*velocity)(t, x); };
-        passes = [velocity] { return velocity->networkPasses(); };
-    }
+    };
+    if (student && (options.solver == Solver::Jump || !impl.teacher))
+        use(std::make_shared<StudentVelocity>(
+            net, condition, m, options.guidance,
+            options.solver == Solver::Jump ? 1.0 / options.steps : 0.0, options.channelsLast));
+    else
+        use(std::make_shared<GuidedVelocity>(student ? impl.teacher : net, condition, m,
+                                             options.guidance, options.channelsLast));
     const AutocastScope autocast(options.precision, device);
 
     OdeOptions ode;
