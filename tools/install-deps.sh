@@ -12,7 +12,7 @@ packages=(
   libdcmtk-dev libopenjp2-7-dev
   python3-pydicom
   clang libclang-rt-14-dev clang-format clang-tidy git
-  orthanc dcmtk
+  orthanc dcmtk dicom3tools
   qt6-base-dev qt6-svg-dev qt6-charts-dev libqt6opengl6-dev xvfb xauth fonts-dejavu-core
   lintian appstream dpkg-dev
   libnifti2-dev poppler-utils

@@ -9,6 +9,9 @@
 #include <sstream>
 
 #include "cli_support.h"
+#ifdef FLOWSEG_HAVE_DICOM
+#include "bench_open_study.h"
+#endif
 #include "commands.h"
 #include "eval_support.h"
 #include "flowseg/engine/error.h"
@@ -51,37 +54,9 @@ struct BenchFlags {
     std::string precision = "fp32";
     bool channelsLast = false;
     bool json = false;
-    int noduleSlices = 0;  ///< also time one nodule of this many slices per setting (0 = no)
+    int noduleSlices = 0;   ///< also time one nodule of this many slices per setting (0 = no)
+    std::string openStudy;  ///< instead: time opening this study folder
 };
-
-// The same untrained weights, noise and image on the CPU and on CUDA: how far
-// apart are the final states and the thresholded masks?
-nlohmann::json compareDevices(const engine::VelocityUNetOptions& options,
-                              const engine::SamplingOptions& sampling) {
-    if (!engine::cudaAvailable()) return {{"available", false}};
-    const auto image =
-        engine::generateSyntheticCase({static_cast<int>(options.image_size()), 1, 99}, 0)
-            .data.image;
-    const auto cpu =
-        engine::Sampler(engine::Model::untrained(options, "cpu", 7)).sample(image, sampling);
-    const auto cuda =
-        engine::Sampler(engine::Model::untrained(options, "cuda", 7)).sample(image, sampling);
-    double maxDifference = 0;
-    long equal = 0, total = 0;
-    for (size_t m = 0; m < cpu.soft.size(); ++m) {
-        for (size_t i = 0; i < cpu.soft[m].pixels.size(); ++i)
-            maxDifference = std::max(
-                maxDifference,
-                static_cast<double>(std::abs(cpu.soft[m].pixels[i] - cuda.soft[m].pixels[i])));
-        for (size_t i = 0; i < cpu.masks[m].pixels.size(); ++i)
-            equal += cpu.masks[m].pixels[i] == cuda.masks[m].pixels[i];
-        total += static_cast<long>(cpu.masks[m].pixels.size());
-    }
-    return {{"available", true},
-            {"setting", sampling.describe()},
-            {"max_abs_difference", maxDifference},
-            {"mask_pixel_agreement", static_cast<double>(equal) / static_cast<double>(total)}};
-}
 
 struct Setting {
     std::string name;
@@ -168,6 +143,13 @@ std::vector<std::string> splitNames(const std::string& text) {
 }
 
 void runBench(const BenchFlags& f) {
+#ifdef FLOWSEG_HAVE_DICOM
+    if (!f.openStudy.empty()) {
+        const auto result = benchOpenStudy(f.openStudy, f.threads, f.json);
+        if (f.json) printJson(result);
+        return;
+    }
+#endif
     const int threads = engine::configureThreads(f.threads);
     const std::string device = engine::resolveDevice(f.device);
     const auto model = f.model.empty() ? engine::Model::untrained(
@@ -390,6 +372,12 @@ void addBenchCommand(CLI::App& app) {
         ->check(CLI::Range(1, 200));
     cmd->add_flag("--compare-devices", f->compareDevices,
                   "also compare CPU and CUDA results (last setting)");
+#ifdef FLOWSEG_HAVE_DICOM
+    cmd->add_option("--open-study", f->openStudy,
+                    "instead: open this DICOM study folder as the window does (headers, the "
+                    "reading series' first image, the whole series) and report the times and "
+                    "peak memory (e.g. of `flowseg demo-study --full-size`)");
+#endif
     cmd->add_flag("--json", f->json, "print JSON");
     cmd->callback([f] { runBench(*f); });
 }

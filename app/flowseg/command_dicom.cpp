@@ -1,5 +1,6 @@
 // flowseg dicom-info: what a DICOM file or folder holds, with a content hash of
-// the decoded modality values (equal across lossless transfer syntaxes).
+// the decoded modality values (equal across lossless transfer syntaxes);
+// lidc-import and demo-study.
 
 #include <algorithm>
 #include <cstdio>
@@ -13,7 +14,6 @@
 #include "commands.h"
 #include "flowseg/dicom/dicom_error.h"
 #include "flowseg/dicom/lidc_xml.h"
-#include "flowseg/dicom/pacs.h"
 #include "flowseg/dicom/seg.h"
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
@@ -112,6 +112,7 @@ struct DemoStudyFlags {
     std::string out;
     std::string lidc;
     unsigned seed = 1;
+    bool fullSize = false;
     bool json = false;
 };
 
@@ -128,6 +129,16 @@ void runDemoStudy(const DemoStudyFlags& f) {
                       << " slices, four readers) to " << f.out << "\n";
         return;
     }
+    if (f.fullSize) {
+        const auto files = dicom::writeFullSizeStudy(f.out, f.seed);
+        if (f.json)
+            printJson({{"out", f.out}, {"files", files.size()}, {"series", 3}});
+        else
+            std::cout << "wrote a full-size CT study (scout; 512x512x500 at 0.625 mm; 62 slices "
+                         "at 5 mm: "
+                      << files.size() << " DICOM files) to " << f.out << "\n";
+        return;
+    }
     const auto demo = dicom::demoChestCt(f.seed);
     const auto files = dicom::writeSeries(f.out, demo);
     if (f.json)
@@ -140,66 +151,6 @@ void runDemoStudy(const DemoStudyFlags& f) {
         std::cout << "wrote a " << demo.width << "x" << demo.height << "x" << demo.depth
                   << " synthetic chest CT (" << files.size() << " DICOM files) to " << f.out
                   << "\n";
-}
-
-struct PacsFlags {
-    dicom::PacsNode node;
-    std::string patientId;
-    std::string studyUid;
-    std::string seriesUid;
-    std::string out;
-    std::vector<std::string> files;
-    bool json = false;
-};
-
-void runPacs(const PacsFlags& f, const std::string& action) {
-    installInterruptHandler();
-    const dicom::PacsClient client(f.node);
-    if (action == "echo") {
-        client.echo();
-        if (f.json)
-            printJson({{"ok", true}});
-        else
-            std::cout << "PACS " << f.node.calledAeTitle << " at " << f.node.host << ":"
-                      << f.node.port << " answers\n";
-    } else if (action == "find") {
-        nlohmann::json out = nlohmann::json::array();
-        if (f.studyUid.empty()) {
-            for (const auto& s : client.findStudies(f.patientId))
-                out.push_back({{"study_uid", s.studyUid},
-                               {"patient_id", s.patientId},
-                               {"patient_name", s.patientName},
-                               {"study_date", s.studyDate},
-                               {"description", s.description},
-                               {"modalities", s.modalities}});
-        } else {
-            for (const auto& s : client.findSeries(f.studyUid))
-                out.push_back({{"series_uid", s.seriesUid},
-                               {"modality", s.modality},
-                               {"description", s.description},
-                               {"instances", s.instances}});
-        }
-        if (f.json)
-            printJson(out);
-        else
-            for (const auto& row : out) std::cout << row.dump() << "\n";
-    } else if (action == "get") {
-        const auto paths = client.retrieveSeries(
-            f.studyUid, f.seriesUid, f.out,
-            [&](const dicom::TransferProgress& p) {
-                if (!f.json)
-                    std::cerr << "  received " << p.done
-                              << (p.total ? "/" + std::to_string(p.total) : "") << "\r";
-            },
-            [] { return interruptRequested().load(); });
-        if (f.json)
-            printJson({{"out", f.out}, {"files", paths.size()}});
-        else
-            std::cout << "\nretrieved " << paths.size() << " files into " << f.out << "\n";
-    } else if (action == "store") {
-        client.store(f.files);
-        if (!f.json) std::cout << "sent " << f.files.size() << " files\n";
-    }
 }
 
 struct LidcFlags {
@@ -285,35 +236,6 @@ void addDicomCommands(CLI::App& app) {
     lidcCmd->add_flag("--json", lidc->json, "print JSON");
     lidcCmd->callback([lidc] { runLidcImport(*lidc); });
 
-    auto pacs = std::make_shared<PacsFlags>();
-    auto* pacsCmd = app.add_subcommand(
-        "pacs", "Query and retrieve from a PACS (C-ECHO, C-FIND, C-GET, C-STORE)");
-    pacsCmd->require_subcommand(1);
-    pacsCmd->add_option("--host", pacs->node.host, "PACS host")->capture_default_str();
-    pacsCmd->add_option("--port", pacs->node.port, "PACS port")->capture_default_str();
-    pacsCmd->add_option("--aet", pacs->node.calledAeTitle, "PACS AE title")->capture_default_str();
-    pacsCmd->add_option("--our-aet", pacs->node.callingAeTitle, "our AE title")
-        ->capture_default_str();
-    pacsCmd->add_option("--timeout", pacs->node.timeoutSeconds, "seconds to wait for the PACS")
-        ->capture_default_str();
-    pacsCmd->add_flag("--json", pacs->json, "print JSON");
-    pacsCmd->add_subcommand("echo", "Verify the connection")->callback([pacs] {
-        runPacs(*pacs, "echo");
-    });
-    auto* find =
-        pacsCmd->add_subcommand("find", "Studies (by --patient-id), or the series of --study");
-    find->add_option("--patient-id", pacs->patientId, "patient id filter (wildcards allowed)");
-    find->add_option("--study", pacs->studyUid, "list the series of this study");
-    find->callback([pacs] { runPacs(*pacs, "find"); });
-    auto* get = pacsCmd->add_subcommand("get", "Retrieve one series (C-GET)");
-    get->add_option("--study", pacs->studyUid, "Study Instance UID")->required();
-    get->add_option("--series", pacs->seriesUid, "Series Instance UID")->required();
-    get->add_option("--out", pacs->out, "folder for the files")->required();
-    get->callback([pacs] { runPacs(*pacs, "get"); });
-    auto* store = pacsCmd->add_subcommand("store", "Send DICOM files (C-STORE)");
-    store->add_option("files", pacs->files, "files")->required();
-    store->callback([pacs] { runPacs(*pacs, "store"); });
-
     auto demo = std::make_shared<DemoStudyFlags>();
     auto* demoCmd =
         app.add_subcommand("demo-study", "Write the built-in synthetic chest CT as DICOM files");
@@ -323,6 +245,9 @@ void addDicomCommands(CLI::App& app) {
                         "instead: the real LIDC-IDRI-0004 demo (DICOM + the readers' SEG) from "
                         "this LIDC Toolbox export "
                         "(../shared/data/lidc-idri-0004)");
+    demoCmd->add_flag("--full-size", demo->fullSize,
+                      "instead: a full-size study of three series (a scout, 500 slices of "
+                      "512 x 512, a 5 mm series; 300 MB), for `flowseg bench --open-study`");
     demoCmd->add_flag("--json", demo->json, "print JSON");
     demoCmd->callback([demo] { runDemoStudy(*demo); });
 

@@ -26,6 +26,7 @@
 #include "flowseg/review/report_data.h"
 #include "flowseg/review/run_record.h"
 #include "flowseg/review/study_import.h"
+#include "study_results.h"
 
 namespace flowseg::cli {
 
@@ -42,6 +43,7 @@ struct ReportFlags {
     std::string device = "cpu";
     bool demo = false;
     bool identified = false;
+    bool replaceUids = false;
     bool noResample = false;
     bool json = false;
 };
@@ -103,10 +105,9 @@ std::string prepareDemo(const std::string& store, const std::string& modelPath,
     return series.studyUid;
 }
 
-void runReport(const ReportFlags& f) {
-    if (!f.demo && (f.database.empty() || f.study.empty()))
-        throw std::runtime_error("give --db and --study (or --demo)");
-    // PDF needs a Qt GUI application; without a display, the offscreen platform.
+/// The PDF needs a Qt GUI application; without a display, the offscreen platform.
+void ensureGuiApplication() {
+    if (QGuiApplication::instance() != nullptr) return;
     if (std::getenv("DISPLAY") == nullptr && std::getenv("WAYLAND_DISPLAY") == nullptr)
         setenv("QT_QPA_PLATFORM", "offscreen", 0);
     // Qt's own notes (no XDG_RUNTIME_DIR, font fallbacks) are not the command's
@@ -118,7 +119,17 @@ void runReport(const ReportFlags& f) {
     static int argc = 1;
     static char name[] = "flowseg";
     static char* argv[] = {name, nullptr};
-    QGuiApplication app(argc, argv);
+    // Kept to the process's end (its exit tears it down with the rest).
+    new QGuiApplication(argc, argv);  // NOLINT(cppcoreguidelines-owning-memory)
+}
+
+void runReport(const ReportFlags& f) {
+    if (!f.demo && (f.database.empty() || f.study.empty()))
+        throw std::runtime_error("give --db and --study (or --demo)");
+    if (f.identified && f.replaceUids)
+        throw std::runtime_error(
+            "--replace-uids is part of de-identification: drop it or --identified");
+    ensureGuiApplication();
     std::string store = f.database;
     std::string studyUid = f.study;
     if (f.demo) {
@@ -129,12 +140,16 @@ void runReport(const ReportFlags& f) {
     const auto series = loadStudySeries(database, studyUid);
     review::ReportOptions options;
     options.deidentify = !f.identified;
+    options.replaceUids = f.replaceUids;
     options.resample = !f.noResample;
     options.device = f.device;
     const auto report = review::gatherStudyReport(database, studyUid, series, options);
     render::writeReportPdf(report, series, f.out);
     std::vector<std::string> exported;
-    if (!f.exports.empty()) exported = review::exportStudy(report, series, f.exports);
+    if (!f.exports.empty()) {
+        exported = review::exportStudy(report, series, f.exports);
+        exported.push_back(review::exportReportDocument(report, series, f.out, f.exports));
+    }
     if (f.json) {
         nlohmann::json lesions = nlohmann::json::array();
         for (const auto& lesion : report.lesions)
@@ -155,6 +170,26 @@ void runReport(const ReportFlags& f) {
 
 }  // namespace
 
+std::vector<std::string> writeStudyResults(const std::string& store, const std::string& studyUid,
+                                           const std::string& folder) {
+    ensureGuiApplication();
+    auto database = db::Database::open(store, db::OpenMode::ReadOnly);
+    const auto series = loadStudySeries(database, studyUid);
+    review::ReportOptions options;
+    options.deidentify = false;  // filed with the patient's own study
+    options.resample = false;    // the stored runs, as the readers saw them
+    const auto report = review::gatherStudyReport(database, studyUid, series, options);
+    fs::create_directories(folder);
+    const auto pdf = (fs::path(folder) / "report.pdf").string();
+    render::writeReportPdf(report, series, pdf);
+    review::ExportOptions exports;
+    exports.png = exports.nifti = exports.tables = false;
+    std::vector<std::string> files{review::exportReportDocument(report, series, pdf, folder)};
+    for (auto& file : review::exportStudy(report, series, folder, exports))
+        if (fs::path(file).extension() == ".dcm") files.push_back(std::move(file));
+    return files;
+}
+
 void addReportCommand(CLI::App& app) {
     auto f = std::make_shared<ReportFlags>();
     auto* cmd =
@@ -162,8 +197,10 @@ void addReportCommand(CLI::App& app) {
     cmd->add_option("--db", f->database, "annotation store");
     cmd->add_option("--study", f->study, "Study Instance UID");
     cmd->add_option("--out", f->out, "PDF file to write")->required();
-    cmd->add_option("--exports", f->exports,
-                    "also write PNG, NIfTI, DICOM SEG, CSV and JSON into this folder");
+    cmd->add_option(
+        "--exports", f->exports,
+        "also write PNG, NIfTI, DICOM SEG, CSV, JSON and the report as Encapsulated PDF "
+        "(report.dcm) into this folder");
     cmd->add_flag(
         "--demo", f->demo,
         "first build the real LIDC demo study in a store (--db, or beside --out) and sample it");
@@ -172,6 +209,9 @@ void addReportCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--identified", f->identified,
                   "keep the patient's name, ID and dates (default: de-identified)");
+    cmd->add_flag("--replace-uids", f->replaceUids,
+                  "de-identified: replace the study, series and instance UIDs too (one consistent "
+                  "set per report) instead of keeping them");
     cmd->add_flag("--no-rerun", f->noResample,
                   "do not re-run the stored runs (no trajectory, no reproduction check)");
     cmd->add_flag("--json", f->json, "print JSON");

@@ -14,6 +14,7 @@ void addBenchCommand(CLI::App& app);
 void addModelInfoCommand(CLI::App& app);
 void addDbCommand(CLI::App& app);
 void addDicomCommands(CLI::App& app);
+void addPacsCommand(CLI::App& app);
 void addReportCommand(CLI::App& app);
 void addFineTuneCommands(CLI::App& app);
 

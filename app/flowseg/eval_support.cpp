@@ -1,12 +1,14 @@
 #include "eval_support.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "cli_support.h"
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/metrics.h"
 #include "flowseg/engine/resample.h"
+#include "flowseg/engine/runtime.h"
 #include "flowseg/engine/synthetic.h"
 #include "flowseg/engine/uncertainty.h"
 
@@ -148,6 +150,33 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model,
               {"seed", options.seed},
               {"precision", engine::precisionName(options.precision)},
               {"channels_last", options.channelsLast}}}};
+}
+
+nlohmann::json compareDevices(const engine::VelocityUNetOptions& options,
+                              const engine::SamplingOptions& sampling) {
+    if (!engine::cudaAvailable()) return {{"available", false}};
+    const auto image =
+        engine::generateSyntheticCase({static_cast<int>(options.image_size()), 1, 99}, 0)
+            .data.image;
+    const auto cpu =
+        engine::Sampler(engine::Model::untrained(options, "cpu", 7)).sample(image, sampling);
+    const auto cuda =
+        engine::Sampler(engine::Model::untrained(options, "cuda", 7)).sample(image, sampling);
+    double maxDifference = 0;
+    long equal = 0, total = 0;
+    for (size_t m = 0; m < cpu.soft.size(); ++m) {
+        for (size_t i = 0; i < cpu.soft[m].pixels.size(); ++i)
+            maxDifference = std::max(
+                maxDifference,
+                static_cast<double>(std::abs(cpu.soft[m].pixels[i] - cuda.soft[m].pixels[i])));
+        for (size_t i = 0; i < cpu.masks[m].pixels.size(); ++i)
+            equal += cpu.masks[m].pixels[i] == cuda.masks[m].pixels[i];
+        total += static_cast<long>(cpu.masks[m].pixels.size());
+    }
+    return {{"available", true},
+            {"setting", sampling.describe()},
+            {"max_abs_difference", maxDifference},
+            {"mask_pixel_agreement", static_cast<double>(equal) / static_cast<double>(total)}};
 }
 
 }  // namespace flowseg::cli

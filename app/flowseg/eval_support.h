@@ -43,4 +43,10 @@ nlohmann::json evaluateDataset(const std::shared_ptr<engine::Model>& model,
                                const engine::SamplingOptions& options,
                                const std::function<void(int, int)>& progress = {});
 
+/// The same untrained weights, noise and image on the CPU and on CUDA: how far
+/// apart are the final states and the thresholded masks? {"available": false}
+/// without CUDA.
+nlohmann::json compareDevices(const engine::VelocityUNetOptions& options,
+                              const engine::SamplingOptions& sampling);
+
 }  // namespace flowseg::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
 #endif
 #ifdef FLOWSEG_HAVE_DICOM
     addDicomCommands(app);
+    addPacsCommand(app);
 #endif
 #ifdef FLOWSEG_HAVE_FINETUNE
     addFineTuneCommands(app);

@@ -14,6 +14,7 @@
 #include <nifti2_io.h>
 
 #include "flowseg/dicom/deidentify.h"
+#include "flowseg/dicom/encapsulated_pdf.h"
 #include "flowseg/dicom/seg.h"
 #include "flowseg/engine/solver.h"
 #include "flowseg/imaging/image_io.h"
@@ -90,7 +91,13 @@ std::vector<std::uint8_t> stackOnSlices(const dicom::Series& series,
     return volume;
 }
 
-std::string pseudonymOf(const StudyReport& report) { return report.study.patientId; }
+dicom::DeidentifyOptions deidentifyOptions(const StudyReport& report) {
+    dicom::DeidentifyOptions options;
+    options.pseudonym = report.study.patientId;  // already the pseudonym
+    options.retainUids = report.uidKey.empty();
+    options.uidKey = report.uidKey;
+    return options;
+}
 
 }  // namespace
 
@@ -221,7 +228,7 @@ std::vector<std::string> exportLesion(const StudyReport& report, const ReportLes
         const auto writeSeg = [&](const std::string& name, const auto& write) {
             const auto path = out(name);
             write(path);
-            if (report.deidentified) dicom::deidentifyFile(path, pseudonymOf(report));
+            if (report.deidentified) dicom::deidentifyFile(path, deidentifyOptions(report));
         };
         if (!layers.empty())
             writeSeg("experts.seg.dcm", [&](const std::string& path) {
@@ -303,6 +310,21 @@ std::vector<std::string> exportStudy(const StudyReport& report, const dicom::Ser
     std::ofstream(path) << index.dump(2) << "\n";
     files.push_back(path);
     return files;
+}
+
+std::string exportReportDocument(const StudyReport& report, const dicom::Series& series,
+                                 const std::string& pdfPath, const std::string& folder) {
+    if (series.files.empty())
+        throw std::runtime_error(
+            "the series was not loaded from DICOM files: the report cannot "
+            "be filed in its study");
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec) throw std::runtime_error("cannot create '" + folder + "': " + ec.message());
+    const auto path = (fs::path(folder) / "report.dcm").string();
+    dicom::writeEncapsulatedPdf(path, pdfPath, series.files.front(), "FlowSeg uncertainty report");
+    if (report.deidentified) dicom::deidentifyFile(path, deidentifyOptions(report));
+    return path;
 }
 
 }  // namespace flowseg::review

@@ -1,9 +1,11 @@
 #include "flowseg/review/report_data.h"
 
 #include <filesystem>
+#include <random>
 #include <set>
 #include <stdexcept>
 
+#include "flowseg/common/installation_secret.h"
 #include "flowseg/common/provenance.h"
 #include "flowseg/common/sha256.h"
 #include "flowseg/db/database.h"
@@ -11,6 +13,7 @@
 #include "flowseg/db/model_repository.h"
 #include "flowseg/db/run_repository.h"
 #include "flowseg/db/study_repository.h"
+#include "flowseg/dicom/deidentify.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/network_options.h"
 #include "flowseg/review/model_fitness.h"
@@ -19,13 +22,13 @@
 
 namespace flowseg::review {
 
-db::StudyRecord deidentify(const db::StudyRecord& study) {
+db::StudyRecord deidentify(const db::StudyRecord& study, const std::string& uidKey) {
     db::StudyRecord out = study;
     out.patientName = "Anonymized";
-    out.patientId =
-        "ANON-" + common::sha256Hex(study.patientId.data(), study.patientId.size()).substr(0, 8);
+    out.patientId = dicom::pseudonymOf(study.patientId, common::installationSecret());
     out.studyDate.clear();
     out.description.clear();
+    if (!uidKey.empty()) out.studyUid = dicom::replacementUid(study.studyUid, uidKey);
     return out;
 }
 
@@ -102,9 +105,16 @@ StudyReport gatherStudyReport(db::Database& reader, const std::string& studyUid,
         throw std::runtime_error("series " + series.seriesUid + " is not a series of study " +
                                  studyUid + " in the store");
     StudyReport report;
-    report.study = options.deidentify ? deidentify(*study) : *study;
+    if (options.deidentify && options.replaceUids) {
+        // One random key per report: its exports share one set of replacement UIDs.
+        std::random_device random;
+        for (int i = 0; i < 32; ++i) report.uidKey += static_cast<char>(random() & 0xffU);
+    }
+    report.study = options.deidentify ? deidentify(*study, report.uidKey) : *study;
     report.deidentified = options.deidentify;
-    report.seriesUid = series.seriesUid;
+    report.seriesUid = report.uidKey.empty()
+                           ? series.seriesUid
+                           : dicom::replacementUid(series.seriesUid, report.uidKey);
     report.seriesDescription = options.deidentify ? std::string() : series.seriesDescription;
     report.spacing = spacingOf(series);
     for (const auto& note : checkModelFitness(series)) report.modelCautions.push_back(note.message);

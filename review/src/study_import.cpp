@@ -92,6 +92,10 @@ ImportSummary registerStudyFolder(db::Database& database, const std::string& fol
     if (scan.instances.empty())
         throw std::runtime_error("no DICOM images found below '" + folder + "' (" +
                                  std::to_string(scan.skipped.size()) + " files skipped)");
+    return registerScan(database, scan);
+}
+
+ImportSummary registerScan(db::Database& database, const dicom::FolderScan& scan) {
     std::vector<std::vector<dicom::InstanceHeader>> groups;
     for (const auto& h : scan.instances) {  // sorted by series
         if (groups.empty() || groups.back().front().seriesUid != h.seriesUid) groups.emplace_back();

@@ -1,5 +1,7 @@
 // PACS networking against a real Orthanc started on loopback with a temporary
-// configuration, and against peers that do not answer.
+// configuration (find, C-GET and C-MOVE of a multi-series study into the cache,
+// cancel, a server killed mid-transfer), against peers that do not answer, and
+// the cache's limit.
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -14,100 +16,17 @@
 #include <fstream>
 #include <thread>
 
+#include "dicom/orthanc_server.h"
 #include "flowseg/dicom/pacs.h"
+#include "flowseg/dicom/pacs_cache.h"
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
 
 using namespace flowseg::dicom;
 namespace fs = std::filesystem;
 
-namespace {
-
-const char* kOrthanc = "/usr/sbin/Orthanc";
-
-int freePort() {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    ::bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    socklen_t length = sizeof address;
-    ::getsockname(s, reinterpret_cast<sockaddr*>(&address), &length);
-    ::close(s);
-    return ntohs(address.sin_port);
-}
-
-class OrthancServer : public ::testing::Test {
-protected:
-    void SetUp() override {
-        if (!fs::exists(kOrthanc))
-            GTEST_SKIP() << "orthanc is not installed (tools/install-deps.sh installs it)";
-        m_dir = fs::temp_directory_path() / ("flowseg_orthanc_" + std::to_string(::getpid()));
-        fs::remove_all(m_dir);
-        fs::create_directories(m_dir / "storage");
-        m_port = freePort();
-        std::ofstream(m_dir / "orthanc.json") << R"({
-  "Name": "FlowSegTest",
-  "StorageDirectory": ")" << (m_dir / "storage").string()
-                                              << R"(",
-  "IndexDirectory": ")" << (m_dir / "storage").string()
-                                              << R"(",
-  "DicomAet": "ORTHANC",
-  "DicomPort": )" << m_port << R"(,
-  "HttpServerEnabled": false,
-  "RemoteAccessAllowed": false,
-  "DicomCheckCalledAet": false,
-  "DicomAlwaysAllowEcho": true,
-  "DicomAlwaysAllowStore": true,
-  "DicomAlwaysAllowFind": true,
-  "DicomAlwaysAllowGet": true,
-  "StorageCompression": false,
-  "Plugins": []
-})";
-        m_pid = ::fork();
-        if (m_pid == 0) {
-            const auto log = (m_dir / "orthanc.log").string();
-            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            ::dup2(fd, STDOUT_FILENO);
-            ::dup2(fd, STDERR_FILENO);
-            ::execl(kOrthanc, kOrthanc, (m_dir / "orthanc.json").string().c_str(),
-                    static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        for (;;) {
-            try {
-                client().echo();
-                return;
-            } catch (const PacsError&) {
-                if (std::chrono::steady_clock::now() > deadline)
-                    FAIL() << "Orthanc did not start; see " << (m_dir / "orthanc.log");
-                std::this_thread::sleep_for(std::chrono::milliseconds(200));
-            }
-        }
-    }
-    void TearDown() override {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM);
-            int status = 0;
-            ::waitpid(m_pid, &status, 0);
-        }
-        if (!m_dir.empty()) fs::remove_all(m_dir);
-    }
-    PacsClient client(int timeout = 5) const {
-        PacsNode node;
-        node.port = m_port;
-        node.timeoutSeconds = timeout;
-        return PacsClient(node);
-    }
-
-    fs::path m_dir;
-    int m_port = 0;
-    pid_t m_pid = -1;
-};
-
-}  // namespace
+using flowseg::test::freePort;
+using flowseg::test::OrthancServer;
 
 TEST_F(OrthancServer, DemoStudyRoundTripsThroughThePacs) {
     auto demo = demoChestCt(5);
@@ -162,6 +81,153 @@ TEST_F(OrthancServer, RetrievalCanBeCancelled) {
     EXPECT_LT(received, 10);
     // The server is still usable afterwards.
     EXPECT_NO_THROW(client().echo());
+}
+
+namespace {
+
+/// One study of two series (a thin one of `thin` slices and a 4-slice thick
+/// one), written and sent to the PACS; returns the thin series as written.
+Series sendTwoSeriesStudy(const PacsClient& pacs, const fs::path& dir, int thin) {
+    auto a = demoChestCt(7);
+    a.depth = thin;
+    a.hu.resize(static_cast<size_t>(a.width) * a.height * a.depth);
+    a.studyUid = "1.2.826.0.1.3680043.8.498.77001";
+    a.seriesDescription = "1.25 mm";
+    auto b = a;
+    b.depth = 4;
+    b.hu.resize(static_cast<size_t>(b.width) * b.height * b.depth);
+    b.seriesDescription = "5 mm";
+    b.geometry.sliceSpacing = 5.0;
+    pacs.store(writeSeries((dir / "thin").string(), a));
+    pacs.store(writeSeries((dir / "thick").string(), b));
+    return std::move(loadFolder((dir / "thin").string()).series.at(0));
+}
+
+}  // namespace
+
+TEST_F(OrthancServer, MoveAndGetRetrieveOneSeriesOfAStudyIntoTheCache) {
+    const auto thin = sendTwoSeriesStudy(client(), m_dir, 8);
+    const auto series = client().findSeries(thin.studyUid);
+    ASSERT_EQ(series.size(), 2U);
+    std::string thick;
+    for (const auto& s : series)
+        if (s.seriesUid != thin.seriesUid) thick = s.seriesUid;
+    PacsCache cache((m_dir / "cache").string());
+    EXPECT_TRUE(cache.find(thin.studyUid, thin.seriesUid).empty());
+    TransferProgress last;
+    const auto folder = cache.store(thin.studyUid, thin.seriesUid, [&](const std::string& f) {
+        client().moveSeries(thin.studyUid, thin.seriesUid, f, movePort(),
+                            [&](const TransferProgress& p) { last = p; });
+    });
+    EXPECT_EQ(last.done, 8);
+    EXPECT_EQ(last.total, 8);
+    EXPECT_EQ(cache.find(thin.studyUid, thin.seriesUid), folder);
+    const auto moved = loadFolder(folder);
+    ASSERT_EQ(moved.series.size(), 1U) << "only the chosen series came";
+    EXPECT_EQ(moved.series[0].values, thin.values);
+    EXPECT_EQ(moved.series[0].sopUids, thin.sopUids);
+    // The other series by C-GET, beside it in the cache.
+    const auto got = cache.store(thin.studyUid, thick, [&](const std::string& f) {
+        client().retrieveSeries(thin.studyUid, thick, f);
+    });
+    EXPECT_EQ(loadFolder(got).series.at(0).depth, 4);
+    EXPECT_GT(cache.sizeBytes(), 12U * 256 * 256 * 2);
+    // A PACS that does not know us as a destination says so.
+    PacsNode stranger = client().node();
+    stranger.callingAeTitle = "STRANGER";
+    try {
+        PacsClient(stranger).moveSeries(thin.studyUid, thin.seriesUid, (m_dir / "nowhere").string(),
+                                        freePort());
+        FAIL() << "a move to an unknown destination succeeded";
+    } catch (const PacsError& e) {
+        EXPECT_NE(std::string(e.what()).find("STRANGER"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(OrthancServer, ACancelledMoveLeavesTheCacheAsItWas) {
+    const auto thin = sendTwoSeriesStudy(client(), m_dir, 12);
+    PacsCache cache((m_dir / "cache").string());
+    int received = 0;
+    try {
+        cache.store(thin.studyUid, thin.seriesUid, [&](const std::string& f) {
+            client().moveSeries(
+                thin.studyUid, thin.seriesUid, f, movePort(),
+                [&](const TransferProgress& p) { received = p.done; },
+                [&] { return received >= 2; });
+        });
+        FAIL() << "the move ignored cancel";
+    } catch (const PacsError& e) {
+        EXPECT_NE(std::string(e.what()).find("cancelled"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("the cache is unchanged"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_LT(received, 12);
+    EXPECT_TRUE(cache.find(thin.studyUid, thin.seriesUid).empty());
+    EXPECT_EQ(cache.sizeBytes(), 0U);
+    EXPECT_TRUE(fs::is_empty(m_dir / "cache" / ".partial")) << "no half series left";
+    EXPECT_NO_THROW(client().echo());
+}
+
+TEST_F(OrthancServer, APacsThatDiesMidTransferLeavesTheCacheConsistentAndSaysSo) {
+    const auto thin = sendTwoSeriesStudy(client(), m_dir, 12);
+    PacsCache cache((m_dir / "cache").string());
+    // A complete series of the study is cached first; the failed retrieval must not touch it.
+    auto thick = client().findSeries(thin.studyUid);
+    thick.erase(std::remove_if(thick.begin(), thick.end(),
+                               [&](const SeriesMatch& m) { return m.seriesUid == thin.seriesUid; }),
+                thick.end());
+    ASSERT_EQ(thick.size(), 1U);
+    const auto kept = cache.store(thin.studyUid, thick[0].seriesUid, [&](const std::string& f) {
+        client().retrieveSeries(thin.studyUid, thick[0].seriesUid, f);
+    });
+    const auto keptBytes = cache.sizeBytes();
+    try {
+        cache.store(thin.studyUid, thin.seriesUid, [&](const std::string& f) {
+            client(3).retrieveSeries(thin.studyUid, thin.seriesUid, f,
+                                     [&](const TransferProgress& p) {
+                                         if (p.done == 3) killServer();
+                                     });
+        });
+        FAIL() << "a retrieval from a dead PACS succeeded";
+    } catch (const PacsError& e) {
+        EXPECT_NE(std::string(e.what()).find("the cache is unchanged"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_TRUE(cache.find(thin.studyUid, thin.seriesUid).empty());
+    EXPECT_EQ(cache.find(thin.studyUid, thick[0].seriesUid), kept);
+    EXPECT_EQ(cache.sizeBytes(), keptBytes);
+    EXPECT_TRUE(fs::is_empty(m_dir / "cache" / ".partial"));
+}
+
+TEST(PacsCacheLimit, TheLeastRecentlyUsedSeriesLeaveFirst) {
+    const auto root = fs::temp_directory_path() / ("flowseg_cache_" + std::to_string(::getpid()));
+    fs::remove_all(root);
+    PacsCache cache(root.string(), 2500);
+    const auto fill = [](const std::string& folder) {
+        std::ofstream(fs::path(folder) / "a.dcm") << std::string(1000, 'x');
+    };
+    const auto a = cache.store("1.2.3", "1.2.3.1", fill);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto b = cache.store("1.2.3", "1.2.3.2", fill);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(cache.find("1.2.3", "1.2.3.1"), a);  // a is used again: b is now the oldest
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    cache.store("1.2.4", "1.2.4.1", fill);
+    EXPECT_FALSE(cache.find("1.2.3", "1.2.3.1").empty());
+    EXPECT_TRUE(cache.find("1.2.3", "1.2.3.2").empty()) << "the least recently used left";
+    EXPECT_FALSE(cache.find("1.2.4", "1.2.4.1").empty());
+    EXPECT_LE(cache.sizeBytes(), 2500U);
+    // A failing retrieval leaves nothing; names that are not UIDs are refused.
+    EXPECT_THROW(cache.store("1.2.5", "1.2.5.1",
+                             [](const std::string&) { throw std::runtime_error("network"); }),
+                 std::runtime_error);
+    EXPECT_TRUE(cache.find("1.2.5", "1.2.5.1").empty());
+    EXPECT_THROW((void)cache.find("../etc", "1.2"), PacsError);
+    // Partial folders of a process that died are cleared.
+    fs::create_directories(root / ".partial" / "1.2.9-999-0");
+    cache.removeLeftovers();
+    EXPECT_TRUE(fs::is_empty(root / ".partial"));
+    fs::remove_all(root);
 }
 
 TEST(Pacs, APeerThatDoesNotAnswerIsAClearErrorWithinTheTimeout) {

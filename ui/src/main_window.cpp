@@ -23,6 +23,7 @@
 #include "flowseg/ui/results_panel.h"
 #include "flowseg/ui/sampling_controls.h"
 #include "flowseg/ui/scene_builder.h"
+#include "flowseg/ui/series_picker.h"
 #include "flowseg/ui/session_runner.h"
 #include "flowseg/ui/slice_view.h"
 #include "flowseg/ui/study_browser.h"
@@ -128,6 +129,15 @@ void MainWindow::buildDocks() {
     m_log = new LogPanel;
     attachLogPanel(m_log);
     dock(tr("Studies"), m_browser, Qt::LeftDockWidgetArea, QStringLiteral("studiesDock"));
+    m_seriesPicker = new SeriesPicker;
+    m_seriesDock =
+        dock(tr("Series"), m_seriesPicker, Qt::LeftDockWidgetArea, QStringLiteral("seriesDock"));
+    m_seriesDock->hide();  // shown when a folder holds more than one series
+    connect(m_seriesPicker, &SeriesPicker::seriesChosen, this, [this](const QString& uid) {
+        if (m_session->series() && QString::fromStdString(m_session->series()->seriesUid) == uid)
+            return;
+        openFolder(m_studyFolder, uid);
+    });
     auto* logDock = dock(tr("Log"), m_log, Qt::LeftDockWidgetArea, QStringLiteral("logDock"));
     logDock->setMaximumHeight(260);
     dock(tr("Sampling"), m_controls, Qt::RightDockWidgetArea, QStringLiteral("samplingDock"));

@@ -1,6 +1,7 @@
 // Loading a series into the review session: a DICOM folder or a stored series,
 // read by a SeriesLoadTask through the task manager; a stored lesion picked in
 // the browser, loading its series first when needed.
+#include <QDockWidget>
 #include <QVariant>
 
 #include <spdlog/spdlog.h>
@@ -11,17 +12,19 @@
 #include "flowseg/ui/reader_import_task.h"
 #include "flowseg/ui/report_task.h"
 #include "flowseg/ui/series_load_task.h"
+#include "flowseg/ui/series_picker.h"
 #include "flowseg/ui/slice_view.h"
 #include "flowseg/ui/task_manager.h"
 
 namespace flowseg::ui {
 
-void MainWindow::openFolder(const QString& folder) {
+void MainWindow::openFolder(const QString& folder, const QString& seriesUid) {
     if (m_tasks->isBusy(TaskManager::Kind::Loading)) {
         reportError(tr("Cannot open"), tr("another series is still loading"));
         return;
     }
-    startLoad(SeriesLoadTask::forFolder(folder.toStdString(), m_session->store().path()));
+    startLoad(SeriesLoadTask::forFolder(folder.toStdString(), m_session->store().path(),
+                                        seriesUid.toStdString()));
 }
 
 void MainWindow::openStoredSeries(std::int64_t seriesId) {
@@ -42,6 +45,13 @@ void MainWindow::openStoredSeries(std::int64_t seriesId) {
 
 void MainWindow::startLoad(SeriesLoadTask* task) {
     m_session->events().say(task->description().toStdString(), false);
+    // The first image, while the rest of the series decodes (the view only: the
+    // session keeps the series it has until the new one is whole).
+    connect(task, &SeriesLoadTask::previewReady, this, [this, task] {
+        if (!task->preview()) return;
+        m_view->setSeries(task->preview());
+        m_view->setWindow(-600, 1500);
+    });
     m_tasks->add(task, TaskManager::Kind::Loading, [this, task](Task::Outcome outcome) {
         onLoadFinished(task, static_cast<int>(outcome));
     });
@@ -53,12 +63,18 @@ void MainWindow::onLoadFinished(SeriesLoadTask* task, int outcome) {
                                  ? tr("loading cancelled")
                                  : task->errorMessage();
         reportError(tr("Cannot load the series"), message);
+        if (task->preview()) m_view->setSeries(m_session->series());  // back from the preview
         Q_EMIT loadFailed(message);
         return;
     }
     for (const auto& warning : task->warnings()) logger("dicom")->warn("{}", warning);
     const auto series = task->series();
     logger("dicom")->info("loaded series {} ({} slices)", series->seriesUid, series->depth);
+    if (!task->choices().empty()) {
+        m_studyFolder = QString::fromStdString(task->folder());
+        m_seriesPicker->setChoices(task->choices(), QString::fromStdString(series->seriesUid));
+        m_seriesDock->setVisible(task->choices().size() > 1);
+    }
     m_session->setSeries(
         series, task->seriesId() ? task->seriesId() : task->property("seriesId").toLongLong());
     Q_EMIT seriesLoaded();

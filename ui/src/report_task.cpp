@@ -39,6 +39,10 @@ void ReportTask::run() {
     if (!m_exports.empty()) {
         setProgress(0.85, tr("exporting PNG, NIfTI, DICOM SEG, CSV and JSON"));
         m_exported = static_cast<int>(review::exportStudy(report, *m_series, m_exports).size());
+        if (!m_pdf.empty()) {
+            review::exportReportDocument(report, *m_series, m_pdf, m_exports);
+            ++m_exported;
+        }
     }
     setProgress(1.0, tr("done"));
 }

@@ -1,5 +1,6 @@
 #include "flowseg/common/sha256.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace flowseg::common {
@@ -107,6 +108,42 @@ std::string sha256Hex(const void* data, size_t size) {
     Sha256 hash;
     hash.update(data, size);
     return hash.hexDigest();
+}
+
+std::array<std::uint8_t, 32> hmacSha256(const std::string& key, const std::string& message) {
+    constexpr size_t kBlock = 64;
+    std::array<std::uint8_t, kBlock> block{};
+    if (key.size() > kBlock) {
+        Sha256 h;
+        h.update(key.data(), key.size());
+        const auto d = h.digest();
+        std::copy(d.begin(), d.end(), block.begin());
+    } else {
+        std::copy(key.begin(), key.end(), block.begin());
+    }
+    std::array<std::uint8_t, kBlock> inner{}, outer{};
+    for (size_t i = 0; i < kBlock; ++i) {
+        inner[i] = static_cast<std::uint8_t>(block[i] ^ 0x36U);
+        outer[i] = static_cast<std::uint8_t>(block[i] ^ 0x5cU);
+    }
+    Sha256 first;
+    first.update(inner.data(), inner.size());
+    first.update(message.data(), message.size());
+    const auto innerDigest = first.digest();
+    Sha256 second;
+    second.update(outer.data(), outer.size());
+    second.update(innerDigest.data(), innerDigest.size());
+    return second.digest();
+}
+
+std::string hmacSha256Hex(const std::string& key, const std::string& message) {
+    static const char* kHex = "0123456789abcdef";
+    std::string out;
+    for (const auto byte : hmacSha256(key, message)) {
+        out += kHex[byte >> 4U];
+        out += kHex[byte & 0xfU];
+    }
+    return out;
 }
 
 }  // namespace flowseg::common

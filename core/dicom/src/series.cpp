@@ -1,13 +1,18 @@
 #include "flowseg/dicom/series.h"
 
+#include <malloc.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
 
+#include "flowseg/common/parallel_for.h"
 #include "flowseg/dicom/dicom_error.h"
 #include "functional_groups.h"
 #include "loaded_file.h"
@@ -149,6 +154,7 @@ Series assemble(std::vector<Slice>& slices, const FileHeader& header) {
     series.height = slices.front().rows;
     series.depth = static_cast<int>(slices.size());
     series.values.reserve(static_cast<size_t>(series.width) * series.height * series.depth);
+    size_t moved = 0;
     for (auto& s : slices) {
         series.values.insert(series.values.end(), s.values.begin(), s.values.end());
         series.slicePositions.push_back(s.along);
@@ -156,8 +162,16 @@ Series assemble(std::vector<Slice>& slices, const FileHeader& header) {
         series.files.push_back(s.file);
         series.instanceNumbers.push_back(
             s.instanceNumber ? std::optional<long>(*s.instanceNumber / 100000L) : std::nullopt);
-        s.values = {};
+        std::vector<float>().swap(s.values);  // its memory, not only its size
+#ifdef __GLIBC__
+        // The slices were decoded into the heap; as each moves into the volume, its
+        // pages go back to the system, so the series is held about once, not twice.
+        if (++moved % 16 == 0) malloc_trim(0);
+#endif
     }
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
     series.windows = header.windows;
     for (const auto& w : standardWindows()) series.windows.push_back(w);
     return series;
@@ -173,63 +187,110 @@ std::vector<WindowPreset> standardWindows() {
             {"brain", 40, 80}};
 }
 
-StudyLoad loadFiles(const std::vector<std::string>& files) {
+namespace {
+
+/// One file's part of a load: its slices (frames) and header, or why it was skipped.
+struct FileResult {
+    std::optional<SkippedFile> skipped;
+    FileHeader header;
+    std::vector<Slice> slices;
+};
+
+FileResult decodeFile(const std::string& path) {
+    FileResult out;
+    try {
+        DcmFileFormat file;
+        loadDicomFile(file, path);
+        if (text(*file.getMetaInfo(), DCM_MediaStorageSOPClassUID) ==
+            UID_MediaStorageDirectoryStorage) {
+            out.skipped = SkippedFile{path, "DICOMDIR (an index, not an image)"};
+            return out;
+        }
+        DcmDataset& data = *file.getDataset();
+        if (!data.tagExists(DCM_PixelData)) {
+            out.skipped =
+                SkippedFile{path, "no pixel data (" + text(data, DCM_Modality) + " object)"};
+            return out;
+        }
+        auto pixels = decodeLoadedPixels(file, path);
+        out.header = {text(data, DCM_PatientID),
+                      text(data, DCM_PatientName),
+                      text(data, DCM_StudyInstanceUID),
+                      text(data, DCM_StudyDate),
+                      text(data, DCM_StudyDescription),
+                      text(data, DCM_SeriesInstanceUID),
+                      text(data, DCM_Modality),
+                      text(data, DCM_SeriesDescription),
+                      pixels.transferSyntax,
+                      headerWindows(data)};
+        if (out.header.seriesUid.empty()) out.header.seriesUid = "no-series-uid:" + path;
+        const auto sop = text(data, DCM_SOPInstanceUID);
+        Sint32 number = 0;
+        const size_t framePixels = static_cast<size_t>(pixels.rows) * pixels.columns;
+        for (int f = 0; f < pixels.frames; ++f) {
+            Slice s;
+            s.file = path;
+            s.sopUid = pixels.frames > 1 ? sop + "#" + std::to_string(f + 1) : sop;
+            if (data.findAndGetSint32(DCM_InstanceNumber, number).good())
+                s.instanceNumber = number * 100000L + f;
+            s.position = positionForFrame(data, f);
+            s.orientation = orientationForFrame(data, f);
+            s.spacing = pixelSpacingForFrame(data, f);
+            s.rows = pixels.rows;
+            s.columns = pixels.columns;
+            if (pixels.frames == 1)
+                s.values = std::move(pixels.values);  // held once
+            else
+                s.values.assign(
+                    pixels.values.begin() + static_cast<std::ptrdiff_t>(framePixels * f),
+                    pixels.values.begin() + static_cast<std::ptrdiff_t>(framePixels * (f + 1)));
+            out.slices.push_back(std::move(s));
+        }
+    } catch (const DicomError& e) {
+        out.skipped = SkippedFile{path, e.what()};
+    }
+    return out;
+}
+
+}  // namespace
+
+StudyLoad loadFiles(const std::vector<std::string>& files, const LoadOptions& options) {
+    registerCodecs();  // once, before the threads
+    std::vector<FileResult> decoded(files.size());
+    std::atomic<bool> stopped{false};
+    std::atomic<int> done{0};
+    std::mutex progressMutex;
+    common::parallelFor(files.size(), options.threads, [&](size_t i) {
+        if (stopped.load() || (options.cancelled && options.cancelled())) {
+            stopped = true;
+            return;
+        }
+        decoded[i] = decodeFile(files[i]);
+        const int count = ++done;
+        if (options.progress) {
+            std::lock_guard<std::mutex> lock(progressMutex);
+            options.progress(count, static_cast<int>(files.size()));
+        }
+    });
+    if (stopped.load())
+        throw LoadCancelled("loading cancelled after " + std::to_string(done.load()) + " of " +
+                            std::to_string(files.size()) + " files");
     StudyLoad result;
     std::map<std::string, std::vector<Slice>> groups;
     std::map<std::string, FileHeader> headers;
     std::map<std::string, std::set<std::string>> keysOfSeries;
-    for (const auto& path : files) {
-        try {
-            DcmFileFormat file;
-            loadDicomFile(file, path);
-            if (text(*file.getMetaInfo(), DCM_MediaStorageSOPClassUID) ==
-                UID_MediaStorageDirectoryStorage) {
-                result.skipped.push_back({path, "DICOMDIR (an index, not an image)"});
-                continue;
-            }
-            DcmDataset& data = *file.getDataset();
-            if (!data.tagExists(DCM_PixelData)) {
-                result.skipped.push_back(
-                    {path, "no pixel data (" + text(data, DCM_Modality) + " object)"});
-                continue;
-            }
-            const auto pixels = decodeLoadedPixels(file, path);
-            FileHeader h{text(data, DCM_PatientID),
-                         text(data, DCM_PatientName),
-                         text(data, DCM_StudyInstanceUID),
-                         text(data, DCM_StudyDate),
-                         text(data, DCM_StudyDescription),
-                         text(data, DCM_SeriesInstanceUID),
-                         text(data, DCM_Modality),
-                         text(data, DCM_SeriesDescription),
-                         pixels.transferSyntax,
-                         headerWindows(data)};
-            if (h.seriesUid.empty()) h.seriesUid = "no-series-uid:" + path;
-            const auto sop = text(data, DCM_SOPInstanceUID);
-            Sint32 number = 0;
-            const size_t framePixels = static_cast<size_t>(pixels.rows) * pixels.columns;
-            for (int f = 0; f < pixels.frames; ++f) {
-                Slice s;
-                s.file = path;
-                s.sopUid = pixels.frames > 1 ? sop + "#" + std::to_string(f + 1) : sop;
-                if (data.findAndGetSint32(DCM_InstanceNumber, number).good())
-                    s.instanceNumber = number * 100000L + f;
-                s.position = positionForFrame(data, f);
-                s.orientation = orientationForFrame(data, f);
-                s.spacing = pixelSpacingForFrame(data, f);
-                s.rows = pixels.rows;
-                s.columns = pixels.columns;
-                s.values.assign(
-                    pixels.values.begin() + static_cast<std::ptrdiff_t>(framePixels * f),
-                    pixels.values.begin() + static_cast<std::ptrdiff_t>(framePixels * (f + 1)));
-                const auto key = groupKey(h.seriesUid, s);
-                keysOfSeries[h.seriesUid].insert(key);
-                headers.emplace(key, h);
-                groups[key].push_back(std::move(s));
-            }
-        } catch (const DicomError& e) {
-            result.skipped.push_back({path, e.what()});
+    for (auto& file : decoded) {
+        if (file.skipped) {
+            result.skipped.push_back(std::move(*file.skipped));
+            continue;
         }
+        for (auto& s : file.slices) {
+            const auto key = groupKey(file.header.seriesUid, s);
+            keysOfSeries[file.header.seriesUid].insert(key);
+            headers.emplace(key, file.header);
+            groups[key].push_back(std::move(s));
+        }
+        file = {};
     }
     for (auto& [key, slices] : groups) {
         auto series = assemble(slices, headers.at(key));
@@ -243,12 +304,36 @@ StudyLoad loadFiles(const std::vector<std::string>& files) {
     return result;
 }
 
-StudyLoad loadFolder(const std::string& folder) {
+Series loadMiddleSlice(const SeriesEntry& entry) {
+    if (entry.files.empty()) throw DicomError("series " + entry.seriesUid + " has no file");
+    const auto& file = entry.files[entry.files.size() / 2];
+    auto load = loadFiles({file}, LoadOptions{1, {}, {}});
+    if (load.series.empty())
+        throw DicomError(load.skipped.empty() ? "'" + file + "' holds no image"
+                                              : load.skipped.front().reason);
+    auto series = std::move(load.series.front());
+    if (series.depth > 1) {  // a multi-frame file: its middle frame
+        const size_t frame = static_cast<size_t>(series.width) * series.height;
+        const auto middle = static_cast<size_t>(series.depth / 2);
+        std::vector<float> one(
+            series.values.begin() + static_cast<std::ptrdiff_t>(frame * middle),
+            series.values.begin() + static_cast<std::ptrdiff_t>(frame * (middle + 1)));
+        series.values = std::move(one);
+        series.depth = 1;
+        series.slicePositions = {series.slicePositions[middle]};
+        series.sopUids = {series.sopUids[middle]};
+        series.files = {series.files[middle]};
+        series.instanceNumbers = {series.instanceNumbers[middle]};
+    }
+    return series;
+}
+
+StudyLoad loadFolder(const std::string& folder, const LoadOptions& options) {
     std::error_code ec;
-    if (fs::is_regular_file(folder, ec)) return loadFiles({folder});
+    if (fs::is_regular_file(folder, ec)) return loadFiles({folder}, options);
     if (!fs::is_directory(folder, ec))
         throw DicomError("'" + folder + "' is neither a DICOM file nor a folder");
-    return loadFiles(filesBelow(folder));
+    return loadFiles(filesBelow(folder), options);
 }
 
 }  // namespace flowseg::dicom

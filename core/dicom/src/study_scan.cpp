@@ -6,6 +6,7 @@
 #include <dcmtk/dcmdata/dctk.h>
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <filesystem>
 #include <stdexcept>
 
@@ -38,6 +39,42 @@ std::optional<double> slicePosition(DcmDataset& data) {
 }
 
 }  // namespace
+
+std::vector<SeriesEntry> imageSeries(const FolderScan& scan) {
+    std::vector<SeriesEntry> out;
+    for (const auto& h : scan.instances) {  // sorted by series, then position
+        if (!h.hasPixels) continue;
+        if (out.empty() || out.back().seriesUid != h.seriesUid) {
+            SeriesEntry e;
+            e.studyUid = h.studyUid;
+            e.seriesUid = h.seriesUid;
+            e.modality = h.modality;
+            e.description = h.seriesDescription;
+            e.patientName = h.patientName;
+            e.studyDate = h.studyDate;
+            e.rows = h.rows;
+            e.columns = h.columns;
+            std::string words = h.seriesDescription;
+            std::transform(words.begin(), words.end(), words.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            e.localizer = h.imageType.find("LOCALIZER") != std::string::npos;
+            for (const char* word : {"scout", "localizer", "localiser", "topogram", "surview"})
+                e.localizer = e.localizer || words.find(word) != std::string::npos;
+            out.push_back(std::move(e));
+        }
+        out.back().slices += h.frames;
+        out.back().files.push_back(h.path);
+    }
+    return out;
+}
+
+const SeriesEntry* readingSeries(const std::vector<SeriesEntry>& series) {
+    const SeriesEntry* best = nullptr;
+    for (const auto& s : series)
+        if (!s.localizer && (best == nullptr || s.slices > best->slices)) best = &s;
+    if (best == nullptr && !series.empty()) best = &series.front();  // only localizers
+    return best;
+}
 
 std::vector<std::string> filesBelow(const std::string& folder) {
     std::error_code ec;
@@ -88,6 +125,18 @@ FolderScan scanFolder(const std::string& folder) {
         Sint32 number = 0;
         if (data.findAndGetSint32(DCM_InstanceNumber, number).good()) h.instanceNumber = number;
         h.slicePosition = slicePosition(data);
+        h.imageType = getString(data, DCM_ImageType);
+        Uint16 rows = 0, columns = 0;
+        data.findAndGetUint16(DCM_Rows, rows);
+        data.findAndGetUint16(DCM_Columns, columns);
+        h.rows = rows;
+        h.columns = columns;
+        Sint32 frames = 1;
+        if (data.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames > 1)
+            h.frames = frames;
+        const auto sopClass = getString(data, DCM_SOPClassUID);
+        h.hasPixels =
+            rows > 0 && columns > 0 && sopClass != UID_SegmentationStorage && h.modality != "SEG";
         if (h.studyUid.empty() || h.seriesUid.empty() || h.sopUid.empty()) {
             scan.skipped.push_back({path, "missing Study, Series or SOP Instance UID"});
             continue;

@@ -34,6 +34,12 @@ std::vector<std::string> exportLesion(const StudyReport& report, const ReportLes
 std::vector<std::string> exportStudy(const StudyReport& report, const dicom::Series& series,
                                      const std::string& folder, const ExportOptions& options = {});
 
+/// The report's PDF (`pdfPath`, written from `report`) as a DICOM Encapsulated
+/// PDF in the study, `folder`/report.dcm, de-identified like the report (the
+/// same pseudonym and, when replaced, the same UIDs as the SEGs). Returns its path.
+std::string exportReportDocument(const StudyReport& report, const dicom::Series& series,
+                                 const std::string& pdfPath, const std::string& folder);
+
 /// A lesion's report numbers as JSON (what metrics.json holds; the report's tables too).
 std::string lesionMetricsJson(const StudyReport& report, const ReportLesion& lesion);
 

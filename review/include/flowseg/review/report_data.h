@@ -25,7 +25,11 @@ namespace flowseg::review {
 
 struct ReportOptions {
     bool deidentify = true;  ///< patient name, ID, birth date, dates and descriptions replaced
-    bool resample = true;    ///< re-run each lesion's newest run (trajectory, reproduction check)
+    /// With deidentify: UIDs replaced too (one consistent set per report and its
+    /// exports) instead of retained; the exported SEGs then no longer reference
+    /// the sender's slices.
+    bool replaceUids = false;
+    bool resample = true;  ///< re-run each lesion's newest run (trajectory, reproduction check)
     /// With resample: also sample each lesion as a nodule (every slice its experts
     /// outlined, growing while a sample continues) with the run's model, settings
     /// and seed, for the samples' true volumes and diameters.
@@ -60,16 +64,20 @@ struct StudyReport {
     std::string appVersion;
     std::string createdAt;  ///< UTC, ISO 8601
     bool deidentified = true;
+    /// The key of the replacement UIDs (ReportOptions::replaceUids); empty: UIDs retained.
+    std::string uidKey;
     /// What the model was not made for (model_fitness.h): the series' modality or
     /// spacings outside what it learnt from. Empty when the series is like its data.
     std::vector<std::string> modelCautions;
 };
 
 /// A study's patient and study attributes as the basic profile leaves them:
-/// name and ID replaced (the ID by a stable pseudonym, "ANON-" + 8 hex of its
-/// SHA-256), birth date, study date and description emptied; UIDs retained (so
-/// that exported SEGs still reference their slices).
-db::StudyRecord deidentify(const db::StudyRecord& study);
+/// name and ID replaced (the ID by dicom::pseudonymOf under this installation's
+/// secret), birth date, study date and description emptied; the study UID
+/// retained (so that exported SEGs still reference their slices), or replaced
+/// under `uidKey` when one is given. Throws std::runtime_error when the secret
+/// cannot be read or created (the message names its file).
+db::StudyRecord deidentify(const db::StudyRecord& study, const std::string& uidKey = "");
 
 /// Reads the report of study `studyUid` from the store. `series` is the study's
 /// loaded series (for crop geometry and, when re-running, the model's input).

@@ -33,4 +33,8 @@ ImportSummary registerLoadedSeries(db::Database& database,
 /// DICOM image.
 ImportSummary registerStudyFolder(db::Database& database, const std::string& folder);
 
+/// The same from a scan already made (the window reads the headers once).
+/// `seriesIds` follow the scan's series order.
+ImportSummary registerScan(db::Database& database, const dicom::FolderScan& scan);
+
 }  // namespace flowseg::review

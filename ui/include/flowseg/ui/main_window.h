@@ -38,6 +38,7 @@ class ResultsPanel;
 class SamplingControls;
 class SessionRunner;
 class SeriesLoadTask;
+class SeriesPicker;
 class SliceView;
 class StudyBrowser;
 class TaskManager;
@@ -59,8 +60,10 @@ public:
     /// failure. With `adoptActiveModel`, the window samples with the store's active
     /// model version (a fine-tune promoted earlier) rather than the one loaded.
     bool openStore(const QString& path, bool adoptActiveModel = true);
-    /// Loads the DICOM series below `folder` in the background (registers it in the store).
-    void openFolder(const QString& folder);
+    /// Loads the reading series below `folder` (or `seriesUid`) in the background:
+    /// its first image shows while the rest decodes; the study's series fill the
+    /// series picker; the study is registered in the store.
+    void openFolder(const QString& folder, const QString& seriesUid = {});
     /// Loads a stored series (its files) in the background.
     void openStoredSeries(std::int64_t seriesId);
     /// Imports readers' outlines of the open series (an LIDC XML, or DICOM SEG
@@ -109,6 +112,7 @@ public:
     ResultsPanel* results() const { return m_results; }
     TrajectoryPlayer* player() const { return m_player; }
     StudyBrowser* browser() const { return m_browser; }
+    SeriesPicker* seriesPicker() const { return m_seriesPicker; }
     HelpOverlay* helpOverlay() const { return m_help; }
     review::UndoStack* undoStack() const { return &m_session->undoStack(); }
     LogPanel* logPanel() const { return m_log; }
@@ -170,6 +174,9 @@ private:
     std::unique_ptr<review::ReviewSession> m_session;
     SliceView* m_view = nullptr;
     StudyBrowser* m_browser = nullptr;
+    SeriesPicker* m_seriesPicker = nullptr;
+    QDockWidget* m_seriesDock = nullptr;
+    QString m_studyFolder;  ///< the folder the series picker's series are in
     SamplingControls* m_controls = nullptr;
     ResultsPanel* m_results = nullptr;
     TrajectoryPlayer* m_player = nullptr;

@@ -26,4 +26,9 @@ private:
 
 std::string sha256Hex(const void* data, size_t size);
 
+/// HMAC-SHA-256 (RFC 2104 / FIPS 198-1) of `message` under `key`, as raw bytes.
+std::array<std::uint8_t, 32> hmacSha256(const std::string& key, const std::string& message);
+/// The same as 64 lower-case hex digits.
+std::string hmacSha256Hex(const std::string& key, const std::string& message);
+
 }  // namespace flowseg::common

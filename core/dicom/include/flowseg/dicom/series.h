@@ -3,10 +3,12 @@
 // along the slice normal, geometry checked, pixels as float modality values (HU).
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "flowseg/dicom/dicom_error.h"
 #include "flowseg/dicom/pixel_decoder.h"
 #include "flowseg/dicom/study_scan.h"
 
@@ -62,10 +64,32 @@ struct StudyLoad {
     std::vector<SkippedFile> skipped;
 };
 
+/// Thrown by a load whose LoadOptions::cancelled said so.
+class LoadCancelled : public DicomError {
+public:
+    using DicomError::DicomError;
+};
+
+struct LoadOptions {
+    int threads = 0;  ///< decoding threads (0 = every core)
+    /// (files decoded, files in all), once per file, from the decoding threads
+    /// one at a time.
+    std::function<void(int, int)> progress;
+    /// Polled before each file; true stops the load (LoadCancelled).
+    std::function<bool()> cancelled;
+};
+
+/// The middle slice of a scanned series, decoded alone (one file): what a
+/// reader sees first while the rest decodes, and the series picker's thumbnail.
+/// A one-slice Series (geometry of that slice). Throws DicomError.
+Series loadMiddleSlice(const SeriesEntry& entry);
+
 /// Loads every image below a folder (DICOMDIR trees included: the index is
 /// skipped and the files it points to are found by the walk).
-StudyLoad loadFolder(const std::string& folder);
-/// Loads the given files. Unreadable files are listed in `skipped` with the reason.
-StudyLoad loadFiles(const std::vector<std::string>& files);
+StudyLoad loadFolder(const std::string& folder, const LoadOptions& options = {});
+/// Loads the given files, decoding them on `options.threads` threads; the
+/// decoded pixels are held once (each slice moves into the series' volume).
+/// Unreadable files are listed in `skipped` with the reason.
+StudyLoad loadFiles(const std::vector<std::string>& files, const LoadOptions& options = {});
 
 }  // namespace flowseg::dicom

@@ -28,10 +28,17 @@ struct SeriesToWrite {
     /// SOP Instance UID of slice k (generated when empty), e.g. a real study's.
     std::vector<std::string> sopUids;
     /// False: no PixelSpacing is written (the source did not give it), and a
-    /// reader of the series knows its millimetres are nominal.
+    /// reader of the series knows its millimetres are nominal. The files are
+    /// then Secondary Capture images (modality CT), since a CT Image object
+    /// must state its pixel spacing.
     bool writePixelSpacing = true;
     /// Deflated Explicit VR Little Endian instead of plain: files a third the size.
     bool deflate = false;
+    std::string imageType = "ORIGINAL\\PRIMARY\\AXIAL";  ///< LOCALIZER for a scout
+    int seriesNumber = 1;
+    /// The Frame of Reference UID (generated when empty): series of one
+    /// acquisition share it.
+    std::string frameOfReferenceUid;
 };
 
 /// Returns the written paths, in slice order. Throws DicomError on failure.
@@ -51,5 +58,18 @@ struct DemoNodule {
     std::string kind;     ///< "solid", "part-solid", "ground glass"
 };
 std::vector<DemoNodule> demoNodules();
+
+/// The demo's synthetic chest resampled to width x height x depth: the same
+/// anatomy over the field of view and the z range, with the given (nominal)
+/// spacings, its noise drawn per slice from `seed` (slices are drawn in parallel).
+SeriesToWrite syntheticChestCt(int width, int height, int depth, double pixelMm, double sliceMm,
+                               unsigned seed);
+
+/// A full-size CT study of three series, as a scanner sends one, for the
+/// loading benchmark: `folder`/thin (512 x 512 x 500, 0.7 mm pixels, 0.625 mm
+/// slices), `folder`/thick (the same averaged to 5 mm: 62 slices) and
+/// `folder`/scout (one coronal projection, ImageType LOCALIZER). One study, one
+/// frame of reference. Returns the files written.
+std::vector<std::string> writeFullSizeStudy(const std::string& folder, unsigned seed = 1);
 
 }  // namespace flowseg::dicom
