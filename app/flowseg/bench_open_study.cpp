@@ -54,34 +54,36 @@ nlohmann::json benchOpenStudy(const std::string& folder, int threads, bool json)
                                {"slices", e.slices},
                                {"localizer", e.localizer},
                                {"chosen", &e == chosen}});
-    const nlohmann::json out{
-        {"folder", folder},
-        {"threads", common::resolveThreadCount(threads)},
-        {"series", series_list},
-        {"chosen", {{"description", chosen->description},
-                    {"width", series.width},
-                    {"height", series.height},
-                    {"slices", series.depth}}},
-        {"seconds_to_headers", headers},
-        {"seconds_to_first_image", firstImage},
-        {"seconds_to_whole_series", whole},
-        {"series_float_mib", volume},
-        {"baseline_rss_mib", baseline},
-        {"peak_rss_mib", peak},
-        {"peak_above_baseline_per_series_volume", (peak - baseline) / volume},
-        {"first_image_width", first.width}};
+    const nlohmann::json out{{"folder", folder},
+                             {"threads", common::resolveThreadCount(threads)},
+                             {"series", series_list},
+                             {"chosen",
+                              {{"description", chosen->description},
+                               {"width", series.width},
+                               {"height", series.height},
+                               {"slices", series.depth}}},
+                             {"seconds_to_headers", headers},
+                             {"seconds_to_first_image", firstImage},
+                             {"seconds_to_whole_series", whole},
+                             {"series_float_mib", volume},
+                             {"baseline_rss_mib", baseline},
+                             {"peak_rss_mib", peak},
+                             {"peak_above_baseline_per_series_volume", (peak - baseline) / volume},
+                             {"first_image_width", first.width}};
     if (!json) {
         std::printf("study %s: %zu image series\n", folder.c_str(), entries.size());
         for (const auto& e : entries)
             std::printf("  %s %-24s %4d slices%s\n", &e == chosen ? "*" : " ",
                         e.description.c_str(), e.slices, e.localizer ? "  (scout)" : "");
-        std::printf("headers %.2f s, first image %.2f s, whole series (%dx%dx%d) %.2f s on %d "
-                    "threads\n",
-                    headers, firstImage, series.width, series.height, series.depth, whole,
-                    common::resolveThreadCount(threads));
-        std::printf("memory: baseline %.0f MiB, peak %.0f MiB; the series' float volume %.0f MiB "
-                    "(peak - baseline = %.2fx it)\n",
-                    baseline, peak, volume, (peak - baseline) / volume);
+        std::printf(
+            "headers %.2f s, first image %.2f s, whole series (%dx%dx%d) %.2f s on %d "
+            "threads\n",
+            headers, firstImage, series.width, series.height, series.depth, whole,
+            common::resolveThreadCount(threads));
+        std::printf(
+            "memory: baseline %.0f MiB, peak %.0f MiB; the series' float volume %.0f MiB "
+            "(peak - baseline = %.2fx it)\n",
+            baseline, peak, volume, (peak - baseline) / volume);
     }
     return out;
 }

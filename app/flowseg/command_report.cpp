@@ -19,6 +19,7 @@
 #include "flowseg/db/study_repository.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/render/report_writer.h"
+#include "flowseg/render/study_results.h"
 #include "flowseg/review/expert_outlines.h"
 #include "flowseg/review/exports.h"
 #include "flowseg/review/lidc_demo.h"
@@ -175,19 +176,7 @@ std::vector<std::string> writeStudyResults(const std::string& store, const std::
     ensureGuiApplication();
     auto database = db::Database::open(store, db::OpenMode::ReadOnly);
     const auto series = loadStudySeries(database, studyUid);
-    review::ReportOptions options;
-    options.deidentify = false;  // filed with the patient's own study
-    options.resample = false;    // the stored runs, as the readers saw them
-    const auto report = review::gatherStudyReport(database, studyUid, series, options);
-    fs::create_directories(folder);
-    const auto pdf = (fs::path(folder) / "report.pdf").string();
-    render::writeReportPdf(report, series, pdf);
-    review::ExportOptions exports;
-    exports.png = exports.nifti = exports.tables = false;
-    std::vector<std::string> files{review::exportReportDocument(report, series, pdf, folder)};
-    for (auto& file : review::exportStudy(report, series, folder, exports))
-        if (fs::path(file).extension() == ".dcm") files.push_back(std::move(file));
-    return files;
+    return render::writeStudyResults(database, studyUid, series, folder);
 }
 
 void addReportCommand(CLI::App& app) {

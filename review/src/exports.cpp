@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -33,11 +34,15 @@ std::string safeName(const std::string& name) {
     return out.empty() ? "expert" : out;
 }
 
-/// Writes a NIfTI-1 volume (`volumes` of W x H x D, x fastest) in the series'
-/// geometry: voxel (i, j, k) is column i, row j, slice k; DICOM's patient axes
-/// (LPS) become NIfTI's RAS by negating x and y.
+/// Fills volume v (W x H x D, x fastest, zeroed) of a NIfTI file being written.
+using FillVolume = std::function<void(std::int64_t volume, void* out)>;
+
+/// Writes a NIfTI-1 image of `volumes` volumes in the series' geometry: voxel
+/// (i, j, k) is column i, row j, slice k; DICOM's patient axes (LPS) become
+/// NIfTI's RAS by negating x and y. The volumes are filled and written one at
+/// a time, so a full-size CT's M samples are never all in memory.
 void writeNifti(const std::string& path, const dicom::Series& series, int datatype,
-                const void* data, std::int64_t volumes, const std::string& description) {
+                std::int64_t volumes, const std::string& description, const FillVolume& fill) {
     const std::int64_t dims[8] = {
         volumes > 1 ? 4 : 3, series.width, series.height, series.depth, volumes, 1, 1, 1};
     std::unique_ptr<nifti_image, void (*)(nifti_image*)> nim(nifti_make_new_nim(dims, datatype, 0),
@@ -70,25 +75,34 @@ void writeNifti(const std::string& path, const dicom::Series& series, int dataty
     nim->nifti_type = NIFTI_FTYPE_NIFTI1_1;
     if (nifti_set_filenames(nim.get(), path.c_str(), 0, 1) != 0)
         throw std::runtime_error("bad NIfTI file name " + path);
-    const auto bytes = static_cast<size_t>(nim->nvox) * static_cast<size_t>(nim->nbyper);
-    nim->data = std::malloc(bytes);
-    std::memcpy(nim->data, data, bytes);
-    nifti_image_write(nim.get());
-    if (!fs::exists(path)) throw std::runtime_error("cannot write the NIfTI file " + path);
+    const auto bytes = static_cast<size_t>(series.width) * static_cast<size_t>(series.height) *
+                       static_cast<size_t>(series.depth) * static_cast<size_t>(nim->nbyper);
+    znzFile file = nifti_image_write_hdr_img(nim.get(), 2, "wb");  // the header; left open
+    if (znz_isnull(file)) throw std::runtime_error("cannot write the NIfTI file " + path);
+    std::vector<char> volume(bytes);
+    bool written = true;
+    for (std::int64_t v = 0; v < volumes && written; ++v) {
+        std::fill(volume.begin(), volume.end(), 0);
+        fill(v, volume.data());
+        written = nifti_write_buffer(file, volume.data(), static_cast<std::int64_t>(bytes)) ==
+                  static_cast<std::int64_t>(bytes);
+    }
+    znzclose(file);
+    if (!written || !fs::exists(path))
+        throw std::runtime_error("cannot write the NIfTI file " + path + " (disk full?)");
 }
 
-std::vector<std::uint8_t> stackOnSlices(const dicom::Series& series,
-                                        const std::map<int, common::Mask>& slices) {
-    std::vector<std::uint8_t> volume(
-        static_cast<size_t>(series.width) * series.height * series.depth, 0);
+/// Slice-sized masks into a W x H x D uint8 volume (zeroed by the caller).
+void placeOnSlices(const dicom::Series& series, const std::map<int, common::Mask>& slices,
+                   void* out) {
+    auto* volume = static_cast<std::uint8_t*>(out);
     for (const auto& [slice, mask] : slices) {
         if (slice < 0 || slice >= series.depth || mask.width != series.width ||
             mask.height != series.height)
             continue;
         std::copy(mask.pixels.begin(), mask.pixels.end(),
-                  volume.begin() + static_cast<long>(static_cast<size_t>(slice) * mask.size()));
+                  volume + static_cast<size_t>(slice) * mask.size());
     }
-    return volume;
 }
 
 dicom::DeidentifyOptions deidentifyOptions(const StudyReport& report) {
@@ -187,41 +201,44 @@ std::vector<std::string> exportLesion(const StudyReport& report, const ReportLes
         }
     }
     if (options.nifti) {
-        std::vector<std::uint8_t> experts;
-        for (const auto* layer : layers) {
-            const auto volume = stackOnSlices(series, layer->slices);
-            experts.insert(experts.end(), volume.begin(), volume.end());
-        }
         if (!layers.empty())
-            writeNifti(out("experts.nii.gz"), series, NIFTI_TYPE_UINT8, experts.data(),
+            writeNifti(out("experts.nii.gz"), series, NIFTI_TYPE_UINT8,
                        static_cast<std::int64_t>(layers.size()),
-                       "FlowSeg experts' outlines, one volume each");
+                       "FlowSeg experts' outlines, one volume each",
+                       [&](std::int64_t v, void* volume) {
+                           placeOnSlices(series, layers[static_cast<size_t>(v)]->slices, volume);
+                       });
         if (r.result) {
             const auto& crop = r.result->crop;
-            std::vector<std::uint8_t> samples;
-            for (const auto& mask : r.result->result.masks) {
-                const auto volume = stackOnSlices(
-                    series, {{crop.slice, maskOnSlice(crop, mask, series.width, series.height)}});
-                samples.insert(samples.end(), volume.begin(), volume.end());
-            }
-            writeNifti(out("samples.nii.gz"), series, NIFTI_TYPE_UINT8, samples.data(),
-                       static_cast<std::int64_t>(r.result->result.masks.size()),
-                       "FlowSeg model samples, one volume each");
-            std::vector<float> probability(
-                static_cast<size_t>(series.width) * series.height * series.depth, 0.0F);
-            const double scale = crop.scale();
-            for (int y = 0; y < series.height; ++y)
-                for (int x = 0; x < series.width; ++x) {
-                    const int row = static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
-                    const int col = static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
-                    if (row < 0 || col < 0 || row >= crop.image.height || col >= crop.image.width)
-                        continue;
-                    probability[(static_cast<size_t>(crop.slice) * series.height + y) *
-                                    series.width +
-                                x] = r.result->result.maps.probability.at(row, col);
-                }
-            writeNifti(out("probability.nii.gz"), series, NIFTI_TYPE_FLOAT32, probability.data(), 1,
-                       "FlowSeg probability p over the samples");
+            const auto& masks = r.result->result.masks;
+            writeNifti(out("samples.nii.gz"), series, NIFTI_TYPE_UINT8,
+                       static_cast<std::int64_t>(masks.size()),
+                       "FlowSeg model samples, one volume each", [&](std::int64_t v, void* volume) {
+                           placeOnSlices(
+                               series,
+                               {{crop.slice, maskOnSlice(crop, masks[static_cast<size_t>(v)],
+                                                         series.width, series.height)}},
+                               volume);
+                       });
+            writeNifti(
+                out("probability.nii.gz"), series, NIFTI_TYPE_FLOAT32, 1,
+                "FlowSeg probability p over the samples", [&](std::int64_t, void* volume) {
+                    auto* probability = static_cast<float*>(volume);
+                    const double scale = crop.scale();
+                    for (int y = 0; y < series.height; ++y)
+                        for (int x = 0; x < series.width; ++x) {
+                            const int row =
+                                static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
+                            const int col =
+                                static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
+                            if (row < 0 || col < 0 || row >= crop.image.height ||
+                                col >= crop.image.width)
+                                continue;
+                            probability[(static_cast<size_t>(crop.slice) * series.height + y) *
+                                            series.width +
+                                        x] = r.result->result.maps.probability.at(row, col);
+                        }
+                });
         }
     }
     if (options.seg && !series.files.empty()) {

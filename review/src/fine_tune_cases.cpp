@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -156,20 +157,47 @@ FineTuneCases fineTuneCases(db::Database& reader, int modelSide, const FineTuneO
     const std::set<std::string> validationKeys(keys.begin(),
                                                keys.begin() + static_cast<long>(validationCount));
 
-    std::map<db::RowId, dicom::Series> loaded;
-    std::set<std::string> validationPatients;
-    for (const auto& c : candidates) {
-        auto found = loaded.find(c.series.id);
-        if (found == loaded.end()) {
-            try {
-                found = loaded.emplace(c.series.id, loadStored(reader, c.series)).first;
-            } catch (const std::exception& error) {
-                out.skipped.push_back("lesion " + std::to_string(c.lesion.id) + " (" +
-                                      c.lesion.label + "): " + error.what());
-                continue;
+    // The crops of each lesion, one series in memory at a time (a full-size CT
+    // is 0.5 GB as floats): lesions are visited series by series, their crops
+    // kept (small), and used below in the candidates' own order.
+    std::vector<std::size_t> bySeries(candidates.size());
+    std::iota(bySeries.begin(), bySeries.end(), std::size_t{0});
+    std::stable_sort(bySeries.begin(), bySeries.end(), [&](std::size_t a, std::size_t b) {
+        return candidates[a].series.id < candidates[b].series.id;
+    });
+    std::vector<std::vector<common::MultiRaterCase>> crops(candidates.size());
+    std::vector<std::string> loadErrors(candidates.size());
+    {
+        std::optional<dicom::Series> series;
+        std::optional<db::RowId> seriesId;
+        std::string loadError;
+        for (const auto index : bySeries) {
+            const auto& c = candidates[index];
+            if (seriesId != c.series.id) {
+                series.reset();  // the previous volume goes before the next is read
+                seriesId = c.series.id;
+                loadError.clear();
+                try {
+                    series = loadStored(reader, c.series);
+                } catch (const std::exception& error) {
+                    loadError = error.what();
+                }
             }
+            if (series)
+                crops[index] = casesOf(c, *series, modelSide);
+            else
+                loadErrors[index] = loadError;
         }
-        auto cases = casesOf(c, found->second, modelSide);
+    }
+    std::set<std::string> validationPatients;
+    for (std::size_t index = 0; index < candidates.size(); ++index) {
+        const auto& c = candidates[index];
+        if (!loadErrors[index].empty()) {
+            out.skipped.push_back("lesion " + std::to_string(c.lesion.id) + " (" + c.lesion.label +
+                                  "): " + loadErrors[index]);
+            continue;
+        }
+        auto cases = std::move(crops[index]);
         if (cases.empty()) {
             out.skipped.push_back("lesion " + std::to_string(c.lesion.id) + " (" + c.lesion.label +
                                   "): no slice with two experts' outlines");

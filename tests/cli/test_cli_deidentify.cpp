@@ -103,6 +103,17 @@ TEST_F(Cli, DeidentifiedReportAndExportsCarryNoIdentifierOfThePatient) {
                   .find(study.studyUid),
               std::string::npos);
 
+    // experts.nii.gz, written a volume at a time: each reader's outline on slice 14 only.
+    const auto voxels = commandOutput(
+        "python3 -c \"import gzip,struct,sys;b=gzip.open(sys.argv[1]).read();"
+        "d=struct.unpack('<8h',b[40:56]);o=int(struct.unpack('<f',b[108:112])[0]);"
+        "n=d[1]*d[2]*d[3];v=b[o:];"
+        "print(*[sum(v[k*n:(k+1)*n]) for k in range(d[4])],"
+        "*[min(i//(d[1]*d[2]) for i in range(k*n,(k+1)*n) if v[i])-k*d[3] for k in range(d[4])])\" "
+        "'" +
+        (fs::path(exports) / "lesion_1" / "experts.nii.gz").string() + "'");
+    EXPECT_EQ(voxels, "121 121 14 14\n") << "voxels per reader, then their first slice";
+
     // The pseudonym: keyed by a secret created on first use, readable by the user only.
     const auto keyFile = flowseg::common::installationSecretPath();
     EXPECT_EQ(keyFile.rfind(config, 0), 0U) << keyFile;

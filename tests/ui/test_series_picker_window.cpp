@@ -72,11 +72,10 @@ private Q_SLOTS:
                     auto* load = qobject_cast<flowseg::ui::SeriesLoadTask*>(task);
                     if (load == nullptr) return;
                     connect(load, &flowseg::ui::SeriesLoadTask::previewReady, this, [&] {
-                        previewDepth = window.sliceView()->series()
-                                           ? window.sliceView()->series()->depth
-                                           : 0;
-                        previewBeforeEnd = !window.session().series() ||
-                                           window.session().series()->depth != 40;
+                        previewDepth =
+                            window.sliceView()->series() ? window.sliceView()->series()->depth : 0;
+                        previewBeforeEnd =
+                            !window.session().series() || window.session().series()->depth != 40;
                     });
                 });
         QSignalSpy loaded(&window, &MainWindow::seriesLoaded);
@@ -108,6 +107,10 @@ private Q_SLOTS:
             if (item->text().contains(QStringLiteral("1.25 mm"))) QVERIFY(item->font().bold());
         }
         QCOMPARE(scouts, 1);
+        // tools/screenshots.sh keeps this state for docs/screenshots.
+        if (qEnvironmentVariableIsSet("FLOWSEG_SCREENSHOT_DIR"))
+            QVERIFY(window.grab().save(qEnvironmentVariable("FLOWSEG_SCREENSHOT_DIR") +
+                                       QStringLiteral("/review-series-picker.png")));
         QVERIFY(thick != nullptr);
         // Double-click the 5 mm series: it replaces the thin one.
         picker->scrollToItem(thick);

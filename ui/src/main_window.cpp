@@ -145,6 +145,7 @@ void MainWindow::buildDocks() {
          QStringLiteral("resultsDock"));
     dock(tr("ODE trajectory"), m_player, Qt::BottomDockWidgetArea,
          QStringLiteral("trajectoryDock"));
+    buildPacsDock();
 }
 
 void MainWindow::onSessionChanged(review::Changes changes) {

@@ -37,6 +37,9 @@ void MainWindow::buildActions() {
         const auto folder = QFileDialog::getExistingDirectory(this, tr("Open DICOM folder"));
         if (!folder.isEmpty()) openFolder(folder);
     });
+    m_pacsDock->toggleViewAction()->setText(tr("PACS..."));
+    m_pacsDock->toggleViewAction()->setShortcut(QKeySequence(tr("Ctrl+Shift+P")));
+    file->addAction(m_pacsDock->toggleViewAction());
     add(file, tr("Open annotation store..."), {QKeySequence(tr("Ctrl+Shift+O"))}, [this] {
         const auto path =
             QFileDialog::getSaveFileName(this, tr("Open or create annotation store"), {},

@@ -69,7 +69,10 @@ void MainWindow::onLoadFinished(SeriesLoadTask* task, int outcome) {
     }
     for (const auto& warning : task->warnings()) logger("dicom")->warn("{}", warning);
     const auto series = task->series();
-    logger("dicom")->info("loaded series {} ({} slices)", series->seriesUid, series->depth);
+    logger("dicom")->info("loaded series {} ({} slices) in {:.2f} s", series->seriesUid,
+                          series->depth, task->seconds());
+    if (task->preview())
+        logger("dicom")->info("its first image was shown after {:.2f} s", task->previewSeconds());
     if (!task->choices().empty()) {
         m_studyFolder = QString::fromStdString(task->folder());
         m_seriesPicker->setChoices(task->choices(), QString::fromStdString(series->seriesUid));

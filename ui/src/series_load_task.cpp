@@ -75,7 +75,7 @@ void SeriesLoadTask::runFolder() {
     if (isCanceled()) return;
     const auto entries = dicom::imageSeries(scan);
     if (entries.empty()) {
-        std::string reason = "no DICOM image series in '" + m_folder + "'";
+        std::string reason = "no loadable DICOM image series in '" + m_folder + "'";
         if (!scan.skipped.empty())
             reason += " (" + std::to_string(scan.skipped.size()) +
                       " files skipped; first: " + scan.skipped.front().path + ": " +
@@ -94,6 +94,8 @@ void SeriesLoadTask::runFolder() {
     setProgress(0.05, tr("decoding the first image"));
     try {
         m_preview = std::make_shared<const dicom::Series>(dicom::loadMiddleSlice(*chosen));
+        m_previewSeconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
         Q_EMIT previewReady();
     } catch (const dicom::DicomError&) {
         // The full decode below names the file and why.
@@ -135,6 +137,7 @@ void SeriesLoadTask::runFolder() {
 }
 
 void SeriesLoadTask::run() {
+    m_start = std::chrono::steady_clock::now();
     std::error_code ec;
     if (!m_folder.empty() && std::filesystem::is_directory(m_folder, ec)) {
         runFolder();
@@ -150,6 +153,7 @@ void SeriesLoadTask::run() {
             m_seriesId = review::registerLoadedSeries(database, {*m_series}).seriesIds.front();
         }
     }
+    m_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
     setProgress(1.0, tr("loaded"));
 }
 

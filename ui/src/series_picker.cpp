@@ -11,8 +11,8 @@ constexpr int kUidRole = Qt::UserRole + 1;
 SeriesPicker::SeriesPicker(QWidget* parent) : QListWidget(parent) {
     setObjectName(QStringLiteral("seriesPicker"));
     setViewMode(QListView::IconMode);
-    setIconSize(QSize(96, 96));
-    setGridSize(QSize(132, 150));
+    setIconSize(QSize(72, 72));
+    setGridSize(QSize(116, 124));
     setResizeMode(QListView::Adjust);
     setMovement(QListView::Static);
     setWordWrap(true);
@@ -27,9 +27,10 @@ void SeriesPicker::setChoices(const std::vector<SeriesChoice>& choices, const QS
     clear();
     for (const auto& c : choices) {
         const auto& e = c.entry;
-        QString text = e.description.empty() ? tr("(no description)")
-                                             : QString::fromStdString(e.description);
-        text += QStringLiteral("\n") + (e.slices == 1 ? tr("1 slice") : tr("%1 slices").arg(e.slices)) +
+        QString text =
+            e.description.empty() ? tr("(no description)") : QString::fromStdString(e.description);
+        text += QStringLiteral("\n") +
+                (e.slices == 1 ? tr("1 slice") : tr("%1 slices").arg(e.slices)) +
                 QStringLiteral(" · ") + QString::fromStdString(e.modality);
         if (e.localizer) text += QStringLiteral("\n") + tr("scout");
         auto* item = new QListWidgetItem(text, this);

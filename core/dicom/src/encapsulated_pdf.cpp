@@ -6,7 +6,6 @@
 #include <iterator>
 
 #include "flowseg/dicom/dicom_error.h"
-#include "flowseg/version.h"
 
 namespace flowseg::dicom {
 
@@ -26,7 +25,8 @@ std::string newUid() {
 }  // namespace
 
 void writeEncapsulatedPdf(const std::string& path, const std::string& pdfPath,
-                          const std::string& sourceFile, const std::string& title) {
+                          const std::string& sourceFile, const std::string& title,
+                          const std::string& softwareVersion) {
     std::ifstream in(pdfPath, std::ios::binary);
     std::string pdf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (!in.good() && !in.eof()) throw DicomError("cannot read '" + pdfPath + "'");
@@ -75,7 +75,7 @@ void writeEncapsulatedPdf(const std::string& path, const std::string& pdfPath,
     put(d, DCM_SeriesDescription, "FlowSeg uncertainty report");
     put(d, DCM_Manufacturer, "FlowSeg");
     put(d, DCM_ManufacturerModelName, "FlowSeg Review");
-    put(d, DCM_SoftwareVersions, FLOWSEG_VERSION);
+    if (!softwareVersion.empty()) put(d, DCM_SoftwareVersions, softwareVersion);
     put(d, DCM_ConversionType, "WSD");
     // Encapsulated Document.
     put(d, DCM_InstanceNumber, "1");

@@ -33,6 +33,7 @@ class FineTuneTask;
 class ExpertPanel;
 class HelpOverlay;
 class OutlineToolsPanel;
+class PacsBrowser;
 class LogPanel;
 class ResultsPanel;
 class SamplingControls;
@@ -113,6 +114,8 @@ public:
     TrajectoryPlayer* player() const { return m_player; }
     StudyBrowser* browser() const { return m_browser; }
     SeriesPicker* seriesPicker() const { return m_seriesPicker; }
+    PacsBrowser* pacsBrowser() const { return m_pacs; }
+    QDockWidget* pacsDock() const { return m_pacsDock; }
     HelpOverlay* helpOverlay() const { return m_help; }
     review::UndoStack* undoStack() const { return &m_session->undoStack(); }
     LogPanel* logPanel() const { return m_log; }
@@ -143,6 +146,13 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
+    // The PACS dock (main_window_pacs.cpp): each action a PacsTask.
+    void buildPacsDock();
+    void pacsEcho();
+    void pacsSearch();
+    void pacsListSeries(const QString& studyUid);
+    void pacsRetrieve(const QString& studyUid);
+    void pacsSendResults();
     void buildDocks();
     void buildActions();  // main_window_actions.cpp
     // main_window_experts.cpp
@@ -177,6 +187,8 @@ private:
     SeriesPicker* m_seriesPicker = nullptr;
     QDockWidget* m_seriesDock = nullptr;
     QString m_studyFolder;  ///< the folder the series picker's series are in
+    PacsBrowser* m_pacs = nullptr;
+    QDockWidget* m_pacsDock = nullptr;
     SamplingControls* m_controls = nullptr;
     ResultsPanel* m_results = nullptr;
     TrajectoryPlayer* m_player = nullptr;

@@ -8,6 +8,7 @@
 
 #include <QImage>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ public:
     [[nodiscard]] const std::string& folder() const { return m_folder; }
     /// The middle slice of the series being decoded, once previewReady was emitted.
     [[nodiscard]] std::shared_ptr<const dicom::Series> preview() const { return m_preview; }
+    /// Seconds from the start of run() to the first image, and to the whole series.
+    [[nodiscard]] double previewSeconds() const { return m_previewSeconds; }
+    [[nodiscard]] double seconds() const { return m_seconds; }
 
 Q_SIGNALS:
     /// The first image is decoded (preview()); queued to the GUI thread.
@@ -64,6 +68,9 @@ private:
     std::vector<SeriesChoice> m_choices;
     std::int64_t m_seriesId = 0;
     std::vector<std::string> m_warnings;
+    std::chrono::steady_clock::time_point m_start;
+    double m_previewSeconds = 0;
+    double m_seconds = 0;
 };
 
 /// A slice in the lung window as an 8-bit image at most `size` pixels wide.

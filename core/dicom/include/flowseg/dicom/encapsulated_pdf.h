@@ -10,7 +10,8 @@ namespace flowseg::dicom {
 /// `path`, with the patient and study attributes of `sourceFile` (one of the
 /// study's images). Throws DicomError naming the file that failed.
 void writeEncapsulatedPdf(const std::string& path, const std::string& pdfPath,
-                          const std::string& sourceFile, const std::string& title);
+                          const std::string& sourceFile, const std::string& title,
+                          const std::string& softwareVersion = "");
 
 /// The PDF inside an Encapsulated PDF object (its bytes). Throws DicomError.
 std::string readEncapsulatedPdf(const std::string& path);

@@ -1,0 +1,26 @@
+#pragma once
+// A study's results as DICOM for its PACS: the identified report (PDF, also as
+// an Encapsulated PDF in the study) and each lesion's SEG (the experts'
+// outlines, the samples, the probability), from the store's stored runs as the
+// readers saw them (not re-run). Shared by `flowseg pacs store-results` and the
+// window's PACS dock. Needs a QGuiApplication (the PDF).
+
+#include <string>
+#include <vector>
+
+#include "flowseg/dicom/series.h"
+
+namespace flowseg::db {
+class Database;
+}
+
+namespace flowseg::render {
+
+/// Writes them into `folder` (report.pdf, report.dcm, lesion_<id>/*.seg.dcm)
+/// and returns the DICOM files, report.dcm first. Throws std::runtime_error
+/// naming what is missing.
+std::vector<std::string> writeStudyResults(db::Database& store, const std::string& studyUid,
+                                           const dicom::Series& series,
+                                           const std::string& folder);
+
+}  // namespace flowseg::render
