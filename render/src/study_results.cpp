@@ -11,8 +11,7 @@ namespace flowseg::render {
 namespace fs = std::filesystem;
 
 std::vector<std::string> writeStudyResults(db::Database& store, const std::string& studyUid,
-                                           const dicom::Series& series,
-                                           const std::string& folder) {
+                                           const dicom::Series& series, const std::string& folder) {
     review::ReportOptions options;
     options.deidentify = false;  // filed with the patient's own study
     options.resample = false;    // the stored runs, as the readers saw them

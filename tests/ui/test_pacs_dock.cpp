@@ -46,8 +46,8 @@ private Q_SLOTS:
         auto demo = flowseg::dicom::demoChestCt(2);
         demo.depth = 12;
         demo.hu.resize(static_cast<size_t>(demo.width) * demo.height * demo.depth);
-        pacs.client().store(
-            flowseg::dicom::writeSeries(m_dir.filePath(QStringLiteral("sent")).toStdString(), demo));
+        pacs.client().store(flowseg::dicom::writeSeries(
+            m_dir.filePath(QStringLiteral("sent")).toStdString(), demo));
 
         MainWindow window;
         window.resize(1400, 900);
@@ -96,8 +96,7 @@ private Q_SLOTS:
         // The PACS goes away: the dock says so, in one line, and nothing else breaks.
         pacs.kill();
         QTest::mouseClick(dock->searchButton(), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(dock->status().contains(QStringLiteral("does not answer")),
-                                 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(dock->status().contains(QStringLiteral("does not answer")), 30000);
         QVERIFY(dock->searchButton()->isEnabled());
         QCOMPARE(window.session().series()->depth, 12);
     }

@@ -2,7 +2,8 @@
 // series to read (the thin one, not the scout or the 5 mm one), shows its first
 // image before the rest is decoded, lists the study's series in the Series dock
 // (thumbnails, slice counts, the scout marked), and loads another one when the
-// user double-clicks it.
+// user double-clicks it; readers' SEG beside the series (as a PACS returns a
+// study) become the lesion's experts.
 #include <QApplication>
 #include <QDockWidget>
 #include <QSettings>
@@ -11,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "flowseg/dicom/seg.h"
+#include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
 #include "flowseg/ui/main_window.h"
 #include "flowseg/ui/series_load_task.h"
@@ -48,6 +51,15 @@ private:
         scout.seriesDescription = "Topogram 0.6";
         scout.fileNamePattern = "scout_%03d.dcm";
         flowseg::dicom::writeSeries(folder + "/scout", scout);
+        // Two readers' outlines of the thin series, as a PACS returns them.
+        const auto loaded = flowseg::dicom::loadFolder(folder + "/thin").series.at(0);
+        flowseg::common::Mask a(256, 256), b(256, 256);
+        for (int y = 104; y < 116; ++y)
+            for (int x = 74; x < 86; ++x) a.at(y, x) = b.at(y, x) = 1;
+        b.at(103, 80) = 1;
+        flowseg::dicom::writeBinarySeg(folder + "/experts.seg.dcm", loaded,
+                                       {{"Reader A", {{14, a}}}, {"Reader B", {{14, b}}}},
+                                       "FlowSeg experts' outlines");
         return QString::fromStdString(folder);
     }
 
@@ -79,8 +91,13 @@ private Q_SLOTS:
                     });
                 });
         QSignalSpy loaded(&window, &MainWindow::seriesLoaded);
+        QSignalSpy imported(&window, &MainWindow::readersImported);
         window.openFolder(study);
         QVERIFY(loaded.wait(60000));
+        // The readers' SEG beside the series became the lesion's experts.
+        QVERIFY(imported.wait(30000));
+        QCOMPARE(imported.first().first().value<QList<qint64>>().size(), 1);
+        QTRY_VERIFY(window.session().lesionId() != 0);
         QCOMPARE(previewDepth, 1);
         QVERIFY(previewBeforeEnd);
         QCOMPARE(window.session().series()->depth, 40);
@@ -119,6 +136,8 @@ private Q_SLOTS:
         QTest::mouseDClick(picker->viewport(), Qt::LeftButton, {}, at);
         QVERIFY(loaded.wait(60000));
         QCOMPARE(window.session().series()->depth, 8);
+        QTest::qWait(300);
+        QCOMPARE(imported.size(), 1);  // the SEG is of the thin series, not this one
         QVERIFY(picker->itemOf(QString::fromStdString(window.session().series()->seriesUid))
                     ->font()
                     .bold());

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "flowseg/db/lesion_repository.h"
 #include "flowseg/db/study_repository.h"
 #include "flowseg/ui/log_panel.h"
 #include "flowseg/ui/main_window.h"
@@ -81,6 +82,25 @@ void MainWindow::onLoadFinished(SeriesLoadTask* task, int outcome) {
     m_session->setSeries(
         series, task->seriesId() ? task->seriesId() : task->property("seriesId").toLongLong());
     Q_EMIT seriesLoaded();
+    importSegsBeside(task->segFiles());
+}
+
+void MainWindow::importSegsBeside(const std::vector<std::string>& segFiles) {
+    // A study reopened from the PACS (or a folder) with readers' SEG beside it:
+    // they become the lesion's experts, once (a series that has lesions in the
+    // store already has them, or the user's own).
+    if (segFiles.empty() || m_session->seriesId() == 0 || !m_session->store().reader()) return;
+    try {
+        if (!db::LesionRepository(*m_session->store().reader())
+                 .ofSeries(m_session->seriesId())
+                 .empty())
+            return;
+    } catch (const std::exception&) {
+        return;
+    }
+    QStringList files;
+    for (const auto& f : segFiles) files << QString::fromStdString(f);
+    importReaders(false, files);
 }
 
 void MainWindow::importReaders(bool lidcXml, const QStringList& files) {

@@ -64,7 +64,8 @@ void MainWindow::pacsSearch() {
             return;
         }
         m_pacs->setStudies(task->studies());
-        m_pacs->setStatus(tr("%n stud(ies) found.", nullptr, static_cast<int>(task->studies().size())));
+        m_pacs->setStatus(
+            tr("%n stud(ies) found.", nullptr, static_cast<int>(task->studies().size())));
     });
 }
 
@@ -122,8 +123,8 @@ void MainWindow::pacsRetrieve(const QString& studyUid) {
 
 void MainWindow::pacsSendResults() {
     m_session->store().flush();  // the results are made from the store
-    auto* task = PacsTask::storeResults(m_pacs->node(), m_session->store().path(),
-                                        m_session->series());
+    auto* task =
+        PacsTask::storeResults(m_pacs->node(), m_session->store().path(), m_session->series());
     m_pacs->setBusy(true);
     m_pacs->setStatus(tr("Sending the results..."));
     m_tasks->add(task, TaskManager::Kind::Export, [this, task](Task::Outcome outcome) {

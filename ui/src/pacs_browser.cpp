@@ -58,8 +58,9 @@ PacsBrowser::PacsBrowser(QWidget* parent)
     m_method->addItem(tr("C-GET"));
     for (auto* field : {m_aet, m_ourAet}) field->setMaxLength(16);
     m_aet->setToolTip(tr("The PACS's AE title"));
-    m_ourAet->setToolTip(tr("Our AE title: the PACS must know it, with this host and the port "
-                            "below, as a C-MOVE destination"));
+    m_ourAet->setToolTip(
+        tr("Our AE title: the PACS must know it, with this host and the port "
+           "below, as a C-MOVE destination"));
     m_test->setToolTip(tr("C-ECHO: does the PACS answer?"));
 
     auto* nodeBox = new QGroupBox(tr("PACS node"));
@@ -90,8 +91,8 @@ PacsBrowser::PacsBrowser(QWidget* parent)
     queryForm->addRow(tr("Accession"), m_accession);
     queryForm->addRow(QString(), m_search);
 
-    m_studies->setHeaderLabels(
-        {tr("Patient"), tr("ID"), tr("Date"), tr("Description"), tr("Modalities"), tr("Accession")});
+    m_studies->setHeaderLabels({tr("Patient"), tr("ID"), tr("Date"), tr("Description"),
+                                tr("Modalities"), tr("Accession")});
     m_studies->setRootIsDecorated(false);
     m_studies->setObjectName(QStringLiteral("pacsStudies"));
     m_seriesList->setHeaderLabels({tr("Modality"), tr("Series"), tr("Images")});
@@ -160,14 +161,12 @@ dicom::StudyQuery PacsBrowser::query() const {
 void PacsBrowser::loadSettings() {
     QSettings s;
     PacsNodeSettings n = node();
-    n.node.calledAeTitle = s.value(QStringLiteral("pacs/aet"), q(n.node.calledAeTitle))
-                               .toString()
-                               .toStdString();
+    n.node.calledAeTitle =
+        s.value(QStringLiteral("pacs/aet"), q(n.node.calledAeTitle)).toString().toStdString();
     n.node.host = s.value(QStringLiteral("pacs/host"), q(n.node.host)).toString().toStdString();
     n.node.port = s.value(QStringLiteral("pacs/port"), n.node.port).toInt();
-    n.node.callingAeTitle = s.value(QStringLiteral("pacs/ourAet"), q(n.node.callingAeTitle))
-                                .toString()
-                                .toStdString();
+    n.node.callingAeTitle =
+        s.value(QStringLiteral("pacs/ourAet"), q(n.node.callingAeTitle)).toString().toStdString();
     n.listenPort = s.value(QStringLiteral("pacs/listenPort"), n.listenPort).toInt();
     n.useMove = s.value(QStringLiteral("pacs/useMove"), n.useMove).toBool();
     setNode(n);
@@ -189,9 +188,9 @@ void PacsBrowser::setStudies(const std::vector<dicom::StudyMatch>& studies) {
     setSeries({});
     for (const auto& s : studies) {
         auto* item = new QTreeWidgetItem(
-            m_studies, {q(s.patientName).replace(QLatin1Char('^'), QLatin1Char(' ')),
-                        q(s.patientId), readableDate(s.studyDate), q(s.description),
-                        q(s.modalities), q(s.accessionNumber)});
+            m_studies,
+            {q(s.patientName).replace(QLatin1Char('^'), QLatin1Char(' ')), q(s.patientId),
+             readableDate(s.studyDate), q(s.description), q(s.modalities), q(s.accessionNumber)});
         item->setData(0, kUidRole, q(s.studyUid));
         item->setToolTip(3, q(s.studyUid));
     }
@@ -216,9 +215,9 @@ std::string PacsBrowser::selectedStudy() const {
 }
 
 void PacsBrowser::setStatus(const QString& text, bool error) {
-    m_status->setText(error ? QStringLiteral("<span style='color:#e05050'>%1</span>")
-                                  .arg(text.toHtmlEscaped())
-                            : text.toHtmlEscaped());
+    m_status->setText(
+        error ? QStringLiteral("<span style='color:#e05050'>%1</span>").arg(text.toHtmlEscaped())
+              : text.toHtmlEscaped());
 }
 
 QString PacsBrowser::status() const { return m_status->text(); }

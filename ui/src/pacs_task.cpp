@@ -22,9 +22,9 @@ PacsTask* PacsTask::echo(const PacsNodeSettings& node) {
 }
 
 PacsTask* PacsTask::findStudies(const PacsNodeSettings& node, const dicom::StudyQuery& query) {
-    auto* task = new PacsTask(
-        Action::FindStudies, node,
-        tr("Searching PACS %1").arg(QString::fromStdString(node.node.calledAeTitle)));
+    auto* task =
+        new PacsTask(Action::FindStudies, node,
+                     tr("Searching PACS %1").arg(QString::fromStdString(node.node.calledAeTitle)));
     task->m_query = query;
     return task;
 }
@@ -58,15 +58,19 @@ PacsTask* PacsTask::storeResults(const PacsNodeSettings& node, const std::string
 }
 
 void PacsTask::runRetrieve() {
-    static const std::set<std::string> kNotImages{"SEG", "DOC", "SR", "PR", "KO", "RTSTRUCT"};
+    // The images and the SEG objects (readers' outlines, imported on opening);
+    // reports and other documents stay on the PACS.
+    static const std::set<std::string> kLeft{"DOC", "SR", "PR", "KO", "RTSTRUCT"};
     std::vector<dicom::SeriesMatch> images;
     int total = 0;
+    bool anyImage = false;
     for (const auto& s : m_series)
-        if (!kNotImages.count(s.modality)) {
+        if (!kLeft.count(s.modality)) {
             images.push_back(s);
             total += s.instances;
+            anyImage = anyImage || s.modality != "SEG";
         }
-    if (images.empty()) throw std::runtime_error("the study has no image series on the PACS");
+    if (!anyImage) throw std::runtime_error("the study has no image series on the PACS");
     dicom::PacsCache cache(m_cacheRoot);
     cache.removeLeftovers();
     const dicom::PacsClient client(m_node.node);
@@ -90,8 +94,7 @@ void PacsTask::runRetrieve() {
                         client.moveSeries(m_studyUid, s.seriesUid, into, m_node.listenPort,
                                           progress, cancelled);
                     else
-                        client.retrieveSeries(m_studyUid, s.seriesUid, into, progress,
-                                              cancelled);
+                        client.retrieveSeries(m_studyUid, s.seriesUid, into, progress, cancelled);
                 });
             } catch (const dicom::PacsError&) {
                 if (isCanceled()) return;  // the manager reports Canceled
@@ -136,11 +139,21 @@ void PacsTask::runStoreResults() {
 void PacsTask::run() {
     const dicom::PacsClient client(m_node.node);
     switch (m_action) {
-        case Action::Echo: client.echo(); break;
-        case Action::FindStudies: m_studies = client.findStudies(m_query); break;
-        case Action::FindSeries: m_series = client.findSeries(m_studyUid); break;
-        case Action::Retrieve: runRetrieve(); break;
-        case Action::StoreResults: runStoreResults(); break;
+        case Action::Echo:
+            client.echo();
+            break;
+        case Action::FindStudies:
+            m_studies = client.findStudies(m_query);
+            break;
+        case Action::FindSeries:
+            m_series = client.findSeries(m_studyUid);
+            break;
+        case Action::Retrieve:
+            runRetrieve();
+            break;
+        case Action::StoreResults:
+            runStoreResults();
+            break;
     }
 }
 

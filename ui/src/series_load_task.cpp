@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "flowseg/db/database.h"
+#include "flowseg/dicom/seg.h"
 #include "flowseg/review/study_import.h"
 
 namespace flowseg::ui {
@@ -119,6 +120,17 @@ void SeriesLoadTask::runFolder() {
     }
     for (const auto& skipped : scan.skipped)
         m_warnings.push_back("skipped " + skipped.path + ": " + skipped.reason);
+    for (const auto& h : scan.instances) {
+        if (h.modality != "SEG" || h.seriesDescription == "FlowSeg model samples" ||
+            h.seriesDescription == "FlowSeg probability map")
+            continue;
+        try {  // only a SEG of the series on screen
+            if (dicom::readSeg(h.path).referencedSeriesUid == m_series->seriesUid)
+                m_segFiles.push_back(h.path);
+        } catch (const dicom::DicomError& e) {
+            m_warnings.push_back("skipped the SEG " + h.path + ": " + e.what());
+        }
+    }
     if (!m_storePath.empty()) {
         setProgress(0.92, tr("registering the study"));
         auto database = db::Database::open(m_storePath, db::OpenMode::Create);

@@ -20,7 +20,6 @@ namespace flowseg::render {
 /// and returns the DICOM files, report.dcm first. Throws std::runtime_error
 /// naming what is missing.
 std::vector<std::string> writeStudyResults(db::Database& store, const std::string& studyUid,
-                                           const dicom::Series& series,
-                                           const std::string& folder);
+                                           const dicom::Series& series, const std::string& folder);
 
 }  // namespace flowseg::render

@@ -153,6 +153,9 @@ private:
     void pacsListSeries(const QString& studyUid);
     void pacsRetrieve(const QString& studyUid);
     void pacsSendResults();
+    /// After a folder load: the readers of SEG files found beside the series
+    /// imported, when the series has no lesion in the store yet.
+    void importSegsBeside(const std::vector<std::string>& segFiles);
     void buildDocks();
     void buildActions();  // main_window_actions.cpp
     // main_window_experts.cpp

@@ -30,7 +30,7 @@ public:
     static PacsTask* echo(const PacsNodeSettings& node);
     static PacsTask* findStudies(const PacsNodeSettings& node, const dicom::StudyQuery& query);
     static PacsTask* findSeries(const PacsNodeSettings& node, const std::string& studyUid);
-    /// Each image series of `series` (SEG, reports and other non-images are
+    /// Each image series and SEG of `series` (reports and other documents are
     /// left on the PACS) into the cache at `cacheRoot`; a series already cached
     /// is not fetched again.
     static PacsTask* retrieve(const PacsNodeSettings& node, const std::string& studyUid,

@@ -44,6 +44,9 @@ public:
     [[nodiscard]] const std::string& folder() const { return m_folder; }
     /// The middle slice of the series being decoded, once previewReady was emitted.
     [[nodiscard]] std::shared_ptr<const dicom::Series> preview() const { return m_preview; }
+    /// DICOM SEG files beside the series (a folder load) that may hold readers'
+    /// outlines of it: not the samples or probability this app wrote.
+    [[nodiscard]] const std::vector<std::string>& segFiles() const { return m_segFiles; }
     /// Seconds from the start of run() to the first image, and to the whole series.
     [[nodiscard]] double previewSeconds() const { return m_previewSeconds; }
     [[nodiscard]] double seconds() const { return m_seconds; }
@@ -66,6 +69,7 @@ private:
     std::shared_ptr<const dicom::Series> m_series;
     std::shared_ptr<const dicom::Series> m_preview;
     std::vector<SeriesChoice> m_choices;
+    std::vector<std::string> m_segFiles;
     std::int64_t m_seriesId = 0;
     std::vector<std::string> m_warnings;
     std::chrono::steady_clock::time_point m_start;
