@@ -105,6 +105,31 @@ void placeOnSlices(const dicom::Series& series, const std::map<int, common::Mask
     }
 }
 
+/// Sample k on every slice the samples span (slice-sized masks).
+std::map<int, common::Mask> sampleOnSlices(const std::vector<SliceSamples>& slices, size_t k,
+                                           const dicom::Series& series) {
+    std::map<int, common::Mask> out;
+    for (const auto& s : slices)
+        if (k < s.result.masks.size())
+            out[s.crop.slice] = maskOnSlice(s.crop, s.result.masks[k], series.width, series.height);
+    return out;
+}
+
+/// A slice's probability map put back on the whole slice (0 outside the crop).
+common::ImageF probabilityOnSlice(const SliceSamples& s, const dicom::Series& series) {
+    common::ImageF onSlice(series.height, series.width);
+    const auto& crop = s.crop;
+    const double scale = crop.scale();
+    for (int y = 0; y < series.height; ++y)
+        for (int x = 0; x < series.width; ++x) {
+            const int row = static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
+            const int col = static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
+            if (row >= 0 && col >= 0 && row < crop.image.height && col < crop.image.width)
+                onSlice.at(y, x) = s.result.maps.probability.at(row, col);
+        }
+    return onSlice;
+}
+
 dicom::DeidentifyOptions deidentifyOptions(const StudyReport& report) {
     dicom::DeidentifyOptions options;
     options.pseudonym = report.study.patientId;  // already the pseudonym
@@ -209,36 +234,25 @@ std::vector<std::string> exportLesion(const StudyReport& report, const ReportLes
                            placeOnSlices(series, layers[static_cast<size_t>(v)]->slices, volume);
                        });
         if (r.result) {
-            const auto& crop = r.result->crop;
-            const auto& masks = r.result->result.masks;
-            writeNifti(out("samples.nii.gz"), series, NIFTI_TYPE_UINT8,
-                       static_cast<std::int64_t>(masks.size()),
+            const auto slices = r.result->allSlices();  // every slice the samples span
+            const auto samples = static_cast<std::int64_t>(r.result->result.masks.size());
+            writeNifti(out("samples.nii.gz"), series, NIFTI_TYPE_UINT8, samples,
                        "FlowSeg model samples, one volume each", [&](std::int64_t v, void* volume) {
-                           placeOnSlices(
-                               series,
-                               {{crop.slice, maskOnSlice(crop, masks[static_cast<size_t>(v)],
-                                                         series.width, series.height)}},
-                               volume);
+                           placeOnSlices(series,
+                                         sampleOnSlices(slices, static_cast<size_t>(v), series),
+                                         volume);
                        });
-            writeNifti(
-                out("probability.nii.gz"), series, NIFTI_TYPE_FLOAT32, 1,
-                "FlowSeg probability p over the samples", [&](std::int64_t, void* volume) {
-                    auto* probability = static_cast<float*>(volume);
-                    const double scale = crop.scale();
-                    for (int y = 0; y < series.height; ++y)
-                        for (int x = 0; x < series.width; ++x) {
-                            const int row =
-                                static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
-                            const int col =
-                                static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
-                            if (row < 0 || col < 0 || row >= crop.image.height ||
-                                col >= crop.image.width)
-                                continue;
-                            probability[(static_cast<size_t>(crop.slice) * series.height + y) *
-                                            series.width +
-                                        x] = r.result->result.maps.probability.at(row, col);
-                        }
-                });
+            writeNifti(out("probability.nii.gz"), series, NIFTI_TYPE_FLOAT32, 1,
+                       "FlowSeg probability p over the samples", [&](std::int64_t, void* volume) {
+                           auto* probability = static_cast<float*>(volume);
+                           const size_t plane = static_cast<size_t>(series.width) * series.height;
+                           for (const auto& s : slices) {
+                               if (s.crop.slice < 0 || s.crop.slice >= series.depth) continue;
+                               const auto p = probabilityOnSlice(s, series);
+                               std::copy(p.pixels.begin(), p.pixels.end(),
+                                         probability + static_cast<size_t>(s.crop.slice) * plane);
+                           }
+                       });
         }
     }
     if (options.seg && !series.files.empty()) {
@@ -255,30 +269,19 @@ std::vector<std::string> exportLesion(const StudyReport& report, const ReportLes
                 dicom::writeBinarySeg(path, series, segments, "FlowSeg experts' outlines");
             });
         if (r.result) {
-            const auto& crop = r.result->crop;
+            const auto slices = r.result->allSlices();
             writeSeg("samples.seg.dcm", [&](const std::string& path) {
                 std::vector<dicom::BinarySegment> segments;
                 for (size_t i = 0; i < r.result->result.masks.size(); ++i)
-                    segments.push_back({"Sample " + std::to_string(i + 1),
-                                        {{crop.slice, maskOnSlice(crop, r.result->result.masks[i],
-                                                                  series.width, series.height)}}});
+                    segments.push_back(
+                        {"Sample " + std::to_string(i + 1), sampleOnSlices(slices, i, series)});
                 dicom::writeBinarySeg(path, series, segments, "FlowSeg model samples");
             });
             writeSeg("probability.seg.dcm", [&](const std::string& path) {
-                common::ImageF onSlice(series.height, series.width);
-                const double scale = crop.scale();
-                for (int y = 0; y < series.height; ++y)
-                    for (int x = 0; x < series.width; ++x) {
-                        const int row =
-                            static_cast<int>(std::floor((y + 0.5 - crop.originY) / scale));
-                        const int col =
-                            static_cast<int>(std::floor((x + 0.5 - crop.originX) / scale));
-                        if (row >= 0 && col >= 0 && row < crop.image.height &&
-                            col < crop.image.width)
-                            onSlice.at(y, x) = r.result->result.maps.probability.at(row, col);
-                    }
-                dicom::writeFractionalSeg(path, series, "Probability over the samples",
-                                          {{crop.slice, onSlice}}, "FlowSeg probability map");
+                std::map<int, common::ImageF> onSlices;
+                for (const auto& s : slices) onSlices[s.crop.slice] = probabilityOnSlice(s, series);
+                dicom::writeFractionalSeg(path, series, "Probability over the samples", onSlices,
+                                          "FlowSeg probability map");
             });
         }
     }

@@ -85,6 +85,14 @@ TEST_F(Cli, ReportOfTheRealDemoIsTextTraceableAndDeidentifiedWithExportsOthersRe
         << "the exported SEG names the patient";
     const auto seg = flowseg::dicom::readSeg((lesionDir / "experts.seg.dcm").string());
     ASSERT_EQ(seg.segments.size(), 4U);
+    // The samples and the probability on every slice the nodule's samples span.
+    const auto samplesSeg = flowseg::dicom::readSeg((lesionDir / "samples.seg.dcm").string());
+    ASSERT_EQ(samplesSeg.segments.size(), 15U);
+    EXPECT_GE(samplesSeg.segments[0].masks.size(), 5U) << "sample 1 on the nodule's slices";
+    const auto probabilitySeg =
+        flowseg::dicom::readSeg((lesionDir / "probability.seg.dcm").string());
+    ASSERT_EQ(probabilitySeg.segments.size(), 1U);
+    EXPECT_EQ(probabilitySeg.segments[0].fractions.size(), samplesSeg.segments[0].masks.size());
     auto load = flowseg::dicom::loadFolder(
         (fs::path(FLOWSEG_BIN).parent_path() / ".." / "share" / "flowseg" / "demo-lidc" / "ct")
             .string());

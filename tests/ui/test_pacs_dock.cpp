@@ -61,6 +61,16 @@ private Q_SLOTS:
         dock->methodField()->setCurrentIndex(0);  // C-MOVE
         QTest::mouseClick(dock->testButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(dock->status().contains(QStringLiteral("answers")), 20000);
+        // Kept as a configured node: another port typed, then the node chosen again.
+        dock->saveNode();
+        QCOMPARE(dock->nodeList()->count(), 1);
+        dock->portField()->setValue(1);
+        dock->nodeList()->activated(0);
+        QCOMPARE(dock->portField()->value(), pacs.port());
+        flowseg::ui::PacsBrowser reopened;  // the next session's dock
+        reopened.loadSettings();
+        QCOMPARE(reopened.savedNodes().size(), size_t{1});
+        QCOMPARE(reopened.savedNodes().front().node.port, pacs.port());
 
         QTest::keyClicks(dock->patientIdField(), QStringLiteral("FLOWSEG-DEMO"));
         QTest::mouseClick(dock->searchButton(), Qt::LeftButton);

@@ -13,6 +13,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace flowseg::ui {
 
 namespace {
@@ -31,6 +33,9 @@ QString readableDate(const std::string& date) {
 
 PacsBrowser::PacsBrowser(QWidget* parent)
     : QWidget(parent),
+      m_nodes(new QComboBox),
+      m_saveNode(new QPushButton(tr("Save"))),
+      m_removeNode(new QPushButton(tr("Remove"))),
       m_aet(new QLineEdit(QStringLiteral("ORTHANC"))),
       m_host(new QLineEdit(QStringLiteral("127.0.0.1"))),
       m_port(new QSpinBox),
@@ -65,6 +70,14 @@ PacsBrowser::PacsBrowser(QWidget* parent)
 
     auto* nodeBox = new QGroupBox(tr("PACS node"));
     auto* nodeForm = new QFormLayout(nodeBox);
+    auto* nodes = new QHBoxLayout;
+    nodes->addWidget(m_nodes, 1);
+    nodes->addWidget(m_saveNode);
+    nodes->addWidget(m_removeNode);
+    m_nodes->setToolTip(tr("The configured PACS nodes"));
+    m_saveNode->setToolTip(tr("Keep the fields below as a configured node"));
+    m_removeNode->setToolTip(tr("Forget the chosen node"));
+    nodeForm->addRow(tr("Nodes"), nodes);
     auto* address = new QHBoxLayout;
     address->addWidget(m_host, 1);
     address->addWidget(m_port);
@@ -113,6 +126,12 @@ PacsBrowser::PacsBrowser(QWidget* parent)
     layout->addLayout(actions);
     layout->addWidget(m_status);
 
+    connect(m_saveNode, &QPushButton::clicked, this, &PacsBrowser::saveNode);
+    connect(m_removeNode, &QPushButton::clicked, this, &PacsBrowser::removeNode);
+    connect(m_nodes, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+        if (index >= 0 && index < static_cast<int>(m_saved.size()))
+            setNode(m_saved[static_cast<size_t>(index)]);
+    });
     connect(m_test, &QPushButton::clicked, this, &PacsBrowser::echoRequested);
     connect(m_search, &QPushButton::clicked, this, &PacsBrowser::searchRequested);
     for (auto* field : {m_patientName, m_patientId, m_date, m_modality, m_accession})
@@ -158,8 +177,68 @@ dicom::StudyQuery PacsBrowser::query() const {
             m_accession->text().trimmed().toStdString()};
 }
 
+namespace {
+
+QString nodeName(const PacsNodeSettings& n) {
+    return QStringLiteral("%1 — %2:%3")
+        .arg(QString::fromStdString(n.node.calledAeTitle), QString::fromStdString(n.node.host))
+        .arg(n.node.port);
+}
+
+bool sameNode(const PacsNodeSettings& a, const PacsNodeSettings& b) {
+    return a.node.calledAeTitle == b.node.calledAeTitle && a.node.host == b.node.host &&
+           a.node.port == b.node.port;
+}
+
+}  // namespace
+
+void PacsBrowser::refreshNodes(int current) {
+    m_nodes->clear();
+    for (const auto& n : m_saved) m_nodes->addItem(nodeName(n));
+    m_nodes->setCurrentIndex(current);
+    m_removeNode->setEnabled(!m_saved.empty());
+}
+
+void PacsBrowser::saveNode() {
+    const auto n = node();
+    const auto it = std::find_if(m_saved.begin(), m_saved.end(),
+                                 [&](const PacsNodeSettings& s) { return sameNode(s, n); });
+    int index = static_cast<int>(it - m_saved.begin());
+    if (it == m_saved.end())
+        m_saved.push_back(n);
+    else
+        *it = n;
+    refreshNodes(index);
+    saveSettings();
+    setStatus(tr("Node %1 saved.").arg(nodeName(n)));
+}
+
+void PacsBrowser::removeNode() {
+    const int index = m_nodes->currentIndex();
+    if (index < 0 || index >= static_cast<int>(m_saved.size())) return;
+    m_saved.erase(m_saved.begin() + index);
+    refreshNodes(m_saved.empty() ? -1 : 0);
+    saveSettings();
+}
+
 void PacsBrowser::loadSettings() {
     QSettings s;
+    m_saved.clear();
+    const int count = s.beginReadArray(QStringLiteral("pacs/nodes"));
+    for (int i = 0; i < count; ++i) {
+        s.setArrayIndex(i);
+        PacsNodeSettings n;
+        n.node.calledAeTitle = s.value(QStringLiteral("aet")).toString().toStdString();
+        n.node.host = s.value(QStringLiteral("host")).toString().toStdString();
+        n.node.port = s.value(QStringLiteral("port"), 104).toInt();
+        n.node.callingAeTitle =
+            s.value(QStringLiteral("ourAet"), QStringLiteral("FLOWSEG")).toString().toStdString();
+        n.listenPort = s.value(QStringLiteral("listenPort"), 11113).toInt();
+        n.useMove = s.value(QStringLiteral("useMove"), true).toBool();
+        if (!n.node.calledAeTitle.empty() && !n.node.host.empty()) m_saved.push_back(n);
+    }
+    s.endArray();
+    refreshNodes(-1);
     PacsNodeSettings n = node();
     n.node.calledAeTitle =
         s.value(QStringLiteral("pacs/aet"), q(n.node.calledAeTitle)).toString().toStdString();
@@ -174,6 +253,18 @@ void PacsBrowser::loadSettings() {
 
 void PacsBrowser::saveSettings() const {
     QSettings s;
+    s.beginWriteArray(QStringLiteral("pacs/nodes"), static_cast<int>(m_saved.size()));
+    for (int i = 0; i < static_cast<int>(m_saved.size()); ++i) {
+        const auto& saved = m_saved[static_cast<size_t>(i)];
+        s.setArrayIndex(i);
+        s.setValue(QStringLiteral("aet"), q(saved.node.calledAeTitle));
+        s.setValue(QStringLiteral("host"), q(saved.node.host));
+        s.setValue(QStringLiteral("port"), saved.node.port);
+        s.setValue(QStringLiteral("ourAet"), q(saved.node.callingAeTitle));
+        s.setValue(QStringLiteral("listenPort"), saved.listenPort);
+        s.setValue(QStringLiteral("useMove"), saved.useMove);
+    }
+    s.endArray();
     const auto n = node();
     s.setValue(QStringLiteral("pacs/aet"), q(n.node.calledAeTitle));
     s.setValue(QStringLiteral("pacs/host"), q(n.node.host));

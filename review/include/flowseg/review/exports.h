@@ -23,7 +23,9 @@ struct ExportOptions {
 /// experts/<expert>_slice<k>.png, samples/sample_<i>.png, probability.png
 /// (16-bit), variance.png, entropy.png; experts.nii.gz (one 3D volume per
 /// expert along the 4th axis, in the series' geometry), samples.nii.gz,
-/// probability.nii.gz; experts.seg.dcm, samples.seg.dcm, probability.seg.dcm;
+/// probability.nii.gz; experts.seg.dcm, samples.seg.dcm, probability.seg.dcm
+/// (the samples and probability on every slice the run's samples span: the
+/// whole nodule when the report sampled it, else the key slice);
 /// metrics.csv, metrics.json. `series` must be the study's, loaded from files.
 /// Throws std::runtime_error (or the libraries' errors) naming the file.
 std::vector<std::string> exportLesion(const StudyReport& report, const ReportLesion& lesion,

@@ -30,9 +30,14 @@ public:
     [[nodiscard]] PacsNodeSettings node() const;
     void setNode(const PacsNodeSettings& node);
     [[nodiscard]] dicom::StudyQuery query() const;
-    /// Node fields from / to QSettings ("pacs/...").
+    /// The current node and the saved ones from / to QSettings ("pacs/...").
     void loadSettings();
     void saveSettings() const;
+    /// The configured nodes (Save keeps the fields as one, Remove forgets the
+    /// chosen one; choosing one fills the fields).
+    [[nodiscard]] const std::vector<PacsNodeSettings>& savedNodes() const { return m_saved; }
+    void saveNode();
+    void removeNode();
 
     void setStudies(const std::vector<dicom::StudyMatch>& studies);
     void setSeries(const std::vector<dicom::SeriesMatch>& series);
@@ -52,6 +57,7 @@ public:
     [[nodiscard]] QSpinBox* listenPortField() const { return m_listenPort; }
     [[nodiscard]] QComboBox* methodField() const { return m_method; }
     [[nodiscard]] QPushButton* testButton() const { return m_test; }
+    [[nodiscard]] QComboBox* nodeList() const { return m_nodes; }
     [[nodiscard]] QPushButton* searchButton() const { return m_search; }
     [[nodiscard]] QPushButton* retrieveButton() const { return m_retrieve; }
     [[nodiscard]] QPushButton* sendButton() const { return m_send; }
@@ -66,6 +72,11 @@ Q_SIGNALS:
     void sendResultsRequested();
 
 private:
+    void refreshNodes(int current);
+    QComboBox* m_nodes;
+    QPushButton* m_saveNode;
+    QPushButton* m_removeNode;
+    std::vector<PacsNodeSettings> m_saved;
     QLineEdit* m_aet;
     QLineEdit* m_host;
     QSpinBox* m_port;
