@@ -112,17 +112,9 @@ void runPacs(const PacsFlags& f, const std::string& action) {
         if (!f.json) std::cout << "sent " << f.files.size() << " files\n";
 #ifdef FLOWSEG_HAVE_REPORT
     } else if (action == "store-results") {
-        const auto folder =
-            fs::temp_directory_path() / ("flowseg-results-" + std::to_string(::getpid()));
-        fs::remove_all(folder);
-        struct Cleanup {
-            fs::path dir;
-            ~Cleanup() {
-                std::error_code ec;
-                fs::remove_all(dir, ec);
-            }
-        } cleanup{folder};
-        const auto files = writeStudyResults(f.store, f.studyUid, folder.string());
+        const auto results = studyResults(f.store, f.studyUid);
+        const auto& files = results.files();
+        const fs::path folder = results.folder();
         client.store(files, [&](const dicom::TransferProgress& p) {
             if (!f.json) std::cerr << "  sent " << p.done << "/" << p.total << "\r";
         });

@@ -171,12 +171,11 @@ void runReport(const ReportFlags& f) {
 
 }  // namespace
 
-std::vector<std::string> writeStudyResults(const std::string& store, const std::string& studyUid,
-                                           const std::string& folder) {
+render::TemporaryResults studyResults(const std::string& store, const std::string& studyUid) {
     ensureGuiApplication();
     auto database = db::Database::open(store, db::OpenMode::ReadOnly);
     const auto series = loadStudySeries(database, studyUid);
-    return render::writeStudyResults(database, studyUid, series, folder);
+    return {database, studyUid, series};
 }
 
 void addReportCommand(CLI::App& app) {

@@ -5,14 +5,13 @@
 // (FLOWSEG_HAVE_REPORT).
 
 #include <string>
-#include <vector>
+
+#include "flowseg/render/study_results.h"
 
 namespace flowseg::cli {
 
-/// Writes the results of `studyUid` in `store` into `folder` and returns the
-/// DICOM files among them (report.dcm first). Throws std::runtime_error naming
-/// what is missing.
-std::vector<std::string> writeStudyResults(const std::string& store, const std::string& studyUid,
-                                           const std::string& folder);
+/// The results of `studyUid` in `store`, written into a temporary folder (gone
+/// with the returned object). Throws std::runtime_error naming what is missing.
+render::TemporaryResults studyResults(const std::string& store, const std::string& studyUid);
 
 }  // namespace flowseg::cli

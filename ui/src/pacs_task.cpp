@@ -1,7 +1,7 @@
 #include "flowseg/ui/pacs_task.h"
 
-#include <unistd.h>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -112,22 +112,12 @@ void PacsTask::runStoreResults() {
     if (m_storePath.empty())
         throw std::runtime_error("no annotation store is open: the results come from the store");
     setProgress(0.05, tr("writing the report and the SEG objects"));
-    const auto folder =
-        fs::temp_directory_path() / ("flowseg-results-" + std::to_string(::getpid()) + "-" +
-                                     std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::remove_all(folder);
-    struct Cleanup {
-        fs::path dir;
-        ~Cleanup() {
-            std::error_code ec;
-            fs::remove_all(dir, ec);
-        }
-    } cleanup{folder};
-    std::vector<std::string> files;
+    std::optional<render::TemporaryResults> results;
     {
         auto database = db::Database::open(m_storePath, db::OpenMode::ReadOnly);
-        files = render::writeStudyResults(database, m_open->studyUid, *m_open, folder.string());
+        results.emplace(database, m_open->studyUid, *m_open);
     }
+    const auto& files = results->files();
     if (isCanceled()) return;
     dicom::PacsClient(m_node.node).store(files, [&](const dicom::TransferProgress& p) {
         m_count = p.done;

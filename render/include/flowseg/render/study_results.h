@@ -22,4 +22,24 @@ namespace flowseg::render {
 std::vector<std::string> writeStudyResults(db::Database& store, const std::string& studyUid,
                                            const dicom::Series& series, const std::string& folder);
 
+/// The same into a new temporary folder that goes with this object (what is
+/// sent to a PACS need not stay on disk).
+class TemporaryResults {
+public:
+    TemporaryResults(db::Database& store, const std::string& studyUid, const dicom::Series& series);
+    ~TemporaryResults();
+    TemporaryResults(TemporaryResults&& other) noexcept;
+    TemporaryResults& operator=(TemporaryResults&&) = delete;
+    TemporaryResults(const TemporaryResults&) = delete;
+    TemporaryResults& operator=(const TemporaryResults&) = delete;
+
+    [[nodiscard]] const std::string& folder() const { return m_folder; }
+    /// The DICOM files, report.dcm first.
+    [[nodiscard]] const std::vector<std::string>& files() const { return m_files; }
+
+private:
+    std::string m_folder;
+    std::vector<std::string> m_files;
+};
+
 }  // namespace flowseg::render
