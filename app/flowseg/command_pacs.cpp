@@ -3,6 +3,7 @@
 // (or a folder), send files, and send a study's results (SEG + the report as
 // Encapsulated PDF) back to the PACS.
 
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -28,6 +29,7 @@ struct PacsFlags {
     std::string seriesUid;
     std::string out;
     std::string cache;
+    double cacheLimitGiB = 20;
     int listenPort = 11113;
     std::vector<std::string> files;
     std::string store;
@@ -76,7 +78,8 @@ void runRetrieve(const dicom::PacsClient& client, const PacsFlags& f, bool move)
     std::string folder = f.out;
     bool cached = false;
     if (folder.empty()) {
-        dicom::PacsCache cache(f.cache.empty() ? dicom::PacsCache::defaultRoot() : f.cache);
+        dicom::PacsCache cache(f.cache.empty() ? dicom::PacsCache::defaultRoot() : f.cache,
+                               static_cast<std::uint64_t>(f.cacheLimitGiB * 1024 * 1024 * 1024));
         cache.removeLeftovers();
         folder = cache.find(f.studyUid, f.seriesUid);
         cached = !folder.empty();
@@ -167,6 +170,10 @@ void addPacsCommand(CLI::App& app) {
                         "series only and is used again)");
         cmd->add_option("--cache", pacs->cache,
                         "cache folder (default: $XDG_CACHE_HOME/flowseg/pacs)");
+        cmd->add_option("--cache-limit-gib", pacs->cacheLimitGiB,
+                        "the cache's size: the least recently used series leave beyond it")
+            ->check(CLI::PositiveNumber)
+            ->capture_default_str();
         return cmd;
     };
     retrieval("get", "Retrieve one series (C-GET)")->callback([pacs] { runPacs(*pacs, "get"); });

@@ -2,6 +2,7 @@
 // the status bar, Esc cancels); results go back to the dock, a retrieved study
 // opens like a local folder (its series in the Series dock).
 #include <QDockWidget>
+#include <QSettings>
 
 #include "flowseg/dicom/pacs_cache.h"
 #include "flowseg/ui/main_window.h"
@@ -88,8 +89,11 @@ void MainWindow::pacsRetrieve(const QString& studyUid) {
     }
     const auto node = m_pacs->node();
     const auto start = [this, node, studyUid](const std::vector<dicom::SeriesMatch>& series) {
+        const double limitGiB =
+            QSettings().value(QStringLiteral("pacs/cacheLimitGiB"), 20.0).toDouble();
         auto* task = PacsTask::retrieve(node, studyUid.toStdString(), series,
-                                        dicom::PacsCache::defaultRoot());
+                                        dicom::PacsCache::defaultRoot(),
+                                        static_cast<std::uint64_t>(limitGiB * (1ULL << 30U)));
         m_pacs->setBusy(true);
         m_pacs->setStatus(tr("Retrieving..."));
         m_tasks->add(task, TaskManager::Kind::Loading, [this, task](Task::Outcome outcome) {

@@ -37,13 +37,14 @@ PacsTask* PacsTask::findSeries(const PacsNodeSettings& node, const std::string& 
 
 PacsTask* PacsTask::retrieve(const PacsNodeSettings& node, const std::string& studyUid,
                              const std::vector<dicom::SeriesMatch>& series,
-                             const std::string& cacheRoot) {
+                             const std::string& cacheRoot, std::uint64_t cacheLimitBytes) {
     auto* task = new PacsTask(
         Action::Retrieve, node,
         tr("Retrieving a study from %1").arg(QString::fromStdString(node.node.calledAeTitle)));
     task->m_studyUid = studyUid;
     task->m_series = series;
     task->m_cacheRoot = cacheRoot;
+    task->m_cacheLimit = cacheLimitBytes;
     return task;
 }
 
@@ -71,7 +72,7 @@ void PacsTask::runRetrieve() {
             anyImage = anyImage || s.modality != "SEG";
         }
     if (!anyImage) throw std::runtime_error("the study has no image series on the PACS");
-    dicom::PacsCache cache(m_cacheRoot);
+    dicom::PacsCache cache(m_cacheRoot, m_cacheLimit);
     cache.removeLeftovers();
     const dicom::PacsClient client(m_node.node);
     int before = 0;

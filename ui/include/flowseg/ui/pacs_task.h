@@ -5,6 +5,7 @@
 // cancel; the cache never keeps half a series), or send the open study's
 // results back (its lesions' SEG and the report as Encapsulated PDF).
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,10 +33,11 @@ public:
     static PacsTask* findSeries(const PacsNodeSettings& node, const std::string& studyUid);
     /// Each image series and SEG of `series` (reports and other documents are
     /// left on the PACS) into the cache at `cacheRoot`; a series already cached
-    /// is not fetched again.
+    /// is not fetched again; the least recently used series leave the cache
+    /// beyond `cacheLimitBytes` (the window's setting "pacs/cacheLimitGiB", 20 by default).
     static PacsTask* retrieve(const PacsNodeSettings& node, const std::string& studyUid,
                               const std::vector<dicom::SeriesMatch>& series,
-                              const std::string& cacheRoot);
+                              const std::string& cacheRoot, std::uint64_t cacheLimitBytes);
     /// The open study's results from the store, sent by C-STORE.
     static PacsTask* storeResults(const PacsNodeSettings& node, const std::string& storePath,
                                   std::shared_ptr<const dicom::Series> series);
@@ -61,6 +63,7 @@ private:
     dicom::StudyQuery m_query;
     std::string m_studyUid;
     std::string m_cacheRoot;
+    std::uint64_t m_cacheLimit = 0;
     std::string m_storePath;
     std::shared_ptr<const dicom::Series> m_open;
     std::vector<dicom::StudyMatch> m_studies;
