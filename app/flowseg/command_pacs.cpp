@@ -29,7 +29,8 @@ struct PacsFlags {
     std::string seriesUid;
     std::string out;
     std::string cache;
-    double cacheLimitGiB = 20;
+    double cacheLimitGiB = static_cast<double>(dicom::PacsCache::kDefaultLimitBytes) /
+                           static_cast<double>(1ULL << 30U);
     int listenPort = 11113;
     std::vector<std::string> files;
     std::string store;
@@ -70,20 +71,16 @@ void runRetrieve(const dicom::PacsClient& client, const PacsFlags& f, bool move)
     };
     const auto cancelled = [] { return interruptRequested().load(); };
     const auto retrieve = [&](const std::string& folder) {
-        if (move)
-            client.moveSeries(f.studyUid, f.seriesUid, folder, f.listenPort, progress, cancelled);
-        else
-            client.retrieveSeries(f.studyUid, f.seriesUid, folder, progress, cancelled);
+        client.retrieve(f.studyUid, f.seriesUid, folder,
+                        move ? std::optional<int>(f.listenPort) : std::nullopt, progress,
+                        cancelled);
     };
     std::string folder = f.out;
     bool cached = false;
     if (folder.empty()) {
         dicom::PacsCache cache(f.cache.empty() ? dicom::PacsCache::defaultRoot() : f.cache,
-                               static_cast<std::uint64_t>(f.cacheLimitGiB * 1024 * 1024 * 1024));
-        cache.removeLeftovers();
-        folder = cache.find(f.studyUid, f.seriesUid);
-        cached = !folder.empty();
-        if (!cached) folder = cache.store(f.studyUid, f.seriesUid, retrieve);
+                               static_cast<std::uint64_t>(f.cacheLimitGiB * (1ULL << 30U)));
+        folder = cache.fetch(f.studyUid, f.seriesUid, retrieve, &cached);
     } else {
         retrieve(folder);
     }

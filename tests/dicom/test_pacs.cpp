@@ -223,8 +223,16 @@ TEST(PacsCacheLimit, TheLeastRecentlyUsedSeriesLeaveFirst) {
                  std::runtime_error);
     EXPECT_TRUE(cache.find("1.2.5", "1.2.5.1").empty());
     EXPECT_THROW((void)cache.find("../etc", "1.2"), PacsError);
-    // Partial folders of a process that died are cleared.
-    fs::create_directories(root / ".partial" / "1.2.9-999-0");
+    // Partial folders of a process that died are cleared (a pid above any
+    // pid_max); one of a process still retrieving (this one) stays.
+    fs::create_directories(root / ".partial" / "1.2.9-2147483646-0");
+    const auto live = root / ".partial" / ("1.2.9-" + std::to_string(::getpid()) + "-7");
+    fs::create_directories(live);
+    PacsCache(root.string(), 2500);  // opening the cache clears them too
+    EXPECT_FALSE(fs::exists(root / ".partial" / "1.2.9-2147483646-0"));
+    EXPECT_TRUE(fs::exists(live)) << "a running retrieval's folder was removed";
+    fs::remove_all(live);
+    fs::create_directories(root / ".partial" / "1.2.9-2147483646-1");
     cache.removeLeftovers();
     EXPECT_TRUE(fs::is_empty(root / ".partial"));
     fs::remove_all(root);

@@ -89,11 +89,15 @@ void MainWindow::pacsRetrieve(const QString& studyUid) {
     }
     const auto node = m_pacs->node();
     const auto start = [this, node, studyUid](const std::vector<dicom::SeriesMatch>& series) {
+        constexpr double kGiB = 1ULL << 30U;
         const double limitGiB =
-            QSettings().value(QStringLiteral("pacs/cacheLimitGiB"), 20.0).toDouble();
+            QSettings()
+                .value(QStringLiteral("pacs/cacheLimitGiB"),
+                       static_cast<double>(dicom::PacsCache::kDefaultLimitBytes) / kGiB)
+                .toDouble();
         auto* task = PacsTask::retrieve(node, studyUid.toStdString(), series,
                                         dicom::PacsCache::defaultRoot(),
-                                        static_cast<std::uint64_t>(limitGiB * (1ULL << 30U)));
+                                        static_cast<std::uint64_t>(limitGiB * kGiB));
         m_pacs->setBusy(true);
         m_pacs->setStatus(tr("Retrieving..."));
         m_tasks->add(task, TaskManager::Kind::Loading, [this, task](Task::Outcome outcome) {

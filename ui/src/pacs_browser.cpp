@@ -221,57 +221,62 @@ void PacsBrowser::removeNode() {
     saveSettings();
 }
 
+namespace {
+
+/// A node's fields under `prefix` ("pacs/" for the current one, "" in the array).
+PacsNodeSettings readNode(const QSettings& s, const QString& prefix,
+                          const PacsNodeSettings& defaults) {
+    PacsNodeSettings n = defaults;
+    const auto text = [&](const char* key, const std::string& fallback) {
+        return s.value(prefix + QLatin1String(key), q(fallback)).toString().toStdString();
+    };
+    n.node.calledAeTitle = text("aet", n.node.calledAeTitle);
+    n.node.host = text("host", n.node.host);
+    n.node.port = s.value(prefix + QStringLiteral("port"), n.node.port).toInt();
+    n.node.callingAeTitle = text("ourAet", n.node.callingAeTitle);
+    n.listenPort = s.value(prefix + QStringLiteral("listenPort"), n.listenPort).toInt();
+    n.useMove = s.value(prefix + QStringLiteral("useMove"), n.useMove).toBool();
+    return n;
+}
+
+void writeNode(QSettings& s, const QString& prefix, const PacsNodeSettings& n) {
+    s.setValue(prefix + QStringLiteral("aet"), q(n.node.calledAeTitle));
+    s.setValue(prefix + QStringLiteral("host"), q(n.node.host));
+    s.setValue(prefix + QStringLiteral("port"), n.node.port);
+    s.setValue(prefix + QStringLiteral("ourAet"), q(n.node.callingAeTitle));
+    s.setValue(prefix + QStringLiteral("listenPort"), n.listenPort);
+    s.setValue(prefix + QStringLiteral("useMove"), n.useMove);
+}
+
+}  // namespace
+
 void PacsBrowser::loadSettings() {
     QSettings s;
     m_saved.clear();
+    PacsNodeSettings incomplete;  // an entry without AE title or host is left out
+    incomplete.node.calledAeTitle.clear();
+    incomplete.node.host.clear();
+    incomplete.node.port = 104;
     const int count = s.beginReadArray(QStringLiteral("pacs/nodes"));
     for (int i = 0; i < count; ++i) {
         s.setArrayIndex(i);
-        PacsNodeSettings n;
-        n.node.calledAeTitle = s.value(QStringLiteral("aet")).toString().toStdString();
-        n.node.host = s.value(QStringLiteral("host")).toString().toStdString();
-        n.node.port = s.value(QStringLiteral("port"), 104).toInt();
-        n.node.callingAeTitle =
-            s.value(QStringLiteral("ourAet"), QStringLiteral("FLOWSEG")).toString().toStdString();
-        n.listenPort = s.value(QStringLiteral("listenPort"), 11113).toInt();
-        n.useMove = s.value(QStringLiteral("useMove"), true).toBool();
+        const auto n = readNode(s, {}, incomplete);
         if (!n.node.calledAeTitle.empty() && !n.node.host.empty()) m_saved.push_back(n);
     }
     s.endArray();
     refreshNodes(-1);
-    PacsNodeSettings n = node();
-    n.node.calledAeTitle =
-        s.value(QStringLiteral("pacs/aet"), q(n.node.calledAeTitle)).toString().toStdString();
-    n.node.host = s.value(QStringLiteral("pacs/host"), q(n.node.host)).toString().toStdString();
-    n.node.port = s.value(QStringLiteral("pacs/port"), n.node.port).toInt();
-    n.node.callingAeTitle =
-        s.value(QStringLiteral("pacs/ourAet"), q(n.node.callingAeTitle)).toString().toStdString();
-    n.listenPort = s.value(QStringLiteral("pacs/listenPort"), n.listenPort).toInt();
-    n.useMove = s.value(QStringLiteral("pacs/useMove"), n.useMove).toBool();
-    setNode(n);
+    setNode(readNode(s, QStringLiteral("pacs/"), node()));
 }
 
 void PacsBrowser::saveSettings() const {
     QSettings s;
     s.beginWriteArray(QStringLiteral("pacs/nodes"), static_cast<int>(m_saved.size()));
     for (int i = 0; i < static_cast<int>(m_saved.size()); ++i) {
-        const auto& saved = m_saved[static_cast<size_t>(i)];
         s.setArrayIndex(i);
-        s.setValue(QStringLiteral("aet"), q(saved.node.calledAeTitle));
-        s.setValue(QStringLiteral("host"), q(saved.node.host));
-        s.setValue(QStringLiteral("port"), saved.node.port);
-        s.setValue(QStringLiteral("ourAet"), q(saved.node.callingAeTitle));
-        s.setValue(QStringLiteral("listenPort"), saved.listenPort);
-        s.setValue(QStringLiteral("useMove"), saved.useMove);
+        writeNode(s, {}, m_saved[static_cast<size_t>(i)]);
     }
     s.endArray();
-    const auto n = node();
-    s.setValue(QStringLiteral("pacs/aet"), q(n.node.calledAeTitle));
-    s.setValue(QStringLiteral("pacs/host"), q(n.node.host));
-    s.setValue(QStringLiteral("pacs/port"), n.node.port);
-    s.setValue(QStringLiteral("pacs/ourAet"), q(n.node.callingAeTitle));
-    s.setValue(QStringLiteral("pacs/listenPort"), n.listenPort);
-    s.setValue(QStringLiteral("pacs/useMove"), n.useMove);
+    writeNode(s, QStringLiteral("pacs/"), node());
 }
 
 void PacsBrowser::setStudies(const std::vector<dicom::StudyMatch>& studies) {

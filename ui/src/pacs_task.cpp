@@ -73,34 +73,27 @@ void PacsTask::runRetrieve() {
         }
     if (!anyImage) throw std::runtime_error("the study has no image series on the PACS");
     dicom::PacsCache cache(m_cacheRoot, m_cacheLimit);
-    cache.removeLeftovers();
     const dicom::PacsClient client(m_node.node);
+    const auto moveTo = m_node.useMove ? std::optional<int>(m_node.listenPort) : std::nullopt;
     int before = 0;
     for (const auto& s : images) {
         if (isCanceled()) return;
-        std::string folder = cache.find(m_studyUid, s.seriesUid);
-        if (folder.empty()) {
-            const auto progress = [&](const dicom::TransferProgress& p) {
-                m_count = before + p.done;
-                setProgress(total > 0 ? static_cast<double>(m_count) / total : 0.0,
-                            tr("image %1 of %2 (%3)")
-                                .arg(m_count)
-                                .arg(total)
-                                .arg(QString::fromStdString(s.description)));
-            };
-            const auto cancelled = [this] { return isCanceled(); };
-            try {
-                folder = cache.store(m_studyUid, s.seriesUid, [&](const std::string& into) {
-                    if (m_node.useMove)
-                        client.moveSeries(m_studyUid, s.seriesUid, into, m_node.listenPort,
-                                          progress, cancelled);
-                    else
-                        client.retrieveSeries(m_studyUid, s.seriesUid, into, progress, cancelled);
-                });
-            } catch (const dicom::PacsError&) {
-                if (isCanceled()) return;  // the manager reports Canceled
-                throw;
-            }
+        const auto progress = [&](const dicom::TransferProgress& p) {
+            m_count = before + p.done;
+            setProgress(total > 0 ? static_cast<double>(m_count) / total : 0.0,
+                        tr("image %1 of %2 (%3)")
+                            .arg(m_count)
+                            .arg(total)
+                            .arg(QString::fromStdString(s.description)));
+        };
+        try {
+            cache.fetch(m_studyUid, s.seriesUid, [&](const std::string& into) {
+                client.retrieve(m_studyUid, s.seriesUid, into, moveTo, progress,
+                                [this] { return isCanceled(); });
+            });
+        } catch (const dicom::PacsError&) {
+            if (isCanceled()) return;  // the manager reports Canceled
+            throw;
         }
         before += s.instances;
         m_count = before;

@@ -44,6 +44,21 @@ QImage lungThumbnail(const dicom::Series& slice, int size) {
     return image.scaled(size, size, Qt::KeepAspectRatio, Qt::SmoothTransformation);
 }
 
+namespace {
+
+/// "no loadable DICOM image series in WHERE (N files skipped; first: …)".
+std::runtime_error noSeries(const std::string& where,
+                            const std::vector<dicom::SkippedFile>& skipped) {
+    std::string reason = "no loadable DICOM image series in " + where;
+    if (!skipped.empty())
+        reason += " (" + std::to_string(skipped.size()) +
+                  " files skipped; first: " + skipped.front().path + ": " + skipped.front().reason +
+                  ")";
+    return std::runtime_error(reason);
+}
+
+}  // namespace
+
 /// Decodes `files` into m_series (the largest stack of them), on every core.
 void SeriesLoadTask::decode(const std::vector<std::string>& files, double from, double to) {
     dicom::LoadOptions options;
@@ -53,15 +68,9 @@ void SeriesLoadTask::decode(const std::vector<std::string>& files, double from, 
     };
     options.cancelled = [this] { return isCanceled(); };
     auto load = dicom::loadFiles(files, options);
-    if (load.series.empty()) {
-        std::string reason = m_folder.empty() ? "the stored series' files" : "'" + m_folder + "'";
-        reason = "no loadable DICOM image series in " + reason;
-        if (!load.skipped.empty())
-            reason += " (" + std::to_string(load.skipped.size()) +
-                      " files skipped; first: " + load.skipped.front().path + ": " +
-                      load.skipped.front().reason + ")";
-        throw std::runtime_error(reason);
-    }
+    if (load.series.empty())
+        throw noSeries(m_folder.empty() ? "the stored series' files" : "'" + m_folder + "'",
+                       load.skipped);
     auto best = std::max_element(load.series.begin(), load.series.end(),
                                  [](const auto& a, const auto& b) { return a.depth < b.depth; });
     for (const auto& skipped : load.skipped)
@@ -75,14 +84,7 @@ void SeriesLoadTask::runFolder() {
     const auto scan = dicom::scanFolder(m_folder);
     if (isCanceled()) return;
     const auto entries = dicom::imageSeries(scan);
-    if (entries.empty()) {
-        std::string reason = "no loadable DICOM image series in '" + m_folder + "'";
-        if (!scan.skipped.empty())
-            reason += " (" + std::to_string(scan.skipped.size()) +
-                      " files skipped; first: " + scan.skipped.front().path + ": " +
-                      scan.skipped.front().reason + ")";
-        throw std::runtime_error(reason);
-    }
+    if (entries.empty()) throw noSeries("'" + m_folder + "'", scan.skipped);
     const dicom::SeriesEntry* chosen = dicom::readingSeries(entries);
     if (!m_seriesUid.empty()) {
         const auto it = std::find_if(entries.begin(), entries.end(),

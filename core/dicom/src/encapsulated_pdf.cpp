@@ -5,24 +5,13 @@
 #include <fstream>
 #include <iterator>
 
+#include "dataset_writing.h"
 #include "flowseg/dicom/dicom_error.h"
 
 namespace flowseg::dicom {
 
-namespace {
-
-void put(DcmItem& item, const DcmTagKey& tag, const std::string& value) {
-    if (item.putAndInsertString(tag, value.c_str()).bad())
-        throw DicomError("cannot set DICOM attribute " + std::string(DcmTag(tag).getTagName()));
-}
-
-std::string newUid() {
-    char uid[100];
-    dcmGenerateUniqueIdentifier(uid, SITE_INSTANCE_UID_ROOT);
-    return uid;
-}
-
-}  // namespace
+using detail::newUid;
+using detail::put;
 
 void writeEncapsulatedPdf(const std::string& path, const std::string& pdfPath,
                           const std::string& sourceFile, const std::string& title,

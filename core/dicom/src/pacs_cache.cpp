@@ -1,8 +1,10 @@
 #include "flowseg/dicom/pacs_cache.h"
 
+#include <signal.h>
 #include <unistd.h>
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <vector>
@@ -65,6 +67,15 @@ PacsCache::PacsCache(std::string root, std::uint64_t limitBytes)
     std::error_code ec;
     fs::create_directories(fs::path(m_root) / kPartial, ec);
     if (ec) throw PacsError("cannot create the PACS cache '" + m_root + "': " + ec.message());
+    removeLeftovers();
+}
+
+std::string PacsCache::fetch(const std::string& studyUid, const std::string& seriesUid,
+                             const std::function<void(const std::string&)>& retrieve,
+                             bool* fromCache) {
+    auto folder = find(studyUid, seriesUid);
+    if (fromCache) *fromCache = !folder.empty();
+    return folder.empty() ? store(studyUid, seriesUid, retrieve) : folder;
 }
 
 std::string PacsCache::find(const std::string& studyUid, const std::string& seriesUid) const {
@@ -118,8 +129,17 @@ std::uint64_t PacsCache::sizeBytes() const {
 
 void PacsCache::removeLeftovers() const {
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(fs::path(m_root) / kPartial, ec))
+    for (const auto& entry : fs::directory_iterator(fs::path(m_root) / kPartial, ec)) {
+        // "<series UID>-<pid>-<n>": another process may be retrieving into it now.
+        const auto name = entry.path().filename().string();
+        const auto end = name.rfind('-');
+        const auto start = end == std::string::npos ? end : name.rfind('-', end - 1);
+        if (start != std::string::npos) {
+            const auto pid = std::strtol(name.c_str() + start + 1, nullptr, 10);
+            if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) continue;
+        }
         fs::remove_all(entry.path(), ec);
+    }
 }
 
 void PacsCache::evictFor(const std::string& keep) const {

@@ -7,30 +7,22 @@
 #include <filesystem>
 #include <random>
 
+#include "dataset_writing.h"
 #include "flowseg/common/parallel_for.h"
 #include "flowseg/dicom/dicom_error.h"
 
 namespace flowseg::dicom {
 
 namespace fs = std::filesystem;
+using detail::newUid;
+using detail::put;
 
 namespace {
-
-std::string newUid() {
-    char uid[100];
-    dcmGenerateUniqueIdentifier(uid, SITE_INSTANCE_UID_ROOT);
-    return uid;
-}
 
 std::string joined(const std::array<double, 3>& a) {
     char text[128];
     std::snprintf(text, sizeof text, "%.6f\\%.6f\\%.6f", a[0], a[1], a[2]);
     return text;
-}
-
-void put(DcmItem& item, const DcmTagKey& tag, const std::string& value) {
-    if (item.putAndInsertString(tag, value.c_str()).bad())
-        throw DicomError("cannot set DICOM attribute " + std::string(DcmTag(tag).getTagName()));
 }
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }

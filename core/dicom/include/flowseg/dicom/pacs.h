@@ -5,6 +5,7 @@
 // bounded by a timeout; long transfers report progress and can be cancelled.
 
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -74,6 +75,16 @@ public:
         const std::string& studyUid, const std::string& seriesUid, const std::string& folder,
         int listenPort, const std::function<void(const TransferProgress&)>& progress = {},
         const std::function<bool()>& cancelled = {}) const;
+    /// moveSeries to `moveToPort` when one is given, else retrieveSeries.
+    std::vector<std::string> retrieve(
+        const std::string& studyUid, const std::string& seriesUid, const std::string& folder,
+        std::optional<int> moveToPort,
+        const std::function<void(const TransferProgress&)>& progress = {},
+        const std::function<bool()>& cancelled = {}) const {
+        return moveToPort
+                   ? moveSeries(studyUid, seriesUid, folder, *moveToPort, progress, cancelled)
+                   : retrieveSeries(studyUid, seriesUid, folder, progress, cancelled);
+    }
     /// C-STORE of the given files.
     void store(const std::vector<std::string>& files,
                const std::function<void(const TransferProgress&)>& progress = {}) const;

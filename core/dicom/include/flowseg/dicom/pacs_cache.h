@@ -16,6 +16,8 @@ public:
     static std::string defaultRoot();
     static constexpr std::uint64_t kDefaultLimitBytes = 20ULL << 30U;  // 20 GiB
 
+    /// Opens (creates) the cache and removes partial folders that processes
+    /// which died mid-retrieval left (those of running processes stay).
     explicit PacsCache(std::string root = defaultRoot(),
                        std::uint64_t limitBytes = kDefaultLimitBytes);
 
@@ -30,9 +32,14 @@ public:
     std::string store(const std::string& studyUid, const std::string& seriesUid,
                       const std::function<void(const std::string& folder)>& retrieve);
 
+    /// The series' folder: the cached copy (`fromCache` true), else store()'s.
+    std::string fetch(const std::string& studyUid, const std::string& seriesUid,
+                      const std::function<void(const std::string& folder)>& retrieve,
+                      bool* fromCache = nullptr);
+
     /// Bytes in complete series.
     [[nodiscard]] std::uint64_t sizeBytes() const;
-    /// Removes partial folders left by a process that died mid-retrieval.
+    /// Removes partial folders left by processes that died mid-retrieval.
     void removeLeftovers() const;
 
     [[nodiscard]] const std::string& root() const { return m_root; }
