@@ -228,7 +228,7 @@ TEST(PacsCacheLimit, TheLeastRecentlyUsedSeriesLeaveFirst) {
     fs::create_directories(root / ".partial" / "1.2.9-2147483646-0");
     const auto live = root / ".partial" / ("1.2.9-" + std::to_string(::getpid()) + "-7");
     fs::create_directories(live);
-    PacsCache(root.string(), 2500);  // opening the cache clears them too
+    const PacsCache reopened(root.string(), 2500);  // opening the cache clears them too
     EXPECT_FALSE(fs::exists(root / ".partial" / "1.2.9-2147483646-0"));
     EXPECT_TRUE(fs::exists(live)) << "a running retrieval's folder was removed";
     fs::remove_all(live);
