@@ -1,5 +1,6 @@
--- The current schema (version 4) in one piece, for reading and for a test that
--- checks the migrations in migrations/ produce exactly these tables and columns.
+-- The current schema (version 5) of an SQLite store in one piece, for reading and for a test that
+-- checks the migrations in migrations/ produce exactly these tables and columns (the
+-- PostgreSQL-only parts of the migrations, roles and row-level security, are not here).
 -- The application itself applies migrations/*.sql in order; edit those, then this.
 PRAGMA application_id = 1179407175; -- 0x464C5347 "FLSG"
 
@@ -170,8 +171,52 @@ CREATE TABLE agreement (
     lesion_id     INTEGER NOT NULL REFERENCES lesion(id) ON DELETE CASCADE,
     run_id        INTEGER REFERENCES sampling_run(id) ON DELETE SET NULL,
     metrics_json  TEXT NOT NULL,
-    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    computed_by   TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX agreement_by_lesion ON agreement(lesion_id);
 
-PRAGMA user_version = 4;
+-- The audit trail: who opened, changed, completed, exported or promoted what.
+CREATE TABLE audit_event (
+    id      INTEGER PRIMARY KEY,
+    happened_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    actor   TEXT NOT NULL DEFAULT '',  -- the login on a server; the signed-in name on SQLite
+    action  TEXT NOT NULL CHECK (action IN ('opened', 'changed', 'completed', 'reopened',
+                                            'exported', 'promoted', 'account')),
+    object  TEXT NOT NULL,             -- 'lesion 12', 'model 3', 'login reader_a'
+    detail  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_event_by_object ON audit_event(object, id);
+
+CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+
+CREATE TRIGGER audit_annotation AFTER INSERT ON annotation_version
+BEGIN
+    INSERT INTO audit_event (actor, action, object, detail)
+    SELECT e.name, 'changed', 'lesion ' || a.lesion_id,
+           'slice ' || a.slice || ', version ' || NEW.version || ', ' || NEW.source
+    FROM annotation a JOIN expert e ON e.id = a.expert_id WHERE a.id = NEW.annotation_id;
+END;
+CREATE TRIGGER audit_review_insert AFTER INSERT ON expert_review WHEN NEW.state = 'completed'
+BEGIN
+    INSERT INTO audit_event (actor, action, object)
+    SELECT name, 'completed', 'lesion ' || NEW.lesion_id FROM expert WHERE id = NEW.expert_id;
+END;
+CREATE TRIGGER audit_review_update AFTER UPDATE OF state ON expert_review
+    WHEN NEW.state IS NOT OLD.state AND (NEW.state = 'completed' OR OLD.state = 'completed')
+BEGIN
+    INSERT INTO audit_event (actor, action, object)
+    SELECT name, CASE NEW.state WHEN 'completed' THEN 'completed' ELSE 'reopened' END,
+           'lesion ' || NEW.lesion_id FROM expert WHERE id = NEW.expert_id;
+END;
+CREATE TRIGGER audit_model_promoted AFTER UPDATE OF active ON model
+    WHEN NEW.active = 1 AND OLD.active = 0
+BEGIN
+    INSERT INTO audit_event (action, object, detail)
+    VALUES ('promoted', 'model ' || NEW.id, NEW.label);
+END;
+
+PRAGMA user_version = 5;

@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libgtest-dev
   libopencv-dev
   libsqlite3-dev zlib1g-dev
+  postgresql-15 libpq-dev
   libdcmtk-dev libopenjp2-7-dev
   python3-pydicom
   clang libclang-rt-14-dev clang-format clang-tidy git

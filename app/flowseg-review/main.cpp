@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "flowseg/db/database.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/model_location.h"
 #include "flowseg/engine/runtime.h"
@@ -76,9 +77,11 @@ int main(int argc, char** argv) {
         QStringLiteral("model"),
         QStringLiteral("Model checkpoint (.fsm); default: the shipped one."),
         QStringLiteral("FILE"));
-    const QCommandLineOption store(QStringLiteral("store"),
-                                   QStringLiteral("Annotation store (created when missing)."),
-                                   QStringLiteral("FILE"));
+    const QCommandLineOption store(
+        QStringLiteral("store"),
+        QStringLiteral("Annotation store: a file (created when missing), or a department server's "
+                       "postgresql://LOGIN@HOST/DATABASE (password from PGPASSWORD or ~/.pgpass)."),
+        QStringLiteral("FILE"));
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu, cuda or auto."),
                                     QStringLiteral("DEVICE"), QStringLiteral("auto"));
     const QCommandLineOption threads(QStringLiteral("threads"),
@@ -135,7 +138,8 @@ int main(int argc, char** argv) {
     const QString storePath = parser.isSet(store)
                                   ? parser.value(store)
                                   : QDir(dataRoot).filePath(QStringLiteral("review.flowseg"));
-    QDir().mkpath(QFileInfo(storePath).absolutePath());
+    if (!flowseg::db::Database::isServerLocation(storePath.toStdString()))
+        QDir().mkpath(QFileInfo(storePath).absolutePath());
     // An explicit --model wins over the store's active model version.
     window.openStore(storePath, !parser.isSet(model));
     window.show();

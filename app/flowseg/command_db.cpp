@@ -13,6 +13,7 @@
 #include "cli_support.h"
 #include "commands.h"
 #include "db_flags.h"
+#include "flowseg/db/accounts.h"
 #include "flowseg/db/annotation_repository.h"
 #include "flowseg/db/lesion_repository.h"
 #include "flowseg/db/maintenance.h"
@@ -28,9 +29,9 @@ namespace fs = std::filesystem;
 void runInit(const DbFlags& f) {
     const auto db = db::Database::open(f.database, db::OpenMode::Create);
     if (f.json)
-        printJson({{"database", f.database}, {"schema_version", db.schemaVersion()}});
+        printJson({{"database", db.path()}, {"schema_version", db.schemaVersion()}});
     else
-        std::cout << "store " << f.database << " ready (schema " << db.schemaVersion() << ")\n";
+        std::cout << "store " << db.path() << " ready (schema " << db.schemaVersion() << ")\n";
 }
 
 void runAddLesion(const DbFlags& f) {
@@ -53,14 +54,22 @@ void runAnnotate(const DbFlags& f) {
     const auto mask = imaging::readMask(f.mask);
     if (!db::LesionRepository(db).find(f.lesion))
         throw std::runtime_error("no lesion with id " + std::to_string(f.lesion) + " in '" +
-                                 f.database + "'");
-    const auto expert = db::ExpertRepository(db).findOrCreate(f.expert, f.role);
+                                 db.path() + "'");
+    // On a server the expert is the login: nobody writes as someone else.
+    const auto login = db.currentUser();
+    if (!login.empty() && !f.expert.empty() && f.expert != login)
+        throw std::runtime_error("on a server store you annotate as your login ('" + login +
+                                 "'), not as '" + f.expert +
+                                 "'; sign in as that expert to write their outline");
+    const std::string name = login.empty() ? f.expert : login;
+    if (name.empty()) throw std::runtime_error("--expert is required on an SQLite store");
+    const auto expert = db::ExpertRepository(db).findOrCreate(name, f.role);
     const auto saved = db::AnnotationRepository(db).save(f.lesion, expert.id, f.slice, mask,
                                                          db::AnnotationSource::Manual, f.note);
     if (f.json)
         printJson({{"version_id", saved.id}, {"version", saved.version}, {"area", saved.area}});
     else
-        std::cout << "saved version " << saved.version << " of " << f.expert << "'s outline ("
+        std::cout << "saved version " << saved.version << " of " << name << "'s outline ("
                   << saved.area << " px)\n";
 }
 
@@ -68,6 +77,21 @@ void runSetState(const DbFlags& f) {
     auto db = db::Database::open(f.database, db::OpenMode::Existing);
     db::LesionRepository(db).setReviewState(f.lesion, db::parseReviewState(f.state));
     if (!f.json) std::cout << "lesion " << f.lesion << " is now " << f.state << "\n";
+}
+
+// The signed-in expert (the login on a server, --expert on SQLite) completes a
+// lesion: in blind review, the others' outlines show from then on.
+void runComplete(const DbFlags& f) {
+    auto db = db::Database::open(f.database, db::OpenMode::Existing);
+    const auto login = db.currentUser();
+    const std::string name = login.empty() ? f.expert : login;
+    if (name.empty()) throw std::runtime_error("--expert is required on an SQLite store");
+    const auto expert = db::ExpertRepository(db).findOrCreate(name);
+    const auto state = f.state.empty() ? db::ReviewState::Completed : db::parseReviewState(f.state);
+    db::LesionRepository(db).setExpertState(f.lesion, expert.id, state);
+    if (!f.json)
+        std::cout << name << "'s review of lesion " << f.lesion << " is now " << db::toString(state)
+                  << "\n";
 }
 
 nlohmann::json listing(db::Database& db) {
@@ -157,6 +181,11 @@ void runExport(const DbFlags& f) {
                                      {"file", name}});
                 }
     std::ofstream(fs::path(f.out) / "annotations.json") << index.dump(2) << "\n";
+    if (!db.currentUser().empty()) {  // the audit trail records exports on a server
+        auto writer = db::Database::open(f.database, db::OpenMode::Existing);
+        db::AuditRepository(writer).record("exported", "store",
+                                           std::to_string(index.size()) + " annotations");
+    }
     if (f.json)
         printJson({{"out", f.out}, {"annotations", index.size()}});
     else
@@ -205,9 +234,13 @@ void runRestore(const DbFlags& f) {
 
 void addDbCommand(CLI::App& app) {
     auto f = std::make_shared<DbFlags>();
-    auto* db = app.add_subcommand("db", "The annotation store (SQLite)");
+    auto* db = app.add_subcommand(
+        "db", "The annotation store (an SQLite file, or a PostgreSQL server's postgresql:// URI)");
     db->require_subcommand(1);
-    db->add_option("--db", f->database, "store file")->capture_default_str();
+    db->add_option("--db", f->database,
+                   "store file, or postgresql://USER@HOST/DATABASE (password from PGPASSWORD or "
+                   "~/.pgpass)")
+        ->capture_default_str();
     db->add_flag("--json", f->json, "print JSON");
     const auto sub = [&](const char* name, const char* help, void (*run)(const DbFlags&)) {
         auto* c = db->add_subcommand(name, help);
@@ -239,7 +272,8 @@ void addDbCommand(CLI::App& app) {
     lesion->add_option("--label", f->label, "label")->capture_default_str();
     auto* annotate = sub("annotate", "Save an expert's mask as the next version", runAnnotate);
     annotate->add_option("--lesion", f->lesion, "lesion id")->required();
-    annotate->add_option("--expert", f->expert, "expert name")->required();
+    annotate->add_option("--expert", f->expert,
+                         "expert name (SQLite; on a server the login is the expert)");
     annotate->add_option("--role", f->role, "expert role")->capture_default_str();
     annotate->add_option("--slice", f->slice, "slice index")->required();
     annotate->add_option("--mask", f->mask, "mask image (PNG/JPEG/TIFF)")->required();
@@ -248,12 +282,21 @@ void addDbCommand(CLI::App& app) {
     state->add_option("--lesion", f->lesion, "lesion id")->required();
     state->add_option("state", f->state, "not_started, in_progress, completed or flagged")
         ->required();
+    auto* complete = sub("complete",
+                         "The signed-in expert completes a lesion (blind review: the others' "
+                         "outlines show from then on)",
+                         runComplete);
+    complete->add_option("--lesion", f->lesion, "lesion id")->required();
+    complete->add_option("--expert", f->expert, "expert name (SQLite; on a server, the login)");
+    complete->add_option("--state", f->state,
+                         "the expert's state instead: in_progress, completed or flagged");
     sub("list", "Studies, series, lesions and their review state", runList);
     sub("export-annotations", "Latest version of every annotation as PNG + annotations.json",
         runExport)
         ->add_option("--out", f->out, "output folder")
         ->required();
     sub("check", "Integrity and foreign-key check, with row counts", runCheck);
+    addDbUserCommand(*db, f);
     sub("backup", "Online backup to a new file", runBackup)
         ->add_option("--out", f->out, "backup file")
         ->required();

@@ -3,6 +3,7 @@
 // holds (internal to the command line).
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct DbFlags {
     std::string lidcXml;
     std::vector<std::string> segs;
     std::string caseFolder;
+    std::string login;
+    std::string accountRole = "reader";
     bool json = false;
 };
 
@@ -34,4 +37,13 @@ void runImport(const DbFlags& f);
 /// flowseg db import-readers: LIDC XML, DICOM SEG or a folder case's masks as experts.
 void runImportReaders(const DbFlags& f);
 
+}  // namespace flowseg::cli
+
+namespace CLI {
+class App;
+}
+
+namespace flowseg::cli {
+/// flowseg db user ...: accounts on a PostgreSQL store (command_db_user.cpp).
+void addDbUserCommand(CLI::App& db, const std::shared_ptr<DbFlags>& f);
 }  // namespace flowseg::cli

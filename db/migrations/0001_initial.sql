@@ -1,6 +1,8 @@
 -- Schema version 1: studies, series, image references, lesions, experts,
 -- versioned annotations, models, training jobs, sampling runs, reports.
+-- @sqlite
 PRAGMA application_id = 1179407175; -- 0x464C5347 "FLSG"
+-- @end
 
 CREATE TABLE study (
     id            INTEGER PRIMARY KEY,
@@ -82,15 +84,30 @@ CREATE TABLE annotation_version (
 );
 
 -- An expert's saved work is never changed in place: a new version is added instead.
+-- @sqlite
 CREATE TRIGGER annotation_version_no_update BEFORE UPDATE ON annotation_version
 BEGIN SELECT RAISE(ABORT, 'annotation versions are immutable; save a new version'); END;
+-- @end
+-- @postgres
+CREATE FUNCTION flowseg_immutable_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'annotation versions are immutable; save a new version'
+        USING ERRCODE = 'integrity_constraint_violation';
+END $$;
+CREATE TRIGGER annotation_version_no_update BEFORE UPDATE ON annotation_version
+    FOR EACH ROW EXECUTE FUNCTION flowseg_immutable_version();
+-- @end
 
 CREATE TABLE training_job (
     id               INTEGER PRIMARY KEY,
     state            TEXT NOT NULL DEFAULT 'queued'
                      CHECK (state IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
     progress         REAL NOT NULL DEFAULT 0,
-    base_model_id    INTEGER REFERENCES model(id),
+    base_model_id    INTEGER
+-- @sqlite
+                     REFERENCES model(id)
+-- @end
+    ,
     parameters_json  TEXT NOT NULL DEFAULT '{}',
     metrics_json     TEXT NOT NULL DEFAULT '{}',
     log              TEXT NOT NULL DEFAULT '',
@@ -108,6 +125,11 @@ CREATE TABLE model (
     metrics_json     TEXT NOT NULL DEFAULT '{}',
     created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
+
+-- @postgres
+-- PostgreSQL checks a reference when it is declared: this one, once model exists.
+ALTER TABLE training_job ADD FOREIGN KEY (base_model_id) REFERENCES model(id);
+-- @end
 
 CREATE TABLE sampling_run (
     id                INTEGER PRIMARY KEY,

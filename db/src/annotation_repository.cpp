@@ -49,9 +49,9 @@ AnnotationVersionRecord AnnotationRepository::save(RowId lesionId, RowId expertI
     AnnotationVersionRecord r;
     m_db.transaction([&] {
         Statement annotation(
-            m_db.handle(),
+            m_db,
             "INSERT INTO annotation (lesion_id, expert_id, slice) VALUES (?1, ?2, ?3) "
-            "ON CONFLICT (lesion_id, expert_id, slice) DO UPDATE SET slice = slice "
+            "ON CONFLICT (lesion_id, expert_id, slice) DO UPDATE SET slice = annotation.slice "
             "RETURNING id");
         annotation.bind(1, lesionId).bind(2, expertId).bind(3, slice);
         if (!annotation.step())
@@ -59,7 +59,7 @@ AnnotationVersionRecord AnnotationRepository::save(RowId lesionId, RowId expertI
         r.annotationId = annotation.integer(0);
         annotation.run();
 
-        Statement next(m_db.handle(),
+        Statement next(m_db,
                        "SELECT COALESCE(MAX(version), 0) + 1 FROM annotation_version WHERE "
                        "annotation_id = ?1");
         next.bind(1, r.annotationId);
@@ -71,7 +71,7 @@ AnnotationVersionRecord AnnotationRepository::save(RowId lesionId, RowId expertI
         r.maskSha256 = common::sha256Hex(r.mask.pixels.data(), r.mask.pixels.size());
         r.area = r.mask.area();
         Statement insert(
-            m_db.handle(),
+            m_db,
             "INSERT INTO annotation_version (annotation_id, version, width, height, mask, "
             "mask_sha256, area, source, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
             "RETURNING id, created_at");
@@ -96,7 +96,7 @@ AnnotationVersionRecord AnnotationRepository::save(RowId lesionId, RowId expertI
 
 std::vector<AnnotationVersionRecord> AnnotationRepository::latestForLesion(RowId lesionId) const {
     Statement s(
-        m_db.handle(),
+        m_db,
         (std::string(kVersionSelect) +
          "WHERE a.lesion_id = ?1 AND v.version = (SELECT MAX(version) FROM annotation_version "
          "WHERE annotation_id = a.id) ORDER BY a.expert_id, a.slice")
@@ -109,7 +109,7 @@ std::vector<AnnotationVersionRecord> AnnotationRepository::latestForLesion(RowId
 
 std::vector<AnnotationVersionRecord> AnnotationRepository::history(RowId lesionId, RowId expertId,
                                                                    int slice) const {
-    Statement s(m_db.handle(),
+    Statement s(m_db,
                 (std::string(kVersionSelect) +
                  "WHERE a.lesion_id = ?1 AND a.expert_id = ?2 AND a.slice = ?3 ORDER BY v.version")
                     .c_str());
@@ -120,14 +120,14 @@ std::vector<AnnotationVersionRecord> AnnotationRepository::history(RowId lesionI
 }
 
 std::optional<AnnotationVersionRecord> AnnotationRepository::findVersion(RowId versionId) const {
-    Statement s(m_db.handle(), (std::string(kVersionSelect) + "WHERE v.id = ?1").c_str());
+    Statement s(m_db, (std::string(kVersionSelect) + "WHERE v.id = ?1").c_str());
     s.bind(1, versionId);
     if (!s.step()) return std::nullopt;
     return readVersion(s);
 }
 
 std::vector<RowId> AnnotationRepository::allVersionIds() const {
-    Statement s(m_db.handle(), "SELECT id FROM annotation_version ORDER BY id");
+    Statement s(m_db, "SELECT id FROM annotation_version ORDER BY id");
     std::vector<RowId> out;
     while (s.step()) out.push_back(s.integer(0));
     return out;

@@ -12,8 +12,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-long count(sqlite3* db, const char* table) {
-    Statement s(db, (std::string("SELECT count(*) FROM ") + table).c_str());
+long count(const Database& db, const char* table) {
+    Statement s(db, std::string("SELECT count(*) FROM ") + table);
     return s.step() ? static_cast<long>(s.integer(0)) : 0;
 }
 
@@ -30,38 +30,54 @@ void copyWithBackupApi(sqlite3* from, sqlite3* to, const std::string& what) {
     check(finish, to, what);
 }
 
+void refuseServer(const std::string& location, const char* what) {
+    if (Database::isServerLocation(location))
+        throw DatabaseError(DatabaseError::Kind::Other,
+                            std::string(what) + " '" + detail::redactedLocation(location) +
+                                "': a server store is backed up by its server (pg_dump -Fc, "
+                                "pg_restore; see db/README.md), not by FlowSeg");
+}
+
 }  // namespace
 
 CheckReport checkDatabase(const std::string& path) {
     auto db = Database::open(path, OpenMode::ReadOnly);
     CheckReport r;
     r.schemaVersion = db.schemaVersion();
-    {
-        Statement s(db.handle(), "PRAGMA journal_mode");
-        if (s.step()) r.journalMode = s.text(0);
+    if (db.backend() == Backend::Postgres) {
+        // The server checks its own pages and keys; what is left is to count.
+        Statement s(db, "SELECT version()");
+        if (s.step()) r.journalMode = "server (" + s.text(0).substr(0, s.text(0).find(',')) + ")";
+    } else {
+        {
+            SqliteStatement s(db.handle(), "PRAGMA journal_mode");
+            if (s.step()) r.journalMode = s.text(0);
+        }
+        {
+            SqliteStatement s(db.handle(), "PRAGMA integrity_check");
+            while (s.step())
+                if (s.text(0) != "ok") r.problems.push_back(s.text(0));
+        }
+        {
+            SqliteStatement s(db.handle(), "PRAGMA foreign_key_check");
+            while (s.step())
+                r.problems.push_back("row " + std::to_string(s.integer(1)) + " of " + s.text(0) +
+                                     " refers to a missing row of " + s.text(2));
+        }
     }
-    {
-        Statement s(db.handle(), "PRAGMA integrity_check");
-        while (s.step())
-            if (s.text(0) != "ok") r.problems.push_back(s.text(0));
-    }
-    {
-        Statement s(db.handle(), "PRAGMA foreign_key_check");
-        while (s.step())
-            r.problems.push_back("row " + std::to_string(s.integer(1)) + " of " + s.text(0) +
-                                 " refers to a missing row of " + s.text(2));
-    }
-    r.studies = count(db.handle(), "study");
-    r.lesions = count(db.handle(), "lesion");
-    r.experts = count(db.handle(), "expert");
-    r.annotationVersions = count(db.handle(), "annotation_version");
-    r.samplingRuns = count(db.handle(), "sampling_run");
-    r.models = count(db.handle(), "model");
+    r.studies = count(db, "study");
+    r.lesions = count(db, "lesion");
+    r.experts = count(db, "expert");
+    r.annotationVersions = count(db, "annotation_version");
+    r.samplingRuns = count(db, "sampling_run");
+    r.models = count(db, "model");
     r.ok = r.problems.empty();
     return r;
 }
 
 void backupDatabase(const std::string& source, const std::string& target) {
+    refuseServer(source, "cannot back up");
+    refuseServer(target, "cannot back up to");
     std::error_code ec;
     if (fs::exists(target, ec))
         throw DatabaseError(
@@ -94,6 +110,8 @@ void backupDatabase(const std::string& source, const std::string& target) {
 }
 
 std::string restoreDatabase(const std::string& backup, const std::string& target) {
+    refuseServer(backup, "cannot restore from");
+    refuseServer(target, "cannot restore");
     const auto report = checkDatabase(backup);  // refuses foreign, newer or corrupt files
     if (!report.ok)
         throw DatabaseError(DatabaseError::Kind::Corrupt, "refusing to restore from '" + backup +

@@ -21,7 +21,7 @@ RowId ModelRepository::registerModel(const ModelRecord& model) {
         throw DatabaseError(DatabaseError::Kind::Constraint, "a model needs its checksum");
     RowId id = 0;
     m_db.transaction([&] {
-        Statement s(m_db.handle(),
+        Statement s(m_db,
                     "INSERT INTO model (path, sha256, preset, parent_id, training_job_id, "
                     "metrics_json, label) "
                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (sha256) DO UPDATE SET path = "
@@ -38,7 +38,7 @@ RowId ModelRepository::registerModel(const ModelRecord& model) {
 }
 
 std::optional<ModelRecord> ModelRepository::findBySha256(const std::string& sha256) const {
-    Statement s(m_db.handle(),
+    Statement s(m_db,
                 (std::string("SELECT ") + kModelColumns + " FROM model WHERE sha256 = ?1").c_str());
     s.bind(1, sha256);
     if (!s.step()) return std::nullopt;
@@ -50,16 +50,16 @@ void ModelRepository::setActive(RowId id) {
         if (!find(id))
             throw DatabaseError(DatabaseError::Kind::NotFound,
                                 "no model version " + std::to_string(id));
-        Statement clear(m_db.handle(), "UPDATE model SET active = 0 WHERE active = 1");
+        Statement clear(m_db, "UPDATE model SET active = 0 WHERE active = 1");
         clear.run();
-        Statement set(m_db.handle(), "UPDATE model SET active = 1 WHERE id = ?1");
+        Statement set(m_db, "UPDATE model SET active = 1 WHERE id = ?1");
         set.bind(1, id);
         set.run();
     });
 }
 
 std::optional<ModelRecord> ModelRepository::active() const {
-    Statement s(m_db.handle(),
+    Statement s(m_db,
                 (std::string("SELECT ") + kModelColumns + " FROM model WHERE active = 1").c_str());
     if (!s.step()) return std::nullopt;
     return readModel(s);
@@ -67,14 +67,14 @@ std::optional<ModelRecord> ModelRepository::active() const {
 
 void ModelRepository::setMetrics(RowId id, const std::string& metricsJson) {
     m_db.transaction([&] {
-        Statement s(m_db.handle(), "UPDATE model SET metrics_json = ?2 WHERE id = ?1");
+        Statement s(m_db, "UPDATE model SET metrics_json = ?2 WHERE id = ?1");
         s.bind(1, id).bind(2, metricsJson);
         s.run();
     });
 }
 
 std::optional<ModelRecord> ModelRepository::find(RowId id) const {
-    Statement s(m_db.handle(),
+    Statement s(m_db,
                 (std::string("SELECT ") + kModelColumns + " FROM model WHERE id = ?1").c_str());
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
@@ -82,8 +82,7 @@ std::optional<ModelRecord> ModelRepository::find(RowId id) const {
 }
 
 std::vector<ModelRecord> ModelRepository::all() const {
-    Statement s(m_db.handle(),
-                (std::string("SELECT ") + kModelColumns + " FROM model ORDER BY id").c_str());
+    Statement s(m_db, (std::string("SELECT ") + kModelColumns + " FROM model ORDER BY id").c_str());
     std::vector<ModelRecord> out;
     while (s.step()) out.push_back(readModel(s));
     return out;
@@ -92,15 +91,14 @@ std::vector<ModelRecord> ModelRepository::all() const {
 RowId ModelRepository::createJob(const TrainingJobRecord& job) {
     RowId id = 0;
     m_db.transaction([&] {
-        Statement s(m_db.handle(),
+        Statement s(m_db,
                     "INSERT INTO training_job (state, progress, base_model_id, parameters_json) "
-                    "VALUES (?1, ?2, ?3, ?4)");
+                    "VALUES (?1, ?2, ?3, ?4) RETURNING id");
         s.bind(1, toString(job.state))
             .bind(2, job.progress)
             .bind(3, job.baseModelId)
             .bind(4, job.parametersJson);
-        s.run();
-        id = sqlite3_last_insert_rowid(m_db.handle());
+        id = s.returnedId();
     });
     return id;
 }
@@ -108,13 +106,12 @@ RowId ModelRepository::createJob(const TrainingJobRecord& job) {
 void ModelRepository::updateJob(RowId jobId, JobState state, double progress,
                                 const std::string& logLine) {
     m_db.transaction([&] {
-        Statement s(
-            m_db.handle(),
-            "UPDATE training_job SET state = ?2, progress = ?3, "
-            "log = CASE WHEN ?4 = '' THEN log ELSE log || ?4 || char(10) END WHERE id = ?1");
+        Statement s(m_db,
+                    "UPDATE training_job SET state = ?2, progress = ?3, "
+                    "log = CASE WHEN ?4 = '' THEN log ELSE log || ?4 || '\n' END WHERE id = ?1");
         s.bind(1, jobId).bind(2, toString(state)).bind(3, progress).bind(4, logLine);
         s.run();
-        if (sqlite3_changes(m_db.handle()) != 1)
+        if (s.changes() != 1)
             throw DatabaseError(DatabaseError::Kind::NotFound,
                                 "no training job with id " + std::to_string(jobId));
     });
@@ -122,20 +119,20 @@ void ModelRepository::updateJob(RowId jobId, JobState state, double progress,
 
 void ModelRepository::finishJob(RowId jobId, JobState state, const std::string& metricsJson) {
     m_db.transaction([&] {
-        Statement s(m_db.handle(),
+        Statement s(m_db,
                     "UPDATE training_job SET state = ?2, metrics_json = ?3, "
                     "progress = CASE WHEN ?2 = 'completed' THEN 1 ELSE progress END, "
                     "finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1");
         s.bind(1, jobId).bind(2, toString(state)).bind(3, metricsJson);
         s.run();
-        if (sqlite3_changes(m_db.handle()) != 1)
+        if (s.changes() != 1)
             throw DatabaseError(DatabaseError::Kind::NotFound,
                                 "no training job with id " + std::to_string(jobId));
     });
 }
 
 std::optional<TrainingJobRecord> ModelRepository::findJob(RowId jobId) const {
-    Statement s(m_db.handle(),
+    Statement s(m_db,
                 "SELECT id, state, progress, base_model_id, parameters_json, metrics_json, log, "
                 "created_at, "
                 "finished_at FROM training_job WHERE id = ?1");

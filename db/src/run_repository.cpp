@@ -9,16 +9,16 @@ RowId RunRepository::saveRun(const SamplingRunRecord& run, const SamplingOutputs
     RowId id = 0;
     m_db.transaction([&] {
         Statement s(
-            m_db.handle(),
+            m_db,
             "INSERT INTO sampling_run (lesion_id, model_id, slice, solver, steps, guidance, "
             "samples, "
-            "seed, duration_seconds, device) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+            "seed, duration_seconds, device) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+            "RETURNING id");
         s.bind(1, run.lesionId).bind(2, run.modelId).bind(3, run.slice).bind(4, run.solver);
         s.bind(5, run.steps).bind(6, run.guidance).bind(7, run.samples).bind(8, run.seed);
         s.bind(9, run.durationSeconds).bind(10, run.device);
-        s.run();
-        id = sqlite3_last_insert_rowid(m_db.handle());
-        Statement out(m_db.handle(),
+        id = s.returnedId();
+        Statement out(m_db,
                       "INSERT INTO sampling_output (run_id, kind, sample_index, width, height, "
                       "encoding, data) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -52,7 +52,7 @@ RowId RunRepository::saveRun(const SamplingRunRecord& run, const SamplingOutputs
 }
 
 std::vector<SamplingRunRecord> RunRepository::runsOfLesion(RowId lesionId) const {
-    Statement s(m_db.handle(),
+    Statement s(m_db,
                 "SELECT id, lesion_id, model_id, slice, solver, steps, guidance, samples, seed, "
                 "duration_seconds, "
                 "device, created_at FROM sampling_run WHERE lesion_id = ?1 ORDER BY id");
@@ -68,7 +68,7 @@ std::vector<SamplingRunRecord> RunRepository::runsOfLesion(RowId lesionId) const
 
 SamplingOutputs RunRepository::outputsOf(RowId runId) const {
     Statement s(
-        m_db.handle(),
+        m_db,
         "SELECT kind, sample_index, width, height, data FROM sampling_output WHERE run_id = ?1 "
         "ORDER BY kind, sample_index");
     s.bind(1, runId);
@@ -92,21 +92,20 @@ SamplingOutputs RunRepository::outputsOf(RowId runId) const {
 RowId RunRepository::addReport(const ReportRecord& report) {
     RowId id = 0;
     m_db.transaction([&] {
-        Statement s(m_db.handle(),
+        Statement s(m_db,
                     "INSERT INTO report (lesion_id, file_path, sha256, created_by) VALUES (?1, ?2, "
-                    "?3, ?4)");
+                    "?3, ?4) RETURNING id");
         s.bind(1, report.lesionId)
             .bind(2, report.filePath)
             .bind(3, report.sha256)
             .bind(4, report.createdBy);
-        s.run();
-        id = sqlite3_last_insert_rowid(m_db.handle());
+        id = s.returnedId();
     });
     return id;
 }
 
 std::vector<ReportRecord> RunRepository::reportsOfLesion(RowId lesionId) const {
-    Statement s(m_db.handle(),
+    Statement s(m_db,
                 "SELECT id, lesion_id, file_path, sha256, created_by, created_at FROM report WHERE "
                 "lesion_id = ?1 ORDER BY id");
     s.bind(1, lesionId);

@@ -1,12 +1,15 @@
 #pragma once
-// RAII prepared statement and SQLite error mapping, private to db/.
+// A prepared statement on either backend (?N parameters, SQLite's dialect; see
+// dialect.h), and SQLite's own statement and error mapping. Private to db/.
 
 #include <sqlite3.h>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "backend.h"
 #include "flowseg/db/database.h"
 
 namespace flowseg::db {
@@ -17,7 +20,7 @@ DatabaseError errorFor(int rc, sqlite3* db, const std::string& what);
 
 class Statement {
 public:
-    Statement(sqlite3* db, const char* sql);
+    Statement(const Database& db, const std::string& sql);
     ~Statement();
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
@@ -37,6 +40,8 @@ public:
     /// For INSERT ... RETURNING id: steps to completion and returns the id.
     std::int64_t returnedId();
     void reset();
+    /// Rows the last INSERT/UPDATE/DELETE changed.
+    [[nodiscard]] std::int64_t changes() const;
 
     [[nodiscard]] std::int64_t integer(int column) const;
     [[nodiscard]] double real(int column) const;
@@ -46,9 +51,35 @@ public:
     [[nodiscard]] bool isNull(int column) const;
 
 private:
+    std::unique_ptr<detail::StatementImpl> m_impl;
+};
+
+/// A statement on an SQLite handle (the SQLite backend, and maintenance's pragmas).
+class SqliteStatement final : public detail::StatementImpl {
+public:
+    SqliteStatement(sqlite3* db, const char* sql);
+    ~SqliteStatement() override;
+    SqliteStatement(const SqliteStatement&) = delete;
+    SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+    void bindInteger(int index, std::int64_t value) override;
+    void bindReal(int index, double value) override;
+    void bindText(int index, const std::string& value) override;
+    void bindBlob(int index, const std::vector<std::uint8_t>& value) override;
+    void bindNull(int index) override;
+    bool step() override;
+    void reset() override;
+    [[nodiscard]] std::int64_t changes() const override;
+    [[nodiscard]] std::int64_t integer(int column) const override;
+    [[nodiscard]] double real(int column) const override;
+    [[nodiscard]] std::string text(int column) const override;
+    [[nodiscard]] std::vector<std::uint8_t> blob(int column) const override;
+    [[nodiscard]] bool isNull(int column) const override;
+
+private:
     sqlite3* m_db;
     sqlite3_stmt* m_statement = nullptr;
-    std::string m_sql;
+    std::int64_t m_changes = 0;
 };
 
 }  // namespace flowseg::db

@@ -16,7 +16,7 @@ RowId StudyRepository::upsertStudy(const StudyRecord& study) {
     RowId id = 0;
     m_db.transaction([&] {
         Statement s(
-            m_db.handle(),
+            m_db,
             "INSERT INTO study (study_uid, patient_id, patient_name, study_date, description) "
             "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (study_uid) DO UPDATE SET "
             "patient_id = excluded.patient_id, patient_name = excluded.patient_name, "
@@ -32,7 +32,7 @@ RowId StudyRepository::upsertStudy(const StudyRecord& study) {
 RowId StudyRepository::upsertSeries(const SeriesRecord& series) {
     RowId id = 0;
     m_db.transaction([&] {
-        Statement s(m_db.handle(),
+        Statement s(m_db,
                     "INSERT INTO series (study_id, series_uid, modality, description, source_path) "
                     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (series_uid) DO UPDATE SET "
                     "study_id = excluded.study_id, modality = excluded.modality, "
@@ -48,7 +48,7 @@ RowId StudyRepository::upsertSeries(const SeriesRecord& series) {
 RowId StudyRepository::upsertImage(const ImageRefRecord& image) {
     RowId id = 0;
     m_db.transaction([&] {
-        Statement s(m_db.handle(),
+        Statement s(m_db,
                     "INSERT INTO image_ref (series_id, sop_uid, instance_number, slice_position, "
                     "file_path) "
                     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sop_uid) DO UPDATE SET "
@@ -68,7 +68,7 @@ RowId StudyRepository::upsertImage(const ImageRefRecord& image) {
 
 std::vector<StudyRecord> StudyRepository::studies() const {
     Statement s(
-        m_db.handle(),
+        m_db,
         "SELECT id, study_uid, patient_id, patient_name, study_date, description FROM study "
         "ORDER BY patient_name, study_date, id");
     std::vector<StudyRecord> out;
@@ -78,9 +78,9 @@ std::vector<StudyRecord> StudyRepository::studies() const {
 }
 
 std::vector<SeriesRecord> StudyRepository::seriesOf(RowId studyId) const {
-    Statement s(m_db.handle(), (std::string("SELECT ") + kSeriesColumns +
-                                " FROM series WHERE study_id = ?1 ORDER BY id")
-                                   .c_str());
+    Statement s(m_db, (std::string("SELECT ") + kSeriesColumns +
+                       " FROM series WHERE study_id = ?1 ORDER BY id")
+                          .c_str());
     s.bind(1, studyId);
     std::vector<SeriesRecord> out;
     while (s.step()) out.push_back(readSeries(s));
@@ -89,7 +89,7 @@ std::vector<SeriesRecord> StudyRepository::seriesOf(RowId studyId) const {
 
 std::optional<SeriesRecord> StudyRepository::seriesByUid(const std::string& seriesUid) const {
     Statement s(
-        m_db.handle(),
+        m_db,
         (std::string("SELECT ") + kSeriesColumns + " FROM series WHERE series_uid = ?1").c_str());
     s.bind(1, seriesUid);
     if (!s.step()) return std::nullopt;
@@ -98,7 +98,7 @@ std::optional<SeriesRecord> StudyRepository::seriesByUid(const std::string& seri
 
 std::vector<ImageRefRecord> StudyRepository::imagesOf(RowId seriesId) const {
     Statement s(
-        m_db.handle(),
+        m_db,
         "SELECT id, series_id, sop_uid, instance_number, slice_position, file_path FROM image_ref "
         "WHERE series_id = ?1 ORDER BY slice_position, instance_number, id");
     s.bind(1, seriesId);

@@ -16,6 +16,13 @@ void ReviewSession::signIn(const Expert& expert) {
         say("Cannot sign in: an expert needs a name", true);
         return;
     }
+    const std::string login = m_store.isOpen() ? m_store.reader()->currentUser() : "";
+    if (!login.empty() && expert.name != login) {
+        say("On the department's server you are signed in as " + login + ": to work as " +
+                expert.name + ", open the store with their login (File > Open store)",
+            true);
+        return;
+    }
     m_expert = expert;
     m_store.write(
         [expert](db::Database& database) {
@@ -24,8 +31,10 @@ void ReviewSession::signIn(const Expert& expert) {
         [this](const std::string& error) {
             if (!error.empty()) say("Cannot record the expert in the store: " + error, true);
         });
-    say("Signed in as " + expert.name + " (" + expert.role + ").", false,
-        Change::Expert | Change::Annotations);
+    say("Signed in as " + expert.name + " (" + expert.role + ")" +
+            (login.empty() ? ", a name on this workstation: a local store checks no password."
+                           : "."),
+        false, Change::Expert | Change::Annotations);
 }
 
 void ReviewSession::setReviewMode(ReviewMode mode) {

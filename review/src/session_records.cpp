@@ -21,8 +21,30 @@ bool ReviewSession::openStore(const std::string& path) {
     m_drafts.forgetStoreIds();  // ids of another store mean nothing in this one
     m_seriesId = 0;
     reloadLesions();
-    say("Annotation store " + path + " (schema " +
-            std::to_string(m_store.reader()->schemaVersion()) + ").",
+    const auto& store = *m_store.reader();
+    std::string login;
+    try {
+        login = store.currentUser();
+    } catch (const std::exception& e) {
+        say(std::string("Cannot read the store's login: ") + e.what(), true);
+    }
+    if (!login.empty()) {
+        // On a server the expert is the login, and blind review is the server's rule.
+        m_expert = {login, "radiologist"};
+        m_store.write([login](db::Database& database) {
+            db::ExpertRepository(database).findOrCreate(login);
+        });
+        say("Department store " + store.path() + " (schema " +
+                std::to_string(store.schemaVersion()) + "), signed in as " + login +
+                ": the server shows each reader only their own outlines until they complete "
+                "the lesion.",
+            false,
+            Change::Store | Change::Lesions | Change::Selection | Change::Expert |
+                Change::Annotations);
+        return true;
+    }
+    say("Annotation store " + store.path() + " (schema " + std::to_string(store.schemaVersion()) +
+            ").",
         false, Change::Store | Change::Lesions | Change::Selection);
     return true;
 }
@@ -122,6 +144,12 @@ void ReviewSession::setReviewState(db::ReviewState state) {
             }
             reloadLesions();
             Changes changes = Change::Lesions;
+            if (key == m_drafts.currentKey() && m_store.isOpen() &&
+                !m_store.reader()->currentUser().empty()) {
+                // On a server, completing opens the others' outlines: read what it shows now.
+                reloadOutlines();
+                changes |= Change::Annotations;
+            }
             if (!expert.name.empty() && key == m_drafts.currentKey() &&
                 expert.name == m_expert.name) {
                 m_outlines.layer({0, expert.name, expert.role}).state = state;

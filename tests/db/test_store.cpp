@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "dialect.h"
 #include "flowseg/common/sha256.h"
 #include "flowseg/db/annotation_repository.h"
 #include "flowseg/db/blob_codec.h"
@@ -22,6 +23,7 @@
 #include "flowseg/db/run_repository.h"
 #include "flowseg/db/study_repository.h"
 #include "migrations.h"
+#include "store_fixture.h"
 
 using namespace flowseg::db;
 namespace fs = std::filesystem;
@@ -29,7 +31,7 @@ using flowseg::common::Mask;
 
 namespace {
 
-class Store : public ::testing::Test {
+class Store : public ::testing::Test, protected flowseg::test::StoreFixture {
 protected:
     void SetUp() override {
         m_dir = fs::temp_directory_path() /
@@ -48,33 +50,6 @@ protected:
         std::ifstream in(p, std::ios::binary);
         const std::string bytes{std::istreambuf_iterator<char>(in), {}};
         return flowseg::common::sha256Hex(bytes.data(), bytes.size());
-    }
-
-    // A study, series, lesion and expert to hang annotations on.
-    struct Fixture {
-        RowId series = 0, lesion = 0, expert = 0;
-    };
-    static Fixture populate(Database& db, const std::string& expertName = "Dr A") {
-        StudyRepository studies(db);
-        Fixture f;
-        const auto study =
-            studies.upsertStudy({0, "1.2.840.1", "P1", "Doe^Jane", "20260101", "chest"});
-        f.series = studies.upsertSeries({0, study, "1.2.840.1.1", "CT", "lung", "/data"});
-        studies.upsertImage({0, f.series, "1.2.840.1.1.1", 1, -120.5, "/data/1.dcm"});
-        LesionRecord lesion;
-        lesion.seriesId = f.series;
-        lesion.label = "nodule 1";
-        lesion.firstSlice = lesion.lastSlice = 3;
-        lesion.box = {10, 12, 30, 30};
-        f.lesion = LesionRepository(db).create(lesion);
-        f.expert = ExpertRepository(db).findOrCreate(expertName).id;
-        return f;
-    }
-    static Mask squareMask(int side) {
-        Mask m(32, 32);
-        for (int y = 0; y < side; ++y)
-            for (int x = 0; x < side; ++x) m.at(y, x) = 1;
-        return m;
     }
 
     static std::vector<std::string> columns(Database& db) {
@@ -135,9 +110,11 @@ TEST_F(Store, MigratesEachEarlierVersionAndKeepsItsData) {
         sqlite3* raw = nullptr;
         sqlite3_open(file.c_str(), &raw);
         for (int v = 0; v < from; ++v)
-            ASSERT_EQ(sqlite3_exec(raw, migrations()[static_cast<size_t>(v)].c_str(), nullptr,
-                                   nullptr, nullptr),
-                      SQLITE_OK);
+            ASSERT_EQ(
+                sqlite3_exec(raw,
+                             detail::migrationsFor(Backend::Sqlite)[static_cast<size_t>(v)].c_str(),
+                             nullptr, nullptr, nullptr),
+                SQLITE_OK);
         sqlite3_exec(raw, ("PRAGMA user_version = " + std::to_string(from)).c_str(), nullptr,
                      nullptr, nullptr);
         sqlite3_exec(raw,
@@ -163,78 +140,6 @@ TEST_F(Store, MigratesEachEarlierVersionAndKeepsItsData) {
                       AnnotationSource::Manual);
         }
     }
-}
-
-TEST_F(Store, AnnotationsAreVersionedNeverOverwritten) {
-    auto db = Database::open(path("a.db"));
-    const auto f = populate(db);
-    AnnotationRepository annotations(db);
-    const auto v1 = annotations.save(f.lesion, f.expert, 3, squareMask(4));
-    const auto v2 =
-        annotations.save(f.lesion, f.expert, 3, squareMask(6), AnnotationSource::Manual, "grown");
-    EXPECT_EQ(v1.version, 1);
-    EXPECT_EQ(v2.version, 2);
-    const auto history = annotations.history(f.lesion, f.expert, 3);
-    ASSERT_EQ(history.size(), 2U);
-    EXPECT_EQ(history[0].mask, squareMask(4));
-    EXPECT_EQ(history[1].area, 36);
-    EXPECT_EQ(history[1].note, "grown");
-    const auto latest = annotations.latestForLesion(f.lesion);
-    ASSERT_EQ(latest.size(), 1U);
-    EXPECT_EQ(latest[0].version, 2);
-    // The schema itself refuses in-place edits.
-    EXPECT_NE(sqlite3_exec(db.handle(), "UPDATE annotation_version SET area = 0", nullptr, nullptr,
-                           nullptr),
-              SQLITE_OK);
-    EXPECT_EQ(annotations.history(f.lesion, f.expert, 3)[0].area, 16);
-}
-
-TEST_F(Store, ReviewStateModelsRunsAndReportsAreTraceable) {
-    auto db = Database::open(path("t.db"));
-    const auto f = populate(db);
-    LesionRepository lesions(db);
-    lesions.setReviewState(f.lesion, ReviewState::Flagged);
-    EXPECT_EQ(lesions.find(f.lesion)->state, ReviewState::Flagged);
-    EXPECT_THROW(lesions.setReviewState(999, ReviewState::Completed), DatabaseError);
-
-    ModelRepository models(db);
-    const auto job = models.createJob({});
-    models.updateJob(job, JobState::Running, 0.5, "step 50 loss 0.1");
-    models.finishJob(job, JobState::Completed, "{\"ged\": 0.2}");
-    const auto jobRecord = models.findJob(job);
-    EXPECT_EQ(jobRecord->state, JobState::Completed);
-    EXPECT_DOUBLE_EQ(jobRecord->progress, 1.0);
-    EXPECT_NE(jobRecord->log.find("loss 0.1"), std::string::npos);
-    ModelRecord model;
-    model.path = "/models/a.fsm";
-    model.sha256 = "abc";
-    model.trainingJobId = job;
-    const auto modelId = models.registerModel(model);
-    EXPECT_EQ(models.registerModel(model), modelId);  // idempotent by checksum
-
-    RunRepository runs(db);
-    SamplingOutputs outputs;
-    outputs.samples = {squareMask(3), squareMask(5)};
-    outputs.probability = flowseg::common::ImageF(32, 32, 0.25F);
-    SamplingRunRecord run;
-    run.lesionId = f.lesion;
-    run.modelId = modelId;
-    run.solver = "midpoint";
-    run.steps = 100;
-    run.guidance = 0.3;
-    run.samples = 2;
-    run.seed = 42;
-    run.device = "cpu";
-    const auto runId = runs.saveRun(run, outputs);
-    const auto stored = runs.runsOfLesion(f.lesion);
-    ASSERT_EQ(stored.size(), 1U);
-    EXPECT_EQ(stored[0].seed, 42);
-    EXPECT_EQ(stored[0].solver, "midpoint");
-    const auto back = runs.outputsOf(runId);
-    EXPECT_EQ(back.samples, outputs.samples);
-    EXPECT_EQ(back.probability.pixels, outputs.probability.pixels);
-    runs.addReport({0, f.lesion, "/reports/r.pdf", "ff", f.expert, ""});
-    EXPECT_EQ(runs.reportsOfLesion(f.lesion).size(), 1U);
 }
 
 TEST_F(Store, ForeignCorruptNewerAndNonSqliteFilesAreRefusedAndLeftUntouched) {
@@ -333,33 +238,6 @@ TEST_F(Store, AReadOnlyFolderIsReportedClearly) {
     EXPECT_EQ(result.rfind("readonly:", 0), 0U) << result;
     EXPECT_NE(result.find("read-only"), std::string::npos) << result;
     EXPECT_NE(result.find("|read ok"), std::string::npos) << result;
-}
-
-TEST_F(Store, TwoWritersAtOnceLoseNothing) {
-    {
-        auto db = Database::open(path("shared.db"));
-        populate(db, "Dr A");
-    }
-    constexpr int kSaves = 40;
-    const auto writer = [&](const std::string& expertName) {
-        auto db =
-            Database::open(path("shared.db"), OpenMode::Existing);  // own connection per thread
-        const auto expert = ExpertRepository(db).findOrCreate(expertName).id;
-        AnnotationRepository annotations(db);
-        for (int i = 0; i < kSaves; ++i) annotations.save(1, expert, 3, squareMask(1 + i % 30));
-    };
-    std::thread a(writer, "Dr A");
-    std::thread b(writer, "Dr B");
-    a.join();
-    b.join();
-    auto db = Database::open(path("shared.db"), OpenMode::Existing);
-    const auto experts = ExpertRepository(db).all();
-    ASSERT_EQ(experts.size(), 2U);
-    for (const auto& e : experts) {
-        const auto history = AnnotationRepository(db).history(1, e.id, 3);
-        ASSERT_EQ(history.size(), static_cast<size_t>(kSaves)) << e.name;
-        for (int i = 0; i < kSaves; ++i) EXPECT_EQ(history[static_cast<size_t>(i)].version, i + 1);
-    }
 }
 
 TEST_F(Store, AWriterWaitsForAnotherConnectionsLock) {

@@ -3,9 +3,12 @@
 #include <QAction>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSettings>
 #include <QToolBar>
 
 #include "flowseg/dicom/series.h"
@@ -46,6 +49,22 @@ void MainWindow::buildActions() {
                                          tr("FlowSeg store (*.flowseg *.sqlite *.db)"), nullptr,
                                          QFileDialog::DontConfirmOverwrite);
         if (!path.isEmpty()) openStore(path);
+    });
+    add(file, tr("Connect to department server..."), {}, [this] {
+        // The URI is remembered without a password; the password lives in this
+        // process only (libpq reads PGPASSWORD), or in ~/.pgpass where IT put one.
+        QSettings settings;
+        bool ok = false;
+        const auto uri = QInputDialog::getText(
+            this, tr("Department store"), tr("Server store (postgresql://LOGIN@HOST/DATABASE):"),
+            QLineEdit::Normal, settings.value("store/server").toString(), &ok);
+        if (!ok || uri.isEmpty()) return;
+        const auto password = QInputDialog::getText(this, tr("Department store"),
+                                                    tr("Password (leave empty to use ~/.pgpass):"),
+                                                    QLineEdit::Password, {}, &ok);
+        if (!ok) return;
+        if (!password.isEmpty()) qputenv("PGPASSWORD", password.toUtf8());
+        if (openStore(uri)) settings.setValue("store/server", uri);
     });
     add(file, tr("Load model..."), {QKeySequence(tr("Ctrl+M"))}, [this] {
         const auto path =

@@ -1,14 +1,23 @@
 #pragma once
-// One SQLite connection to a FlowSeg annotation store. Each thread opens its own
-// Database; a Database is never shared between threads.
+// One connection to a FlowSeg annotation store: an SQLite file on this
+// workstation, or a department's PostgreSQL server (a postgresql:// URI; see
+// db/README.md). Each thread opens its own Database; a Database is never
+// shared between threads.
 
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
 struct sqlite3;
 
 namespace flowseg::db {
+
+namespace detail {
+class Connection;
+}
+
+enum class Backend { Sqlite, Postgres };
 
 class DatabaseError : public std::runtime_error {
 public:
@@ -22,6 +31,8 @@ public:
         NotFound,      ///< a file or a row that should exist does not
         Constraint,    ///< the data broke a rule of the schema
         Io,            ///< the operating system failed a read or write
+        Unreachable,   ///< the database server does not answer (or the connection broke)
+        AccessDenied,  ///< the login failed, or its role does not allow the action
         Other
     };
     DatabaseError(Kind kind, const std::string& message)
@@ -40,11 +51,17 @@ enum class OpenMode {
 
 class Database {
 public:
-    /// Opens, validates (before writing anything: SQLite header, application id,
-    /// schema version, quick integrity check), then sets WAL, foreign keys,
-    /// synchronous=FULL and a busy timeout, and applies pending migrations, each
-    /// in its own transaction. Throws DatabaseError naming the file and the cause.
-    static Database open(const std::string& path, OpenMode mode = OpenMode::Create);
+    /// Opens `location`: a file path, or a postgresql:// (postgres://) URI whose
+    /// credentials libpq takes from the URI, PGPASSWORD or ~/.pgpass.
+    /// An SQLite file is validated before anything is written to it (header,
+    /// application id, schema version, quick integrity check), then WAL, foreign
+    /// keys, synchronous=FULL and a busy timeout are set. A server store is
+    /// checked to be ours (flowseg_meta) and of a schema we know. Pending
+    /// migrations are then applied, each in its own transaction (on a server
+    /// under an advisory lock). Throws DatabaseError naming the store and the cause.
+    static Database open(const std::string& location, OpenMode mode = OpenMode::Create);
+    /// True for a postgresql:// or postgres:// URI.
+    static bool isServerLocation(const std::string& location);
 
     Database(Database&& other) noexcept;
     Database& operator=(Database&& other) noexcept;
@@ -60,18 +77,24 @@ public:
 
     [[nodiscard]] int schemaVersion() const;
     static int latestSchemaVersion();
+    /// The file, or the server's URI without its password.
     [[nodiscard]] const std::string& path() const { return m_path; }
     [[nodiscard]] bool readOnly() const { return m_readOnly; }
-    [[nodiscard]] sqlite3* handle() const { return m_db; }
+    [[nodiscard]] Backend backend() const;
+    /// The server login this connection signed in as; empty on SQLite, where the
+    /// signed-in name is the app's and no one is authenticated.
+    [[nodiscard]] std::string currentUser() const;
+    /// The SQLite handle; nullptr on a server.
+    [[nodiscard]] sqlite3* handle() const;
+    [[nodiscard]] detail::Connection& connection() const { return *m_connection; }
 
     /// How long a write waits for another connection's lock before DatabaseError(Locked).
     static constexpr int kBusyTimeoutMs = 5000;
 
 private:
-    Database(sqlite3* db, std::string path, bool readOnly);
-    void migrate();
+    Database(std::unique_ptr<detail::Connection> connection, std::string path, bool readOnly);
 
-    sqlite3* m_db = nullptr;
+    std::unique_ptr<detail::Connection> m_connection;
     std::string m_path;
     bool m_readOnly = false;
 };
