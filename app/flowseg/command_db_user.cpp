@@ -83,15 +83,14 @@ void runUserList(const DbFlags& f) {
     if (f.json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& a : accounts)
-            out.push_back({{"login", a.login},
-                           {"role", db::toString(a.role)},
-                           {"can_sign_in", a.canSignIn}});
+            out.push_back(
+                {{"login", a.login}, {"role", db::toString(a.role)}, {"can_sign_in", a.canSignIn}});
         printJson(out);
         return;
     }
     for (const auto& a : accounts)
-        std::cout << a.login << "  " << db::toString(a.role)
-                  << (a.canSignIn ? "" : "  (disabled)") << "\n";
+        std::cout << a.login << "  " << db::toString(a.role) << (a.canSignIn ? "" : "  (disabled)")
+                  << "\n";
 }
 
 }  // namespace

@@ -15,10 +15,14 @@ using Kind = DatabaseError::Kind;
 
 const char* groupOf(AccountRole role) {
     switch (role) {
-        case AccountRole::Reader: return "flowseg_reader";
-        case AccountRole::Adjudicator: return "flowseg_adjudicator";
-        case AccountRole::Steward: return "flowseg_steward";
-        case AccountRole::Administrator: return "flowseg_admin";
+        case AccountRole::Reader:
+            return "flowseg_reader";
+        case AccountRole::Adjudicator:
+            return "flowseg_adjudicator";
+        case AccountRole::Steward:
+            return "flowseg_steward";
+        case AccountRole::Administrator:
+            return "flowseg_admin";
     }
     return "flowseg_reader";
 }
@@ -61,10 +65,14 @@ std::string verifier(pg_conn* conn, const std::string& login, const std::string&
 
 std::string toString(AccountRole role) {
     switch (role) {
-        case AccountRole::Reader: return "reader";
-        case AccountRole::Adjudicator: return "adjudicator";
-        case AccountRole::Steward: return "steward";
-        case AccountRole::Administrator: return "administrator";
+        case AccountRole::Reader:
+            return "reader";
+        case AccountRole::Adjudicator:
+            return "adjudicator";
+        case AccountRole::Steward:
+            return "steward";
+        case AccountRole::Administrator:
+            return "administrator";
     }
     return "reader";
 }
@@ -86,8 +94,7 @@ void AccountRepository::create(const std::string& login, AccountRole role,
     const auto secret = verifier(conn, login, password);
     m_db.transaction([&] {
         m_db.execute("CREATE ROLE " + name + " LOGIN PASSWORD " + secret + " IN ROLE " +
-                     groupOf(role) +
-                     (role == AccountRole::Administrator ? " CREATEROLE" : ""));
+                     groupOf(role) + (role == AccountRole::Administrator ? " CREATEROLE" : ""));
         Statement expert(m_db,
                          "INSERT INTO expert (name, role) VALUES (?1, ?2) ON CONFLICT (name) DO "
                          "UPDATE SET role = excluded.role");
@@ -100,8 +107,10 @@ void AccountRepository::setRole(const std::string& login, AccountRole role) {
     pg_conn* conn = serverOf(m_db);
     const auto name = identifier(conn, login);
     m_db.transaction([&] {
-        m_db.execute("REVOKE flowseg_reader, flowseg_adjudicator, flowseg_steward, flowseg_admin "
-                     "FROM " + name);
+        m_db.execute(
+            "REVOKE flowseg_reader, flowseg_adjudicator, flowseg_steward, flowseg_admin "
+            "FROM " +
+            name);
         m_db.execute("GRANT " + std::string(groupOf(role)) + " TO " + name);
         m_db.execute("ALTER ROLE " + name +
                      (role == AccountRole::Administrator ? " CREATEROLE" : " NOCREATEROLE"));

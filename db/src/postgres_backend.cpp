@@ -29,6 +29,15 @@ std::string trimmed(std::string text) {
 
 bool startsWith(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
 
+// The connection is gone (libpq may not have marked it bad yet when a send
+// failed): a failed result without an SQLSTATE comes from the client side.
+bool connectionLost(PGconn* conn, const PGresult* result) {
+    if (PQstatus(conn) == CONNECTION_BAD) return true;
+    const auto status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    return status == PGRES_FATAL_ERROR &&
+           (!result || PQresultErrorField(result, PG_DIAG_SQLSTATE) == nullptr);
+}
+
 DatabaseError serverError(PGconn* conn, const PGresult* result, const std::string& what,
                           const std::string& where) {
     const std::string detail =
@@ -36,7 +45,7 @@ DatabaseError serverError(PGconn* conn, const PGresult* result, const std::strin
                                                         : PQerrorMessage(conn));
     const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     const std::string code = state ? state : "";
-    if (PQstatus(conn) == CONNECTION_BAD || startsWith(code, "08") || startsWith(code, "57P"))
+    if (connectionLost(conn, result) || startsWith(code, "08") || startsWith(code, "57P"))
         return {Kind::Unreachable,
                 what + ": the server " + where + " does not answer (" + detail +
                     "); check that it runs and that this workstation can reach it"};
@@ -50,17 +59,31 @@ DatabaseError serverError(PGconn* conn, const PGresult* result, const std::strin
         return {Kind::Locked, what + ": " + detail + " on " + where + "; try again"};
     if (startsWith(code, "53")) return {Kind::Io, what + ": the server " + where + ": " + detail};
     if (code == "XX001" || code == "XX002")
-        return {Kind::Corrupt, what + ": the server " + where + " reports damaged data (" +
-                                   detail + "); restore the store from its backup"};
+        return {Kind::Corrupt, what + ": the server " + where + " reports damaged data (" + detail +
+                                   "); restore the store from its backup"};
     if (code == "25006")
         return {Kind::ReadOnly, what + ": the store " + where + " was opened read-only"};
     return {Kind::Other, what + ": " + detail + " (" + where + ")"};
 }
 
+void quietNotices(void* /*arg*/, const char* /*message*/) {}
+
+// A connection the server dropped (restarted, network gone) is opened again
+// with the same parameters, and its session settings applied again. False
+// when the server still does not answer.
+bool reconnect(PGconn* conn, const std::string& setup) {
+    PQreset(conn);
+    if (PQstatus(conn) != CONNECTION_OK) return false;
+    PQsetNoticeProcessor(conn, quietNotices, nullptr);
+    PQclear(PQexec(conn, setup.c_str()));
+    return true;
+}
+
 class PostgresStatement final : public StatementImpl {
 public:
-    PostgresStatement(PGconn* conn, std::string sql, const std::string& where)
-        : m_conn(conn), m_sql(std::move(sql)), m_where(where) {}
+    PostgresStatement(PGconn* conn, std::string sql, const std::string& where,
+                      const std::string& setup)
+        : m_conn(conn), m_sql(std::move(sql)), m_where(where), m_setup(setup) {}
 
     void bindInteger(int index, std::int64_t value) override {
         set(index, std::to_string(value), 0);
@@ -134,8 +157,18 @@ private:
             values.push_back(v ? v->data() : nullptr);
             lengths.push_back(v ? static_cast<int>(v->size()) : 0);
         }
-        m_result.reset(PQexecParams(m_conn, m_sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                    values.data(), lengths.data(), m_formats.data(), 0));
+        // Outside a transaction a statement may simply run again on a new connection.
+        const bool alone =
+            PQtransactionStatus(m_conn) == PQTRANS_IDLE || PQstatus(m_conn) == CONNECTION_BAD;
+        if (PQstatus(m_conn) == CONNECTION_BAD && alone) reconnect(m_conn, m_setup);
+        const auto execute = [&] {
+            m_result.reset(PQexecParams(m_conn, m_sql.c_str(), static_cast<int>(values.size()),
+                                        nullptr, values.data(), lengths.data(), m_formats.data(),
+                                        0));
+        };
+        execute();
+        if (alone && connectionLost(m_conn, m_result.get()) && reconnect(m_conn, m_setup))
+            execute();
         const auto status = PQresultStatus(m_result.get());
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
             const auto error = serverError(m_conn, m_result.get(), "running a query", m_where);
@@ -153,14 +186,13 @@ private:
     PGconn* m_conn;
     std::string m_sql;
     std::string m_where;
+    std::string m_setup;
     std::vector<std::optional<std::string>> m_values;
     std::vector<int> m_formats;
     Result m_result;
     int m_row = -1;
     std::int64_t m_changes = 0;
 };
-
-void quietNotices(void* /*arg*/, const char* /*message*/) {}
 
 class PostgresConnection final : public Connection {
 public:
@@ -172,16 +204,24 @@ public:
     [[nodiscard]] Backend backend() const override { return Backend::Postgres; }
     std::unique_ptr<StatementImpl> prepare(const std::string& sql) override {
         return std::make_unique<PostgresStatement>(m_conn, queryFor(sql, Backend::Postgres),
-                                                   m_where);
+                                                   m_where, m_setup);
     }
     void execute(const std::string& sql) override { exec(sql, "updating the database"); }
-    void begin() override { exec("BEGIN", "starting a transaction"); }
+    void begin() override {
+        if (PQstatus(m_conn) == CONNECTION_BAD && !reconnect(m_conn, m_setup))
+            throw serverError(m_conn, nullptr, "starting a transaction", m_where);
+        exec("BEGIN", "starting a transaction");
+    }
+    /// Session settings, applied again after a reconnection.
+    void addSetup(const std::string& sql) {
+        m_setup += sql + ";";
+        exec(sql, "opening the store");
+    }
     void commit() override { exec("COMMIT", "committing"); }
     void rollback() noexcept override { PQclear(PQexec(m_conn, "ROLLBACK")); }
     [[nodiscard]] bool inTransaction() const override {
         const auto status = PQtransactionStatus(m_conn);
-        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR ||
-               status == PQTRANS_ACTIVE;
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
     }
     [[nodiscard]] int schemaVersion() override {
         if (single("SELECT to_regclass('flowseg_meta') IS NULL") == "t") return 0;
@@ -200,7 +240,12 @@ public:
     }
 
     Result exec(const std::string& sql, const std::string& what) {
+        const bool alone =
+            PQtransactionStatus(m_conn) == PQTRANS_IDLE || PQstatus(m_conn) == CONNECTION_BAD;
+        if (alone && PQstatus(m_conn) == CONNECTION_BAD) reconnect(m_conn, m_setup);
         Result result(PQexec(m_conn, sql.c_str()));
+        if (alone && connectionLost(m_conn, result.get()) && reconnect(m_conn, m_setup))
+            result.reset(PQexec(m_conn, sql.c_str()));
         const auto status = PQresultStatus(result.get());
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
             throw serverError(m_conn, result.get(), what, m_where);
@@ -213,10 +258,10 @@ public:
         };
         const bool hasMeta = single("SELECT to_regclass('flowseg_meta') IS NOT NULL") == "t";
         if (!hasMeta) {
-            const auto tables = std::atoi(
-                single("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = "
-                       "current_schema()")
-                    .c_str());
+            const auto tables =
+                std::atoi(single("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = "
+                                 "current_schema()")
+                              .c_str());
             if (tables > 0)
                 fail(Kind::Foreign,
                      "the database holds tables of another application, not a FlowSeg store "
@@ -241,7 +286,7 @@ public:
                 fail(Kind::ReadOnly,
                      "it has an older schema; the administrator must open it read-write once "
                      "(`flowseg db init --db URI`) to upgrade it");
-            exec("SET default_transaction_read_only = on", "opening read-only");
+            addSetup("SET default_transaction_read_only = on");
             return;
         }
         if (version == latest) return;
@@ -250,11 +295,12 @@ public:
             // One workstation migrates; the others wait here and find it done.
             exec("SELECT pg_advisory_xact_lock(" + std::to_string(kApplicationId) + ")",
                  "waiting for another workstation's upgrade");
-            exec("CREATE TABLE IF NOT EXISTS flowseg_meta (key TEXT PRIMARY KEY, value TEXT NOT "
-                 "NULL); GRANT SELECT ON flowseg_meta TO PUBLIC; INSERT INTO flowseg_meta VALUES "
-                 "('application', 'FlowSeg Review'), ('schema_version', '0') ON CONFLICT (key) "
-                 "DO NOTHING",
-                 "creating the store");
+            exec(
+                "CREATE TABLE IF NOT EXISTS flowseg_meta (key TEXT PRIMARY KEY, value TEXT NOT "
+                "NULL); GRANT SELECT ON flowseg_meta TO PUBLIC; INSERT INTO flowseg_meta VALUES "
+                "('application', 'FlowSeg Review'), ('schema_version', '0') ON CONFLICT (key) "
+                "DO NOTHING",
+                "creating the store");
             version = schemaVersion();
             const auto& steps = migrationsFor(Backend::Postgres);
             for (; version < latest; ++version) {
@@ -272,7 +318,8 @@ public:
                                     "cannot open the store " + m_where +
                                         ": it needs an upgrade this login may not make; ask "
                                         "the administrator to run `flowseg db init --db URI` "
-                                        "(" + e.what() + ")");
+                                        "(" +
+                                        e.what() + ")");
             throw;
         } catch (...) {
             rollback();
@@ -283,6 +330,7 @@ public:
 private:
     PGconn* m_conn;
     std::string m_where;
+    std::string m_setup;
 };
 
 }  // namespace
@@ -301,8 +349,8 @@ std::string redactedLocation(const std::string& uri) {
     const auto password = out.find("password=");
     if (password != std::string::npos) {
         const auto end = out.find('&', password);
-        out.erase(password == 0 ? 0 : password - 1,
-                  (end == std::string::npos ? out.size() : end) - (password == 0 ? 0 : password - 1));
+        out.erase(password == 0 ? 0 : password - 1, (end == std::string::npos ? out.size() : end) -
+                                                        (password == 0 ? 0 : password - 1));
     }
     return out;
 }
@@ -333,7 +381,7 @@ std::unique_ptr<Connection> openPostgres(const std::string& uri, OpenMode mode) 
                                 " (check that it runs, and the host, port or socket folder)");
     }
     PQsetNoticeProcessor(raw, quietNotices, nullptr);
-    connection->exec("SET client_min_messages = warning", "opening the store");
+    connection->addSetup("SET client_min_messages = warning");
     connection->checkAndMigrate(mode);
     return connection;
 }

@@ -9,6 +9,16 @@ namespace flowseg::review {
 
 ReviewSession::ReviewSession(SessionHost& host) : m_host(host), m_store(host) {
     m_undo.setChangedCallback([this] { m_events.notify(Change::Undo); });
+    m_store.setConnectionListener([this](bool offline, std::size_t queued) {
+        if (offline)
+            say("The server does not answer: your edits are kept here in order (" +
+                    std::to_string(queued) + " waiting) and written when it is back; keep working.",
+                true, Change::Store);
+        else
+            say("The server answers again: the waiting edits are written" +
+                    std::string(queued ? " (" + std::to_string(queued) + " to go)." : "."),
+                false, Change::Store);
+    });
 }
 
 ReviewSession::~ReviewSession() { m_undo.setChangedCallback({}); }

@@ -17,6 +17,13 @@ void SessionStore::open(const std::string& path) {
     try {
         m_reader = std::make_unique<db::Database>(db::Database::open(path, db::OpenMode::Create));
         m_writer = std::make_unique<StoreWriter>(db::Database::open(path, db::OpenMode::Existing));
+        std::weak_ptr<bool> alive = m_alive;
+        m_writer->setConnectionListener(
+            [this, host = &m_host, alive](bool offline, std::size_t queued) {
+                host->post([this, alive, offline, queued] {
+                    if (alive.lock() && m_listener) m_listener(offline, queued);
+                });
+            });
     } catch (...) {
         m_reader.reset();
         m_writer.reset();
@@ -28,6 +35,10 @@ std::string SessionStore::path() const { return m_reader ? m_reader->path() : st
 
 void SessionStore::flush() {
     if (m_writer) m_writer->waitIdle();
+}
+
+std::size_t SessionStore::waitingWrites() const {
+    return m_writer && m_writer->offline() ? m_writer->queued() : 0;
 }
 
 void SessionStore::write(Job job, Done done) {

@@ -70,8 +70,8 @@ TEST_F(CliServer, TwoReadersAndAnAdjudicatorSeeWhatTheServerAllows) {
     auto r = run("db --db '" + admin + "' init");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_EQ(r.out.find(PostgresServer::kSuperuserPassword), std::string::npos) << r.out;
-    for (const auto& [login, role] : {std::pair{"reader_a", "reader"}, {"reader_b", "reader"},
-                                      {"judge", "adjudicator"}}) {
+    for (const auto& [login, role] :
+         {std::pair{"reader_a", "reader"}, {"reader_b", "reader"}, {"judge", "adjudicator"}}) {
         r = run("db --db '" + admin + "' user add " + std::string(login) + " --role " + role,
                 std::string("pw-") + login + "-123\n");
         ASSERT_EQ(r.exitCode, 0) << r.err;

@@ -44,9 +44,8 @@ public:
                 throw std::runtime_error("cannot hand the password file to " + m_runAs);
         }
         run(bin("initdb") + " -D " + data() + " -U " + kSuperuser + " --pwfile=" +
-                (m_dir / "pwfile").string() +
-                " -A scram-sha-256 -E UTF8 --locale=C -N > " + (m_dir / "initdb.log").string() +
-                " 2>&1",
+                (m_dir / "pwfile").string() + " -A scram-sha-256 -E UTF8 --locale=C -N > " +
+                (m_dir / "initdb.log").string() + " 2>&1",
             "initdb");
         std::ofstream(m_dir / "data" / "postgresql.conf", std::ios::app)
             << "listen_addresses = ''\nunix_socket_directories = '" << m_dir.string()
@@ -130,8 +129,8 @@ private:
             m_runAs.empty() ? command : "runuser -u " + m_runAs + " -- sh -c '" + command + "'";
         if (std::system(line.c_str()) != 0) {
             std::ifstream in(m_dir / (what == "initdb" ? "initdb.log" : "server.log"));
-            throw std::runtime_error(what + " failed: " +
-                                     std::string(std::istreambuf_iterator<char>(in), {}));
+            throw std::runtime_error(
+                what + " failed: " + std::string(std::istreambuf_iterator<char>(in), {}));
         }
     }
 

@@ -36,7 +36,6 @@ protected:
             for (int x = 0; x < side; ++x) m.at(y, x) = 1;
         return m;
     }
-
 };
 
 }  // namespace flowseg::test

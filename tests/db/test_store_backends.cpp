@@ -67,7 +67,8 @@ TEST_P(StoreOn, ANewStoreHasTheLatestSchemaAndReopensAsItIs) {
     auto db = Database::open(m_location, OpenMode::Existing);
     EXPECT_EQ(db.schemaVersion(), Database::latestSchemaVersion());
     EXPECT_EQ(ExpertRepository(db).all().size(), 1U);
-    EXPECT_EQ(db.path().find("dba-secret"), std::string::npos) << "the password shows in " << db.path();
+    EXPECT_EQ(db.path().find("dba-secret"), std::string::npos)
+        << "the password shows in " << db.path();
     auto readOnly = Database::open(m_location, OpenMode::ReadOnly);
     EXPECT_EQ(LesionRepository(readOnly).ofSeries(1).size(), 1U);
     EXPECT_THROW(ExpertRepository(readOnly).findOrCreate("Dr Z"), DatabaseError);
@@ -150,8 +151,7 @@ TEST_P(StoreOn, TwoWritersAtOnceLoseNothing) {
     }
     constexpr int kSaves = 40;
     const auto writer = [&](const std::string& expertName) {
-        auto db =
-            Database::open(m_location, OpenMode::Existing);  // own connection per thread
+        auto db = Database::open(m_location, OpenMode::Existing);  // own connection per thread
         const auto expert = ExpertRepository(db).findOrCreate(expertName).id;
         AnnotationRepository annotations(db);
         for (int i = 0; i < kSaves; ++i) annotations.save(1, expert, 3, squareMask(1 + i % 30));

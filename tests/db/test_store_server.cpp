@@ -39,8 +39,8 @@ protected:
         const std::unique_ptr<PGconn, void (*)(PGconn*)> guard(conn, PQfinish);
         EXPECT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
         PGresult* r = PQexec(conn, "SELECT count(*) FROM annotation_version");
-        const long long n = PQresultStatus(r) == PGRES_TUPLES_OK ? std::stoll(PQgetvalue(r, 0, 0))
-                                                                 : -1;
+        const long long n =
+            PQresultStatus(r) == PGRES_TUPLES_OK ? std::stoll(PQgetvalue(r, 0, 0)) : -1;
         PQclear(r);
         return n;
     }

@@ -37,13 +37,21 @@ public:
     [[nodiscard]] db::Database* reader() const { return m_reader.get(); }
     /// Queues `job` on the writer (nothing happens when closed).
     void write(Job job, Done done = {});
-    /// Blocks until every write so far is committed.
+    /// Blocks until every write so far is committed, or the server is away (the
+    /// writes then wait in order and are written when it answers again).
     void flush();
+    /// Told on the session's thread when a server store stops or starts
+    /// answering, with the number of writes waiting.
+    using ConnectionListener = std::function<void(bool offline, std::size_t queued)>;
+    void setConnectionListener(ConnectionListener listener) { m_listener = std::move(listener); }
+    /// Writes waiting because the server is away (0 when it answers).
+    [[nodiscard]] std::size_t waitingWrites() const;
 
 private:
     SessionHost& m_host;
     std::unique_ptr<db::Database> m_reader;
     std::unique_ptr<StoreWriter> m_writer;
+    ConnectionListener m_listener;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);  // completions check it
 };
 
