@@ -49,13 +49,9 @@ void runAddLesion(const DbFlags& f) {
         std::cout << "lesion " << id << " created\n";
 }
 
-void runAnnotate(const DbFlags& f) {
-    auto db = db::Database::open(f.database, db::OpenMode::Existing);
-    const auto mask = imaging::readMask(f.mask);
-    if (!db::LesionRepository(db).find(f.lesion))
-        throw std::runtime_error("no lesion with id " + std::to_string(f.lesion) + " in '" +
-                                 db.path() + "'");
-    // On a server the expert is the login: nobody writes as someone else.
+// Who writes: the login on a server (nobody writes as someone else), --expert
+// on SQLite.
+std::string signedInExpert(const db::Database& db, const DbFlags& f) {
     const auto login = db.currentUser();
     if (!login.empty() && !f.expert.empty() && f.expert != login)
         throw std::runtime_error("on a server store you annotate as your login ('" + login +
@@ -63,6 +59,16 @@ void runAnnotate(const DbFlags& f) {
                                  "'; sign in as that expert to write their outline");
     const std::string name = login.empty() ? f.expert : login;
     if (name.empty()) throw std::runtime_error("--expert is required on an SQLite store");
+    return name;
+}
+
+void runAnnotate(const DbFlags& f) {
+    auto db = db::Database::open(f.database, db::OpenMode::Existing);
+    const auto mask = imaging::readMask(f.mask);
+    if (!db::LesionRepository(db).find(f.lesion))
+        throw std::runtime_error("no lesion with id " + std::to_string(f.lesion) + " in '" +
+                                 db.path() + "'");
+    const auto name = signedInExpert(db, f);
     const auto expert = db::ExpertRepository(db).findOrCreate(name, f.role);
     const auto saved = db::AnnotationRepository(db).save(f.lesion, expert.id, f.slice, mask,
                                                          db::AnnotationSource::Manual, f.note);
@@ -83,9 +89,7 @@ void runSetState(const DbFlags& f) {
 // lesion: in blind review, the others' outlines show from then on.
 void runComplete(const DbFlags& f) {
     auto db = db::Database::open(f.database, db::OpenMode::Existing);
-    const auto login = db.currentUser();
-    const std::string name = login.empty() ? f.expert : login;
-    if (name.empty()) throw std::runtime_error("--expert is required on an SQLite store");
+    const auto name = signedInExpert(db, f);
     const auto expert = db::ExpertRepository(db).findOrCreate(name);
     const auto state = f.state.empty() ? db::ReviewState::Completed : db::parseReviewState(f.state);
     db::LesionRepository(db).setExpertState(f.lesion, expert.id, state);
@@ -148,7 +152,10 @@ void runList(const DbFlags& f) {
 }
 
 void runExport(const DbFlags& f) {
-    auto db = db::Database::open(f.database, db::OpenMode::ReadOnly);
+    // A file is read only; on a server the export is recorded in the audit trail.
+    const bool server = db::Database::isServerLocation(f.database);
+    auto db =
+        db::Database::open(f.database, server ? db::OpenMode::Existing : db::OpenMode::ReadOnly);
     db::StudyRepository studies(db);
     db::LesionRepository lesions(db);
     db::AnnotationRepository annotations(db);
@@ -181,11 +188,9 @@ void runExport(const DbFlags& f) {
                                      {"file", name}});
                 }
     std::ofstream(fs::path(f.out) / "annotations.json") << index.dump(2) << "\n";
-    if (!db.currentUser().empty()) {  // the audit trail records exports on a server
-        auto writer = db::Database::open(f.database, db::OpenMode::Existing);
-        db::AuditRepository(writer).record("exported", "store",
-                                           std::to_string(index.size()) + " annotations");
-    }
+    if (server)
+        db::AuditRepository(db).record("exported", "store",
+                                       std::to_string(index.size()) + " annotations");
     if (f.json)
         printJson({{"out", f.out}, {"annotations", index.size()}});
     else

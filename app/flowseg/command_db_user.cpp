@@ -1,7 +1,8 @@
 // flowseg db user: the department's accounts on a PostgreSQL store (add, list,
 // role, password, disable). Passwords are read from standard input (prompted
 // without echo on a terminal), never from the command line, where `ps` shows
-// them; the server receives only a SCRAM verifier.
+// them; the server receives only a SCRAM verifier. On an SQLite store,
+// AccountRepository refuses before any password is asked for: it has no accounts.
 
 #include <termios.h>
 #include <unistd.h>
@@ -38,17 +39,8 @@ std::string readPassword(const std::string& login) {
     return password;
 }
 
-db::Database openServer(const DbFlags& f) {
-    if (!db::Database::isServerLocation(f.database))
-        throw std::runtime_error("'" + f.database +
-                                 "' is an SQLite store of one workstation: it has no accounts "
-                                 "(the signed-in name is local). Accounts live on a PostgreSQL "
-                                 "store: --db postgresql://ADMIN@HOST/DATABASE");
-    return db::Database::open(f.database, db::OpenMode::Existing);
-}
-
 void runUserAdd(const DbFlags& f) {
-    auto db = openServer(f);
+    auto db = db::Database::open(f.database, db::OpenMode::Existing);
     const auto role = db::parseAccountRole(f.accountRole);
     db::AccountRepository(db).create(f.login, role, readPassword(f.login));
     if (f.json)
@@ -58,27 +50,27 @@ void runUserAdd(const DbFlags& f) {
 }
 
 void runUserRole(const DbFlags& f) {
-    auto db = openServer(f);
+    auto db = db::Database::open(f.database, db::OpenMode::Existing);
     const auto role = db::parseAccountRole(f.accountRole);
     db::AccountRepository(db).setRole(f.login, role);
     if (!f.json) std::cout << f.login << " is now " << db::toString(role) << "\n";
 }
 
 void runUserPassword(const DbFlags& f) {
-    auto db = openServer(f);
+    auto db = db::Database::open(f.database, db::OpenMode::Existing);
     db::AccountRepository(db).setPassword(f.login, readPassword(f.login));
     if (!f.json) std::cout << "password of " << f.login << " changed\n";
 }
 
 void runUserDisable(const DbFlags& f) {
-    auto db = openServer(f);
+    auto db = db::Database::open(f.database, db::OpenMode::Existing);
     db::AccountRepository(db).disable(f.login);
     if (!f.json)
         std::cout << f.login << " can no longer sign in; their outlines and audit entries stay\n";
 }
 
 void runUserList(const DbFlags& f) {
-    auto db = openServer(f);
+    auto db = db::Database::open(f.database, db::OpenMode::Existing);
     const auto accounts = db::AccountRepository(db).all();
     if (f.json) {
         nlohmann::json out = nlohmann::json::array();

@@ -5,6 +5,7 @@
 // see only Statement (statement.h) and Database.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,17 @@ public:
     virtual void commit() = 0;
     virtual void rollback() noexcept = 0;
     [[nodiscard]] virtual bool inTransaction() const = 0;
+    /// Runs `work` between begin() and commit(); rolls back when it throws.
+    void transaction(const std::function<void()>& work) {
+        begin();
+        try {
+            work();
+            commit();
+        } catch (...) {
+            rollback();
+            throw;
+        }
+    }
     [[nodiscard]] virtual int schemaVersion() = 0;
     /// The login on a server; empty on SQLite (the signed-in name is the app's).
     [[nodiscard]] virtual std::string currentUser() = 0;

@@ -44,14 +44,7 @@ void Database::transaction(const std::function<void()>& work) {
         work();
         return;
     }
-    m_connection->begin();
-    try {
-        work();
-        m_connection->commit();
-    } catch (...) {
-        m_connection->rollback();
-        throw;
-    }
+    m_connection->transaction(work);
 }
 
 std::string sqliteVersion() { return sqlite3_libversion(); }

@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 
 #include "backend.h"
@@ -79,8 +80,26 @@ bool reconnect(PGconn* conn, const std::string& setup) {
     return true;
 }
 
+// Runs what `send` sends and checks its result. Outside a transaction a
+// statement may simply run again on a new connection, so one that finds the
+// connection gone reconnects and is sent once more; inside one, the caller's
+// transaction is lost and the error (Unreachable) says so.
+Result sendRetrying(PGconn* conn, const std::string& setup, const std::function<PGresult*()>& send,
+                    const std::string& what, const std::string& where) {
+    const bool alone =
+        PQtransactionStatus(conn) == PQTRANS_IDLE || PQstatus(conn) == CONNECTION_BAD;
+    if (alone && PQstatus(conn) == CONNECTION_BAD) reconnect(conn, setup);
+    Result result(send());
+    if (alone && connectionLost(conn, result.get()) && reconnect(conn, setup)) result.reset(send());
+    const auto status = PQresultStatus(result.get());
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+        throw serverError(conn, result.get(), what, where);
+    return result;
+}
+
 class PostgresStatement final : public StatementImpl {
 public:
+    /// `where` and `setup` belong to the connection, which outlives its statements.
     PostgresStatement(PGconn* conn, std::string sql, const std::string& where,
                       const std::string& setup)
         : m_conn(conn), m_sql(std::move(sql)), m_where(where), m_setup(setup) {}
@@ -157,24 +176,14 @@ private:
             values.push_back(v ? v->data() : nullptr);
             lengths.push_back(v ? static_cast<int>(v->size()) : 0);
         }
-        // Outside a transaction a statement may simply run again on a new connection.
-        const bool alone =
-            PQtransactionStatus(m_conn) == PQTRANS_IDLE || PQstatus(m_conn) == CONNECTION_BAD;
-        if (PQstatus(m_conn) == CONNECTION_BAD && alone) reconnect(m_conn, m_setup);
-        const auto execute = [&] {
-            m_result.reset(PQexecParams(m_conn, m_sql.c_str(), static_cast<int>(values.size()),
-                                        nullptr, values.data(), lengths.data(), m_formats.data(),
-                                        0));
-        };
-        execute();
-        if (alone && connectionLost(m_conn, m_result.get()) && reconnect(m_conn, m_setup))
-            execute();
-        const auto status = PQresultStatus(m_result.get());
-        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-            const auto error = serverError(m_conn, m_result.get(), "running a query", m_where);
-            m_result.reset();
-            throw error;
-        }
+        m_result.reset();
+        m_result = sendRetrying(
+            m_conn, m_setup,
+            [&] {
+                return PQexecParams(m_conn, m_sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                    values.data(), lengths.data(), m_formats.data(), 0);
+            },
+            "running a query", m_where);
         const char* tuples = PQcmdTuples(m_result.get());
         m_changes = tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0;
         m_row = -1;
@@ -185,8 +194,8 @@ private:
 
     PGconn* m_conn;
     std::string m_sql;
-    std::string m_where;
-    std::string m_setup;
+    const std::string& m_where;
+    const std::string& m_setup;
     std::vector<std::optional<std::string>> m_values;
     std::vector<int> m_formats;
     Result m_result;
@@ -207,11 +216,7 @@ public:
                                                    m_where, m_setup);
     }
     void execute(const std::string& sql) override { exec(sql, "updating the database"); }
-    void begin() override {
-        if (PQstatus(m_conn) == CONNECTION_BAD && !reconnect(m_conn, m_setup))
-            throw serverError(m_conn, nullptr, "starting a transaction", m_where);
-        exec("BEGIN", "starting a transaction");
-    }
+    void begin() override { exec("BEGIN", "starting a transaction"); }
     /// Session settings, applied again after a reconnection.
     void addSetup(const std::string& sql) {
         m_setup += sql + ";";
@@ -228,10 +233,11 @@ public:
         return std::atoi(
             single("SELECT value FROM flowseg_meta WHERE key = 'schema_version'").c_str());
     }
-    [[nodiscard]] std::string currentUser() override { return single("SELECT session_user"); }
+    /// The login, read once when the connection opened (a session cannot change it).
+    [[nodiscard]] std::string currentUser() override { return m_login; }
 
     [[nodiscard]] PGconn* handle() const { return m_conn; }
-    [[nodiscard]] const std::string& where() const { return m_where; }
+    void readLogin() { m_login = single("SELECT session_user"); }
 
     /// The first column of the first row ("" when none).
     std::string single(const std::string& sql) {
@@ -240,16 +246,8 @@ public:
     }
 
     Result exec(const std::string& sql, const std::string& what) {
-        const bool alone =
-            PQtransactionStatus(m_conn) == PQTRANS_IDLE || PQstatus(m_conn) == CONNECTION_BAD;
-        if (alone && PQstatus(m_conn) == CONNECTION_BAD) reconnect(m_conn, m_setup);
-        Result result(PQexec(m_conn, sql.c_str()));
-        if (alone && connectionLost(m_conn, result.get()) && reconnect(m_conn, m_setup))
-            result.reset(PQexec(m_conn, sql.c_str()));
-        const auto status = PQresultStatus(result.get());
-        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
-            throw serverError(m_conn, result.get(), what, m_where);
-        return result;
+        return sendRetrying(
+            m_conn, m_setup, [&] { return PQexec(m_conn, sql.c_str()); }, what, m_where);
     }
 
     void checkAndMigrate(OpenMode mode) {
@@ -290,40 +288,35 @@ public:
             return;
         }
         if (version == latest) return;
-        begin();
         try {
-            // One workstation migrates; the others wait here and find it done.
-            exec("SELECT pg_advisory_xact_lock(" + std::to_string(kApplicationId) + ")",
-                 "waiting for another workstation's upgrade");
-            exec(
-                "CREATE TABLE IF NOT EXISTS flowseg_meta (key TEXT PRIMARY KEY, value TEXT NOT "
-                "NULL); GRANT SELECT ON flowseg_meta TO PUBLIC; INSERT INTO flowseg_meta VALUES "
-                "('application', 'FlowSeg Review'), ('schema_version', '0') ON CONFLICT (key) "
-                "DO NOTHING",
-                "creating the store");
-            version = schemaVersion();
-            const auto& steps = migrationsFor(Backend::Postgres);
-            for (; version < latest; ++version) {
-                exec(steps[static_cast<size_t>(version)],
-                     "upgrading the store to schema " + std::to_string(version + 1));
-                exec("UPDATE flowseg_meta SET value = '" + std::to_string(version + 1) +
-                         "' WHERE key = 'schema_version'",
-                     "upgrading the store");
-            }
-            commit();
+            transaction([&] {
+                // One workstation migrates; the others wait here and find it done.
+                exec("SELECT pg_advisory_xact_lock(" + std::to_string(kApplicationId) + ")",
+                     "waiting for another workstation's upgrade");
+                exec(
+                    "CREATE TABLE IF NOT EXISTS flowseg_meta (key TEXT PRIMARY KEY, value TEXT NOT "
+                    "NULL); GRANT SELECT ON flowseg_meta TO PUBLIC; INSERT INTO flowseg_meta "
+                    "VALUES "
+                    "('application', 'FlowSeg Review'), ('schema_version', '0') ON CONFLICT (key) "
+                    "DO NOTHING",
+                    "creating the store");
+                version = schemaVersion();
+                const auto& steps = migrationsFor(Backend::Postgres);
+                for (; version < latest; ++version) {
+                    exec(steps[static_cast<size_t>(version)],
+                         "upgrading the store to schema " + std::to_string(version + 1));
+                    exec("UPDATE flowseg_meta SET value = '" + std::to_string(version + 1) +
+                             "' WHERE key = 'schema_version'",
+                         "upgrading the store");
+                }
+            });
         } catch (const DatabaseError& e) {
-            rollback();
-            if (e.kind() == Kind::AccessDenied)
-                throw DatabaseError(Kind::AccessDenied,
-                                    "cannot open the store " + m_where +
-                                        ": it needs an upgrade this login may not make; ask "
-                                        "the administrator to run `flowseg db init --db URI` "
-                                        "(" +
-                                        e.what() + ")");
-            throw;
-        } catch (...) {
-            rollback();
-            throw;
+            if (e.kind() != Kind::AccessDenied) throw;
+            throw DatabaseError(Kind::AccessDenied,
+                                "cannot open the store " + m_where +
+                                    ": it needs an upgrade this login may not make; ask the "
+                                    "administrator to run `flowseg db init --db URI` (" +
+                                    e.what() + ")");
         }
     }
 
@@ -331,6 +324,7 @@ private:
     PGconn* m_conn;
     std::string m_where;
     std::string m_setup;
+    std::string m_login;
 };
 
 }  // namespace
@@ -382,6 +376,7 @@ std::unique_ptr<Connection> openPostgres(const std::string& uri, OpenMode mode) 
     }
     PQsetNoticeProcessor(raw, quietNotices, nullptr);
     connection->addSetup("SET client_min_messages = warning");
+    connection->readLogin();
     connection->checkAndMigrate(mode);
     return connection;
 }

@@ -48,17 +48,11 @@ public:
 
     void migrate() {
         const auto& steps = migrationsFor(Backend::Sqlite);
-        for (int version = schemaVersion(); version < static_cast<int>(steps.size()); ++version) {
-            begin();
-            try {
+        for (int version = schemaVersion(); version < static_cast<int>(steps.size()); ++version)
+            transaction([&] {
                 execute(steps[static_cast<size_t>(version)]);
                 execute("PRAGMA user_version = " + std::to_string(version + 1));
-                commit();
-            } catch (...) {
-                rollback();
-                throw;
-            }
-        }
+            });
     }
 
 private:

@@ -19,7 +19,7 @@ void ReviewSession::signIn(const Expert& expert) {
     const std::string login = m_store.isOpen() ? m_store.reader()->currentUser() : "";
     if (!login.empty() && expert.name != login) {
         say("On the department's server you are signed in as " + login + ": to work as " +
-                expert.name + ", open the store with their login (File > Open store)",
+                expert.name + ", connect with their login (File > Connect to department server)",
             true);
         return;
     }

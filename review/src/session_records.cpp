@@ -22,25 +22,14 @@ bool ReviewSession::openStore(const std::string& path) {
     m_seriesId = 0;
     reloadLesions();
     const auto& store = *m_store.reader();
-    std::string login;
-    try {
-        login = store.currentUser();
-    } catch (const std::exception& e) {
-        say(std::string("Cannot read the store's login: ") + e.what(), true);
-    }
-    if (!login.empty()) {
+    if (const auto login = store.currentUser(); !login.empty()) {
         // On a server the expert is the login, and blind review is the server's rule.
-        m_expert = {login, "radiologist"};
-        m_store.write([login](db::Database& database) {
-            db::ExpertRepository(database).findOrCreate(login);
-        });
+        signIn({login, "radiologist"});
         say("Department store " + store.path() + " (schema " +
                 std::to_string(store.schemaVersion()) + "), signed in as " + login +
                 ": the server shows each reader only their own outlines until they complete "
                 "the lesion.",
-            false,
-            Change::Store | Change::Lesions | Change::Selection | Change::Expert |
-                Change::Annotations);
+            false, Change::Store | Change::Lesions | Change::Selection);
         return true;
     }
     say("Annotation store " + store.path() + " (schema " + std::to_string(store.schemaVersion()) +
