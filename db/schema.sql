@@ -219,4 +219,12 @@ BEGIN
     VALUES ('promoted', 'model ' || NEW.id, NEW.label);
 END;
 
-PRAGMA user_version = 5;
+-- Model files by checksum (migration 6).
+CREATE TABLE model_file (
+    sha256    TEXT PRIMARY KEY,
+    content   BLOB NOT NULL,
+    bytes     INTEGER NOT NULL,
+    stored_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+PRAGMA user_version = 6;

@@ -19,6 +19,8 @@ ReviewSession::ReviewSession(SessionHost& host) : m_host(host), m_store(host) {
                     std::string(queued ? " (" + std::to_string(queued) + " to go)." : "."),
                 false, Change::Store);
     });
+    m_store.setChangeListener(
+        [this](const std::vector<db::StoreChange>& changes) { othersChanged(changes); });
 }
 
 ReviewSession::~ReviewSession() { m_undo.setChangedCallback({}); }

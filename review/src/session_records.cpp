@@ -1,6 +1,7 @@
 // What the review session reads from and writes to its store: the series'
 // lesions, a lesion's first storing, its runs, its review state. Every write
 // goes through the SessionStore's writer and is reported only once committed.
+#include <algorithm>
 #include <stdexcept>
 
 #include "flowseg/db/database.h"
@@ -53,6 +54,61 @@ void ReviewSession::reloadLesions() {
     } catch (const std::exception& e) {
         say(std::string("Cannot read the annotation store: ") + e.what(), true);
     }
+}
+
+namespace {
+
+std::string whatWasDone(const db::StoreChange& change) {
+    if (change.table == "annotation_version") return "saved an outline of";
+    if (change.table == "expert_review") return "changed their review state of";
+    if (change.table == "sampling_run") return "sampled";
+    return "marked or changed";
+}
+
+}  // namespace
+
+void ReviewSession::othersChanged(const std::vector<db::StoreChange>& changes) {
+    bool lesions = false;
+    bool current = false;
+    std::string said;
+    for (const auto& change : changes) {
+        if (change.everything()) {  // the feed lost the server a while: read all again
+            lesions = current = true;
+            continue;
+        }
+        // Our own commits come back too (the same login on another workstation
+        // is the same reader: their work shows on reload).
+        if (change.login == m_expert.name || change.seriesId != m_seriesId || m_seriesId == 0)
+            continue;
+        lesions = true;
+        const bool here = change.lesionId != 0 && change.lesionId == lesionId();
+        current = current || here;
+        const auto lesion =
+            std::find_if(m_lesions.begin(), m_lesions.end(),
+                         [&](const db::LesionRecord& l) { return l.id == change.lesionId; });
+        said = change.login + " " + whatWasDone(change) + " " +
+               (lesion != m_lesions.end() ? lesion->label
+                                          : "lesion " + std::to_string(change.lesionId)) +
+               (here ? " (the one open here)" : "") + ".";
+    }
+    if (!lesions && !current) return;
+    Changes what;
+    if (lesions) {
+        reloadLesions();
+        what |= Change::Lesions;
+    }
+    if (current && m_drafts.current() && m_drafts.current()->storeId != 0) {
+        // This expert's outlines here are the truth: edits may still wait to be written.
+        std::optional<ExpertLayer> mine;
+        if (const auto* own = m_outlines.find(m_expert.name)) mine = *own;
+        reloadOutlines();
+        if (mine) m_outlines.layer(mine->expert).slices = mine->slices;
+        what |= Change::Annotations;
+    }
+    if (said.empty())
+        m_events.notify(what);
+    else
+        say(said, false, what);
 }
 
 std::shared_ptr<db::RowId> ReviewSession::storeLesion(LesionDrafts::Key key) {

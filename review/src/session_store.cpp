@@ -1,5 +1,6 @@
 #include "flowseg/review/session_store.h"
 #include "flowseg/review/session_host.h"
+#include "flowseg/review/store_feed.h"
 #include "flowseg/review/store_writer.h"
 
 namespace flowseg::review {
@@ -7,11 +8,13 @@ namespace flowseg::review {
 SessionStore::SessionStore(SessionHost& host) : m_host(host) {}
 
 SessionStore::~SessionStore() {
+    m_feed.reset();
     m_writer.reset();  // commits what is queued; its completions find m_alive gone
     m_alive.reset();
 }
 
 void SessionStore::open(const std::string& path) {
+    m_feed.reset();
     m_writer.reset();  // commits the old store's queue first
     m_reader.reset();
     try {
@@ -24,11 +27,29 @@ void SessionStore::open(const std::string& path) {
                     if (alive.lock() && m_listener) m_listener(offline, queued);
                 });
             });
+        followChanges(path);
     } catch (...) {
         m_reader.reset();
         m_writer.reset();
         throw;
     }
+}
+
+void SessionStore::followChanges(const std::string& path) {
+    std::unique_ptr<db::ChangeFeed> feed;
+    try {
+        feed = db::ChangeFeed::open(path);
+    } catch (const db::DatabaseError&) {
+        return;  // the store itself opened: it works, without live updates (reload shows them)
+    }
+    if (!feed) return;
+    std::weak_ptr<bool> alive = m_alive;
+    m_feed = std::make_unique<StoreFeed>(
+        std::move(feed), [this, host = &m_host, alive](std::vector<db::StoreChange> changes) {
+            host->post([this, alive, changes = std::move(changes)] {
+                if (alive.lock() && m_changeListener) m_changeListener(changes);
+            });
+        });
 }
 
 std::string SessionStore::path() const { return m_reader ? m_reader->path() : std::string(); }

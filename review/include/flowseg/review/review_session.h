@@ -217,6 +217,10 @@ private:
     }
     // session_store.cpp: what the session reads from and writes to the store
     void reloadLesions();
+    /// Another workstation committed `changes` (a server store's feed): the lesion
+    /// list and the current lesion's outlines are read again and the status line
+    /// says who did what; this expert's own outlines stay as they are here.
+    void othersChanged(const std::vector<db::StoreChange>& changes);
     std::shared_ptr<db::RowId> storeLesion(LesionDrafts::Key key);
     void storeRun(LesionDrafts::Key key, const LesionResult& result);
     [[nodiscard]] bool storesLesions() const { return m_store.isOpen() && m_seriesId != 0; }

@@ -8,11 +8,13 @@
 #include <memory>
 #include <string>
 
+#include "flowseg/db/change_feed.h"
 #include "flowseg/db/database.h"
 
 namespace flowseg::review {
 
 class SessionHost;
+class StoreFeed;
 class StoreWriter;
 
 class SessionStore {
@@ -46,12 +48,21 @@ public:
     void setConnectionListener(ConnectionListener listener) { m_listener = std::move(listener); }
     /// Writes waiting because the server is away (0 when it answers).
     [[nodiscard]] std::size_t waitingWrites() const;
+    /// Told on the session's thread of what other workstations committed to a
+    /// server store (its change feed); never on SQLite.
+    using ChangeListener = std::function<void(const std::vector<db::StoreChange>& changes)>;
+    void setChangeListener(ChangeListener listener) { m_changeListener = std::move(listener); }
+    /// Whether other workstations' changes arrive live (a server store whose feed runs).
+    [[nodiscard]] bool followsChanges() const { return m_feed != nullptr; }
 
 private:
+    void followChanges(const std::string& path);
     SessionHost& m_host;
     std::unique_ptr<db::Database> m_reader;
     std::unique_ptr<StoreWriter> m_writer;
+    std::unique_ptr<StoreFeed> m_feed;
     ConnectionListener m_listener;
+    ChangeListener m_changeListener;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);  // completions check it
 };
 
