@@ -70,6 +70,8 @@ void runFineTune(const FineTuneFlags& f) {
                    {"checkpoint", r.checkpoint},
                    {"validation_ged", r.ged},
                    {"parent_validation_ged", r.parentGed},
+                   {"gate_p_value", r.pValue},
+                   {"gate", r.gate},
                    {"train_cases", r.trainCases},
                    {"validation_cases", r.validationCases},
                    {"validation_patients", r.validationPatients},
@@ -80,11 +82,9 @@ void runFineTune(const FineTuneFlags& f) {
         std::cout << "cancelled; model version " << r.parent << " stays active\n";
         return;
     }
-    std::printf(
-        "model version %lld (%s): validation GED %.4f, parent %lld %.4f: %s\n",
-        static_cast<long long>(r.version), r.checkpoint.c_str(), r.ged,
-        static_cast<long long>(r.parent), r.parentGed,
-        r.outcome == review::FineTuneResult::Outcome::Promoted ? "now active" : "kept inactive");
+    std::printf("model version %lld (%s): validation GED %.4f, parent %lld %.4f; the gate: %s\n",
+                static_cast<long long>(r.version), r.checkpoint.c_str(), r.ged,
+                static_cast<long long>(r.parent), r.parentGed, r.gate.c_str());
 }
 
 void runModels(const FineTuneFlags& f) {
@@ -184,8 +184,13 @@ void addFineTuneCommands(CLI::App& app) {
                   "steps between validation GEDs (0: start and end)")
         ->capture_default_str();
     c->add_option("--min-improvement", f->options.minimumImprovement,
-                  "GED margin needed to become active")
+                  "GED margin (mean over the held-out lesions) needed to become active")
         ->capture_default_str();
+    c->add_option("--gate-alpha", f->options.gateAlpha,
+                  "significance of the paired sign-flip test over the held-out lesions that "
+                  "the margin is exceeded")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1.0));
     addThreadsFlag(*c, f->threads);
     c->add_flag("--json", f->json, "print JSON");
     c->callback([f] { runFineTune(*f); });

@@ -26,6 +26,7 @@
 #include "flowseg/review/reader_import.h"
 #include "flowseg/review/report_data.h"
 #include "flowseg/review/run_record.h"
+#include "flowseg/review/series_locator.h"
 #include "flowseg/review/study_import.h"
 #include "study_results.h"
 
@@ -55,15 +56,23 @@ dicom::Series loadStudySeries(db::Database& database, const std::string& studyUi
     for (const auto& study : studies.studies()) {
         if (study.studyUid != studyUid) continue;
         std::optional<dicom::Series> best;
+        std::string missing;
         for (const auto& series : studies.seriesOf(study.id)) {
             std::vector<std::string> files;
-            for (const auto& image : studies.imagesOf(series.id)) files.push_back(image.filePath);
+            try {  // where this workstation has it (stored paths, PACS cache, FLOWSEG_DICOM_PATH)
+                files = review::locateSeries(database, series.id,
+                                             review::SeriesSources::fromEnvironment())
+                            .files;
+            } catch (const review::SeriesNotFound& e) {
+                missing = e.what();
+                continue;
+            }
             for (auto& loaded : dicom::loadFiles(files).series)
                 if (!best || loaded.depth > best->depth) best = std::move(loaded);
         }
         if (!best)
-            throw std::runtime_error("none of study " + studyUid +
-                                     "'s series loads from its files");
+            throw std::runtime_error("none of study " + studyUid + "'s series loads" +
+                                     (missing.empty() ? " from its files" : ": " + missing));
         return std::move(*best);
     }
     throw std::runtime_error("the store '" + database.path() + "' holds no study " + studyUid +

@@ -24,12 +24,11 @@ StoreChange parseChange(const std::string& payload) {
 
 std::unique_ptr<ChangeFeed> ChangeFeed::open(const std::string& location) {
     if (!Database::isServerLocation(location)) return nullptr;
-    std::unique_ptr<ChangeFeed> feed(
-        new ChangeFeed(Database::open(location, OpenMode::Existing)));
+    std::unique_ptr<ChangeFeed> feed(new ChangeFeed(Database::open(location, OpenMode::Existing)));
     if (!feed->listen())
-        throw DatabaseError(DatabaseError::Kind::Unreachable,
-                            "cannot follow the changes on " + feed->m_database.path() +
-                                ": the server stopped answering");
+        throw DatabaseError(DatabaseError::Kind::Unreachable, "cannot follow the changes on " +
+                                                                  feed->m_database.path() +
+                                                                  ": the server stopped answering");
     return feed;
 }
 
@@ -60,12 +59,10 @@ std::vector<StoreChange> ChangeFeed::wait(std::chrono::milliseconds timeout) {
             m_lost = false;
             out.push_back({"*", 0, 0, ""});
         } else {
-            std::this_thread::sleep_for(timeout - std::min<std::chrono::milliseconds>(
-                                                      timeout,
-                                                      std::chrono::duration_cast<
-                                                          std::chrono::milliseconds>(
-                                                          std::chrono::steady_clock::now() -
-                                                          started)));
+            std::this_thread::sleep_for(
+                timeout - std::min<std::chrono::milliseconds>(
+                              timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::steady_clock::now() - started)));
         }
         return out;
     }

@@ -1,5 +1,11 @@
 #include "flowseg/db/model_repository.h"
 
+#include <unistd.h>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "statement.h"
 
 namespace flowseg::db {
@@ -33,8 +39,73 @@ RowId ModelRepository::registerModel(const ModelRecord& model) {
             .bind(6, model.metricsJson)
             .bind(7, model.label);
         id = s.returnedId();
+        if (m_db.backend() == Backend::Postgres && std::filesystem::exists(model.path))
+            storeFile(model.sha256, model.path);
     });
     return id;
+}
+
+void ModelRepository::storeFile(const std::string& sha256, const std::string& filePath) {
+    if (holdsFile(sha256)) return;
+    std::ifstream in(filePath, std::ios::binary);
+    std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
+    if (!in.good() && !in.eof())
+        throw DatabaseError(
+            DatabaseError::Kind::NotFound,
+            "cannot read the model file '" + filePath + "' to keep it in the store");
+    if (bytes.empty())
+        throw DatabaseError(DatabaseError::Kind::NotFound,
+                            "the model file '" + filePath + "' is missing or empty");
+    Statement s(m_db,
+                "INSERT INTO model_file (sha256, content, bytes) VALUES (?1, ?2, ?3) "
+                "ON CONFLICT (sha256) DO NOTHING");
+    s.bind(1, sha256).bind(2, bytes).bind(3, static_cast<std::int64_t>(bytes.size()));
+    s.run();
+}
+
+bool ModelRepository::holdsFile(const std::string& sha256) const {
+    Statement s(m_db, "SELECT 1 FROM model_file WHERE sha256 = ?1");
+    s.bind(1, sha256);
+    return s.step();
+}
+
+std::optional<std::string> ModelRepository::fetchFile(const std::string& sha256,
+                                                      const std::string& cacheFolder) const {
+    namespace fs = std::filesystem;
+    const auto target = fs::path(cacheFolder) / (sha256 + ".fsm");
+    Statement size(m_db, "SELECT bytes FROM model_file WHERE sha256 = ?1");
+    size.bind(1, sha256);
+    if (!size.step()) return std::nullopt;
+    std::error_code error;
+    if (fs::exists(target) &&
+        fs::file_size(target, error) == static_cast<std::uintmax_t>(size.integer(0)))
+        return target.string();
+    Statement s(m_db, "SELECT content FROM model_file WHERE sha256 = ?1");
+    s.bind(1, sha256);
+    if (!s.step()) return std::nullopt;
+    const auto bytes = s.blob(0);
+    fs::create_directories(cacheFolder, error);
+    const auto partial =
+        fs::path(cacheFolder) / (sha256 + ".fsm.partial-" + std::to_string(::getpid()));
+    {
+        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(bytes.data()),
+                  static_cast<std::streamsize>(bytes.size()));
+        if (!out)
+            throw DatabaseError(DatabaseError::Kind::Io,
+                                "cannot write the store's model file to '" + partial.string() +
+                                    "' (free some space or check the folder's permissions)");
+    }
+    fs::rename(partial, target);
+    return target.string();
+}
+
+std::string ModelRepository::defaultCacheFolder() {
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    const std::filesystem::path root =
+        xdg && *xdg ? xdg : (std::filesystem::path(home && *home ? home : "/tmp") / ".cache");
+    return (root / "flowseg" / "models").string();
 }
 
 std::optional<ModelRecord> ModelRepository::findBySha256(const std::string& sha256) const {

@@ -96,6 +96,20 @@ std::optional<SeriesRecord> StudyRepository::seriesByUid(const std::string& seri
     return readSeries(s);
 }
 
+std::optional<SeriesRecord> StudyRepository::findSeries(RowId seriesId) const {
+    Statement s(m_db,
+                (std::string("SELECT ") + kSeriesColumns + " FROM series WHERE id = ?1").c_str());
+    s.bind(1, seriesId);
+    if (!s.step()) return std::nullopt;
+    return readSeries(s);
+}
+
+std::optional<StudyRecord> StudyRepository::findStudy(RowId studyId) const {
+    for (auto& study : studies())
+        if (study.id == studyId) return study;
+    return std::nullopt;
+}
+
 std::vector<ImageRefRecord> StudyRepository::imagesOf(RowId seriesId) const {
     Statement s(
         m_db,

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <optional>
 
 #include "flowseg/common/provenance.h"
@@ -18,26 +19,36 @@
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/sampler.h"
 #include "flowseg/engine/trainer.h"
+#include "flowseg/review/promotion_gate.h"
 
 namespace flowseg::review {
 
 namespace fs = std::filesystem;
 
-std::optional<double> validationGed(std::shared_ptr<const engine::Model> model,
-                                    const std::vector<common::MultiRaterCase>& cases, int samples,
-                                    std::uint64_t seed, const std::function<bool()>& cancelled) {
+std::optional<std::vector<double>> validationGeds(std::shared_ptr<const engine::Model> model,
+                                                  const std::vector<common::MultiRaterCase>& cases,
+                                                  int samples, std::uint64_t seed,
+                                                  const std::function<bool()>& cancelled) {
     if (cases.empty()) throw std::invalid_argument("validationGed needs at least one case");
     const engine::Sampler sampler(std::move(model));
     auto options = engine::SamplingOptions::fastDefault();
     options.samples = std::max(2, samples);
-    double sum = 0;
+    std::vector<double> out;
     for (std::size_t i = 0; i < cases.size(); ++i) {
         if (cancelled && cancelled()) return std::nullopt;
         options.seed = seed + i;  // the same noise for every model scored on these cases
-        sum += engine::generalizedEnergyDistance(sampler.sample(cases[i].image, options).masks,
-                                                 cases[i].experts);
+        out.push_back(engine::generalizedEnergyDistance(
+            sampler.sample(cases[i].image, options).masks, cases[i].experts));
     }
-    return sum / static_cast<double>(cases.size());
+    return out;
+}
+
+std::optional<double> validationGed(std::shared_ptr<const engine::Model> model,
+                                    const std::vector<common::MultiRaterCase>& cases, int samples,
+                                    std::uint64_t seed, const std::function<bool()>& cancelled) {
+    const auto geds = validationGeds(std::move(model), cases, samples, seed, cancelled);
+    if (!geds) return std::nullopt;
+    return std::accumulate(geds->begin(), geds->end(), 0.0) / static_cast<double>(geds->size());
 }
 
 namespace {
@@ -162,10 +173,13 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
             result.outcome = FineTuneResult::Outcome::Cancelled;
             return result;
         };
-        const auto parentGed = validationGed(parent, cases.validation, options.validationSamples,
-                                             options.seed, callbacks.cancelled);
-        if (!parentGed) return cancelledAt(0);
-        result.parentGed = *parentGed;
+        const auto mean = [](const std::vector<double>& v) {
+            return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+        };
+        const auto parentGeds = validationGeds(parent, cases.validation, options.validationSamples,
+                                               options.seed, callbacks.cancelled);
+        if (!parentGeds) return cancelledAt(0);
+        result.parentGed = mean(*parentGeds);
         say("Validation GED of " + labelOf(parentRow) + ": " + std::to_string(result.parentGed));
         if (callbacks.validation) callbacks.validation(0, result.parentGed);
 
@@ -196,6 +210,7 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
             "fine-tune job " + std::to_string(job) + " of model " + std::to_string(parentRow.id);
         engine::Trainer trainer(cases.train, t);
         double childGed = result.parentGed;
+        std::vector<double> childGeds = *parentGeds;
         bool validationCut = false;  // a cancel during a validation pass
         engine::TrainingCallbacks tc;
         tc.cancelled = callbacks.cancelled;
@@ -209,14 +224,15 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
             if (callbacks.progress) callbacks.progress(out);
         };
         tc.evaluate = [&](std::int64_t step) {
-            const auto ged =
-                validationGed(trainer.currentModel(options.device), cases.validation,
-                              options.validationSamples, options.seed, callbacks.cancelled);
-            if (!ged) {
+            const auto geds =
+                validationGeds(trainer.currentModel(options.device), cases.validation,
+                               options.validationSamples, options.seed, callbacks.cancelled);
+            if (!geds) {
                 validationCut = true;  // the trainer sees the cancel before its next step
                 return;
             }
-            childGed = *ged;
+            childGeds = *geds;
+            childGed = mean(childGeds);
             models.updateJob(
                 job, db::JobState::Running,
                 static_cast<double>(step) / static_cast<double>(options.steps),
@@ -232,8 +248,20 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
         result.ged = childGed;
         result.checkpoint = checkpoint;
         result.checksum = outcome.sha256;
+        const auto lesions = cases.validationLesions.size();
+        const auto gate =
+            decidePromotion(perLesionMeans(*parentGeds, cases.validationLesionOfCase, lesions),
+                            perLesionMeans(childGeds, cases.validationLesionOfCase, lesions),
+                            options.minimumImprovement, options.gateAlpha);
+        result.pValue = gate.pValue;
+        result.gate = gate.reason;
         const nlohmann::json metrics{{"validation_ged", result.ged},
                                      {"parent_validation_ged", result.parentGed},
+                                     {"validation_lesions", gate.lesions},
+                                     {"gate_minimum_improvement", options.minimumImprovement},
+                                     {"gate_alpha", options.gateAlpha},
+                                     {"gate_p_value", gate.pValue},
+                                     {"gate", gate.reason},
                                      {"validation_cases", result.validationCases},
                                      {"train_cases", result.trainCases},
                                      {"steps", outcome.steps},
@@ -248,17 +276,15 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
         child.metricsJson = metrics.dump();
         child.label = "fine-tune " + std::to_string(job) + " of " + labelOf(parentRow);
         result.version = models.registerModel(child);
-        const bool better = result.ged < result.parentGed - options.minimumImprovement;
+        const bool better = gate.promote;
         if (better) models.setActive(result.version);
         result.outcome = better ? FineTuneResult::Outcome::Promoted : FineTuneResult::Outcome::Kept;
-        models.updateJob(
-            job, db::JobState::Completed, 1,
-            "validation GED " + std::to_string(result.ged) + " against the parent's " +
-                std::to_string(result.parentGed) +
-                (better ? ": the new version is active" : ": not better, the parent stays active"));
+        models.updateJob(job, db::JobState::Completed, 1,
+                         "validation GED " + std::to_string(result.ged) + " against the parent's " +
+                             std::to_string(result.parentGed) + "; the gate: " + gate.reason);
         models.finishJob(job, db::JobState::Completed, metrics.dump());
         say(child.label + ": validation GED " + std::to_string(result.ged) + " (parent " +
-            std::to_string(result.parentGed) + ")" + (better ? ", now active" : ", kept inactive"));
+            std::to_string(result.parentGed) + "); " + gate.reason);
         return result;
     } catch (const std::exception& error) {
         fail(db::JobState::Failed, error.what());

@@ -16,6 +16,7 @@
 #include "flowseg/imaging/patient_split.h"
 #include "flowseg/review/fine_tune.h"
 #include "flowseg/review/lesion_crop.h"
+#include "flowseg/review/series_locator.h"
 
 namespace flowseg::review {
 
@@ -48,9 +49,8 @@ std::string plural(std::size_t n, const std::string& word) {
 /// The series as stored, loaded from its files (the loaded series with its UID,
 /// else the largest). Throws naming the series when none of its files load.
 dicom::Series loadStored(db::Database& reader, const db::SeriesRecord& record) {
-    std::vector<std::string> files;
-    for (const auto& image : db::StudyRepository(reader).imagesOf(record.id))
-        files.push_back(image.filePath);
+    // Where this workstation has it (stored paths, PACS cache, FLOWSEG_DICOM_PATH).
+    const auto files = locateSeries(reader, record.id, SeriesSources::fromEnvironment()).files;
     auto load = dicom::loadFiles(files);
     std::optional<dicom::Series> best;
     for (auto& series : load.series) {
@@ -58,8 +58,7 @@ dicom::Series loadStored(db::Database& reader, const db::SeriesRecord& record) {
         if (!best || series.depth > best->depth) best = std::move(series);
     }
     if (!best)
-        throw std::runtime_error("its series' files no longer load (" +
-                                 std::to_string(files.size()) +
+        throw std::runtime_error("its series' files do not load (" + std::to_string(files.size()) +
                                  " files; import the study again from where it now is)");
     return std::move(*best);
 }
@@ -205,7 +204,10 @@ FineTuneCases fineTuneCases(db::Database& reader, int modelSide, const FineTuneO
         }
         const bool validation = validationKeys.count(keyOf(c)) > 0;
         auto& target = validation ? out.validation : out.train;
-        for (auto& one : cases) target.push_back(std::move(one));
+        for (auto& one : cases) {
+            target.push_back(std::move(one));
+            if (validation) out.validationLesionOfCase.push_back(out.validationLesions.size());
+        }
         (validation ? out.validationLesions : out.trainLesions).push_back(c.lesion.id);
         if (validation) validationPatients.insert(c.patient);
     }

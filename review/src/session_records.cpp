@@ -78,8 +78,12 @@ void ReviewSession::othersChanged(const std::vector<db::StoreChange>& changes) {
         }
         // Our own commits come back too (the same login on another workstation
         // is the same reader: their work shows on reload).
-        if (change.login == m_expert.name || change.seriesId != m_seriesId || m_seriesId == 0)
+        if (change.login == m_expert.name) continue;
+        if (change.table == "model") {  // a steward promoted or rolled back a version
+            m_models.adoptActive();
             continue;
+        }
+        if (change.seriesId != m_seriesId || m_seriesId == 0) continue;
         lesions = true;
         const bool here = change.lesionId != 0 && change.lesionId == lesionId();
         current = current || here;

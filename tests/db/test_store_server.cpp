@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "flowseg/db/accounts.h"
@@ -130,6 +133,46 @@ TEST_F(ServerStore, OnlyAStewardPromotesAModel) {
     ASSERT_EQ(events.size(), 1U);
     EXPECT_EQ(events[0].actor, "steward");
     EXPECT_EQ(events[0].action, "promoted");
+}
+
+// A version registered on a server carries its file: a workstation without the
+// file fetches the store's copy once into its cache; a reader cannot add files.
+TEST_F(ServerStore, AModelVersionsFileIsKeptInTheStoreAndFetchedByAnyWorkstation) {
+    namespace fs = std::filesystem;
+    const auto dir = m_server.dir();
+    const auto file = dir / "trained-on-the-steward's-workstation.fsm";
+    std::string bytes(300000, '\0');
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7 % 251);
+    std::ofstream(file, std::ios::binary) << bytes;
+    auto steward = signIn("steward", "secret-s-123");
+    ModelRecord model;
+    model.path = file.string();
+    model.sha256 = "feedbeef";
+    model.label = "fine-tune 1";
+    ModelRepository(steward).registerModel(model);
+    fs::remove(file);  // another workstation: the path is not here
+
+    auto reader = signIn("reader_b", "secret-b-123");
+    ModelRepository versions(reader);
+    EXPECT_TRUE(versions.holdsFile("feedbeef"));
+    const auto cache = (dir / "cache").string();
+    const auto copy = versions.fetchFile("feedbeef", cache);
+    ASSERT_TRUE(copy.has_value());
+    EXPECT_EQ(fs::path(*copy).parent_path(), fs::path(cache));
+    std::ifstream in(*copy, std::ios::binary);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), bytes);
+    EXPECT_EQ(versions.fetchFile("feedbeef", cache), copy) << "fetched once, then from the cache";
+    EXPECT_FALSE(versions.fetchFile("unknown", cache).has_value());
+    for (const auto& entry : fs::directory_iterator(cache))
+        EXPECT_EQ(entry.path().string().find("partial"), std::string::npos) << entry.path();
+
+    std::ofstream(dir / "mine.fsm") << "weights";
+    try {
+        versions.storeFile("cafe", (dir / "mine.fsm").string());
+        FAIL() << "a reader added a model file";
+    } catch (const DatabaseError& e) {
+        EXPECT_EQ(e.kind(), DatabaseError::Kind::AccessDenied) << e.what();
+    }
 }
 
 TEST_F(ServerStore, AccountsAreListedChangedAndDisabledByAnAdministrator) {

@@ -108,8 +108,8 @@ int main(int argc, char** argv) {
         settleFor(std::chrono::milliseconds(100));
     }
     const auto* theirs = session.outlines().find(other);
-    line("did not see " + other + "'s outline: " +
-         std::to_string(theirs ? theirs->slices.size() : 0) + " slices; last message: " +
-         session.events().message().text);
+    line("did not see " + other +
+         "'s outline: " + std::to_string(theirs ? theirs->slices.size() : 0) +
+         " slices; last message: " + session.events().message().text);
     return 1;
 }

@@ -183,8 +183,10 @@ TEST_F(FineTune, CasesAreTheExpertsOutlinesOnTheModelsCropSplitByPatient) {
 }
 
 TEST_F(FineTune, AFinishedJobThatPassesTheGateBecomesTheActiveVersion) {
-    outlineNodules(addPatient("P1", 1), db::ReviewState::Completed);
-    outlineNodules(addPatient("P2", 2), db::ReviewState::Completed);
+    // Four patients, half held out: six validation lesions, enough for the
+    // gate's paired test to show an improvement at 5 % (2^-6 < 0.05).
+    for (unsigned p = 1; p <= 4; ++p)
+        outlineNodules(addPatient("P" + std::to_string(p), p), db::ReviewState::Completed);
     std::vector<std::pair<std::int64_t, double>> validations;
     int progressCalls = 0;
     review::FineTuneCallbacks callbacks;
@@ -197,8 +199,9 @@ TEST_F(FineTune, AFinishedJobThatPassesTheGateBecomesTheActiveVersion) {
     };
     auto options = tinyOptions(12);
     options.evaluateEvery = 6;
-    // A margin of -3: GED lies in [0, 2], so the new version passes the gate
-    // whatever it learnt. (The test below sets +5, which nothing passes.)
+    options.validationShare = 0.5;
+    // A margin of -3: GED lies in [0, 2], so the new version beats it on every
+    // lesion whatever it learnt. (The test below sets +5, which nothing passes.)
     options.minimumImprovement = -3;
     const auto result = review::runFineTune(store, model, options, callbacks);
     ASSERT_NE(result.outcome, review::FineTuneResult::Outcome::Cancelled);
@@ -222,7 +225,9 @@ TEST_F(FineTune, AFinishedJobThatPassesTheGateBecomesTheActiveVersion) {
     EXPECT_DOUBLE_EQ(metrics.at("validation_ged").get<double>(), result.ged);
     EXPECT_DOUBLE_EQ(metrics.at("parent_validation_ged").get<double>(), result.parentGed);
     EXPECT_EQ(engine::Model::load(result.checkpoint, "cpu")->checksum(), version->sha256);
-    EXPECT_EQ(result.outcome, review::FineTuneResult::Outcome::Promoted);
+    EXPECT_EQ(metrics.at("validation_lesions").get<int>(), 6);
+    EXPECT_DOUBLE_EQ(metrics.at("gate_p_value").get<double>(), 1.0 / 64);
+    EXPECT_EQ(result.outcome, review::FineTuneResult::Outcome::Promoted) << result.gate;
     EXPECT_EQ(models.active()->id, result.version);
     // Rolling back is making the parent active again.
     models.setActive(result.parent);
@@ -236,6 +241,7 @@ TEST_F(FineTune, AVersionThatDoesNotBeatItsParentByTheMarginIsKeptButNotActive) 
     options.minimumImprovement = 5;  // GED is at most 2: no version can beat its parent by 5
     const auto result = review::runFineTune(store, model, options);
     EXPECT_EQ(result.outcome, review::FineTuneResult::Outcome::Kept);
+    EXPECT_NE(result.gate.find("kept inactive"), std::string::npos) << result.gate;
     auto database = db::Database::open(store);
     db::ModelRepository models(database);
     EXPECT_EQ(models.active()->id, result.parent);
@@ -401,7 +407,13 @@ TEST_F(FineTune, ASiteThatOutlinesWiderPullsTheSamplesTowardItsReaders) {
     EXPECT_LT(std::abs(after - readers), 0.5 * std::abs(before - readers))
         << "site readers " << readers << " px, samples before " << before << ", after " << after;
     EXPECT_LT(result.ged, result.parentGed);
-    EXPECT_EQ(result.outcome, review::FineTuneResult::Outcome::Promoted);
-    std::printf("site readers %.1f px; samples before %.1f, after %.1f; GED %.4f -> %.4f\n",
-                readers, before, after, result.parentGed, result.ged);
+    // Whether the gate promotes it is the paired test's call over the 12 held-out
+    // lesions (M 8 makes each lesion's GED noisy; measured: mean improvement
+    // 0.018, p 0.35, kept). It follows its test either way.
+    EXPECT_EQ(result.outcome == review::FineTuneResult::Outcome::Promoted, result.pValue <= 0.05)
+        << result.gate;
+    EXPECT_NE(result.gate.find("held-out lesions"), std::string::npos) << result.gate;
+    std::printf(
+        "site readers %.1f px; samples before %.1f, after %.1f; GED %.4f -> %.4f; gate: %s\n",
+        readers, before, after, result.parentGed, result.ged, result.gate.c_str());
 }

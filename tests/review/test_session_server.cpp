@@ -16,6 +16,7 @@
 #include "flowseg/db/accounts.h"
 #include "flowseg/db/annotation_repository.h"
 #include "flowseg/db/lesion_repository.h"
+#include "flowseg/db/model_repository.h"
 #include "flowseg/review/outline_tools.h"
 #include "session_fixture.h"
 
@@ -279,6 +280,91 @@ TEST(SessionOnServer, TwoWorkstationProcessesSurviveAServerRestartAndSeeEachOthe
         if (v.area > 0) slices[names[v.expertId]].insert(v.slice);
     EXPECT_EQ(slices["reader_a"], (std::set<int>{18, 19, 20, 21, 22, 23, 24, 25}));
     EXPECT_EQ(slices["reader_b"], (std::set<int>{19, 20, 21, 22, 23, 24}));
+}
+
+namespace {
+
+/// A trained tiny model's file at `path` (another one than tinyModel()'s).
+std::shared_ptr<const engine::Model> anotherTinyModel(const std::string& path) {
+    std::vector<common::MultiRaterCase> cases;
+    for (int i = 0; i < 2; ++i) cases.push_back(engine::generateSyntheticCase({32, 2, 3}, i).data);
+    engine::TrainingOptions o;
+    o.preset = "tiny";
+    o.iterations = 2;
+    o.batchSize = 2;
+    o.device = "cpu";
+    o.checkpointPath = path;
+    engine::Trainer(cases, o).run();
+    return engine::Model::load(path, "cpu");
+}
+
+}  // namespace
+
+// Model versions for the department: each version's file is in the store, a
+// workstation without the file samples with the store's copy, a reader samples
+// with a version without changing the department's, and a steward's promotion
+// reaches every workstation live.
+TEST(SessionOnServer, ModelVersionsComeFromTheStoreAndOnlyAStewardPromotes) {
+    namespace fs = std::filesystem;
+    PostgresServer server;
+    const auto seriesId = storeWithTwoReaders(server);
+    {
+        auto admin = db::Database::open(server.superuserUri(), db::OpenMode::Existing);
+        db::AccountRepository(admin).create("keeper", db::AccountRole::Steward, "secret-k-123");
+    }
+    // Two versions trained on the steward's workstation; their files stay there.
+    const auto first = (server.dir() / "first.fsm").string();
+    const auto second = (server.dir() / "second.fsm").string();
+    fs::copy_file(tinyModel()->source(), first);
+    const auto one = engine::Model::load(first, "cpu");
+    const auto two = anotherTinyModel(second);
+    ASSERT_NE(one->checksum(), two->checksum());
+    db::RowId v1 = 0;
+    db::RowId v2 = 0;
+    {
+        auto steward = db::Database::open(server.uri("keeper", "secret-k-123"));
+        db::ModelRepository versions(steward);
+        v1 = versions.registerModel(
+            {0, first, one->checksum(), "tiny", {}, {}, "{}", "", false, "version one"});
+        v2 = versions.registerModel(
+            {0, second, two->checksum(), "tiny", {}, {}, "{}", "", false, "version two"});
+        versions.setActive(v1);
+    }
+    fs::remove(first);
+    fs::remove(second);
+
+    Reader a;
+    a.session->models().setCacheFolder((server.dir() / "reader-cache").string());
+    ASSERT_TRUE(a.session->openStore(server.uri("reader_a", "secret-a-123")));
+    a.session->setSeries(demoSeries(), seriesId);
+    a.session->models().adoptActive();
+    ASSERT_NE(a.session->models().current(), nullptr) << a.session->events().message().text;
+    EXPECT_EQ(a.session->models().current()->checksum(), one->checksum());
+
+    // A reader picks version two: it samples with it; the department's stays one.
+    ASSERT_TRUE(a.session->models().use(v2)) << a.session->events().message().text;
+    a.settle();
+    EXPECT_EQ(a.session->models().current()->checksum(), two->checksum());
+    EXPECT_NE(a.session->events().message().text.find("steward"), std::string::npos)
+        << a.session->events().message().text;
+    {
+        auto admin = db::Database::open(server.superuserUri(), db::OpenMode::Existing);
+        EXPECT_EQ(db::ModelRepository(admin).active()->id, v1);
+    }
+
+    // The steward promotes version two: the reader's workstation follows through
+    // the change feed.
+    a.session->models().set(nullptr);
+    {
+        auto steward = db::Database::open(server.uri("keeper", "secret-k-123"));
+        db::ModelRepository(steward).setActive(v2);
+    }
+    for (int i = 0; i < 100 && !a.session->models().current(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        a.host.drain();
+    }
+    ASSERT_NE(a.session->models().current(), nullptr) << a.session->events().message().text;
+    EXPECT_EQ(a.session->models().current()->checksum(), two->checksum());
 }
 
 // The server is killed mid-session (as a crash would) and started again: the

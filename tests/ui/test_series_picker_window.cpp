@@ -5,20 +5,24 @@
 // user double-clicks it; readers' SEG beside the series (as a PACS returns a
 // study) become the lesion's experts.
 #include <QApplication>
+#include <QDir>
 #include <QDockWidget>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include "flowseg/dicom/seg.h"
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
 #include "flowseg/ui/main_window.h"
+#include "flowseg/ui/search_folders_dialog.h"
 #include "flowseg/ui/series_load_task.h"
 #include "flowseg/ui/series_picker.h"
 #include "flowseg/ui/slice_view.h"
+#include "flowseg/ui/study_browser.h"
 #include "flowseg/ui/task_manager.h"
 
 using flowseg::ui::MainWindow;
@@ -143,6 +147,84 @@ private Q_SLOTS:
                     .bold());
         // Both are in the store's browser now, each its own series.
         QVERIFY(window.seriesId() != 0);
+    }
+
+    /// Double-clicks the stored series `id` in the window's study browser.
+    static void activateStoredSeries(MainWindow& window, qint64 id) {
+        auto* browser = window.browser();
+        auto* item = browser->findItem(flowseg::ui::StudyBrowser::Kind::Series, id);
+        QVERIFY(item != nullptr);
+        const auto index = item->index();
+        browser->scrollTo(index);
+        const QPoint at = browser->visualRect(index).center();
+        QTest::mouseClick(browser->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(browser->viewport(), Qt::LeftButton, {}, at);
+    }
+
+    // A department store names a series by its UIDs; on a workstation where the
+    // stored paths are not, the window finds it in a searched folder (the
+    // setting dicom/searchFolders or FLOWSEG_DICOM_PATH), and says plainly when
+    // it is nowhere it looked.
+    void aStoredSeriesOpensFromWhereThisWorkstationHasIt() {
+        const auto first = m_dir.filePath(QStringLiteral("registered-here"));
+        auto ct = flowseg::dicom::demoChestCt(5);
+        ct.depth = 12;
+        ct.hu.resize(static_cast<size_t>(ct.width) * ct.height * ct.depth);
+        ct.seriesDescription = "Chest moved";
+        flowseg::dicom::writeSeries(first.toStdString(), ct);
+        const auto store = m_dir.filePath(QStringLiteral("moved.flowseg"));
+        qint64 seriesId = 0;
+        {
+            MainWindow window;
+            QVERIFY(window.openStore(store));
+            QSignalSpy loaded(&window, &MainWindow::seriesLoaded);
+            window.openFolder(first);
+            QVERIFY(loaded.wait(60000));
+            seriesId = window.seriesId();
+            QVERIFY(seriesId != 0);
+        }
+        // Another workstation: the study is on its share under another path.
+        QVERIFY(QDir().mkpath(m_dir.filePath(QStringLiteral("share/ct"))));
+        QVERIFY(QDir().rename(first, m_dir.filePath(QStringLiteral("share/ct/moved-study"))));
+
+        MainWindow window;
+        window.resize(1300, 850);
+        QVERIFY(window.openStore(store));
+        window.show();
+        QSignalSpy loaded(&window, &MainWindow::seriesLoaded);
+        QSignalSpy failed(&window, &MainWindow::loadFailed);
+        activateStoredSeries(window, seriesId);
+        QVERIFY(failed.wait(30000));
+        const auto said = QString::fromStdString(window.session().events().message().text);
+        QVERIFY2(said.contains(QStringLiteral("not on this workstation")), qPrintable(said));
+        QVERIFY2(said.contains(QStringLiteral("FLOWSEG_DICOM_PATH")), qPrintable(said));
+
+        // File > DICOM search folders...: the share is added and kept.
+        QAction* searchFolders = nullptr;
+        for (auto* action : window.findChildren<QAction*>())
+            if (action->text() == QStringLiteral("DICOM search folders...")) searchFolders = action;
+        QVERIFY(searchFolders != nullptr);
+        const auto share = m_dir.filePath(QStringLiteral("share"));
+        bool edited = false;
+        QTimer::singleShot(0, this, [&] {
+            auto* dialog =
+                qobject_cast<flowseg::ui::SearchFoldersDialog*>(QApplication::activeModalWidget());
+            if (!dialog) return;
+            dialog->addFolder(share);
+            dialog->addFolder(share);  // once only
+            edited = dialog->folders() == QStringList{share};
+            dialog->accept();
+        });
+        searchFolders->trigger();
+        QVERIFY(edited);
+        QCOMPARE(QSettings().value(QStringLiteral("dicom/searchFolders")).toStringList(),
+                 QStringList{share});
+        activateStoredSeries(window, seriesId);
+        QVERIFY(loaded.wait(60000));
+        QSettings().remove(QStringLiteral("dicom/searchFolders"));
+        QCOMPARE(window.session().series()->depth, 12);
+        QCOMPARE(window.session().series()->seriesDescription, std::string("Chest moved"));
+        QCOMPARE(window.seriesId(), seriesId);
     }
 };
 

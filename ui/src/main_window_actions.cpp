@@ -16,6 +16,7 @@
 #include "flowseg/ui/help_overlay.h"
 #include "flowseg/ui/main_window.h"
 #include "flowseg/ui/results_panel.h"
+#include "flowseg/ui/search_folders_dialog.h"
 #include "flowseg/ui/slice_view.h"
 #include "flowseg/ui/training_panel.h"
 #include "flowseg/ui/trajectory_player.h"
@@ -65,6 +66,12 @@ void MainWindow::buildActions() {
         if (!ok) return;
         if (!password.isEmpty()) qputenv("PGPASSWORD", password.toUtf8());
         if (openStore(uri)) settings.setValue("store/server", uri);
+    });
+    add(file, tr("DICOM search folders..."), {}, [this] {
+        QSettings settings;
+        SearchFoldersDialog dialog(settings.value("dicom/searchFolders").toStringList(), this);
+        if (dialog.exec() == QDialog::Accepted)
+            settings.setValue("dicom/searchFolders", dialog.folders());
     });
     add(file, tr("Load model..."), {QKeySequence(tr("Ctrl+M"))}, [this] {
         const auto path =

@@ -2,14 +2,20 @@
 // read by a SeriesLoadTask through the task manager; a stored lesion picked in
 // the browser, loading its series first when needed.
 #include <QDockWidget>
+#include <QSettings>
 #include <QVariant>
+
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
 #include "flowseg/db/lesion_repository.h"
 #include "flowseg/db/study_repository.h"
+#include "flowseg/dicom/pacs.h"
+#include "flowseg/dicom/pacs_cache.h"
 #include "flowseg/ui/log_panel.h"
 #include "flowseg/ui/main_window.h"
+#include "flowseg/ui/pacs_browser.h"
 #include "flowseg/ui/reader_import_task.h"
 #include "flowseg/ui/report_task.h"
 #include "flowseg/ui/series_load_task.h"
@@ -30,16 +36,26 @@ void MainWindow::openFolder(const QString& folder, const QString& seriesUid) {
 
 void MainWindow::openStoredSeries(std::int64_t seriesId) {
     if (!m_session->store().reader() || m_tasks->isBusy(TaskManager::Kind::Loading)) return;
-    std::vector<std::string> files;
-    try {
-        for (const auto& image :
-             db::StudyRepository(*m_session->store().reader()).imagesOf(seriesId))
-            files.push_back(image.filePath);
-    } catch (const std::exception& e) {
-        reportError(tr("Cannot read the annotation store"), QString::fromStdString(e.what()));
-        return;
+    // The store names the series by its UIDs; this workstation finds its images
+    // (the stored paths, the PACS cache, the searched folders, then the PACS).
+    auto sources = review::SeriesSources::fromEnvironment();
+    for (const auto& folder :
+         QSettings().value(QStringLiteral("dicom/searchFolders")).toStringList())
+        sources.folders.push_back(folder.toStdString());
+    if (m_pacs) {
+        const auto node = m_pacs->node();
+        sources.retrieve = [node, cache = sources.pacsCache](const std::string& studyUid,
+                                                             const std::string& seriesUid) {
+            dicom::PacsCache into(cache);
+            const dicom::PacsClient client(node.node);
+            const auto moveTo = node.useMove ? std::optional<int>(node.listenPort) : std::nullopt;
+            return into.fetch(studyUid, seriesUid, [&](const std::string& folder) {
+                client.retrieve(studyUid, seriesUid, folder, moveTo);
+            });
+        };
     }
-    auto* task = SeriesLoadTask::forFiles(std::move(files));
+    auto* task =
+        SeriesLoadTask::forStoredSeries(m_session->store().path(), seriesId, std::move(sources));
     task->setProperty("seriesId", QVariant::fromValue<qlonglong>(seriesId));
     startLoad(task);
 }

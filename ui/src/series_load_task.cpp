@@ -30,6 +30,16 @@ SeriesLoadTask* SeriesLoadTask::forFiles(std::vector<std::string> files, QObject
     return task;
 }
 
+SeriesLoadTask* SeriesLoadTask::forStoredSeries(const std::string& storeLocation,
+                                                std::int64_t seriesId,
+                                                review::SeriesSources sources, QObject* parent) {
+    auto* task = new SeriesLoadTask(tr("Loading stored series %1").arg(seriesId), parent);
+    task->m_storedSeries = seriesId;
+    task->m_storePath = storeLocation;
+    task->m_sources = std::move(sources);
+    return task;
+}
+
 QImage lungThumbnail(const dicom::Series& slice, int size) {
     if (slice.width <= 0 || slice.height <= 0 || slice.values.empty()) return {};
     QImage image(slice.width, slice.height, QImage::Format_Grayscale8);
@@ -156,13 +166,26 @@ void SeriesLoadTask::run() {
     if (!m_folder.empty() && std::filesystem::is_directory(m_folder, ec)) {
         runFolder();
     } else {
+        if (m_storedSeries != 0) {
+            auto sources = m_sources;
+            sources.progress = [this](const std::string& where) {
+                setProgress(0.0,
+                            tr("looking for the series in %1").arg(QString::fromStdString(where)));
+            };
+            auto database = db::Database::open(m_storePath, db::OpenMode::ReadOnly);
+            auto located = review::locateSeries(database, m_storedSeries, sources);
+            if (isCanceled()) return;
+            if (located.from != "its stored paths")
+                m_warnings.push_back("the stored series was found in " + located.from);
+            m_files = std::move(located.files);
+        }
         setProgress(0.0, tr("reading DICOM files"));
         try {
             decode(m_folder.empty() ? m_files : std::vector<std::string>{m_folder}, 0.0, 0.9);
         } catch (const dicom::LoadCancelled&) {
             return;
         }
-        if (!m_storePath.empty() && !m_folder.empty() && m_series) {
+        if (!m_storePath.empty() && !m_folder.empty() && m_series && m_storedSeries == 0) {
             auto database = db::Database::open(m_storePath, db::OpenMode::Create);
             m_seriesId = review::registerLoadedSeries(database, {*m_series}).seriesIds.front();
         }

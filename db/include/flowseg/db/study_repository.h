@@ -24,6 +24,8 @@ public:
     [[nodiscard]] std::vector<SeriesRecord> seriesOf(RowId studyId) const;
     [[nodiscard]] std::vector<ImageRefRecord> imagesOf(RowId seriesId) const;
     [[nodiscard]] std::optional<SeriesRecord> seriesByUid(const std::string& seriesUid) const;
+    [[nodiscard]] std::optional<SeriesRecord> findSeries(RowId seriesId) const;
+    [[nodiscard]] std::optional<StudyRecord> findStudy(RowId studyId) const;
 
 private:
     Database& m_db;

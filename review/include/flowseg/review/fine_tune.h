@@ -48,9 +48,12 @@ struct FineTuneOptions {
     std::int64_t evaluateEvery =
         0;  ///< steps between validation GEDs during training (0 = start and end only)
     int validationSamples = 8;  ///< M when scoring on the validation lesions
-    /// The new version becomes active only when its validation GED is below its
-    /// parent's by more than this (0: any improvement). Users promote by hand too.
+    /// The new version becomes active only when its validation GED, averaged over
+    /// the held-out lesions, is below its parent's by more than this (0: any
+    /// improvement) and a paired test over those lesions shows it at `gateAlpha`
+    /// (promotion_gate.h). Stewards promote by hand too.
     double minimumImprovement = 0;
+    double gateAlpha = 0.05;
     std::string versionsFolder;  ///< where new versions are written (created)
 };
 
@@ -60,6 +63,8 @@ struct FineTuneCases {
     std::vector<common::MultiRaterCase> validation;
     std::vector<db::RowId> trainLesions;
     std::vector<db::RowId> validationLesions;
+    /// For each validation case, its lesion's index in validationLesions.
+    std::vector<std::size_t> validationLesionOfCase;
     std::vector<std::string> validationPatients;
     std::vector<std::string> skipped;  ///< lesions left out, each with the reason
     /// How the lesions were split: "patient" (two or more patients) or "lesion"
@@ -97,6 +102,8 @@ struct FineTuneResult {
     std::string checksum;
     double parentGed = 0;  ///< on the validation lesions
     double ged = 0;
+    double pValue = 1;  ///< the gate's paired test over the validation lesions
+    std::string gate;   ///< the gate's decision in words
     int trainCases = 0;
     int validationCases = 0;
     std::vector<std::string> validationPatients;  ///< the patients held out for the gate
@@ -122,6 +129,11 @@ db::RowId recordTrainedVersion(const std::string& storePath, const std::string& 
 /// The validation GED of a model on cases (the app's fast default with M samples).
 /// `cancelled` is asked before each case: when it answers true the pass stops
 /// there and the result is empty (a cancel never waits for a whole pass).
+/// The same, per case (in the order of `cases`).
+std::optional<std::vector<double>> validationGeds(std::shared_ptr<const engine::Model> model,
+                                                  const std::vector<common::MultiRaterCase>& cases,
+                                                  int samples, std::uint64_t seed = 0,
+                                                  const std::function<bool()>& cancelled = {});
 std::optional<double> validationGed(std::shared_ptr<const engine::Model> model,
                                     const std::vector<common::MultiRaterCase>& cases, int samples,
                                     std::uint64_t seed = 0,

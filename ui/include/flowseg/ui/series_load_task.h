@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "flowseg/dicom/series.h"
+#include "flowseg/review/series_locator.h"
 #include "flowseg/ui/task.h"
 
 namespace flowseg::ui {
@@ -33,6 +34,12 @@ public:
                                      const std::string& seriesUid = {}, QObject* parent = nullptr);
     /// Loads the given files (a stored series).
     static SeriesLoadTask* forFiles(std::vector<std::string> files, QObject* parent = nullptr);
+    /// Loads stored series `seriesId` of the store at `storeLocation` from where
+    /// this workstation has it (review::locateSeries: the stored paths, the PACS
+    /// cache, the searched folders, the PACS).
+    static SeriesLoadTask* forStoredSeries(const std::string& storeLocation, std::int64_t seriesId,
+                                           review::SeriesSources sources,
+                                           QObject* parent = nullptr);
 
     /// The loaded series (valid after finished(Succeeded)).
     [[nodiscard]] std::shared_ptr<const dicom::Series> series() const { return m_series; }
@@ -66,6 +73,8 @@ private:
     std::string m_seriesUid;
     std::vector<std::string> m_files;
     std::string m_storePath;
+    std::int64_t m_storedSeries = 0;
+    review::SeriesSources m_sources;
     std::shared_ptr<const dicom::Series> m_series;
     std::shared_ptr<const dicom::Series> m_preview;
     std::vector<SeriesChoice> m_choices;
