@@ -45,9 +45,11 @@ fi
 FLOWSEG_SCREENSHOT_STEPS=${FLOWSEG_SCREENSHOT_STEPS:-90} \
   shoot review-finetune.png --demo lidc --store "$store" --workdir "$work/finetune/wd" --view finetune
 # The PACS dock after a search, a C-MOVE retrieval and the results sent back (a real
-# Orthanc on loopback), and the Series dock of a study of three series: the GUI
-# tests drive these states and keep them.
-for test in test_pacs_dock test_series_picker_window; do
+# Orthanc on loopback), the Series dock of a study of three series, and an
+# adjudicator's window on a department server as a reader's outline arrives
+# live (a throw-away PostgreSQL cluster): the GUI tests drive these states and
+# keep them.
+for test in test_pacs_dock test_series_picker_window test_department_window; do
   FLOWSEG_SCREENSHOT_DIR=$(realpath "$out") QT_QPA_PLATFORM=offscreen \
     QT_QPA_FONTDIR=/usr/share/fonts/truetype/dejavu "build/bin/$test" >/dev/null
 done

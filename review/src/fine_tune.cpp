@@ -205,7 +205,8 @@ FineTuneResult runFineTune(const std::string& storePath, const std::string& pare
         t.divergenceFactor = 10;
         t.logEvery =
             std::max<int>(1, static_cast<int>(std::min<std::int64_t>(10, options.steps / 10)));
-        t.datasetDescription = "store " + fs::path(storePath).filename().string() + ": " + summary;
+        t.datasetDescription =
+            "store " + fs::path(database.path()).filename().string() + ": " + summary;
         t.command =
             "fine-tune job " + std::to_string(job) + " of model " + std::to_string(parentRow.id);
         engine::Trainer trainer(cases.train, t);

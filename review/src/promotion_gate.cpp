@@ -86,9 +86,8 @@ GateDecision decidePromotion(const std::vector<double>& parentGed,
     d.meanImprovement /= d.lesions;
     d.pValue = signFlipPValue(excess);
     const std::string stated = "GED lower than the parent's by more than " +
-                               fixed(minimumImprovement, 4) + " on " +
-                               std::to_string(d.lesions) + " held-out lesion" +
-                               (d.lesions == 1 ? "" : "s");
+                               fixed(minimumImprovement, 4) + " on " + std::to_string(d.lesions) +
+                               " held-out lesion" + (d.lesions == 1 ? "" : "s");
     const double smallest = std::ldexp(1.0, -std::min(d.lesions, 60));
     if (d.meanImprovement <= minimumImprovement) {
         d.reason = "mean improvement " + fixed(d.meanImprovement, 4) + " is not " + stated +
@@ -101,13 +100,14 @@ GateDecision decidePromotion(const std::vector<double>& parentGed,
                    fixed(100 * alpha, 0) + " % (it needs at least " + std::to_string(needed) +
                    "): kept inactive; a model steward may promote it by hand";
     } else if (d.pValue > alpha) {
-        d.reason = "mean improvement " + fixed(d.meanImprovement, 4) + ", p = " +
-                   fixed(d.pValue, 3) + " (paired sign-flip test, " + stated +
+        d.reason = "mean improvement " + fixed(d.meanImprovement, 4) +
+                   ", p = " + fixed(d.pValue, 3) + " (paired sign-flip test, " + stated +
                    "): not shown at " + fixed(100 * alpha, 0) + " %, kept inactive";
     } else {
         d.promote = true;
-        d.reason = "mean improvement " + fixed(d.meanImprovement, 4) + ", p = " +
-                   fixed(d.pValue, 3) + " (paired sign-flip test, " + stated + "): promoted";
+        d.reason = "mean improvement " + fixed(d.meanImprovement, 4) +
+                   ", p = " + fixed(d.pValue, 3) + " (paired sign-flip test, " + stated +
+                   "): promoted";
     }
     return d;
 }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "flowseg/db/accounts.h"
+
 namespace flowseg::review {
 
 ReviewSession::ReviewSession(SessionHost& host) : m_host(host), m_store(host) {
@@ -87,6 +89,11 @@ void ReviewSession::selectLesion(db::RowId lesionId) {
     if (fresh) key = m_drafts.add({record->box, record->firstSlice}, lesionId);
     m_undo.clear();
     setCurrent(key, Change::Undo);
+    // The audit trail: who opened which lesion (on a server the actor is the login).
+    m_store.write([lesionId, actor = m_expert.name](db::Database& database) {
+        db::AuditRepository(database).record("opened", "lesion " + std::to_string(lesionId), "",
+                                             actor);
+    });
     if (fresh) {
         // A lesion outlined on several slices is reviewed on its key slice: where
         // the experts' outlines together are largest.

@@ -36,8 +36,7 @@ std::vector<std::string> seriesBelow(const std::string& folder, const std::strin
 
 }  // namespace
 
-LocatedSeries locateSeries(db::Database& reader, db::RowId seriesId,
-                           const SeriesSources& sources) {
+LocatedSeries locateSeries(db::Database& reader, db::RowId seriesId, const SeriesSources& sources) {
     db::StudyRepository studies(reader);
     const auto series = studies.findSeries(seriesId);
     if (!series)
@@ -59,11 +58,11 @@ LocatedSeries locateSeries(db::Database& reader, db::RowId seriesId,
     if (!stored.empty() && present == stored.size()) return {stored, "its stored paths"};
 
     std::vector<std::string> looked;
-    looked.push_back(stored.empty() ? "the store lists no file of it"
-                                    : std::to_string(stored.size() - present) + " of its " +
-                                          std::to_string(stored.size()) +
-                                          " stored files are not here (first: " +
-                                          stored.front() + ")");
+    looked.push_back(stored.empty()
+                         ? "the store lists no file of it"
+                         : std::to_string(stored.size() - present) + " of its " +
+                               std::to_string(stored.size()) +
+                               " stored files are not here (first: " + stored.front() + ")");
     if (!sources.pacsCache.empty() && !studyUid.empty()) {
         say("the PACS cache");
         std::error_code error;

@@ -65,12 +65,21 @@ std::string whatWasDone(const db::StoreChange& change) {
     return "marked or changed";
 }
 
+/// Which of one commit's changes the status line tells (an outline saved also
+/// widens its lesion's slice range: the outline is the news).
+int weightOf(const db::StoreChange& change) {
+    if (change.table == "annotation_version") return 3;
+    if (change.table == "expert_review") return 2;
+    if (change.table == "sampling_run") return 1;
+    return 0;
+}
+
 }  // namespace
 
 void ReviewSession::othersChanged(const std::vector<db::StoreChange>& changes) {
     bool lesions = false;
     bool current = false;
-    std::string said;
+    const db::StoreChange* told = nullptr;  // what the status line says
     for (const auto& change : changes) {
         if (change.everything()) {  // the feed lost the server a while: read all again
             lesions = current = true;
@@ -85,15 +94,8 @@ void ReviewSession::othersChanged(const std::vector<db::StoreChange>& changes) {
         }
         if (change.seriesId != m_seriesId || m_seriesId == 0) continue;
         lesions = true;
-        const bool here = change.lesionId != 0 && change.lesionId == lesionId();
-        current = current || here;
-        const auto lesion =
-            std::find_if(m_lesions.begin(), m_lesions.end(),
-                         [&](const db::LesionRecord& l) { return l.id == change.lesionId; });
-        said = change.login + " " + whatWasDone(change) + " " +
-               (lesion != m_lesions.end() ? lesion->label
-                                          : "lesion " + std::to_string(change.lesionId)) +
-               (here ? " (the one open here)" : "") + ".";
+        current = current || (change.lesionId != 0 && change.lesionId == lesionId());
+        if (!told || weightOf(change) >= weightOf(*told)) told = &change;
     }
     if (!lesions && !current) return;
     Changes what;
@@ -109,10 +111,18 @@ void ReviewSession::othersChanged(const std::vector<db::StoreChange>& changes) {
         if (mine) m_outlines.layer(mine->expert).slices = mine->slices;
         what |= Change::Annotations;
     }
-    if (said.empty())
+    if (!told) {
         m_events.notify(what);
-    else
-        say(said, false, what);
+        return;
+    }
+    const auto lesion =
+        std::find_if(m_lesions.begin(), m_lesions.end(),
+                     [&](const db::LesionRecord& l) { return l.id == told->lesionId; });
+    say(told->login + " " + whatWasDone(*told) + " " +
+            (lesion != m_lesions.end() ? lesion->label
+                                       : "lesion " + std::to_string(told->lesionId)) +
+            (told->lesionId == lesionId() ? " (the one open here)" : "") + ".",
+        false, what);
 }
 
 std::shared_ptr<db::RowId> ReviewSession::storeLesion(LesionDrafts::Key key) {

@@ -28,7 +28,9 @@ void SessionStore::open(const std::string& path) {
                 });
             });
         followChanges(path);
+        m_location = path;
     } catch (...) {
+        m_location.clear();
         m_reader.reset();
         m_writer.reset();
         throw;

@@ -94,7 +94,8 @@ TEST_F(Locator, ASearchedFolderFromTheEnvironmentHoldsItUnderAnotherPath) {
     const auto found = review::locateSeries(*database, seriesId, sources);
     EXPECT_EQ(found.from, "the folder " + (root / "share").string());
     ASSERT_EQ(found.files.size(), 6U);
-    EXPECT_EQ(fs::path(found.files.front()).parent_path(), root / "share" / "radiology" / "ct-0001");
+    EXPECT_EQ(fs::path(found.files.front()).parent_path(),
+              root / "share" / "radiology" / "ct-0001");
     EXPECT_EQ(looked.size(), 2U);
 }
 

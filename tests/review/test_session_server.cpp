@@ -79,6 +79,14 @@ TEST(SessionOnServer, EachReaderIsTheirLoginAndSeesTheOthersOutlineOnlyAfterComp
     b.session->setReviewMode(review::ReviewMode::Open);  // the window's rule would show all
     b.session->selectLesion(lesion);
     EXPECT_TRUE(b.session->shownLayers().empty()) << "the server hides A's outline from B";
+    b.settle();
+    {
+        auto admin = db::Database::open(server.superuserUri(), db::OpenMode::Existing);
+        const auto events = db::AuditRepository(admin).events("lesion " + std::to_string(lesion));
+        EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const db::AuditEvent& e) {
+            return e.action == "opened" && e.actor == "reader_b";
+        })) << "opening a lesion is in the audit trail under the login";
+    }
     b.session->editOutline(20, disk(110, 108, 6), "Brush stroke");
     b.settle();
     ASSERT_EQ(b.session->shownLayers().size(), 1U);

@@ -213,6 +213,11 @@ private Q_SLOTS:
             dialog->addFolder(share);
             dialog->addFolder(share);  // once only
             edited = dialog->folders() == QStringList{share};
+            if (qEnvironmentVariableIsSet("FLOWSEG_SCREENSHOT_DIR")) {
+                dialog->resize(560, 300);
+                dialog->grab().save(qEnvironmentVariable("FLOWSEG_SCREENSHOT_DIR") +
+                                    QStringLiteral("/review-search-folders.png"));
+            }
             dialog->accept();
         });
         searchFolders->trigger();

@@ -30,7 +30,7 @@ void MainWindow::openFolder(const QString& folder, const QString& seriesUid) {
         reportError(tr("Cannot open"), tr("another series is still loading"));
         return;
     }
-    startLoad(SeriesLoadTask::forFolder(folder.toStdString(), m_session->store().path(),
+    startLoad(SeriesLoadTask::forFolder(folder.toStdString(), m_session->store().location(),
                                         seriesUid.toStdString()));
 }
 
@@ -54,8 +54,8 @@ void MainWindow::openStoredSeries(std::int64_t seriesId) {
             });
         };
     }
-    auto* task =
-        SeriesLoadTask::forStoredSeries(m_session->store().path(), seriesId, std::move(sources));
+    auto* task = SeriesLoadTask::forStoredSeries(m_session->store().location(), seriesId,
+                                                 std::move(sources));
     task->setProperty("seriesId", QVariant::fromValue<qlonglong>(seriesId));
     startLoad(task);
 }
@@ -124,7 +124,8 @@ void MainWindow::importReaders(bool lidcXml, const QStringList& files) {
     for (const auto& f : files) paths.push_back(f.toStdString());
     auto* task = new ReaderImportTask(
         lidcXml ? ReaderImportTask::Source::LidcXml : ReaderImportTask::Source::Seg,
-        std::move(paths), m_session->series(), m_session->seriesId(), m_session->store().path());
+        std::move(paths), m_session->series(), m_session->seriesId(),
+        m_session->store().location());
     m_tasks->add(task, TaskManager::Kind::Import, [this, task](Task::Outcome outcome) {
         QList<qint64> lesions;
         if (outcome != Task::Outcome::Succeeded) {
@@ -153,7 +154,7 @@ void MainWindow::importReaders(bool lidcXml, const QStringList& files) {
 void MainWindow::exportReport(const QString& pdfPath, const QString& exportFolder,
                               bool deidentify) {
     m_session->store().flush();  // the report is made from the store: every edit so far in it
-    auto* task = new ReportTask(m_session->store().path(), m_session->series(),
+    auto* task = new ReportTask(m_session->store().location(), m_session->series(),
                                 pdfPath.toStdString(), exportFolder.toStdString(), deidentify);
     m_tasks->add(
         task, TaskManager::Kind::Export,

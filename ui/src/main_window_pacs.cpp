@@ -132,7 +132,7 @@ void MainWindow::pacsRetrieve(const QString& studyUid) {
 void MainWindow::pacsSendResults() {
     m_session->store().flush();  // the results are made from the store
     auto* task =
-        PacsTask::storeResults(m_pacs->node(), m_session->store().path(), m_session->series());
+        PacsTask::storeResults(m_pacs->node(), m_session->store().location(), m_session->series());
     m_pacs->setBusy(true);
     m_pacs->setStatus(tr("Sending the results..."));
     m_tasks->add(task, TaskManager::Kind::Export, [this, task](Task::Outcome outcome) {

@@ -5,9 +5,11 @@
 #include <QAction>
 #include <QDockWidget>
 #include <QMenu>
+#include <QStandardPaths>
 
 #include <spdlog/spdlog.h>
 
+#include "flowseg/db/database.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/ui/fine_tune_task.h"
 #include "flowseg/ui/log_panel.h"
@@ -43,8 +45,14 @@ void MainWindow::buildTrainingDock() {
 }
 
 QString MainWindow::modelVersionsFolder() const {
-    const auto store = QString::fromStdString(m_session->store().path());
-    return store.isEmpty() ? QString() : store + QStringLiteral(".models");
+    const auto store = m_session->store().path();
+    if (store.empty()) return {};
+    // A server store keeps every version's file itself; this workstation's copy
+    // of the versions it trains goes to its own data folder.
+    if (db::Database::isServerLocation(store))
+        return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+               QStringLiteral("/model-versions");
+    return QString::fromStdString(store) + QStringLiteral(".models");
 }
 
 void MainWindow::startFineTune(review::FineTuneOptions options) {
@@ -61,7 +69,7 @@ void MainWindow::startFineTune(review::FineTuneOptions options) {
     if (options.versionsFolder.empty())
         options.versionsFolder = modelVersionsFolder().toStdString();
     options.device = m_session->models().current()->device();  // where the model samples, it trains
-    auto* task = new FineTuneTask(m_session->store().path(),
+    auto* task = new FineTuneTask(m_session->store().location(),
                                   m_session->models().current()->source(), options);
     m_fineTune = task;
     m_trainingDock->show();  // a job's progress, Pause and Cancel are in sight while it runs

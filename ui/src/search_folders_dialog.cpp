@@ -11,7 +11,9 @@
 namespace flowseg::ui {
 
 SearchFoldersDialog::SearchFoldersDialog(const QStringList& folders, QWidget* parent)
-    : QDialog(parent), m_list(new QListWidget(this)), m_remove(new QPushButton(tr("Remove"), this)) {
+    : QDialog(parent),
+      m_list(new QListWidget(this)),
+      m_remove(new QPushButton(tr("Remove"), this)) {
     setWindowTitle(tr("DICOM search folders"));
     auto* layout = new QVBoxLayout(this);
     auto* note = new QLabel(

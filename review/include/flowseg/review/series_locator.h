@@ -34,7 +34,8 @@ struct SeriesSources {
 
 struct LocatedSeries {
     std::vector<std::string> files;
-    std::string from;  ///< in words: "its stored paths", "the PACS cache", "the folder …", "the PACS"
+    std::string
+        from;  ///< in words: "its stored paths", "the PACS cache", "the folder …", "the PACS"
 };
 
 /// Not found anywhere; the message names the series, where it looked and the fix.
@@ -45,7 +46,6 @@ public:
 
 /// The files of stored series `seriesId` on this workstation. Throws
 /// SeriesNotFound, or db::DatabaseError when the store cannot be read.
-LocatedSeries locateSeries(db::Database& reader, db::RowId seriesId,
-                           const SeriesSources& sources);
+LocatedSeries locateSeries(db::Database& reader, db::RowId seriesId, const SeriesSources& sources);
 
 }  // namespace flowseg::review

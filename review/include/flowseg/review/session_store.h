@@ -35,6 +35,10 @@ public:
     void open(const std::string& path);
     [[nodiscard]] bool isOpen() const { return m_reader != nullptr; }
     [[nodiscard]] std::string path() const;
+    /// Where another connection to this store opens: `path()` with the URI's
+    /// credentials, for this process's background tasks only (never shown,
+    /// logged or saved). Empty when closed.
+    [[nodiscard]] const std::string& location() const { return m_location; }
     /// The reading connection; null when closed.
     [[nodiscard]] db::Database* reader() const { return m_reader.get(); }
     /// Queues `job` on the writer (nothing happens when closed).
@@ -60,6 +64,7 @@ private:
     SessionHost& m_host;
     std::unique_ptr<db::Database> m_reader;
     std::unique_ptr<StoreWriter> m_writer;
+    std::string m_location;
     std::unique_ptr<StoreFeed> m_feed;
     ConnectionListener m_listener;
     ChangeListener m_changeListener;
