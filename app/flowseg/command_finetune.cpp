@@ -4,6 +4,7 @@
 // panel (review/fine_tune.h).
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -19,6 +20,16 @@
 namespace flowseg::cli {
 
 namespace {
+
+/// $XDG_DATA_HOME/flowseg (default ~/.local/share/flowseg).
+std::string dataFolder() {
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    const char* home = std::getenv("HOME");
+    const std::filesystem::path root =
+        xdg && *xdg ? std::filesystem::path(xdg)
+                    : std::filesystem::path(home && *home ? home : "/tmp") / ".local" / "share";
+    return (root / "flowseg").string();
+}
 
 struct FineTuneFlags {
     std::string database;
@@ -44,7 +55,12 @@ void runFineTune(const FineTuneFlags& f) {
     applyThreads(f.threads);
     installInterruptHandler();
     auto options = f.options;
-    options.versionsFolder = f.versions.empty() ? f.database + ".models" : f.versions;
+    // A server store keeps each version's file itself; this machine's copy goes to
+    // its own data folder (a URI is no folder).
+    options.versionsFolder =
+        !f.versions.empty()                           ? f.versions
+        : db::Database::isServerLocation(f.database) ? dataFolder() + "/model-versions"
+                                                      : f.database + ".models";
     const auto parent = parentOf(f);
     review::FineTuneCallbacks callbacks;
     callbacks.cancelled = [] { return interruptRequested().load(); };
@@ -165,7 +181,8 @@ void addFineTuneCommands(CLI::App& app) {
     c->add_option("--model", f->model,
                   "the parent (default: the store's active version, else the shipped model)");
     c->add_option("--versions", f->versions,
-                  "folder for the new version (default: <store>.models)");
+                  "folder for the new version (default: <store>.models; for a server store "
+                  "~/.local/share/flowseg/model-versions)");
     c->add_option("--steps", f->options.steps, "optimizer steps")->capture_default_str();
     c->add_option("--lr", f->options.learningRate,
                   "learning rate (falls to zero over the last 30%)")
