@@ -130,7 +130,8 @@ CREATE TABLE sampling_run (
     seed              INTEGER NOT NULL,
     duration_seconds  REAL NOT NULL,
     device            TEXT NOT NULL,
-    created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    coherent          INTEGER NOT NULL DEFAULT 0  -- migration 6: one chain through the slices
 );
 
 -- Sample masks and uncertainty maps of a run, compressed.
@@ -218,6 +219,20 @@ BEGIN
     INSERT INTO audit_event (action, object, detail)
     VALUES ('promoted', 'model ' || NEW.id, NEW.label);
 END;
+
+-- A nodule run's other slices (migration 6).
+CREATE TABLE sampling_slice_output (
+    id            INTEGER PRIMARY KEY,
+    run_id        INTEGER NOT NULL REFERENCES sampling_run(id) ON DELETE CASCADE,
+    slice         INTEGER NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('sample', 'probability', 'variance', 'entropy')),
+    sample_index  INTEGER NOT NULL DEFAULT 0,
+    width         INTEGER NOT NULL,
+    height        INTEGER NOT NULL,
+    encoding      TEXT NOT NULL CHECK (encoding IN ('mask-u8-zlib', 'f32le-zlib')),
+    data          BLOB NOT NULL,
+    UNIQUE (run_id, slice, kind, sample_index)
+);
 
 -- Model files by checksum (migration 6).
 CREATE TABLE model_file (

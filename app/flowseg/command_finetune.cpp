@@ -57,10 +57,10 @@ void runFineTune(const FineTuneFlags& f) {
     auto options = f.options;
     // A server store keeps each version's file itself; this machine's copy goes to
     // its own data folder (a URI is no folder).
-    options.versionsFolder =
-        !f.versions.empty()                           ? f.versions
-        : db::Database::isServerLocation(f.database) ? dataFolder() + "/model-versions"
-                                                      : f.database + ".models";
+    options.versionsFolder = !f.versions.empty() ? f.versions
+                             : db::Database::isServerLocation(f.database)
+                                 ? dataFolder() + "/model-versions"
+                                 : f.database + ".models";
     const auto parent = parentOf(f);
     review::FineTuneCallbacks callbacks;
     callbacks.cancelled = [] { return interruptRequested().load(); };

@@ -1,6 +1,22 @@
--- Schema version 6: the department's model files in the store, and (on
--- PostgreSQL) a notification on every committed change a workstation shows, so
--- that the others see it live.
+-- Schema version 6: the department's model files in the store, a nodule run's
+-- samples on every slice it spans, and (on PostgreSQL) a notification on every
+-- committed change a workstation shows, so that the others see it live.
+
+-- A nodule run: its own slice's outputs stay in sampling_output; the other
+-- slices' are here. `coherent`: sample k is one chain through the slices.
+ALTER TABLE sampling_run ADD COLUMN coherent INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE sampling_slice_output (
+    id            INTEGER PRIMARY KEY,
+    run_id        INTEGER NOT NULL REFERENCES sampling_run(id) ON DELETE CASCADE,
+    slice         INTEGER NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('sample', 'probability', 'variance', 'entropy')),
+    sample_index  INTEGER NOT NULL DEFAULT 0,
+    width         INTEGER NOT NULL,
+    height        INTEGER NOT NULL,
+    encoding      TEXT NOT NULL CHECK (encoding IN ('mask-u8-zlib', 'f32le-zlib')),
+    data          BLOB NOT NULL,
+    UNIQUE (run_id, slice, kind, sample_index)
+);
 
 -- A model version's checkpoint, by its checksum: every workstation reads the
 -- version from here when it does not have the file (the path is the file on
@@ -13,8 +29,14 @@ CREATE TABLE model_file (
 );
 
 -- @postgres
-GRANT SELECT ON model_file TO flowseg_reader;
-GRANT INSERT ON model_file TO flowseg_steward;
+GRANT SELECT, INSERT ON sampling_slice_output TO flowseg_reader;
+GRANT SELECT, INSERT, UPDATE, DELETE ON sampling_slice_output TO flowseg_admin;
+-- Every login records the model its runs came from (with its file: any
+-- workstation can then reproduce the run), never which one is active: that is
+-- the steward's (UPDATE, granted in version 5).
+GRANT INSERT (path, sha256, preset, parent_id, training_job_id, metrics_json, label) ON model
+    TO flowseg_reader;
+GRANT SELECT, INSERT ON model_file TO flowseg_reader;
 GRANT SELECT, INSERT, DELETE ON model_file TO flowseg_admin;
 
 -- 'table lesion series login' on the channel flowseg_changes, sent when the

@@ -27,18 +27,31 @@ RowId ModelRepository::registerModel(const ModelRecord& model) {
         throw DatabaseError(DatabaseError::Kind::Constraint, "a model needs its checksum");
     RowId id = 0;
     m_db.transaction([&] {
-        Statement s(m_db,
-                    "INSERT INTO model (path, sha256, preset, parent_id, training_job_id, "
-                    "metrics_json, label) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (sha256) DO UPDATE SET path = "
-                    "excluded.path "
-                    "RETURNING id");
-        s.bind(1, model.path).bind(2, model.sha256).bind(3, model.preset);
-        s.bind(4, model.parentId)
-            .bind(5, model.trainingJobId)
-            .bind(6, model.metricsJson)
-            .bind(7, model.label);
-        id = s.returnedId();
+        if (const auto found = findBySha256(model.sha256)) {
+            id = found->id;
+            // On this workstation's file store, the path where the file now is
+            // (on a server the store keeps the file, and paths are per workstation).
+            if (m_db.backend() == Backend::Sqlite && !model.path.empty() &&
+                found->path != model.path) {
+                Statement s(m_db, "UPDATE model SET path = ?1 WHERE id = ?2");
+                s.bind(1, model.path).bind(2, id);
+                s.run();
+            }
+        } else {
+            Statement s(m_db,
+                        "INSERT INTO model (path, sha256, preset, parent_id, training_job_id, "
+                        "metrics_json, label) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                        "ON CONFLICT (sha256) DO NOTHING RETURNING id");
+            s.bind(1, model.path).bind(2, model.sha256).bind(3, model.preset);
+            s.bind(4, model.parentId)
+                .bind(5, model.trainingJobId)
+                .bind(6, model.metricsJson)
+                .bind(7, model.label);
+            if (s.step())
+                id = s.integer(0);
+            else  // registered by another connection a moment ago
+                id = findBySha256(model.sha256)->id;
+        }
         if (m_db.backend() == Backend::Postgres && std::filesystem::exists(model.path))
             storeFile(model.sha256, model.path);
     });

@@ -3,6 +3,7 @@
 // model's samples as a starting outline; the brush, eraser, threshold brush,
 // polygon and fill-holes tools.
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include "flowseg/db/annotation_repository.h"
@@ -15,6 +16,13 @@ namespace flowseg::review {
 
 void ReviewSession::editOutline(int slice, common::Mask outline, const std::string& what,
                                 db::AnnotationSource source) {
+    std::map<int, common::Mask> one;
+    one.emplace(slice, std::move(outline));
+    editOutlines(std::move(one), what, source);
+}
+
+void ReviewSession::editOutlines(std::map<int, common::Mask> outlines, const std::string& what,
+                                 db::AnnotationSource source) {
     const auto* draft = m_drafts.current();
     if (!draft) {
         say("Cannot edit the outline: no lesion is marked: press D and drag a box around it", true);
@@ -24,23 +32,35 @@ void ReviewSession::editOutline(int slice, common::Mask outline, const std::stri
         say("Cannot edit the outline: sign in first (Review > Sign in)", true);
         return;
     }
-    if (!m_series || slice < 0 || slice >= m_series->depth || outline.width != m_series->width ||
-        outline.height != m_series->height) {
-        say("Cannot edit the outline: it does not fit the slice", true);
-        return;
-    }
+    for (const auto& [slice, outline] : outlines)
+        if (!m_series || slice < 0 || slice >= m_series->depth ||
+            outline.width != m_series->width || outline.height != m_series->height) {
+            say("Cannot edit the outline: it does not fit the slice", true);
+            return;
+        }
     const auto key = m_drafts.currentKey();
-    const auto* existing = ownOutline(slice);
-    common::Mask before = existing ? *existing : common::Mask(m_series->height, m_series->width);
-    if (before == outline) return;  // nothing changed: no undo step, no version
+    std::map<int, common::Mask> before;
+    for (auto it = outlines.begin(); it != outlines.end();) {
+        const auto* existing = ownOutline(it->first);
+        auto old = existing ? *existing : common::Mask(m_series->height, m_series->width);
+        if (old == it->second) {
+            it = outlines.erase(it);  // nothing changes on this slice: no version
+            continue;
+        }
+        before.emplace(it->first, std::move(old));
+        ++it;
+    }
+    if (outlines.empty()) return;  // nothing changed: no undo step
     const auto undoSource =
         source == db::AnnotationSource::AcceptedSample ? db::AnnotationSource::Manual : source;
     m_undo.push({what,
-                 [this, key, slice, before = std::move(before), undoSource] {
-                     applyOutline(key, slice, before, undoSource);
+                 [this, key, before = std::move(before), undoSource] {
+                     for (const auto& [slice, outline] : before)
+                         applyOutline(key, slice, outline, undoSource);
                  },
-                 [this, key, slice, outline = std::move(outline), source] {
-                     applyOutline(key, slice, outline, source);
+                 [this, key, outlines = std::move(outlines), source] {
+                     for (const auto& [slice, outline] : outlines)
+                         applyOutline(key, slice, outline, source);
                  }});
 }
 
@@ -76,11 +96,17 @@ void ReviewSession::acceptSample(int index) {
             true);
         return;
     }
-    const auto& crop = landed->crop;
-    editOutline(crop.slice,
-                maskOnSlice(crop, landed->result.masks[static_cast<size_t>(index)], m_series->width,
-                            m_series->height),
-                "Accept sample " + std::to_string(index + 1), db::AnnotationSource::AcceptedSample);
+    // Sample k through every slice the run spans: one undo step.
+    std::map<int, common::Mask> outlines;
+    for (const auto& s : landed->allSlices())
+        if (index < static_cast<int>(s.result.masks.size()))
+            outlines[s.crop.slice] = maskOnSlice(s.crop, s.result.masks[static_cast<size_t>(index)],
+                                                 m_series->width, m_series->height);
+    const auto n = outlines.size();
+    editOutlines(std::move(outlines),
+                 "Accept sample " + std::to_string(index + 1) +
+                     (n > 1 ? " (" + std::to_string(n) + " slices)" : std::string()),
+                 db::AnnotationSource::AcceptedSample);
 }
 
 void ReviewSession::acceptMajority() {
@@ -89,12 +115,19 @@ void ReviewSession::acceptMajority() {
         say("Cannot accept the samples' majority: sample the lesion first (S)", true);
         return;
     }
-    const auto& p = landed->result.maps.probability;
-    common::Mask majority(p.height, p.width);
-    for (size_t i = 0; i < majority.size(); ++i) majority.pixels[i] = p.pixels[i] >= 0.5F ? 1 : 0;
-    editOutline(landed->crop.slice,
-                maskOnSlice(landed->crop, majority, m_series->width, m_series->height),
-                "Accept the samples' majority", db::AnnotationSource::AcceptedSample);
+    std::map<int, common::Mask> outlines;
+    for (const auto& s : landed->allSlices()) {
+        const auto& p = s.result.maps.probability;
+        common::Mask majority(p.height, p.width);
+        for (size_t i = 0; i < majority.size(); ++i)
+            majority.pixels[i] = p.pixels[i] >= 0.5F ? 1 : 0;
+        outlines[s.crop.slice] = maskOnSlice(s.crop, majority, m_series->width, m_series->height);
+    }
+    const auto n = outlines.size();
+    editOutlines(std::move(outlines),
+                 "Accept the samples' majority" +
+                     (n > 1 ? " (" + std::to_string(n) + " slices)" : std::string()),
+                 db::AnnotationSource::AcceptedSample);
 }
 
 void ReviewSession::setTools(const ToolSettings& tools) {

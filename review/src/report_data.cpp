@@ -52,6 +52,21 @@ LesionResult storedResult(db::Database& reader, const db::LesionRecord& lesion,
     r.options.guidance = run.guidance;
     r.options.samples = run.samples;
     r.options.seed = static_cast<std::uint64_t>(run.seed);
+    // A nodule run kept every slice it spans: the samples there, as they were drawn.
+    auto others = db::RunRepository(reader).sliceOutputsOf(run.id);
+    if (!others.empty()) {
+        others[run.slice] = outputs;
+        for (auto& [slice, o] : others) {
+            SliceSamples s;
+            s.crop = slice == run.slice
+                         ? r.crop
+                         : cropLesion(series, slice, lesion.box, outputs.samples.front().width);
+            s.result.masks = std::move(o.samples);
+            s.result.maps = {std::move(o.probability), std::move(o.variance), std::move(o.entropy)};
+            r.slices.push_back(std::move(s));
+        }
+        r.coherent = run.coherent;
+    }
     return r;
 }
 
@@ -78,9 +93,9 @@ std::string rerun(ReportLesion& r, const ReportOptions& options, const dicom::Se
     };
     const auto again = engine::Sampler(model).sample(stored.crop.image, settings, callbacks);
     r.reproduced = again.masks == stored.result.masks;
-    if (options.wholeNodule) {
-        // The nodule from the run's slice, with its model, settings and seed (its key
-        // slice's samples are the run's own).
+    if (options.wholeNodule && stored.slices.size() <= 1) {
+        // A run that kept its key slice only: the nodule from the run's slice, with
+        // its model, settings and seed (its key slice's samples are the run's own).
         settings.trajectoryEvery = 0;
         const auto range = noduleRange(r.outlines, stored.crop.slice, series.depth);
         auto nodule = sampleNodule(model, series, r.lesion.box, range, settings);
@@ -135,6 +150,8 @@ StudyReport gatherStudyReport(db::Database& reader, const std::string& studyUid,
                 r.resampleNote = rerun(r, options, series);
             else
                 r.resampleNote = "not re-run (asked not to)";
+            if (!r.nodule && options.wholeNodule && r.result->slices.size() > 1)
+                r.nodule = measureNodule(r.result->slices, spacingOf(series));
             const double cropPixelMm2 = r.result->crop.scale() * r.result->crop.scale() *
                                         report.spacing.row * report.spacing.column;
             for (const float p : r.result->result.maps.probability.pixels)

@@ -7,7 +7,8 @@
 namespace flowseg::review {
 
 RunToStore runToStore(const engine::Model& model, int slice, const engine::SamplingOptions& options,
-                      const engine::SamplingResult& result) {
+                      const engine::SamplingResult& result, const std::vector<SliceSamples>& slices,
+                      bool coherent) {
     RunToStore out;
     out.model.path = model.source();
     out.model.sha256 = model.checksum();
@@ -22,13 +23,18 @@ RunToStore runToStore(const engine::Model& model, int slice, const engine::Sampl
     out.run.device = result.device;
     out.outputs = {result.masks, result.maps.probability, result.maps.variance,
                    result.maps.entropy};
+    out.run.coherent = coherent && slices.size() > 1;
+    for (const auto& s : slices)
+        if (s.crop.slice != slice)
+            out.otherSlices[s.crop.slice] = {s.result.masks, s.result.maps.probability,
+                                             s.result.maps.variance, s.result.maps.entropy};
     return out;
 }
 
 db::RowId saveRun(db::Database& database, db::RowId lesionId, RunToStore run) {
     run.run.lesionId = lesionId;
     run.run.modelId = db::ModelRepository(database).registerModel(run.model);
-    return db::RunRepository(database).saveRun(run.run, run.outputs);
+    return db::RunRepository(database).saveRun(run.run, run.outputs, run.otherSlices);
 }
 
 }  // namespace flowseg::review

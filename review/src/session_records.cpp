@@ -163,7 +163,8 @@ void ReviewSession::storeRun(LesionDrafts::Key key, const LesionResult& landed) 
     const auto& sampler = landed.model ? landed.model : m_models.current();
     if (!sampler) return;
     const auto cell = storeLesion(key);
-    auto record = runToStore(*sampler, landed.crop.slice, landed.options, landed.result);
+    auto record = runToStore(*sampler, landed.crop.slice, landed.options, landed.result,
+                             landed.slices, landed.coherent);
     m_store.write(
         [cell, record = std::move(record)](db::Database& database) mutable {
             if (*cell == 0) throw std::runtime_error("its lesion could not be stored");

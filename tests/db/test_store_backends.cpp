@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -207,6 +208,52 @@ TEST_P(StoreOn, TheAuditTrailRecordsWhoChangedCompletedAndPromotedAndIsAppendOnl
     EXPECT_THROW(db.execute("UPDATE audit_event SET actor = 'nobody'"), DatabaseError);
     EXPECT_THROW(db.execute("DELETE FROM audit_event"), DatabaseError);
     EXPECT_EQ(audit.events().size(), all.size());
+}
+
+// A nodule run keeps its samples on every slice it spans: the run's own slice
+// where a one-slice run keeps it, the others by slice, and whether sample k is
+// one chain through them.
+TEST_P(StoreOn, ANoduleRunKeepsEverySliceItSpans) {
+    auto db = Database::open(location());
+    const auto f = populate(db, "Dr A");
+    ModelRecord model;
+    model.path = "/models/volume.fsm";
+    model.sha256 = "vol";
+    const auto modelId = ModelRepository(db).registerModel(model);
+    RunRepository runs(db);
+    SamplingRunRecord run;
+    run.lesionId = f.lesion;
+    run.modelId = modelId;
+    run.slice = 5;
+    run.solver = "jump";
+    run.steps = 2;
+    run.samples = 2;
+    run.device = "cpu";
+    run.coherent = true;
+    SamplingOutputs key;
+    key.samples = {squareMask(4), squareMask(6)};
+    key.probability = flowseg::common::ImageF(32, 32, 0.5F);
+    std::map<int, SamplingOutputs> others;
+    others[4].samples = {squareMask(2), squareMask(3)};
+    others[4].probability = flowseg::common::ImageF(32, 32, 0.25F);
+    others[6].samples = {squareMask(1), flowseg::common::Mask(32, 32)};
+    others[5] = others[4];  // the run's own slice is `key`, whatever comes here
+    const auto id = runs.saveRun(run, key, others);
+    const auto stored = runs.runsOfLesion(f.lesion);
+    ASSERT_EQ(stored.size(), 1U);
+    EXPECT_TRUE(stored[0].coherent);
+    EXPECT_EQ(runs.outputsOf(id).samples, key.samples);
+    const auto slices = runs.sliceOutputsOf(id);
+    ASSERT_EQ(slices.size(), 2U);
+    EXPECT_EQ(slices.at(4).samples, others[4].samples);
+    EXPECT_EQ(slices.at(4).probability.pixels, others[4].probability.pixels);
+    EXPECT_EQ(slices.at(6).samples, others[6].samples);
+    EXPECT_TRUE(slices.at(6).probability.empty());
+    // A one-slice run: none, and not coherent.
+    run.coherent = false;
+    const auto single = runs.saveRun(run, key);
+    EXPECT_TRUE(runs.sliceOutputsOf(single).empty());
+    EXPECT_FALSE(runs.runsOfLesion(f.lesion).back().coherent);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreOn, ::testing::Values(Backend::Sqlite, Backend::Postgres),

@@ -136,7 +136,7 @@ TEST_F(ServerStore, OnlyAStewardPromotesAModel) {
 }
 
 // A version registered on a server carries its file: a workstation without the
-// file fetches the store's copy once into its cache; a reader cannot add files.
+// file fetches the store's copy once into its cache.
 TEST_F(ServerStore, AModelVersionsFileIsKeptInTheStoreAndFetchedByAnyWorkstation) {
     namespace fs = std::filesystem;
     const auto dir = m_server.dir();
@@ -166,13 +166,13 @@ TEST_F(ServerStore, AModelVersionsFileIsKeptInTheStoreAndFetchedByAnyWorkstation
     for (const auto& entry : fs::directory_iterator(cache))
         EXPECT_EQ(entry.path().string().find("partial"), std::string::npos) << entry.path();
 
+    // A reader's run registers the model it came from, with its file; the reader
+    // cannot remove one (nor promote one: OnlyAStewardPromotesAModel).
     std::ofstream(dir / "mine.fsm") << "weights";
-    try {
-        versions.storeFile("cafe", (dir / "mine.fsm").string());
-        FAIL() << "a reader added a model file";
-    } catch (const DatabaseError& e) {
-        EXPECT_EQ(e.kind(), DatabaseError::Kind::AccessDenied) << e.what();
-    }
+    versions.storeFile("cafe", (dir / "mine.fsm").string());
+    EXPECT_TRUE(versions.holdsFile("cafe"));
+    EXPECT_THROW(reader.execute("DELETE FROM model_file"), DatabaseError);
+    EXPECT_TRUE(versions.holdsFile("cafe"));
 }
 
 TEST_F(ServerStore, AccountsAreListedChangedAndDisabledByAnAdministrator) {

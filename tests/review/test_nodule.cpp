@@ -4,7 +4,10 @@
 // non-square, non-unit spacing; the diameters on the slice where they are
 // largest), with their median and 5-95 % range.
 #include <gtest/gtest.h>
+#include <set>
 
+#include "flowseg/db/annotation_repository.h"
+#include "flowseg/db/run_repository.h"
 #include "flowseg/engine/metrics.h"
 #include "flowseg/engine/volume_metrics.h"
 #include "flowseg/review/expert_outlines.h"
@@ -176,4 +179,77 @@ TEST(NoduleAgreement, TheExpertsVsSamplesGedIsTakenOverTheVolume) {
     const auto single = review::computeAgreement(outlines, &oneSlice, side, side, spacing);
     EXPECT_EQ(single.gedSlices, 1);
     EXPECT_NE(*single.gedExpertsVsSamples, *a.gedExpertsVsSamples);
+}
+
+// A nodule run in the session: stored with its samples on every slice (and
+// whether they are one chain), and accepting sample k outlines every slice it
+// spans as one undo step.
+TEST(NoduleRun, IsStoredOnEverySliceAndAcceptingASampleOutlinesThemAll) {
+    FakeHost host;
+    review::ReviewSession session(host);
+    const auto store = scratchStore("nodule_run");
+    const auto seriesId = storeWithSeries(store);
+    ASSERT_TRUE(session.openStore(store));
+    session.signIn({"Dr A", "radiologist"});
+    session.models().set(tinyModel());
+    const auto series = demoSeries();
+    session.setSeries(series, seriesId);
+    session.markLesion(boxAt(100, 100, 20));
+    session.requestSampling(engine::SamplingOptions::fastDefault());
+    ASSERT_EQ(host.started.size(), 1U);
+    const auto request = host.started.back();
+    // What sampleNodule gives: the same crop window on slices 19, 20, 21; sample
+    // 0 marks all three, sample 1 ends after the key slice.
+    review::NoduleSamples nodule;
+    nodule.coherent = true;
+    for (int slice = 19; slice <= 21; ++slice) {
+        review::SliceSamples s;
+        s.crop = review::cropLesion(*series, slice, session.box().box, request.crop.image.width);
+        s.result = fakeResult(request, 2);
+        if (slice == 21)
+            s.result.masks[1] = common::Mask(s.result.masks[1].height, s.result.masks[1].width);
+        nodule.slices.push_back(std::move(s));
+    }
+    nodule.keyIndex = 1;
+    auto key = nodule.slices[1].result;
+    ASSERT_TRUE(session.samplingFinished(request.id, key, {}, "", nodule));
+    session.store().flush();
+    host.drain();
+
+    {
+        auto db = db::Database::open(store, db::OpenMode::Existing);
+        db::RunRepository runs(db);
+        const auto stored = runs.runsOfLesion(session.lesionId());
+        ASSERT_EQ(stored.size(), 1U);
+        EXPECT_EQ(stored[0].slice, 20);
+        EXPECT_TRUE(stored[0].coherent);
+        const auto others = runs.sliceOutputsOf(stored[0].id);
+        ASSERT_EQ(others.size(), 2U);
+        EXPECT_EQ(others.count(19) + others.count(21), 2U);
+        EXPECT_EQ(others.at(21).samples[1].area(), 0);
+        EXPECT_EQ(runs.outputsOf(stored[0].id).samples, key.masks);
+    }
+
+    const auto steps = session.undoStack().count();
+    session.acceptSample(1);
+    EXPECT_EQ(session.undoStack().count(), steps + 1) << "one undo step for the nodule";
+    EXPECT_NE(session.undoStack().undoText().find("3 slices"), std::string::npos)
+        << session.undoStack().undoText();
+    for (const int slice : {19, 20}) ASSERT_NE(session.ownOutline(slice), nullptr) << slice;
+    EXPECT_GT(session.ownOutline(19)->area(), 0);
+    EXPECT_EQ(session.ownOutline(21), nullptr) << "sample 2 ends before slice 21";
+    session.undoStack().undo();
+    for (const int slice : {19, 20, 21}) {
+        const auto* outline = session.ownOutline(slice);
+        EXPECT_TRUE(outline == nullptr || outline->area() == 0) << slice;
+    }
+    session.acceptMajority();
+    EXPECT_GT(session.ownOutline(21)->area(), 0) << "the majority reaches slice 21";
+    session.store().flush();
+    host.drain();
+    auto db = db::Database::open(store, db::OpenMode::Existing);
+    std::set<int> saved;
+    for (const auto& v : db::AnnotationRepository(db).latestForLesion(session.lesionId()))
+        if (v.area > 0) saved.insert(v.slice);
+    EXPECT_EQ(saved, (std::set<int>{19, 20, 21}));
 }

@@ -17,6 +17,7 @@
 #include "flowseg/db/annotation_repository.h"
 #include "flowseg/db/lesion_repository.h"
 #include "flowseg/db/model_repository.h"
+#include "flowseg/db/run_repository.h"
 #include "flowseg/review/outline_tools.h"
 #include "session_fixture.h"
 
@@ -70,6 +71,22 @@ TEST(SessionOnServer, EachReaderIsTheirLoginAndSeesTheOthersOutlineOnlyAfterComp
     a.settle();
     const auto lesion = a.session->lesionId();
     ASSERT_NE(lesion, 0);
+    // A reader's run is stored with the model it came from (registered by the
+    // reader, its file kept in the store for every workstation).
+    a.session->requestSampling(engine::SamplingOptions::fastDefault());
+    ASSERT_FALSE(a.host.started.empty());
+    const auto request = a.host.started.back();
+    ASSERT_TRUE(a.session->samplingFinished(request.id, fakeResult(request, 3), {}, ""));
+    a.settle();
+    EXPECT_EQ(a.session->events().message().text.find("could not be stored"), std::string::npos)
+        << a.session->events().message().text;
+    {
+        auto admin = db::Database::open(server.superuserUri(), db::OpenMode::Existing);
+        EXPECT_EQ(db::RunRepository(admin).runsOfLesion(lesion).size(), 1U);
+        EXPECT_TRUE(db::ModelRepository(admin).holdsFile(tinyModel()->checksum()));
+        EXPECT_FALSE(db::ModelRepository(admin).active().has_value())
+            << "registering the model a run came from promotes nothing";
+    }
 
     Reader b;
     ASSERT_TRUE(b.session->openStore(server.uri("reader_b", "secret-b-123")));

@@ -98,8 +98,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(chief.session().outlines().find("reader_a") != nullptr, 10000);
         session.editOutline(13, outline, "Brush stroke");
         session.store().flush();
-        QTRY_VERIFY_WITH_TIMEOUT(
-            chief.session().outlines().find("reader_a")->slices.count(13) == 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(chief.session().outlines().find("reader_a")->slices.count(13) == 1,
+                                 10000);
         QVERIFY2(chief.statusText().contains(QStringLiteral("the one open here")),
                  qPrintable(chief.statusText()));
         // tools/screenshots.sh keeps this state for docs/screenshots.

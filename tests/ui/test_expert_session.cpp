@@ -148,6 +148,9 @@ private Q_SLOTS:
         controls->samplesBox()->setValue(6);
         controls->solverBox()->setCurrentText("euler");
         controls->stepsBox()->setValue(3);
+        // The key slice alone: the two experts compare on one slice (accepting a
+        // nodule's sample outlines every slice it spans: tests/review NoduleRun).
+        controls->wholeNoduleBox()->setChecked(false);
         QSignalSpy sampled(window.get(), &MainWindow::samplingFinished);
         QTest::keyClick(window.get(), Qt::Key_S);
         QVERIFY(sampled.wait(120000));

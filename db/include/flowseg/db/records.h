@@ -131,6 +131,9 @@ struct SamplingRunRecord {
     double durationSeconds = 0;
     std::string device;
     std::string createdAt;
+    /// A nodule run whose sample k is one chain through its slices (a volume
+    /// model); false for one slice or slices sampled each on its own.
+    bool coherent = false;
 };
 
 struct ReportRecord {

@@ -2,6 +2,7 @@
 // Sampling runs with their sample masks and uncertainty maps, and exported reports:
 // every result shown or filed can be traced to a model, settings and a seed.
 
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -22,9 +23,15 @@ public:
     explicit RunRepository(Database& db) : m_db(db) {}
 
     /// Stores the run and all its outputs in one transaction; returns the run id.
-    RowId saveRun(const SamplingRunRecord& run, const SamplingOutputs& outputs);
+    /// `outputs` are the run's own slice's; a nodule run's other slices come in
+    /// `otherSlices`, by slice.
+    RowId saveRun(const SamplingRunRecord& run, const SamplingOutputs& outputs,
+                  const std::map<int, SamplingOutputs>& otherSlices = {});
     [[nodiscard]] std::vector<SamplingRunRecord> runsOfLesion(RowId lesionId) const;
+    /// The run's own slice's outputs.
     [[nodiscard]] SamplingOutputs outputsOf(RowId runId) const;
+    /// A nodule run's outputs on its other slices, by slice (empty for a one-slice run).
+    [[nodiscard]] std::map<int, SamplingOutputs> sliceOutputsOf(RowId runId) const;
 
     RowId addReport(const ReportRecord& report);
     [[nodiscard]] std::vector<ReportRecord> reportsOfLesion(RowId lesionId) const;

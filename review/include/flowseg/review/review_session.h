@@ -9,6 +9,7 @@
 // and sends commands; background work reaches it through a SessionHost.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -187,8 +188,13 @@ public:
     /// when it is not stored yet. Says why when there is no lesion or expert.
     void editOutline(int slice, common::Mask outline, const std::string& what,
                      db::AnnotationSource source = db::AnnotationSource::Manual);
+    /// The same on several slices at once (slice -> outline): one undo step; a
+    /// version for each slice that changes.
+    void editOutlines(std::map<int, common::Mask> outlines, const std::string& what,
+                      db::AnnotationSource source = db::AnnotationSource::Manual);
     /// The model's sample `index` of the current result, or its majority (p >= 0.5),
-    /// as the signed-in expert's editable outline on the result's slice.
+    /// as the signed-in expert's editable outline on every slice the result spans
+    /// (a nodule's sample k through its slices; the key slice for a key-slice run).
     void acceptSample(int index);
     void acceptMajority();
     /// The tools, applied to the signed-in expert's outline on `slice` (slice pixel
