@@ -67,6 +67,20 @@ inline std::shared_ptr<const dicom::Series> demoSeries() {
     return s;
 }
 
+/// A tiny network trained for `steps` steps on synthetic lesions, saved at `path`.
+inline std::shared_ptr<const engine::Model> trainTinyModel(const std::string& path, int steps) {
+    std::vector<common::MultiRaterCase> cases;
+    for (int i = 0; i < 2; ++i) cases.push_back(engine::generateSyntheticCase({32, 2, 3}, i).data);
+    engine::TrainingOptions o;
+    o.preset = "tiny";
+    o.iterations = steps;
+    o.batchSize = 2;
+    o.device = "cpu";
+    o.checkpointPath = path;
+    engine::Trainer(cases, o).run();
+    return engine::Model::load(path, "cpu");
+}
+
 /// A tiny network saved as a model file (so it has a checksum, as every model the
 /// window loads does), trained for one step on synthetic lesions.
 inline std::shared_ptr<const engine::Model> tinyModel() {
@@ -74,16 +88,7 @@ inline std::shared_ptr<const engine::Model> tinyModel() {
         const auto file = (fs::temp_directory_path() /
                            ("flowseg_session_model_" + std::to_string(::getpid()) + ".fsm"))
                               .string();
-        std::vector<common::MultiRaterCase> cases;
-        for (int i = 0; i < 2; ++i)
-            cases.push_back(engine::generateSyntheticCase({32, 2, 3}, i).data);
-        engine::TrainingOptions o;
-        o.preset = "tiny";
-        o.iterations = 1;
-        o.batchSize = 2;
-        o.device = "cpu";
-        o.checkpointPath = file;
-        engine::Trainer(cases, o).run();
+        trainTinyModel(file, 1);
         return file;
     }();
     return engine::Model::load(path, "cpu");

@@ -260,22 +260,14 @@ TEST(SessionOnServer, TwoWorkstationProcessesSurviveAServerRestartAndSeeEachOthe
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         return done();
     };
-    ASSERT_TRUE(waitUntil(
-        [&] {
-            return lineCount(contents(outA), "edit ") >= 2 &&
-                   lineCount(contents(outB), "edit ") >= 2;
-        },
-        60))
-        << contents(outA) << contents(outB);
+    const auto bothEdited = [&](int edits) {
+        return lineCount(contents(outA), "edit ") >= edits &&
+               lineCount(contents(outB), "edit ") >= edits;
+    };
+    ASSERT_TRUE(waitUntil([&] { return bothEdited(2); }, 60)) << contents(outA) << contents(outB);
     server.stop(true);  // a crash, mid-session
     // Both keep drawing while the server is away.
-    EXPECT_TRUE(waitUntil(
-        [&] {
-            return lineCount(contents(outA), "edit ") >= 4 &&
-                   lineCount(contents(outB), "edit ") >= 4;
-        },
-        30))
-        << contents(outA) << contents(outB);
+    EXPECT_TRUE(waitUntil([&] { return bothEdited(4); }, 30)) << contents(outA) << contents(outB);
     server.start();
     int statusA = -1;
     int statusB = -1;
@@ -307,24 +299,6 @@ TEST(SessionOnServer, TwoWorkstationProcessesSurviveAServerRestartAndSeeEachOthe
     EXPECT_EQ(slices["reader_b"], (std::set<int>{19, 20, 21, 22, 23, 24}));
 }
 
-namespace {
-
-/// A trained tiny model's file at `path` (another one than tinyModel()'s).
-std::shared_ptr<const engine::Model> anotherTinyModel(const std::string& path) {
-    std::vector<common::MultiRaterCase> cases;
-    for (int i = 0; i < 2; ++i) cases.push_back(engine::generateSyntheticCase({32, 2, 3}, i).data);
-    engine::TrainingOptions o;
-    o.preset = "tiny";
-    o.iterations = 2;
-    o.batchSize = 2;
-    o.device = "cpu";
-    o.checkpointPath = path;
-    engine::Trainer(cases, o).run();
-    return engine::Model::load(path, "cpu");
-}
-
-}  // namespace
-
 // Model versions for the department: each version's file is in the store, a
 // workstation without the file samples with the store's copy, a reader samples
 // with a version without changing the department's, and a steward's promotion
@@ -342,7 +316,7 @@ TEST(SessionOnServer, ModelVersionsComeFromTheStoreAndOnlyAStewardPromotes) {
     const auto second = (server.dir() / "second.fsm").string();
     fs::copy_file(tinyModel()->source(), first);
     const auto one = engine::Model::load(first, "cpu");
-    const auto two = anotherTinyModel(second);
+    const auto two = trainTinyModel(second, 2);
     ASSERT_NE(one->checksum(), two->checksum());
     db::RowId v1 = 0;
     db::RowId v2 = 0;
