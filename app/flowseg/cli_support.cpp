@@ -81,6 +81,14 @@ void SamplingFlags::addTo(CLI::App& command) {
         ->check(CLI::Range(1, 1024))
         ->capture_default_str();
     command.add_option("--seed", seed, "random seed")->capture_default_str();
+    command.add_flag("--chains-end,!--chains-restart", chainsEnd,
+                     "whole nodules: a chain that marks nothing on a slice marks nothing beyond "
+                     "it (the default); --chains-restart lets it mark again");
+    command
+        .add_option("--min-slice-area", minSliceArea,
+                    "whole nodules: a mark of fewer crop pixels off the key slice counts as none")
+        ->check(CLI::Range(0, 1 << 20))
+        ->capture_default_str();
     addRuntimeFlags(command, precision, channelsLast);
 }
 
@@ -109,6 +117,8 @@ engine::SamplingOptions SamplingFlags::toOptions(const engine::VelocityUNetOptio
     o.seed = seed;
     o.precision = engine::parsePrecision(precision);
     o.channelsLast = channelsLast;
+    o.chainsEnd = chainsEnd;
+    o.minSliceArea = minSliceArea;
     return o;
 }
 

@@ -24,6 +24,8 @@ struct SamplingFlags {
     std::uint64_t seed = 0;
     std::string precision = "fp32";
     bool channelsLast = false;
+    bool chainsEnd = true;
+    int minSliceArea = 0;
 
     void addTo(CLI::App& command);
     /// `network`: the model's, so that `default` is its default (a distilled

@@ -12,6 +12,7 @@
 #include "flowseg/engine/model_input.h"
 #include "flowseg/engine/synthetic.h"
 #include "flowseg/engine/trainer.h"
+#include "flowseg/engine/uncertainty.h"
 #include "flowseg/engine/volume.h"
 #include "flowseg/engine/volume_sampler.h"
 #include "test_util.h"
@@ -291,4 +292,43 @@ TEST(VolumeTraining, AVolumeNetworkFineTunesOnNamedSlicesAndLoneCases) {
     Trainer trainer(cases, o);
     EXPECT_TRUE(trainer.networkOptions().isVolume());
     EXPECT_TRUE(trainer.run().completed);
+}
+
+// The whole-nodule end rules (chains end: on by default; a minimum area: off): a chain that marked
+// nothing on the slice it came from marks nothing here, and a mark smaller than
+// the minimum area counts as none; the maps follow the masks.
+TEST(VolumeSampler, EndRulesEndAChainAndDropTinyMarks) {
+    const auto square = [](int side) {
+        Mask m(16, 16);
+        for (int y = 0; y < side; ++y)
+            for (int x = 0; x < side; ++x) m.at(y, x) = 1;
+        return m;
+    };
+    SamplingResult slice;
+    slice.masks = {square(4), square(2), square(5)};  // areas 16, 4, 25
+    slice.maps = uncertaintyMaps(slice.masks);
+    const std::vector<Mask> prior{square(3), square(3), Mask(16, 16)};  // chain 3 ended
+    SamplingOptions off;
+    off.chainsEnd = false;
+    auto unchanged = slice;
+    applyVolumeEndRules(unchanged, prior, off);
+    EXPECT_EQ(unchanged.masks, slice.masks);
+
+    const SamplingOptions chains;  // the default
+    EXPECT_TRUE(chains.chainsEnd);
+    auto ended = slice;
+    applyVolumeEndRules(ended, prior, chains);
+    EXPECT_EQ(ended.masks[0].area(), 16);
+    EXPECT_EQ(ended.masks[1].area(), 4);
+    EXPECT_EQ(ended.masks[2].area(), 0) << "its chain ended on the slice before";
+    EXPECT_FLOAT_EQ(ended.maps.probability.at(0, 3), 1.0F / 3);  // chain 1 alone now
+
+    SamplingOptions tiny;
+    tiny.chainsEnd = false;
+    tiny.minSliceArea = 5;
+    auto dropped = slice;
+    applyVolumeEndRules(dropped, prior, tiny);
+    EXPECT_EQ(dropped.masks[1].area(), 0) << "4 pixels < 5";
+    EXPECT_EQ(dropped.masks[2].area(), 25);
+    EXPECT_FLOAT_EQ(dropped.maps.probability.at(0, 0), 2.0F / 3);
 }

@@ -1,10 +1,12 @@
 #include "flowseg/engine/volume_sampler.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "flowseg/engine/error.h"
 #include "flowseg/engine/model.h"
 #include "flowseg/engine/model_input.h"
+#include "flowseg/engine/uncertainty.h"
 #include "flowseg/engine/volume.h"
 #include "seed_mix.h"
 
@@ -26,6 +28,22 @@ std::vector<std::vector<Mask>> VolumeSamplingResult::chains() const {
     const size_t m = slices.empty() ? 0 : slices.front().masks.size();
     for (size_t k = 0; k < m; ++k) all.push_back(chain(static_cast<int>(k)));
     return all;
+}
+
+void applyVolumeEndRules(SamplingResult& out, const std::vector<Mask>& prior,
+                         const SamplingOptions& options) {
+    if (!options.chainsEnd && options.minSliceArea <= 0) return;
+    bool changed = false;
+    for (size_t k = 0; k < out.masks.size() && k < prior.size(); ++k) {
+        auto& mask = out.masks[k];
+        const long area = mask.area();
+        if (area == 0) continue;
+        if ((options.chainsEnd && prior[k].area() == 0) || area < options.minSliceArea) {
+            std::fill(mask.pixels.begin(), mask.pixels.end(), 0);
+            changed = true;
+        }
+    }
+    if (changed) out.maps = uncertaintyMaps(out.masks);
 }
 
 VolumeSampler::VolumeSampler(std::shared_ptr<const Model> model)
@@ -101,6 +119,7 @@ VolumeSamplingResult VolumeSampler::sample(const std::vector<ImageF>& crops, int
             for (const auto& mask : prior)
                 conditions.push_back(volumeCondition(normalized, index, behind, &mask));
             out = m_sampler.sampleConditioned(conditions, o, c);
+            applyVolumeEndRules(out, prior, options);
         }
         result.networkPasses += out.networkPasses;
         ++done;

@@ -35,6 +35,12 @@ struct VolumeSamplingResult {
 /// with the same condition), the others a reproducible mix.
 [[nodiscard]] std::uint64_t volumeSliceSeed(std::uint64_t seed, int offset);
 
+/// SamplingOptions::chainsEnd and minSliceArea on the masks of a slice the sweep
+/// reached from a slice whose masks are `prior` (sample k from sample k); the
+/// uncertainty maps follow the masks. Nothing when both are off.
+void applyVolumeEndRules(SamplingResult& slice, const std::vector<Mask>& prior,
+                         const SamplingOptions& options);
+
 /// Growing the stack while a sample continues past its end (the window: a nodule
 /// may run on beyond the slices its readers outlined, or than the one slice a box
 /// was drawn on). After the sweep has sampled the stack's last slice in its
