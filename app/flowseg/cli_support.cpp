@@ -89,6 +89,12 @@ void SamplingFlags::addTo(CLI::App& command) {
                     "whole nodules: a mark of fewer crop pixels off the key slice counts as none")
         ->check(CLI::Range(0, 1 << 20))
         ->capture_default_str();
+    command
+        .add_option("--connect-reach", connectReach,
+                    "whole nodules: drop a piece of a sample's mask that does not touch the same "
+                    "sample's mask on the slice before grown by this many pixels (-1: off)")
+        ->check(CLI::Range(-1, 64))
+        ->capture_default_str();
     addRuntimeFlags(command, precision, channelsLast);
 }
 
@@ -119,6 +125,7 @@ engine::SamplingOptions SamplingFlags::toOptions(const engine::VelocityUNetOptio
     o.channelsLast = channelsLast;
     o.chainsEnd = chainsEnd;
     o.minSliceArea = minSliceArea;
+    o.connectReach = connectReach;
     return o;
 }
 

@@ -26,6 +26,7 @@ struct SamplingFlags {
     bool channelsLast = false;
     bool chainsEnd = true;
     int minSliceArea = 0;
+    int connectReach = -1;
 
     void addTo(CLI::App& command);
     /// `network`: the model's, so that `default` is its default (a distilled

@@ -332,3 +332,35 @@ TEST(VolumeSampler, EndRulesEndAChainAndDropTinyMarks) {
     EXPECT_EQ(dropped.masks[2].area(), 25);
     EXPECT_FLOAT_EQ(dropped.maps.probability.at(0, 0), 2.0F / 3);
 }
+
+// With connectReach, a piece of a sample's mask that does not touch the same
+// sample's mask on the slice before (grown by the reach) is dropped.
+TEST(VolumeSampler, ConnectReachDropsPiecesAwayFromTheChain) {
+    Mask prior(16, 16);
+    for (int y = 2; y < 6; ++y)
+        for (int x = 2; x < 6; ++x) prior.at(y, x) = 1;
+    Mask mask(16, 16);
+    for (int y = 3; y < 7; ++y)
+        for (int x = 3; x < 7; ++x) mask.at(y, x) = 1;  // overlaps the prior: 16 px
+    for (int y = 12; y < 14; ++y)
+        for (int x = 12; x < 15; ++x) mask.at(y, x) = 1;  // far from it: 6 px
+    SamplingResult slice;
+    slice.masks = {mask};
+    slice.maps = uncertaintyMaps(slice.masks);
+    SamplingOptions options;
+    options.connectReach = 0;
+    auto near = slice;
+    applyVolumeEndRules(near, {prior}, options);
+    EXPECT_EQ(near.masks[0].area(), 16);
+    EXPECT_EQ(near.masks[0].at(12, 12), 0);
+    EXPECT_FLOAT_EQ(near.maps.probability.at(12, 12), 0.0F);
+    options.connectReach = 8;  // the far piece is within 8 px of the prior
+    auto wide = slice;
+    applyVolumeEndRules(wide, {prior}, options);
+    EXPECT_EQ(wide.masks[0].area(), 22);
+    options.connectReach = -1;  // off (the default)
+    EXPECT_EQ(SamplingOptions{}.connectReach, -1);
+    auto off = slice;
+    applyVolumeEndRules(off, {prior}, options);
+    EXPECT_EQ(off.masks[0].area(), 22);
+}

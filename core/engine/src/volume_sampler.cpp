@@ -30,9 +30,64 @@ std::vector<std::vector<Mask>> VolumeSamplingResult::chains() const {
     return all;
 }
 
+namespace {
+
+/// Keeps the pieces (4-connected) of `mask` that touch `prior` grown by `reach`
+/// pixels; true when it removed any.
+bool keepConnected(Mask& mask, const Mask& prior, int reach) {
+    const int h = mask.height;
+    const int w = mask.width;
+    std::vector<std::uint8_t> near(mask.pixels.size(), 0);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            if (!prior.at(y, x)) continue;
+            for (int dy = -reach; dy <= reach; ++dy)
+                for (int dx = -reach; dx <= reach; ++dx) {
+                    const int yy = y + dy;
+                    const int xx = x + dx;
+                    if (yy >= 0 && xx >= 0 && yy < h && xx < w)
+                        near[static_cast<size_t>(yy) * w + xx] = 1;
+                }
+        }
+    std::vector<int> label(mask.pixels.size(), -1);
+    std::vector<int> stack;
+    bool removed = false;
+    for (size_t start = 0; start < mask.pixels.size(); ++start) {
+        if (!mask.pixels[start] || label[start] >= 0) continue;
+        std::vector<int> piece;
+        bool touches = false;
+        stack.assign(1, static_cast<int>(start));
+        label[start] = 1;
+        while (!stack.empty()) {
+            const int i = stack.back();
+            stack.pop_back();
+            piece.push_back(i);
+            touches = touches || near[static_cast<size_t>(i)];
+            const int y = i / w;
+            const int x = i % w;
+            const int next[4][2] = {{y - 1, x}, {y + 1, x}, {y, x - 1}, {y, x + 1}};
+            for (const auto& n : next) {
+                if (n[0] < 0 || n[1] < 0 || n[0] >= h || n[1] >= w) continue;
+                const auto j = static_cast<size_t>(n[0]) * w + n[1];
+                if (mask.pixels[j] && label[j] < 0) {
+                    label[j] = 1;
+                    stack.push_back(static_cast<int>(j));
+                }
+            }
+        }
+        if (!touches) {
+            for (const int i : piece) mask.pixels[static_cast<size_t>(i)] = 0;
+            removed = true;
+        }
+    }
+    return removed;
+}
+
+}  // namespace
+
 void applyVolumeEndRules(SamplingResult& out, const std::vector<Mask>& prior,
                          const SamplingOptions& options) {
-    if (!options.chainsEnd && options.minSliceArea <= 0) return;
+    if (!options.chainsEnd && options.minSliceArea <= 0 && options.connectReach < 0) return;
     bool changed = false;
     for (size_t k = 0; k < out.masks.size() && k < prior.size(); ++k) {
         auto& mask = out.masks[k];
@@ -41,7 +96,11 @@ void applyVolumeEndRules(SamplingResult& out, const std::vector<Mask>& prior,
         if ((options.chainsEnd && prior[k].area() == 0) || area < options.minSliceArea) {
             std::fill(mask.pixels.begin(), mask.pixels.end(), 0);
             changed = true;
+            continue;
         }
+        if (options.connectReach >= 0 && prior[k].area() > 0 && prior[k].width == mask.width &&
+            prior[k].height == mask.height)
+            changed = keepConnected(mask, prior[k], options.connectReach) || changed;
     }
     if (changed) out.maps = uncertaintyMaps(out.masks);
 }

@@ -42,6 +42,10 @@ struct SamplingOptions {
     /// fewer crop pixels off the key slice counts as none (measured worse).
     bool chainsEnd = true;
     int minSliceArea = 0;
+    /// Whole nodules: when >= 0, a piece of sample k's mask on a slice that does
+    /// not touch sample k's mask on the slice before, grown by this many pixels,
+    /// is dropped (a nodule is connected through its slices). -1: off.
+    int connectReach = -1;
 
     /// The paper's setting: midpoint, h = 0.01, w = 0.3, M = 15.
     static SamplingOptions paper();
