@@ -131,7 +131,8 @@ CREATE TABLE sampling_run (
     duration_seconds  REAL NOT NULL,
     device            TEXT NOT NULL,
     created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    coherent          INTEGER NOT NULL DEFAULT 0  -- migration 6: one chain through the slices
+    coherent          INTEGER NOT NULL DEFAULT 0,  -- migration 6: one chain through the slices
+    chains_end        INTEGER NOT NULL DEFAULT 0   -- migration 6: SamplingOptions::chainsEnd
 );
 
 -- Sample masks and uncertainty maps of a run, compressed.

@@ -3,8 +3,11 @@
 -- committed change a workstation shows, so that the others see it live.
 
 -- A nodule run: its own slice's outputs stay in sampling_output; the other
--- slices' are here. `coherent`: sample k is one chain through the slices.
+-- slices' are here. `coherent`: sample k is one chain through the slices;
+-- `chains_end`: a chain that marked nothing on a slice stayed empty beyond it
+-- (SamplingOptions::chainsEnd; runs stored before this version let it restart).
 ALTER TABLE sampling_run ADD COLUMN coherent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sampling_run ADD COLUMN chains_end INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE sampling_slice_output (
     id            INTEGER PRIMARY KEY,
     run_id        INTEGER NOT NULL REFERENCES sampling_run(id) ON DELETE CASCADE,

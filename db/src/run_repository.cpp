@@ -59,11 +59,12 @@ RowId RunRepository::saveRun(const SamplingRunRecord& run, const SamplingOutputs
     m_db.transaction([&] {
         Statement s(m_db,
                     "INSERT INTO sampling_run (lesion_id, model_id, slice, solver, steps, "
-                    "guidance, samples, seed, duration_seconds, device, coherent) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id");
+                    "guidance, samples, seed, duration_seconds, device, coherent, chains_end) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id");
         s.bind(1, run.lesionId).bind(2, run.modelId).bind(3, run.slice).bind(4, run.solver);
         s.bind(5, run.steps).bind(6, run.guidance).bind(7, run.samples).bind(8, run.seed);
         s.bind(9, run.durationSeconds).bind(10, run.device).bind(11, run.coherent ? 1 : 0);
+        s.bind(12, run.chainsEnd ? 1 : 0);
         id = s.returnedId();
         insertOutputs(m_db, id, -1, outputs);
         for (const auto& [slice, sliceOutputs] : otherSlices) {
@@ -77,7 +78,7 @@ RowId RunRepository::saveRun(const SamplingRunRecord& run, const SamplingOutputs
 std::vector<SamplingRunRecord> RunRepository::runsOfLesion(RowId lesionId) const {
     Statement s(m_db,
                 "SELECT id, lesion_id, model_id, slice, solver, steps, guidance, samples, seed, "
-                "duration_seconds, device, created_at, coherent FROM sampling_run "
+                "duration_seconds, device, created_at, coherent, chains_end FROM sampling_run "
                 "WHERE lesion_id = ?1 ORDER BY id");
     s.bind(1, lesionId);
     std::vector<SamplingRunRecord> out;
@@ -85,7 +86,7 @@ std::vector<SamplingRunRecord> RunRepository::runsOfLesion(RowId lesionId) const
         out.push_back({s.integer(0), s.integer(1), s.integer(2), static_cast<int>(s.integer(3)),
                        s.text(4), static_cast<int>(s.integer(5)), s.real(6),
                        static_cast<int>(s.integer(7)), s.integer(8), s.real(9), s.text(10),
-                       s.text(11), s.integer(12) != 0});
+                       s.text(11), s.integer(12) != 0, s.integer(13) != 0});
     return out;
 }
 

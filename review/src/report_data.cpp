@@ -52,6 +52,7 @@ LesionResult storedResult(db::Database& reader, const db::LesionRecord& lesion,
     r.options.guidance = run.guidance;
     r.options.samples = run.samples;
     r.options.seed = static_cast<std::uint64_t>(run.seed);
+    r.options.chainsEnd = run.chainsEnd;
     // A nodule run kept every slice it spans: the samples there, as they were drawn.
     auto others = db::RunRepository(reader).sliceOutputsOf(run.id);
     if (!others.empty()) {

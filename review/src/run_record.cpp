@@ -24,6 +24,7 @@ RunToStore runToStore(const engine::Model& model, int slice, const engine::Sampl
     out.outputs = {result.masks, result.maps.probability, result.maps.variance,
                    result.maps.entropy};
     out.run.coherent = coherent && slices.size() > 1;
+    out.run.chainsEnd = options.chainsEnd;
     for (const auto& s : slices)
         if (s.crop.slice != slice)
             out.otherSlices[s.crop.slice] = {s.result.masks, s.result.maps.probability,

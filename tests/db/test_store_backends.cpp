@@ -230,6 +230,7 @@ TEST_P(StoreOn, ANoduleRunKeepsEverySliceItSpans) {
     run.samples = 2;
     run.device = "cpu";
     run.coherent = true;
+    run.chainsEnd = true;
     SamplingOutputs key;
     key.samples = {squareMask(4), squareMask(6)};
     key.probability = flowseg::common::ImageF(32, 32, 0.5F);
@@ -242,6 +243,7 @@ TEST_P(StoreOn, ANoduleRunKeepsEverySliceItSpans) {
     const auto stored = runs.runsOfLesion(f.lesion);
     ASSERT_EQ(stored.size(), 1U);
     EXPECT_TRUE(stored[0].coherent);
+    EXPECT_TRUE(stored[0].chainsEnd);
     EXPECT_EQ(runs.outputsOf(id).samples, key.samples);
     const auto slices = runs.sliceOutputsOf(id);
     ASSERT_EQ(slices.size(), 2U);
@@ -251,9 +253,11 @@ TEST_P(StoreOn, ANoduleRunKeepsEverySliceItSpans) {
     EXPECT_TRUE(slices.at(6).probability.empty());
     // A one-slice run: none, and not coherent.
     run.coherent = false;
+    run.chainsEnd = false;
     const auto single = runs.saveRun(run, key);
     EXPECT_TRUE(runs.sliceOutputsOf(single).empty());
     EXPECT_FALSE(runs.runsOfLesion(f.lesion).back().coherent);
+    EXPECT_FALSE(runs.runsOfLesion(f.lesion).back().chainsEnd);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreOn, ::testing::Values(Backend::Sqlite, Backend::Postgres),

@@ -223,6 +223,7 @@ TEST(NoduleRun, IsStoredOnEverySliceAndAcceptingASampleOutlinesThemAll) {
         ASSERT_EQ(stored.size(), 1U);
         EXPECT_EQ(stored[0].slice, 20);
         EXPECT_TRUE(stored[0].coherent);
+        EXPECT_TRUE(stored[0].chainsEnd) << "the session's sampling ends chains";
         const auto others = runs.sliceOutputsOf(stored[0].id);
         ASSERT_EQ(others.size(), 2U);
         EXPECT_EQ(others.count(19) + others.count(21), 2U);

@@ -134,6 +134,8 @@ struct SamplingRunRecord {
     /// A nodule run whose sample k is one chain through its slices (a volume
     /// model); false for one slice or slices sampled each on its own.
     bool coherent = false;
+    /// Its chains ended where they first marked nothing (SamplingOptions::chainsEnd).
+    bool chainsEnd = false;
 };
 
 struct ReportRecord {
