@@ -4,7 +4,6 @@
 // panel (review/fine_tune.h).
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -20,16 +19,6 @@
 namespace flowseg::cli {
 
 namespace {
-
-/// $XDG_DATA_HOME/flowseg (default ~/.local/share/flowseg).
-std::string dataFolder() {
-    const char* xdg = std::getenv("XDG_DATA_HOME");
-    const char* home = std::getenv("HOME");
-    const std::filesystem::path root =
-        xdg && *xdg ? std::filesystem::path(xdg)
-                    : std::filesystem::path(home && *home ? home : "/tmp") / ".local" / "share";
-    return (root / "flowseg").string();
-}
 
 struct FineTuneFlags {
     std::string database;
@@ -55,12 +44,8 @@ void runFineTune(const FineTuneFlags& f) {
     applyThreads(f.threads);
     installInterruptHandler();
     auto options = f.options;
-    // A server store keeps each version's file itself; this machine's copy goes to
-    // its own data folder (a URI is no folder).
-    options.versionsFolder = !f.versions.empty() ? f.versions
-                             : db::Database::isServerLocation(f.database)
-                                 ? dataFolder() + "/model-versions"
-                                 : f.database + ".models";
+    options.versionsFolder =
+        f.versions.empty() ? review::defaultVersionsFolder(f.database) : f.versions;
     const auto parent = parentOf(f);
     review::FineTuneCallbacks callbacks;
     callbacks.cancelled = [] { return interruptRequested().load(); };

@@ -1,11 +1,11 @@
 #include "flowseg/db/model_repository.h"
 
 #include <unistd.h>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include "flowseg/common/user_folders.h"
 #include "statement.h"
 
 namespace flowseg::db {
@@ -114,11 +114,7 @@ std::optional<std::string> ModelRepository::fetchFile(const std::string& sha256,
 }
 
 std::string ModelRepository::defaultCacheFolder() {
-    const char* xdg = std::getenv("XDG_CACHE_HOME");
-    const char* home = std::getenv("HOME");
-    const std::filesystem::path root =
-        xdg && *xdg ? xdg : (std::filesystem::path(home && *home ? home : "/tmp") / ".cache");
-    return (root / "flowseg" / "models").string();
+    return (std::filesystem::path(common::userCacheFolder()) / "models").string();
 }
 
 std::optional<ModelRecord> ModelRepository::findBySha256(const std::string& sha256) const {

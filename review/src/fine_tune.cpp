@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "flowseg/common/provenance.h"
+#include "flowseg/common/user_folders.h"
 #include "flowseg/db/database.h"
 #include "flowseg/db/model_repository.h"
 #include "flowseg/engine/error.h"
@@ -41,6 +42,12 @@ std::optional<std::vector<double>> validationGeds(std::shared_ptr<const engine::
             sampler.sample(cases[i].image, options).masks, cases[i].experts));
     }
     return out;
+}
+
+std::string defaultVersionsFolder(const std::string& storeLocation) {
+    if (db::Database::isServerLocation(storeLocation))
+        return (fs::path(common::userDataFolder()) / "model-versions").string();
+    return storeLocation + ".models";
 }
 
 std::optional<double> validationGed(std::shared_ptr<const engine::Model> model,

@@ -58,20 +58,18 @@ void ReviewSession::reloadLesions() {
 
 namespace {
 
-std::string whatWasDone(const db::StoreChange& change) {
-    if (change.table == "annotation_version") return "saved an outline of";
-    if (change.table == "expert_review") return "changed their review state of";
-    if (change.table == "sampling_run") return "sampled";
-    return "marked or changed";
-}
-
-/// Which of one commit's changes the status line tells (an outline saved also
+/// What another workstation's change was, in words, and its weight: of one
+/// commit's changes the status line tells the heaviest (an outline saved also
 /// widens its lesion's slice range: the outline is the news).
-int weightOf(const db::StoreChange& change) {
-    if (change.table == "annotation_version") return 3;
-    if (change.table == "expert_review") return 2;
-    if (change.table == "sampling_run") return 1;
-    return 0;
+struct ChangeNews {
+    const char* words;
+    int weight;
+};
+ChangeNews newsOf(const db::StoreChange& change) {
+    if (change.table == "annotation_version") return {"saved an outline of", 3};
+    if (change.table == "expert_review") return {"changed their review state of", 2};
+    if (change.table == "sampling_run") return {"sampled", 1};
+    return {"marked or changed", 0};
 }
 
 }  // namespace
@@ -95,7 +93,7 @@ void ReviewSession::othersChanged(const std::vector<db::StoreChange>& changes) {
         if (change.seriesId != m_seriesId || m_seriesId == 0) continue;
         lesions = true;
         current = current || (change.lesionId != 0 && change.lesionId == lesionId());
-        if (!told || weightOf(change) >= weightOf(*told)) told = &change;
+        if (!told || newsOf(change).weight >= newsOf(*told).weight) told = &change;
     }
     if (!lesions && !current) return;
     Changes what;
@@ -118,7 +116,7 @@ void ReviewSession::othersChanged(const std::vector<db::StoreChange>& changes) {
     const auto lesion =
         std::find_if(m_lesions.begin(), m_lesions.end(),
                      [&](const db::LesionRecord& l) { return l.id == told->lesionId; });
-    say(told->login + " " + whatWasDone(*told) + " " +
+    say(told->login + " " + newsOf(*told).words + " " +
             (lesion != m_lesions.end() ? lesion->label
                                        : "lesion " + std::to_string(told->lesionId)) +
             (told->lesionId == lesionId() ? " (the one open here)" : "") + ".",

@@ -63,7 +63,7 @@ TEST_F(Locator, TheStoredPathsWhenTheyAreHere) {
     EXPECT_EQ(found.files.size(), 6U);
 }
 
-TEST_F(Locator, NowhereSaysWhereItLookedAndWhatToDo) {
+TEST_F(Locator, NowhereSaysWhereItLookedAndTheFix) {
     moveAway(root / "elsewhere" / "study");
     review::SeriesSources sources;
     sources.folders = {(root / "empty-share").string()};

@@ -5,12 +5,11 @@
 #include <QAction>
 #include <QDockWidget>
 #include <QMenu>
-#include <QStandardPaths>
 
 #include <spdlog/spdlog.h>
 
-#include "flowseg/db/database.h"
 #include "flowseg/engine/model.h"
+#include "flowseg/review/fine_tune.h"
 #include "flowseg/ui/fine_tune_task.h"
 #include "flowseg/ui/log_panel.h"
 #include "flowseg/ui/main_window.h"
@@ -46,13 +45,7 @@ void MainWindow::buildTrainingDock() {
 
 QString MainWindow::modelVersionsFolder() const {
     const auto store = m_session->store().path();
-    if (store.empty()) return {};
-    // A server store keeps every version's file itself; this workstation's copy
-    // of the versions it trains goes to its own data folder.
-    if (db::Database::isServerLocation(store))
-        return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-               QStringLiteral("/model-versions");
-    return QString::fromStdString(store) + QStringLiteral(".models");
+    return store.empty() ? QString() : QString::fromStdString(review::defaultVersionsFolder(store));
 }
 
 void MainWindow::startFineTune(review::FineTuneOptions options) {

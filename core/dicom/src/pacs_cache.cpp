@@ -1,4 +1,5 @@
 #include "flowseg/dicom/pacs_cache.h"
+#include "flowseg/common/user_folders.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -56,10 +57,7 @@ std::vector<CachedSeries> cachedSeries(const fs::path& root) {
 }  // namespace
 
 std::string PacsCache::defaultRoot() {
-    const char* cache = std::getenv("XDG_CACHE_HOME");
-    if (cache != nullptr && *cache != '\0') return (fs::path(cache) / "flowseg" / "pacs").string();
-    const char* home = std::getenv("HOME");
-    return (fs::path(home != nullptr ? home : "/tmp") / ".cache" / "flowseg" / "pacs").string();
+    return (fs::path(common::userCacheFolder()) / "pacs").string();
 }
 
 PacsCache::PacsCache(std::string root, std::uint64_t limitBytes)

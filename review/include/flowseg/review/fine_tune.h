@@ -117,6 +117,11 @@ struct FineTuneResult {
 FineTuneResult runFineTune(const std::string& storePath, const std::string& parentModel,
                            const FineTuneOptions& options, const FineTuneCallbacks& callbacks = {});
 
+/// Where fine-tuned versions of the store at `storeLocation` are written by
+/// default: `<file>.models` beside an SQLite store; for a server store (which
+/// keeps each version's file itself) this user's data folder, model-versions.
+std::string defaultVersionsFolder(const std::string& storeLocation);
+
 /// Records a model trained outside the window (flowseg train --db) in the store
 /// at `storePath` as a version: its parent (the --init model, when given) is
 /// registered too, with a completed training job holding `parametersJson` and
