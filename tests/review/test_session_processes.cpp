@@ -127,4 +127,3 @@ TEST(SessionOnServer, TwoWorkstationProcessesSurviveAServerRestartAndSeeEachOthe
     EXPECT_EQ(slices["reader_a"], (std::set<int>{18, 19, 20, 21, 22, 23, 24, 25}));
     EXPECT_EQ(slices["reader_b"], (std::set<int>{19, 20, 21, 22, 23, 24}));
 }
-
