@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "demo_study.h"
 #include "flowseg/dicom/series.h"
 #include "flowseg/dicom/series_writer.h"
 #include "flowseg/engine/runtime.h"
@@ -57,12 +58,8 @@ private:
 
 private Q_SLOTS:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().clear();
         QVERIFY(m_dir.isValid());
-        flowseg::engine::configureThreads(0);
-        m_demoFolder = m_dir.filePath("demo-ct");
-        flowseg::dicom::writeSeries(m_demoFolder.toStdString(), flowseg::dicom::demoChestCt());
+        m_demoFolder = flowseg::test::prepareDemoStudy(m_dir);
         const auto teacherPath = m_dir.filePath("teacher.fsm").toStdString();
         m_teacher = flowseg::test::trainTinyGuiModel(teacherPath);
         m_student =
