@@ -9,7 +9,10 @@
 #   tools/distill-volume-model.sh [WORKDIR (distill-run)] [TEACHER (volume-run/volume.fsm)]
 #                                 [ITERS (4000)] [LR (2e-4)] [DECAY (2800)] [PATHS (4096)]
 #                                 [LIDC_CROPS (../shared/data/lidc-crops)]
-# The teacher comes from tools/train-volume-model.sh. ~45 min for the cache and
+# Environment: PRIORS and PRIOR_DROPOUT as the teacher was trained with
+# (tools/train-volume-model.sh; either and 0.25 by default), INIT=STUDENT to
+# start the student from an earlier one (of the same network) instead of from
+# the teacher. The teacher comes from tools/train-volume-model.sh. ~45 min for the cache and
 # ~30 min for the student on 2 cores with nothing beside them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,9 +30,10 @@ bin=build/bin/flowseg
 tools/extract-lidc.sh "$work/lidc" "$crops"
 "$bin" distill --teacher "$teacher" --data "$work/lidc" --split "$split" --part train \
   --cache "$work/cache" --trajectories "$paths" --teacher-solver midpoint --teacher-steps 8 \
-  --guidance 0.3 --knots 4 --cache-only
+  --guidance 0.3 --knots 4 --priors "${PRIORS:-either}" --prior-dropout "${PRIOR_DROPOUT:-0.25}" --cache-only
 out=$work/student.fsm
 resume=()
+[[ -n ${INIT:-} ]] && resume=(--init "$INIT")
 [[ -f $out ]] && resume=(--resume "$out")
 "$bin" distill --teacher "$teacher" --cache "$work/cache" "${resume[@]}" --out "$out" --jumps 2 \
   --iters "$iters" --batch 16 --lr "$lr" --lr-decay-start "$decay" --fold-share 0.25 --seed 1 \

@@ -9,6 +9,9 @@
 #                               [LIDC_CROPS (../shared/data/lidc-crops)]
 # Checkpoints every 250 steps; run it again with the same arguments to resume
 # (Ctrl-C or SIGTERM saves). Then evaluates whole validation nodules.
+# Environment: PRIORS=either|inward (which neighbour a prior mask comes from,
+# docs/ENGINE.md; the shipped volume model: either), PRIOR_DROPOUT (0.25),
+# INIT (the checkpoint a new run starts from: models/slice.fsm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${1:-volume-run}"
@@ -22,11 +25,11 @@ bin=build/bin/flowseg
 [[ -x $bin ]] || tools/build.sh flowseg
 tools/extract-lidc.sh "$work/lidc" "$crops"
 out=$work/volume.fsm
-from=(--init models/slice.fsm)
+from=(--init "${INIT:-models/slice.fsm}")
 [[ -f $out ]] && from=(--resume "$out")
 "$bin" train --volumes --data "$work/lidc" --split "$split" --part train "${from[@]}" --out "$out" --iters "$iters" \
   --lr "$lr" --lr-decay-start "$decay" --batch 16 --seed "$seed" --intensity-jitter 0.1 \
-  --checkpoint-every 250 --log-every 50
+  --checkpoint-every 250 --log-every 50 --priors "${PRIORS:-either}" --prior-dropout "${PRIOR_DROPOUT:-0.25}"
 "$bin" eval --volumes --model "$out" --data "$work/lidc" --split "$split" --part val --sampling default \
   --json > "$work/eval-val-volumes.json"
 echo "model: $out; whole validation nodules: $work/eval-val-volumes.json"

@@ -197,6 +197,21 @@ void setCommandLine(int argc, char** argv) {
     storedCommandLine() = line;
 }
 
+void addPriorFlags(CLI::App& command, std::string& priors, double& priorDropout) {
+    command
+        .add_option("--priors", priors,
+                    "volume model: a slice's prior mask from either neighbour at random "
+                    "(either) or from the neighbour toward the nodule's middle, as the sweep "
+                    "reaches it (inward)")
+        ->check(CLI::IsMember({"either", "inward"}))
+        ->capture_default_str();
+    command
+        .add_option("--prior-dropout", priorDropout,
+                    "volume model: share of examples drawn as a key slice (no prior mask)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+}
+
 void addThreadsFlag(CLI::App& command, int& threads) {
     command.add_option("--threads", threads, "CPU threads (0 = all cores)")->capture_default_str();
 }

@@ -66,6 +66,10 @@ std::string versionText();
 engine::TrainingOutcome runTraining(engine::Trainer& trainer, const std::string& out, bool json,
                                     int lossDecimals = 4);
 
+/// The volume model's training examples: `--priors either|inward` (which
+/// neighbour a prior mask comes from, volume.h PriorSide) and `--prior-dropout`.
+void addPriorFlags(CLI::App& command, std::string& priors, double& priorDropout);
+
 /// `--threads` handling shared by all commands that compute.
 void addThreadsFlag(CLI::App& command, int& threads);
 /// Returns the number of threads in effect.

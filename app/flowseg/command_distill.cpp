@@ -28,9 +28,12 @@ struct DistillFlags {
     std::string guidances = "0.3";
     int knots = 4;
     std::uint64_t cacheSeed = 1;
+    std::string priors = "either";
+    double priorDropout = 0.25;
     bool cacheOnly = false;
     std::string out;
     std::string resume;
+    std::string init;
     int jumps = 2;
     std::int64_t iterations = 6000;
     std::int64_t batch = 16;
@@ -71,6 +74,8 @@ void buildCache(const DistillFlags& f, int threads) {
     o.teacher.steps = f.teacherSteps;
     o.guidances = parseGuidances(f.guidances);
     o.seed = f.cacheSeed;
+    o.priorSide = *engine::priorSideFromName(f.priors);
+    o.priorDropout = f.priorDropout;
     std::fprintf(stderr, "teacher %s: %zu nodules, caching %lld paths (%s %d, %d knots) in %s\n",
                  f.teacher.c_str(), nodules.size(), static_cast<long long>(f.trajectories),
                  f.teacherSolver.c_str(), f.teacherSteps, f.knots, f.cache.c_str());
@@ -108,6 +113,7 @@ void runDistill(const DistillFlags& f) {
     o.lrDecayStart = f.lrDecayStart;
     o.seed = f.seed;
     o.resumeFrom = f.resume;
+    o.initFrom = f.init;
     o.device = "cpu";
     o.checkpointPath = f.out;
     o.checkpointEvery = f.checkpointEvery;
@@ -153,9 +159,14 @@ void addDistillCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--cache-seed", f->cacheSeed, "seed of the cached examples and noise")
         ->capture_default_str();
+    addPriorFlags(*cmd, f->priors, f->priorDropout);
     cmd->add_flag("--cache-only", f->cacheOnly, "build the cache and stop");
     cmd->add_option("--out", f->out, "the student checkpoint to write");
     cmd->add_option("--resume", f->resume, "continue an interrupted student run");
+    cmd->add_option("--init", f->init,
+                    "start the student from this earlier student (of a teacher with the same "
+                    "network, e.g. before a fine-tune) instead of from the teacher; fresh "
+                    "optimizer");
     cmd->add_option("--jumps", f->jumps,
                     "the student's default number of steps (its `default` sampling)")
         ->check(CLI::Range(1, 64))

@@ -49,6 +49,8 @@ struct TrainFlags {
     bool noAugment = false;
     double intensityJitter = 0;
     bool volumes = false;
+    std::string priors = "either";
+    double priorDropout = 0.25;
     bool json = false;
     std::string database;  ///< record the result as a model version of this store
 };
@@ -116,6 +118,8 @@ void runTrain(const TrainFlags& f) {
     o.datasetDescription = description;
     o.command = commandLine();
     o.volume = f.volumes;
+    o.priorSide = *engine::priorSideFromName(f.priors);
+    o.priorDropout = f.priorDropout;
     std::unique_ptr<engine::Trainer> made;
     if (f.volumes) {
         auto nodules = engine::groupIntoNodules(std::move(cases));
@@ -219,6 +223,7 @@ void addTrainCommand(CLI::App& app) {
                   "learnt with its neighbours and the same reader's mask on the next slice; --init "
                   "from a slice "
                   "model widens it");
+    addPriorFlags(*cmd, f->priors, f->priorDropout);
     addThreadsFlag(*cmd, f->threads);
     cmd->add_flag("--json", f->json, "print a JSON summary");
 #ifdef FLOWSEG_HAVE_FINETUNE

@@ -29,9 +29,15 @@ TEST_F(Cli, VolumeModelTrainsOnNodulesAndEvalScoresWholeNodules) {
         }
     std::ofstream(path("volume-split.tsv")) << "P0\ttrain\nP1\tval\n";
     const std::string split = " --data " + data + " --split " + path("volume-split.tsv");
+    // Priors as the sweep reaches each slice: from the neighbour toward the middle.
     const auto train = run("train --volumes" + split + " --part train --out " + path("volume.fsm") +
-                           " --preset tiny --iters 3 --batch 4 --device cpu --json");
+                           " --preset tiny --iters 3 --batch 4 --device cpu --priors inward "
+                           "--prior-dropout 0.1 --json");
     ASSERT_EQ(train.exitCode, 0) << train.err;
+    const auto wrongSide = run("train --volumes" + split + " --part train --out " +
+                               path("other.fsm") + " --preset tiny --iters 1 --priors outward");
+    EXPECT_NE(wrongSide.exitCode, 0);
+    EXPECT_NE(wrongSide.err.find("outward"), std::string::npos) << wrongSide.err;
     EXPECT_NE(train.err.find("2 nodules"), std::string::npos) << train.err;
     EXPECT_TRUE(flowseg::engine::Model::load(path("volume.fsm"), "cpu")->options().isVolume());
     // The checkpoint says what input it expects and how far it was trained.

@@ -144,6 +144,9 @@ TEST(TeacherCache, HoldsTheTeachersPathAtEveryKnotAndResumesExactly) {
     auto steps8 = o;
     steps8.teacher.steps = 8;
     EXPECT_THROW(buildTeacherCache(*teacher, tinyNodules(), steps8), InvalidInput);
+    auto inward = o;  // examples drawn otherwise: priors from the sweep's side
+    inward.priorSide = PriorSide::Inward;
+    EXPECT_THROW(buildTeacherCache(*teacher, tinyNodules(), inward), InvalidInput);
     EXPECT_THROW(readTeacherCacheInfo((dir / "nowhere").string()), InvalidInput);
     fs::remove_all(dir);
 }
@@ -254,5 +257,58 @@ TEST(Student, SamplesThroughTheSamplerAndCarriesItsTeacher) {
     Trainer tuned(cases, fineTune);
     EXPECT_FALSE(tuned.networkOptions().isStudent());
     EXPECT_EQ(tuned.networkOptions(), teacher->options());
+    fs::remove_all(dir);
+}
+
+TEST(Student, StartsFromAnEarlierStudentAndCarriesTheNewTeacher) {
+    // After its teacher is fine-tuned, a student need not start over from the
+    // teacher: it starts from the earlier student and learns the new paths.
+    const auto dir = tempDir("init");
+    const auto firstTeacher = tinyTeacher(dir);
+    auto co = cacheOptions(dir);
+    co.trajectories = 8;
+    buildTeacherCache(*Model::load(firstTeacher, "cpu"), tinyNodules(), co);
+    auto o = studentOptions(firstTeacher, co.directory, 20);
+    o.checkpointPath = (dir / "first.fsm").string();
+    Trainer(o).run();
+
+    const auto secondTeacher = tinyTeacher(dir, 8);  // the same network, other weights
+    auto co2 = cacheOptions(dir);
+    co2.directory = (dir / "cache-2").string();
+    co2.trajectories = 8;
+    buildTeacherCache(*Model::load(secondTeacher, "cpu"), tinyNodules(), co2);
+    auto warm = studentOptions(secondTeacher, co2.directory, 1);
+    warm.initFrom = o.checkpointPath;
+    warm.learningRate = 1e-12;  // one step that changes nothing: the student as it starts
+    warm.checkpointPath = (dir / "second.fsm").string();
+    Trainer(warm).run();
+
+    const auto first = Model::load(o.checkpointPath, "cpu");
+    const auto second = Model::load(warm.checkpointPath, "cpu");
+    const auto before = first->impl().network->parameters();
+    const auto after = second->impl().network->parameters();
+    ASSERT_EQ(before.size(), after.size());
+    for (size_t i = 0; i < before.size(); ++i)
+        EXPECT_LT((before[i] - after[i]).abs().max().item<float>(), 1e-5F) << "parameter " << i;
+    // Its full sampler is the new teacher's.
+    const auto image = generateSyntheticCase({32, 3, 5}, 40).data.image;
+    auto full = SamplingOptions::fastDefault();
+    full.solver = Solver::Midpoint;
+    full.steps = 3;
+    full.samples = 4;
+    const auto fromStudent = Sampler(second).sample(image, full);
+    const auto fromTeacher = Sampler(Model::load(secondTeacher, "cpu")).sample(image, full);
+    for (size_t i = 0; i < fromTeacher.soft.size(); ++i)
+        EXPECT_EQ(fromStudent.soft[i].pixels, fromTeacher.soft[i].pixels);
+
+    // A start that is not a student is refused, naming it.
+    auto notAStudent = studentOptions(secondTeacher, co2.directory, 1);
+    notAStudent.initFrom = firstTeacher;
+    try {
+        const Trainer refused(notAStudent);
+        ADD_FAILURE() << "a teacher as the student's start was accepted";
+    } catch (const InvalidInput& e) {
+        EXPECT_NE(std::string(e.what()).find(firstTeacher), std::string::npos) << e.what();
+    }
     fs::remove_all(dir);
 }

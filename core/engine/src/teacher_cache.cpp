@@ -34,19 +34,23 @@ std::string shardName(std::int64_t index) {
 
 // The settings that make two runs' shards interchangeable.
 nlohmann::json manifestOf(const Model& teacher, const TeacherCacheOptions& o) {
-    return {{"format", kFormat},
-            {"version", kVersion},
-            {"teacher_sha256", teacher.checksum()},
-            {"teacher_source", teacher.source()},
-            {"input", teacher.options().input()},
-            {"image_size", teacher.options().image_size()},
-            {"sampling", solverName(o.teacher.solver) + " " + std::to_string(o.teacher.steps)},
-            {"knots", o.knots},
-            {"guidances", o.guidances},
-            {"shard_size", o.shardSize},
-            {"seed", o.seed},
-            {"prior_dropout", o.priorDropout},
-            {"neighbour_dropout", o.neighbourDropout}};
+    nlohmann::json manifest = {
+        {"format", kFormat},
+        {"version", kVersion},
+        {"teacher_sha256", teacher.checksum()},
+        {"teacher_source", teacher.source()},
+        {"input", teacher.options().input()},
+        {"image_size", teacher.options().image_size()},
+        {"sampling", solverName(o.teacher.solver) + " " + std::to_string(o.teacher.steps)},
+        {"knots", o.knots},
+        {"guidances", o.guidances},
+        {"shard_size", o.shardSize},
+        {"seed", o.seed},
+        {"prior_dropout", o.priorDropout},
+        {"neighbour_dropout", o.neighbourDropout}};
+    // Caches made before the choice existed drew priors from either side.
+    if (o.priorSide != PriorSide::Either) manifest["priors"] = priorSideName(o.priorSide);
+    return manifest;
 }
 
 nlohmann::json readManifest(const fs::path& directory) {
@@ -139,7 +143,7 @@ std::int64_t buildTeacherCache(const Model& teacher, std::vector<NoduleCase> nod
         const auto condition =
             options.isVolume()
                 ? volumeConditionBatch(data.images, data.experts, stacks, index, expert,
-                                       o.priorDropout, o.neighbourDropout, generator)
+                                       o.priorSide, o.priorDropout, o.neighbourDropout, generator)
                 : data.images.index_select(0, index.to(device));
         const auto side = options.image_size();
         auto x =

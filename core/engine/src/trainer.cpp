@@ -68,7 +68,7 @@ FlowMatchingBatch Trainer::Impl::drawBatch(torch::Generator& generator) const {
     const auto expert = drawExperts(expertCounts, index, generator);
     const auto deviceIndex = index.to(images.device());
     auto x = stacks
-                 ? volumeConditionBatch(images, experts, *stacks, index, expert,
+                 ? volumeConditionBatch(images, experts, *stacks, index, expert, options.priorSide,
                                         options.priorDropout, options.neighbourDropout, generator)
                  : images.index_select(0, deviceIndex);
     auto s = experts.index({deviceIndex, expert.to(images.device())}).to(torch::kFloat32) * 2 - 1;
@@ -193,7 +193,11 @@ Trainer::Trainer(TrainingOptions options) : m_impl(std::make_unique<Impl>()) {
     auto start =
         loadStudentStart(o.distillTeacher, o.distillCache, o.studentSteps, resolveDevice(o.device));
     o.network = start.student;
-    o.initFrom.clear();
+    if (!o.initFrom.empty() && !loadCheckpoint(o.initFrom).network.isStudent())
+        throw InvalidInput("'" + o.initFrom +
+                           "' is not a distilled student; a student starts from one (of an "
+                           "earlier teacher of the same network) or, without one, from its "
+                           "teacher");
     m_impl->distill = std::move(start);
     m_impl->setUp({});
 }
@@ -245,6 +249,10 @@ void Trainer::Impl::setUp(std::vector<MultiRaterCase> cases) {
         start->teacher.clear();
         start->network.student_steps(0);
     }
+    // A student started from an earlier student starts from the weights that one
+    // samples with (its EMA), not from its last optimizer step.
+    if (start && o.resumeFrom.empty() && d.distill && !start->ema.empty())
+        start->weights = start->ema;
     if (start && o.resumeFrom.empty() && o.volume && !start->network.isVolume())
         start = widenToVolume(*start);
     if (o.network)

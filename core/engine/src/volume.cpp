@@ -67,6 +67,16 @@ std::vector<NoduleCase> groupIntoNodules(std::vector<MultiRaterCase> cases) {
     return nodules;
 }
 
+std::optional<PriorSide> priorSideFromName(const std::string& name) {
+    if (name == "either") return PriorSide::Either;
+    if (name == "inward") return PriorSide::Inward;
+    return std::nullopt;
+}
+
+std::string priorSideName(PriorSide side) {
+    return side == PriorSide::Inward ? "inward" : "either";
+}
+
 std::vector<ImageF> volumeCondition(const std::vector<ImageF>& crops, int index, int behind,
                                     const Mask* prior) {
     const int n = static_cast<int>(crops.size());

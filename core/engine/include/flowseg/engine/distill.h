@@ -33,6 +33,7 @@ struct TeacherCacheOptions {
     std::uint64_t seed = 1;
     int batch = 32;  ///< trajectories integrated together
     /// The volume teacher's examples are drawn as its training drew them.
+    PriorSide priorSide = PriorSide::Either;
     double priorDropout = 0.25;
     double neighbourDropout = 0.1;
 };

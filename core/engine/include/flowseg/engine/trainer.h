@@ -44,6 +44,8 @@ struct TrainingOptions {
     /// slice model's weights (initFrom), reads the 5 volume channels. The new
     /// channels start at zero weight, so training begins from the slice model.
     bool volume = false;
+    /// Volume model: which neighbour a prior mask comes from (volume.h PriorSide).
+    PriorSide priorSide = PriorSide::Either;
     /// Volume model: share of examples trained as a key slice (no prior mask).
     double priorDropout = 0.25;
     /// Volume model: chance that each neighbouring crop is replaced by the slice

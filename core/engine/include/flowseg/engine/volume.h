@@ -27,6 +27,20 @@ enum VolumeChannel : int {
 };
 inline constexpr int kVolumeChannels = 5;
 
+/// Where a volume training example's prior mask comes from.
+enum class PriorSide {
+    Either,  ///< the neighbour below or above, at random (the first volume model)
+    /// The neighbour toward the stack's middle (NoduleCase::middle), the way a
+    /// sweep outward from the middle reaches every slice; the middle slice itself
+    /// is a key slice. A prior from the outer side teaches "a marked neighbour
+    /// means marked here" where the sweep never asks it: at a nodule's ends the
+    /// outer neighbour's mask lies inside a larger one.
+    Inward,
+};
+/// "either" or "inward"; std::nullopt for anything else.
+[[nodiscard]] std::optional<PriorSide> priorSideFromName(const std::string& name);
+[[nodiscard]] std::string priorSideName(PriorSide side);
+
 /// `<patient>_<nodule>_slice-<k>` split into the nodule's name and k.
 struct SliceName {
     std::string nodule;
