@@ -3,10 +3,14 @@
 // session with its fake host, a disk-shaped outline, and the administrator's
 // store with one series and two reader logins.
 
+#include <map>
 #include <memory>
+#include <set>
+#include <string>
 
 #include "db/postgres_server.h"
 #include "flowseg/db/accounts.h"
+#include "flowseg/db/annotation_repository.h"
 #include "flowseg/review/outline_tools.h"
 #include "session_fixture.h"
 
@@ -35,6 +39,19 @@ inline db::RowId storeWithTwoReaders(const PostgresServer& server) {
     accounts.create("reader_a", db::AccountRole::Reader, "secret-a-123");
     accounts.create("reader_b", db::AccountRole::Reader, "secret-b-123");
     return seriesId;
+}
+
+/// The slices each reader's latest outline of `lesion` marks, by reader name, as
+/// the server's administrator reads them.
+inline std::map<std::string, std::set<int>> outlinedSlices(const PostgresServer& server,
+                                                           db::RowId lesion) {
+    auto admin = db::Database::open(server.superuserUri(), db::OpenMode::Existing);
+    std::map<std::string, std::set<int>> slices;
+    std::map<db::RowId, std::string> names;
+    for (const auto& e : db::ExpertRepository(admin).all()) names[e.id] = e.name;
+    for (const auto& v : db::AnnotationRepository(admin).latestForLesion(lesion))
+        if (v.area > 0) slices[names[v.expertId]].insert(v.slice);
+    return slices;
 }
 
 }  // namespace flowseg::test

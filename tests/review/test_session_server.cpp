@@ -286,12 +286,7 @@ TEST(SessionOnServer, AServerKilledAndRestartedMidSessionLosesNoEdit) {
     b.settle();
     EXPECT_TRUE(wasSaid("answers again")) << a.session->events().message().text;
 
-    auto admin = db::Database::open(server.superuserUri(), db::OpenMode::Existing);
-    std::map<std::string, std::set<int>> slices;
-    std::map<db::RowId, std::string> names;
-    for (const auto& e : db::ExpertRepository(admin).all()) names[e.id] = e.name;
-    for (const auto& v : db::AnnotationRepository(admin).latestForLesion(lesion))
-        if (v.area > 0) slices[names[v.expertId]].insert(v.slice);
+    auto slices = outlinedSlices(server, lesion);
     EXPECT_EQ(slices["reader_a"], (std::set<int>{20, 21, 22}));
     EXPECT_EQ(slices["reader_b"], (std::set<int>{20, 21}));
 

@@ -35,9 +35,9 @@ struct VolumeSamplingResult {
 /// with the same condition), the others a reproducible mix.
 [[nodiscard]] std::uint64_t volumeSliceSeed(std::uint64_t seed, int offset);
 
-/// SamplingOptions::chainsEnd and minSliceArea on the masks of a slice the sweep
-/// reached from a slice whose masks are `prior` (sample k from sample k); the
-/// uncertainty maps follow the masks. Nothing when both are off.
+/// SamplingOptions::chainsEnd, minSliceArea and connectReach on the masks of a
+/// slice the sweep reached from a slice whose masks are `prior` (sample k from
+/// sample k); the uncertainty maps follow the masks. Nothing when all are off.
 void applyVolumeEndRules(SamplingResult& slice, const std::vector<Mask>& prior,
                          const SamplingOptions& options);
 
